@@ -1,0 +1,48 @@
+// The library's entry point: fetch every URL named by a list of sources, one Record each.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "sluice/options.hpp"
+#include "sluice/record.hpp"
+
+namespace sluice {
+
+// Receives every record of a run, exactly once per input URL, in completion order.
+// Called from the engine's thread(s): an implementation used with a multi-threaded
+// engine must be thread-safe. It must not throw.
+class RecordSink {
+ public:
+  RecordSink() = default;
+  RecordSink(const RecordSink&) = delete;
+  RecordSink& operator=(const RecordSink&) = delete;
+  virtual ~RecordSink() = default;
+  virtual void on_record(Record&& record) = 0;
+};
+
+// Gauges for a live progress display, written by the run and read by anyone. Every field
+// is independent and only displayed, so relaxed atomics suffice.
+struct LiveCounters {
+  std::atomic<std::uint64_t> in_flight{0};
+  std::atomic<std::uint64_t> urls_read{0};   // items taken from the sources so far
+  std::atomic<bool> input_complete{false};   // urls_read is the final total
+};
+
+struct FetchReport {
+  std::uint64_t urls = 0;  // records delivered to the sink
+  double wall_ms = 0;      // from the first admission to the last record
+  bool stopped = false;    // the stop token ended the run early
+};
+
+// Fetches every URL of `sources` (URLs with ranges, "@FILE" lists, "-" for stdin),
+// streaming the input. Throws UsageError for bad options or an unreadable source, before
+// any request is made. A stop request ends admission and cancels what is in flight;
+// every URL read so far still gets a record.
+FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,
+                  std::stop_token stop = {}, LiveCounters* live = nullptr);
+
+}  // namespace sluice

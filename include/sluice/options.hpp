@@ -1,0 +1,36 @@
+// Everything a fetch run can be told: one documented field per command-line option.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace sluice {
+
+enum class EngineKind {
+  EventLoop,  // one thread drives libcurl's multi-socket API over epoll
+};
+
+struct Options {
+  // Hard cap on requests in flight; a new one is admitted the moment a slot frees.
+  std::size_t concurrency = 10;
+  EngineKind engine = EngineKind::EventLoop;
+  // Whole-transfer limit; zero means none.
+  std::chrono::milliseconds timeout{0};
+  // Limit on name resolution plus the TCP/TLS handshake.
+  std::chrono::milliseconds connect_timeout{30'000};
+  // Redirects followed per URL (http and https only).
+  long max_redirects = 10;
+  // Save each body under this directory; nothing is written outside it.
+  std::optional<std::filesystem::path> output_dir;
+  // Skip TLS certificate and host name verification.
+  bool insecure = false;
+  // A range that expands to more URLs than this is an invalid_url record.
+  std::uint64_t max_expansion = 10'000'000;
+  std::string user_agent = "sluice/0.1";
+};
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+// The result of fetching one input URL: exactly one Record per URL, whatever happened.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+// Stable error kinds; their names (see to_string) are part of the output format.
+enum class ErrorKind {
+  InvalidUrl,         // the input line is not a usable URL
+  UnsupportedScheme,  // a scheme other than http/https
+  Dns,                // the host name could not be resolved
+  Connect,            // the TCP connection failed or was refused
+  Tls,                // handshake or certificate failure
+  Timeout,            // connect or total timeout expired
+  Http,               // the server answered with a status >= 400
+  Network,            // the connection broke mid-transfer (reset, partial body)
+  Protocol,           // the server's answer was not valid HTTP
+  TooLarge,           // the body exceeded the configured maximum
+  Io,                 // a local write (saving the body) failed
+  Cancelled,          // the run was stopped before the transfer finished
+  Other,              // anything libcurl reports that fits none of the above
+};
+
+std::string_view to_string(ErrorKind kind) noexcept;
+
+struct FetchError {
+  ErrorKind kind = ErrorKind::Other;
+  std::string message;
+};
+
+struct Record {
+  std::uint64_t index = 0;  // position of the URL in the input, from 0
+  std::string url;
+  std::string source;  // "FILE:LINE", "-:LINE" or "arg:N"; where the URL came from
+  std::optional<int> status;
+  bool ok = false;
+  std::uint64_t bytes = 0;
+  double elapsed_ms = 0;
+  double ttfb_ms = 0;
+  int attempts = 0;
+  std::optional<FetchError> error;
+  std::optional<std::string> final_url;  // set only when redirects changed the URL
+  std::optional<std::string> saved_to;
+};
+
+}  // namespace sluice

@@ -1,0 +1,191 @@
+// One libcurl easy handle, reused URL after URL: option set-up and result classification.
+#include "engines/curl_transfer.hpp"
+
+#include <new>
+#include <span>
+#include <utility>
+
+namespace sluice {
+namespace {
+
+double micros_to_ms(curl_off_t us) { return static_cast<double>(us) / 1000.0; }
+
+}  // namespace
+
+CurlTransfer::CurlTransfer(const Options& options) : options_(options), easy_(curl_easy_init()) {
+  if (easy_ == nullptr) throw std::bad_alloc();
+}
+
+CurlTransfer::~CurlTransfer() { curl_easy_cleanup(easy_); }
+
+std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
+  item_ = std::move(item);
+  bytes_ = 0;
+  body_.reset();
+  save_error_.clear();
+  error_buffer_[0] = '\0';
+  if (options_.output_dir) {
+    auto body = BodyFile::create(*options_.output_dir, item_.url, item_.index);
+    if (!body) return unfetched_record(std::move(item_), {ErrorKind::Io, body.error()});
+    body_.emplace(std::move(*body));
+  }
+
+  curl_easy_reset(easy_);
+  curl_easy_setopt(easy_, CURLOPT_URL, item_.fetch_url.c_str());
+  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &CurlTransfer::on_body);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+  // Signals would interrupt other threads' transfers; timeouts work without them.
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, options_.max_redirects > 0 ? 1L : 0L);
+  curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, options_.max_redirects);
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  if (options_.insecure) {
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  return std::nullopt;
+}
+
+std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
+  auto& transfer = *static_cast<CurlTransfer*>(self);
+  const std::size_t length = size * count;
+  transfer.bytes_ += length;
+  if (transfer.body_) {
+    auto written = transfer.body_->write(std::span<const char>(data, length));
+    if (!written) {
+      transfer.save_error_ = written.error();
+      return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
+    }
+  }
+  return length;
+}
+
+Record CurlTransfer::base_record() {
+  Record record;
+  record.index = item_.index;
+  record.url = std::move(item_.url);
+  record.source = std::move(item_.source);
+  record.bytes = bytes_;
+  return record;
+}
+
+Record CurlTransfer::finish(CURLcode result) {
+  Record record = base_record();
+  record.attempts = 1;
+
+  long status = 0;
+  curl_off_t total_us = 0;
+  curl_off_t ttfb_us = 0;
+  long redirects = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
+  curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &ttfb_us);
+  curl_easy_getinfo(easy_, CURLINFO_REDIRECT_COUNT, &redirects);
+  record.elapsed_ms = micros_to_ms(total_us);
+  record.ttfb_ms = micros_to_ms(ttfb_us);
+  if (status != 0) record.status = static_cast<int>(status);
+  if (redirects > 0) {
+    char* effective = nullptr;
+    curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &effective);
+    if (effective != nullptr) record.final_url = effective;
+  }
+
+  if (result != CURLE_OK) {
+    std::string message = !save_error_.empty()     ? save_error_
+                          : error_buffer_[0] != '\0' ? std::string(error_buffer_)
+                                                     : std::string(curl_easy_strerror(result));
+    record.error = FetchError{save_error_.empty() ? classify(result) : ErrorKind::Io,
+                              std::move(message)};
+  } else if (status >= 400) {
+    record.error = FetchError{ErrorKind::Http, "HTTP status " + std::to_string(status)};
+  }
+  record.ok = !record.error.has_value();
+
+  if (body_) {
+    if (record.ok) {
+      auto saved = body_->commit();
+      if (saved) {
+        record.saved_to = saved->string();
+      } else {
+        record.ok = false;
+        record.error = FetchError{ErrorKind::Io, saved.error()};
+      }
+    }
+    body_.reset();  // an uncommitted body file removes itself
+  }
+  return record;
+}
+
+Record CurlTransfer::cancel() {
+  body_.reset();
+  return unfetched_record(std::move(item_),
+                          {ErrorKind::Cancelled, "the run was stopped before this transfer ended"});
+}
+
+ErrorKind classify(CURLcode code) noexcept {
+  switch (code) {
+    case CURLE_URL_MALFORMAT:
+      return ErrorKind::InvalidUrl;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return ErrorKind::UnsupportedScheme;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return ErrorKind::Dns;
+    case CURLE_COULDNT_CONNECT:
+      return ErrorKind::Connect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return ErrorKind::Timeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return ErrorKind::Tls;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return ErrorKind::Network;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_TOO_MANY_REDIRECTS:
+      return ErrorKind::Protocol;
+    case CURLE_FILESIZE_EXCEEDED:
+      return ErrorKind::TooLarge;
+    case CURLE_WRITE_ERROR:
+      return ErrorKind::Io;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return ErrorKind::Cancelled;
+    default:
+      return ErrorKind::Other;
+  }
+}
+
+Record unfetched_record(InputItem&& item, FetchError error) {
+  Record record;
+  record.index = item.index;
+  record.url = std::move(item.url);
+  record.source = std::move(item.source);
+  record.error = std::move(error);
+  return record;
+}
+
+}  // namespace sluice

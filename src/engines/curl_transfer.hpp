@@ -1,0 +1,54 @@
+// One libcurl easy handle, reused URL after URL: option set-up and result classification.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <optional>
+#include <string>
+
+#include "input/input_item.hpp"
+#include "output/body_file.hpp"
+#include "sluice/options.hpp"
+#include "sluice/record.hpp"
+
+namespace sluice {
+
+// Not thread-safe: owned by one engine thread. Reusing the handle (curl_easy_reset keeps
+// its connection and DNS caches) saves an allocation per URL and, in the thread engine,
+// keeps each worker's connections alive.
+class CurlTransfer {
+ public:
+  explicit CurlTransfer(const Options& options);
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+  ~CurlTransfer();
+
+  // Sets the handle up for `item` (which must have no error). Returns a record instead
+  // when the transfer cannot even start (the body file cannot be created).
+  std::optional<Record> prepare(InputItem&& item);
+  CURL* handle() const noexcept { return easy_; }
+  // Builds the record once libcurl reports `result` for this transfer.
+  Record finish(CURLcode result);
+  // The record of a transfer abandoned before it finished.
+  Record cancel();
+
+ private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  Record base_record();
+
+  const Options& options_;
+  CURL* easy_ = nullptr;
+  InputItem item_;
+  std::uint64_t bytes_ = 0;
+  std::optional<BodyFile> body_;
+  std::string save_error_;  // why on_body refused data, for the record
+  char error_buffer_[CURL_ERROR_SIZE] = {};
+};
+
+// Maps a libcurl result code to the stable error kind of the records.
+ErrorKind classify(CURLcode code) noexcept;
+
+// A record for an input item that was never fetched (bad URL, or cancelled).
+Record unfetched_record(InputItem&& item, FetchError error);
+
+}  // namespace sluice

@@ -1,0 +1,30 @@
+// The interface both engines implement: drain an InputQueue, one Record per item.
+#pragma once
+
+#include <memory>
+#include <stop_token>
+
+#include "input/input_queue.hpp"
+#include "sluice/fetcher.hpp"
+#include "sluice/options.hpp"
+
+namespace sluice {
+
+// An engine is used for one run. It never prints: everything it learns leaves as a Record
+// through the sink or as a gauge in LiveCounters.
+class Engine {
+ public:
+  Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  virtual ~Engine() = default;
+
+  // Fetches items until the queue is drained or `stop` is requested, then returns. Every
+  // item taken from the queue reaches the sink exactly once (cancelled ones included).
+  virtual void run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+                   std::stop_token stop) = 0;
+};
+
+std::unique_ptr<Engine> make_engine(const Options& options);
+
+}  // namespace sluice

@@ -1,0 +1,25 @@
+// One URL of the input, as the reader hands it to an engine: where it came from and what
+// to fetch, or why it cannot be fetched.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sluice/record.hpp"
+
+namespace sluice {
+
+struct InputItem {
+  std::uint64_t index = 0;  // input order, from 0
+  // As given, after range expansion and trimming; the first 256 bytes of an over-long line.
+  std::string url;
+  // What to fetch: url with "http://" prepended when it had no scheme; empty when error is set.
+  std::string fetch_url;
+  // "FILE:LINE", "-:LINE" for standard input, "arg:N" for the N-th command-line source (from 1).
+  std::string source;
+  // Set when not fetchable: ErrorKind::InvalidUrl or ErrorKind::UnsupportedScheme.
+  std::optional<FetchError> error;
+};
+
+}  // namespace sluice

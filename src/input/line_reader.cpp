@@ -1,0 +1,91 @@
+// Buffered line splitting over read(2), bounded in memory for arbitrarily long lines.
+#include "input/line_reader.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string_view>
+#include <system_error>
+
+namespace sluice {
+namespace {
+
+std::string read_error(int error) {
+  return "read failed: " + std::generic_category().message(error);
+}
+
+}  // namespace
+
+LineReader::LineReader(int fd, std::size_t max_line_bytes)
+    : fd_(fd), max_line_bytes_(max_line_bytes), buffer_(kBufferBytes) {}
+
+std::expected<std::optional<Line>, std::string> LineReader::next() {
+  Line line;
+  bool started = false;
+  bool newline_found = false;
+  while (!newline_found) {
+    if (begin_ == end_) {
+      const auto filled = fill();
+      if (!filled) return std::unexpected(filled.error());
+      if (!*filled) {
+        if (!started) return std::nullopt;
+        break;
+      }
+    }
+    started = true;
+    const char* first = buffer_.data() + begin_;
+    const char* last = buffer_.data() + end_;
+    const std::size_t offset = std::string_view(first, end_ - begin_).find('\n');
+    const char* newline = offset == std::string_view::npos ? last : first + offset;
+    append(line, first, newline);
+    newline_found = newline != last;
+    begin_ = static_cast<std::size_t>(newline - buffer_.data()) + (newline_found ? 1 : 0);
+  }
+  if (newline_found && !line.too_long && line.text.ends_with('\r')) line.text.pop_back();
+  if (line.text.size() > max_line_bytes_) line.too_long = true;
+  if (line.too_long) {
+    line.text.resize(std::min(line.text.size(), kTooLongPrefixBytes));
+    line.text.shrink_to_fit();
+  }
+  line.number = ++lines_read_;
+  return line;
+}
+
+void LineReader::append(Line& line, const char* begin, const char* end) {
+  if (line.too_long) return;
+  const auto size = static_cast<std::size_t>(end - begin);
+  const std::size_t room = max_line_bytes_ + 1 - line.text.size();
+  const std::size_t kept = std::min(size, room);
+  if (line.text.size() + kept > line.text.capacity()) {
+    // Growth capped at the maximum: std::string alone would double past it.
+    line.text.reserve(
+        std::min(max_line_bytes_ + 1, std::max(2 * line.text.capacity(), line.text.size() + kept)));
+  }
+  line.text.append(begin, kept);
+  if (size > room) line.too_long = true;
+}
+
+std::expected<bool, std::string> LineReader::fill() {
+  while (!at_end_) {
+    const ssize_t count = ::read(fd_, buffer_.data(), buffer_.size());
+    if (count > 0) {
+      begin_ = 0;
+      end_ = static_cast<std::size_t>(count);
+      return true;
+    }
+    if (count == 0) {
+      at_end_ = true;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      // An inherited standard input may be non-blocking; wait rather than spin.
+      pollfd readable{.fd = fd_, .events = POLLIN, .revents = 0};
+      if (::poll(&readable, 1, -1) < 0 && errno != EINTR) return std::unexpected(read_error(errno));
+    } else if (errno != EINTR) {
+      return std::unexpected(read_error(errno));
+    }
+  }
+  return false;
+}
+
+}  // namespace sluice

@@ -1,0 +1,51 @@
+// Line-by-line reading of a file descriptor in bounded memory, whatever the line lengths.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+struct Line {
+  // Without its "\n" or "\r\n". When too_long: the first 256 bytes (fewer if the reader's
+  // maximum is below 256, as only maximum + 1 bytes are ever kept).
+  std::string text;
+  std::uint64_t number = 0;  // from 1
+  bool too_long = false;     // longer than the reader's maximum; consumed to its end
+};
+
+// Reads with read(2) into a 64 KiB buffer and never holds more than that buffer plus one
+// line of max_line_bytes, so a 1 GB line costs no memory. A last line without a newline
+// is still a line.
+// Thread-safety: none; use from one thread at a time. Lifetime: does not own the
+// descriptor, which must stay open while next() is called and is never closed here.
+class LineReader {
+ public:
+  static constexpr std::size_t kBufferBytes = 64 * 1024;
+  static constexpr std::size_t kTooLongPrefixBytes = 256;
+
+  explicit LineReader(int fd, std::size_t max_line_bytes = 65536);
+
+  // The next line, nullopt at end of input, or the read error ("read failed: ...").
+  std::expected<std::optional<Line>, std::string> next();
+
+ private:
+  // Appends to `line` without letting it exceed max_line_bytes_ + 1 (room for a '\r').
+  void append(Line& line, const char* begin, const char* end);
+  // Refills the buffer; false at end of input. Waits on a non-blocking descriptor.
+  std::expected<bool, std::string> fill();
+
+  int fd_;
+  std::size_t max_line_bytes_;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
+  std::size_t end_ = 0;
+  std::uint64_t lines_read_ = 0;
+  bool at_end_ = false;  // read(2) returned 0; a terminal would otherwise be asked again
+};
+
+}  // namespace sluice

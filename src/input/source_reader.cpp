@@ -1,0 +1,194 @@
+// Reading the command-line sources into InputItems: list files line by line, ranges by index,
+// every URL checked, every problem turned into an item rather than an exception.
+#include "input/source_reader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <limits>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "input/line_reader.hpp"
+#include "input/range_pattern.hpp"
+#include "input/url_check.hpp"
+#include "sluice/errors.hpp"
+
+namespace sluice {
+namespace detail {
+
+// One command-line source; owns the descriptor when it is an opened list file.
+struct Source {
+  enum class Kind { Url, Stream };
+
+  Source(Kind source_kind, std::string source_text, int source_fd, bool owns)
+      : kind(source_kind), text(std::move(source_text)), fd(source_fd), owns_fd(owns) {}
+  Source(Source&& other) noexcept
+      : kind(other.kind),
+        text(std::move(other.text)),
+        fd(other.fd),
+        owns_fd(std::exchange(other.owns_fd, false)) {}
+  Source& operator=(Source&&) = delete;
+  ~Source() {
+    if (owns_fd) ::close(fd);
+  }
+
+  Kind kind;
+  std::string text;  // the URL, or the stream's name in "NAME:LINE" ("-" for standard input)
+  int fd;
+  bool owns_fd;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Source;
+
+Source open_list_file(std::string name) {
+  if (name.empty()) throw UsageError("missing list file name after '@'");
+  const auto fail = [&](int error) {
+    throw UsageError("cannot read list file '" + name +
+                     "': " + std::generic_category().message(error));
+  };
+  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(errno);
+  Source source(Source::Kind::Stream, std::move(name), fd, true);
+  // open(2) succeeds on a directory; only read(2) would fail, long after startup.
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) fail(errno);
+  if (S_ISDIR(status.st_mode)) fail(EISDIR);
+  return source;
+}
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view kBlank = " \t";
+  const std::size_t first = text.find_first_not_of(kBlank);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kBlank) - first + 1);
+}
+
+// Numbers the items and hands them to the caller's callback; every method returns false
+// once the callback has asked to stop.
+class ItemEmitter {
+ public:
+  ItemEmitter(const std::function<bool(InputItem&&)>& emit, SourceLimits limits)
+      : emit_(emit), limits_(limits) {}
+
+  bool failure(std::string_view url, const std::string& source, std::string message) {
+    return emit_(InputItem{
+        .index = next_index_++,
+        .url = std::string(url),
+        .fetch_url = {},
+        .source = source,
+        .error = FetchError{.kind = ErrorKind::InvalidUrl, .message = std::move(message)}});
+  }
+
+  bool url(std::string text, const std::string& source) {
+    auto checked = check_url(text);
+    InputItem item{.index = next_index_++,
+                   .url = std::move(text),
+                   .fetch_url = {},
+                   .source = source,
+                   .error = std::nullopt};
+    if (checked) {
+      item.fetch_url = std::move(*checked);
+    } else {
+      item.error = std::move(checked.error());
+    }
+    return emit_(std::move(item));
+  }
+
+  bool expand(std::string_view text, const std::string& source) {
+    if (!RangePattern::may_expand(text)) return url(std::string(text), source);
+    const auto pattern = RangePattern::parse(text);
+    if (!pattern) return failure(text, source, pattern.error());
+    const std::uint64_t count = pattern->size();
+    if (count > limits_.max_expansion) {
+      const bool saturated = count == std::numeric_limits<std::uint64_t>::max();
+      return failure(text, source,
+                     "range expands to " + std::to_string(count) + (saturated ? " or more" : "") +
+                         " URLs, more than --max-expansion " +
+                         std::to_string(limits_.max_expansion));
+    }
+    for (std::uint64_t k = 0; k < count; ++k) {
+      if (!url(pattern->at(k), source)) return false;
+    }
+    return true;
+  }
+
+  bool lines(const Source& stream) {
+    LineReader reader(stream.fd, limits_.max_line_bytes);
+    std::uint64_t last_number = 0;
+    for (;;) {
+      auto line = reader.next();
+      if (!line) {
+        // A descriptor that failed once is not trusted for more lines; the next source goes on.
+        const std::string source = stream.text + ":" + std::to_string(last_number + 1);
+        return failure({}, source, "cannot read '" + stream.text + "': " + line.error());
+      }
+      if (!*line) return true;
+      last_number = (*line)->number;
+      if (!one_line(**line, stream.text + ":" + std::to_string(last_number))) return false;
+    }
+  }
+
+ private:
+  bool one_line(const Line& line, const std::string& source) {
+    const std::string_view text = trim(line.text);
+    if (text.starts_with('#')) return true;
+    if (line.too_long) {
+      return failure(text, source,
+                     "line is longer than " + std::to_string(limits_.max_line_bytes) + " bytes");
+    }
+    if (text.empty()) return true;
+    if (text.find('\0') != std::string_view::npos) {
+      return failure(text, source, "line contains a NUL byte");
+    }
+    return expand(text, source);
+  }
+
+  const std::function<bool(InputItem&&)>& emit_;
+  SourceLimits limits_;
+  std::uint64_t next_index_ = 0;
+};
+
+}  // namespace
+
+SourceReader::SourceReader(std::vector<std::string> sources, SourceLimits limits, int stdin_fd)
+    : limits_(limits) {
+  if (sources.empty()) throw UsageError("no URLs given (pass URLs, @FILE or -)");
+  sources_.reserve(sources.size());
+  bool reads_stdin = false;
+  for (std::string& source : sources) {
+    if (source == "-") {
+      if (reads_stdin) throw UsageError("'-' (standard input) may be given only once");
+      reads_stdin = true;
+      sources_.emplace_back(Source::Kind::Stream, "-", stdin_fd, false);
+    } else if (source.starts_with('@')) {
+      sources_.push_back(open_list_file(source.substr(1)));
+    } else {
+      sources_.emplace_back(Source::Kind::Url, std::move(source), -1, false);
+    }
+  }
+}
+
+SourceReader::SourceReader(SourceReader&&) noexcept = default;
+SourceReader& SourceReader::operator=(SourceReader&&) noexcept = default;
+SourceReader::~SourceReader() = default;
+
+void SourceReader::read_all(const std::function<bool(InputItem&&)>& emit) {
+  ItemEmitter emitter(emit, limits_);
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    const Source& source = sources_[i];
+    const bool go_on = source.kind == Source::Kind::Url
+                           ? emitter.expand(source.text, "arg:" + std::to_string(i + 1))
+                           : emitter.lines(source);
+    if (!go_on) return;
+  }
+}
+
+}  // namespace sluice

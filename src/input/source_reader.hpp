@@ -1,0 +1,54 @@
+// Streams the URLs of every command-line source (URLs, @FILE lists, standard input) in order,
+// expanding ranges lazily, so input of any size flows through in constant memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "input/input_item.hpp"
+
+namespace sluice {
+
+namespace detail {
+struct Source;
+}
+
+struct SourceLimits {
+  // A pattern expanding to more URLs than this becomes one invalid_url item instead.
+  std::uint64_t max_expansion = 10'000'000;
+  // A longer line in a list file becomes one invalid_url item instead.
+  std::size_t max_line_bytes = 65536;
+};
+
+// Sources: "-" is standard input, "@FILE" a list file, anything else one URL (ranges
+// allowed). In files and standard input: one URL per line, CRLF accepted, spaces and tabs
+// around it trimmed, blank lines and lines starting with '#' skipped, ranges expanded.
+// Bad input never throws: a bad pattern, a NUL byte, an over-long line, a too large
+// expansion or a read error each becomes one item with an error, and reading goes on
+// (after a read error, with the next source).
+// Thread-safety: none; may be built on one thread and read on another. Lifetime: owns the
+// descriptors of the list files it opened and closes them on destruction; never closes
+// standard input.
+class SourceReader {
+ public:
+  // Opens every @FILE now. Throws UsageError when `sources` is empty, names "-" twice, or
+  // names a list file that cannot be read ("cannot read list file 'urls.txt': No such file
+  // or directory"). `stdin_fd` stands in for standard input in tests.
+  SourceReader(std::vector<std::string> sources, SourceLimits limits, int stdin_fd = 0);
+  SourceReader(SourceReader&&) noexcept;
+  SourceReader& operator=(SourceReader&&) noexcept;
+  ~SourceReader();
+
+  // Calls `emit` for every item of every source in order, numbering index from 0, and stops
+  // as soon as `emit` returns false. Call once: list files and standard input are consumed.
+  void read_all(const std::function<bool(InputItem&&)>& emit);
+
+ private:
+  std::vector<detail::Source> sources_;
+  SourceLimits limits_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,126 @@
+// URL checks that run for every input line: byte scans first (they give precise messages),
+// then libcurl's own parser, so what passes here is what libcurl will accept for a transfer.
+#include "input/url_check.hpp"
+
+#include <curl/curl.h>
+
+#include <boost/locale/utf.hpp>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace sluice {
+namespace {
+
+constexpr std::size_t kMaxUrlBytes = 65536;
+constexpr std::string_view kDefaultScheme = "http://";
+
+FetchError invalid(std::string message) {
+  return FetchError{.kind = ErrorKind::InvalidUrl, .message = std::move(message)};
+}
+
+std::string at_column(std::string_view what, std::size_t offset) {
+  std::string message = "URL contains ";
+  message.append(what).append(" at column ").append(std::to_string(offset + 1));
+  return message;
+}
+
+// Whitespace and control bytes end the URL for libcurl ("Bad hostname", "Bad path"); naming
+// the byte and its column tells the user what to fix. Bytes from 0x80 must form UTF-8.
+std::optional<FetchError> check_bytes(std::string_view text) {
+  using Utf8 = boost::locale::utf::utf_traits<char>;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte > 0x20 && byte < 0x7f) continue;
+    if (byte == 0) return invalid(at_column("a NUL byte", i));
+    if (byte == ' ' || byte == '\t') return invalid(at_column("whitespace", i));
+    if (byte < 0x80) {
+      constexpr std::string_view kHex = "0123456789abcdef";
+      const std::string what =
+          std::string("control character 0x") + kHex[byte >> 4] + kHex[byte & 0xf];
+      return invalid(at_column(what, i));
+    }
+    auto next = text.begin() + static_cast<std::ptrdiff_t>(i);
+    const auto code_point = Utf8::decode(next, text.end());
+    if (code_point == boost::locale::utf::illegal || code_point == boost::locale::utf::incomplete) {
+      return invalid(at_column("bytes that are not UTF-8", i));
+    }
+    i = static_cast<std::size_t>(next - text.begin()) - 1;
+  }
+  return std::nullopt;
+}
+
+// The scheme as curl sees one: RFC 3986 scheme characters followed by ":/". So "host:80/x"
+// and "mailto:x@y" have none (and get http://, as with the curl tool), "file:/etc" has one.
+std::string_view scheme_of(std::string_view text) {
+  const auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  const auto is_scheme_char = [&](char c) {
+    return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+  };
+  if (text.empty() || !is_alpha(text.front())) return {};
+  std::size_t end = 1;
+  while (end < text.size() && is_scheme_char(text[end])) ++end;
+  return text.substr(end).starts_with(":/") ? text.substr(0, end) : std::string_view{};
+}
+
+bool equals_ignoring_case(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c =
+        text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+struct UrlHandleDeleter {
+  void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
+};
+
+// One handle per thread: a 10-million-line input would otherwise create and destroy one
+// per line. A CURLU is not safe to share, so a thread_local needs no locking.
+CURLU* thread_url_handle() {
+  thread_local const std::unique_ptr<CURLU, UrlHandleDeleter> handle(curl_url());
+  return handle.get();
+}
+
+}  // namespace
+
+std::expected<std::string, FetchError> check_url(std::string_view text) {
+  if (text.empty()) return std::unexpected(invalid("empty URL"));
+  if (text.size() > kMaxUrlBytes) {
+    return std::unexpected(
+        invalid("URL is longer than " + std::to_string(kMaxUrlBytes) + " bytes"));
+  }
+  if (auto error = check_bytes(text)) return std::unexpected(std::move(*error));
+
+  std::string fetch_url;
+  const std::string_view scheme = scheme_of(text);
+  if (scheme.empty()) {
+    fetch_url.reserve(kDefaultScheme.size() + text.size());
+    fetch_url.append(kDefaultScheme).append(text);
+  } else if (equals_ignoring_case(scheme, "http") || equals_ignoring_case(scheme, "https")) {
+    fetch_url.assign(text);
+  } else {
+    return std::unexpected(FetchError{
+        .kind = ErrorKind::UnsupportedScheme,
+        .message = "unsupported scheme '" + std::string(scheme) + "' (only http and https)"});
+  }
+
+  CURLU* handle = thread_url_handle();
+  if (handle == nullptr) {
+    return std::unexpected(
+        FetchError{.kind = ErrorKind::Other, .message = "cannot allocate a libcurl URL handle"});
+  }
+  // Clearing first keeps every check independent of the previous URL, which libcurl would
+  // otherwise use as the base of a relative one.
+  curl_url_set(handle, CURLUPART_URL, nullptr, 0);
+  const CURLUcode code = curl_url_set(handle, CURLUPART_URL, fetch_url.c_str(), 0);
+  if (code != CURLUE_OK) {
+    return std::unexpected(invalid(std::string("invalid URL: ") + curl_url_strerror(code)));
+  }
+  return fetch_url;
+}
+
+}  // namespace sluice

@@ -1,0 +1,158 @@
+// Saving one response body under the output directory: a safe file name per URL, written to a
+// hidden temporary and renamed into place, so no half-written file ever has the final name.
+#include "output/body_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
+#include <utility>
+
+namespace sluice {
+namespace {
+
+constexpr std::size_t kReadableMax = 100;
+constexpr std::size_t kBufferSize = 64 * 1024;
+
+std::uint64_t fnv1a_64(std::string_view text) {
+  constexpr std::uint64_t kOffsetBasis = 14695981039346656037ULL;
+  constexpr std::uint64_t kPrime = 1099511628211ULL;
+  std::uint64_t hash = kOffsetBasis;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= kPrime;
+  }
+  return hash;
+}
+
+bool is_safe(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+std::string failure(std::string_view action, const std::filesystem::path& path, int error) {
+  // generic_category().message is strerror_r underneath: safe on engine threads.
+  return std::string(action) + ' ' + path.string() + ": " + std::generic_category().message(error);
+}
+
+}  // namespace
+
+std::string body_file_name(std::string_view url) {
+  std::string_view readable = url;
+  if (const auto scheme_end = readable.find("://"); scheme_end != std::string_view::npos) {
+    readable.remove_prefix(scheme_end + 3);
+  }
+  readable = readable.substr(0, kReadableMax);
+
+  std::string name;
+  name.reserve(readable.size() + 17);
+  for (const char c : readable) name += is_safe(c) ? c : '_';
+  if (name.empty()) name = "index";
+  // A leading dot would hide the file and could collide with our own ".*.part-N" temporaries.
+  if (name.front() == '.') name.front() = '_';
+
+  std::array<char, 18> hash{};
+  std::snprintf(hash.data(), hash.size(), "-%016llx",
+                static_cast<unsigned long long>(fnv1a_64(url)));
+  name += hash.data();
+  return name;
+}
+
+BodyFile::BodyFile(int fd, std::filesystem::path temporary, std::filesystem::path final_path)
+    : fd_(fd), temporary_(std::move(temporary)), final_path_(std::move(final_path)) {}
+
+std::expected<BodyFile, std::string> BodyFile::create(const std::filesystem::path& dir,
+                                                      std::string_view url, std::uint64_t index) {
+  const std::string name = body_file_name(url);
+  auto temporary = dir / ('.' + name + ".part-" + std::to_string(index));
+  // O_EXCL|O_NOFOLLOW: never write through a planted symlink or into someone else's file.
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(temporary.c_str(), kFlags, 0644);
+  if (fd < 0 && errno == EEXIST) {
+    // Left behind by a crashed run with the same input; unlink removes a symlink itself.
+    if (::unlink(temporary.c_str()) != 0 && errno != ENOENT) {
+      return std::unexpected(failure("cannot remove stale", temporary, errno));
+    }
+    fd = ::open(temporary.c_str(), kFlags, 0644);
+  }
+  if (fd < 0) return std::unexpected(failure("cannot create", temporary, errno));
+  return BodyFile(fd, std::move(temporary), dir / name);
+}
+
+BodyFile::BodyFile(BodyFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      temporary_(std::exchange(other.temporary_, {})),
+      final_path_(std::move(other.final_path_)),
+      buffer_(std::move(other.buffer_)) {}
+
+BodyFile& BodyFile::operator=(BodyFile&& other) noexcept {
+  if (this != &other) {
+    abandon();
+    fd_ = std::exchange(other.fd_, -1);
+    temporary_ = std::exchange(other.temporary_, {});
+    final_path_ = std::move(other.final_path_);
+    buffer_ = std::move(other.buffer_);
+  }
+  return *this;
+}
+
+BodyFile::~BodyFile() { abandon(); }
+
+void BodyFile::abandon() noexcept {
+  if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+  if (!temporary_.empty()) {
+    ::unlink(temporary_.c_str());
+    temporary_.clear();
+  }
+}
+
+std::expected<void, std::string> BodyFile::write(std::span<const char> data) {
+  if (fd_ < 0) return std::unexpected(failure("cannot write", temporary_, EBADF));
+  if (buffer_.size() + data.size() > kBufferSize) {
+    if (auto flushed = flush(); !flushed) return flushed;
+  }
+  if (data.size() >= kBufferSize) return write_all(data);
+  if (buffer_.capacity() == 0) buffer_.reserve(kBufferSize);
+  buffer_.insert(buffer_.end(), data.begin(), data.end());
+  return {};
+}
+
+std::expected<void, std::string> BodyFile::flush() {
+  auto written = write_all(buffer_);
+  buffer_.clear();
+  return written;
+}
+
+std::expected<void, std::string> BodyFile::write_all(std::span<const char> data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd_, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(failure("cannot write", temporary_, errno));
+    }
+    // A regular file takes at least one byte or reports an error; a zero would loop forever.
+    if (written == 0) return std::unexpected(failure("cannot write", temporary_, EIO));
+    data = data.subspan(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
+std::expected<std::filesystem::path, std::string> BodyFile::commit() {
+  if (fd_ < 0) return std::unexpected(failure("cannot commit", temporary_, EBADF));
+  if (auto flushed = flush(); !flushed) return std::unexpected(flushed.error());
+  // No fsync: it would cost a disk round trip per URL. The rename is atomic against a crash of
+  // this process; durability against power loss is not promised.
+  if (::close(std::exchange(fd_, -1)) != 0) {
+    return std::unexpected(failure("cannot close", temporary_, errno));
+  }
+  if (::rename(temporary_.c_str(), final_path_.c_str()) != 0) {
+    return std::unexpected(failure("cannot rename to", final_path_, errno));
+  }
+  temporary_.clear();
+  return final_path_;
+}
+
+}  // namespace sluice

@@ -1,0 +1,23 @@
+// The results format: one JSON object per Record per line, and its inverse for resume.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "sluice/record.hpp"
+
+namespace sluice {
+
+// Appends `record` to `out` as exactly one line ending in '\n', keys in this order: url,
+// source (only with an error), status (int or null), ok, bytes, elapsed_ms, ttfb_ms (rounded
+// to 0.001 ms; null if not finite), attempts, error (null or {"kind","message"}), final_url
+// and saved_to (only when set). Any bytes in the strings give valid JSON: invalid UTF-8 becomes
+// U+FFFD. `index` is not written. Thread-safe: no shared state.
+void append_json_line(std::string& out, const Record& record);
+
+// Reads a line written by append_json_line (the trailing '\n' may be present; unknown keys are
+// ignored). The error says what is wrong. Never throws; thread-safe.
+std::expected<Record, std::string> parse_json_line(std::string_view line);
+
+}  // namespace sluice

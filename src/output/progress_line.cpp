@@ -1,0 +1,35 @@
+// The live progress line shown on a terminal while a run goes on.
+#include "output/progress_line.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace sluice {
+
+std::string format_bytes(std::uint64_t bytes) {
+  static constexpr std::array<const char*, 5> kUnits = {"B", "KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  auto value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < kUnits.size()) {
+    value /= 1024;
+    ++unit;
+  }
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%.1f %s", value, kUnits[unit]);
+  return text.data();
+}
+
+std::string format_progress(const ProgressSnapshot& snapshot) {
+  std::string done = std::to_string(snapshot.done);
+  if (snapshot.total) done += "/" + std::to_string(*snapshot.total);
+  std::array<char, 160> text{};
+  std::snprintf(text.data(), text.size(),
+                "%s done · %.1f/s · %s · %llu failed · %llu in flight · %.1f s", done.c_str(),
+                snapshot.rate_per_s, format_bytes(snapshot.bytes).c_str(),
+                static_cast<unsigned long long>(snapshot.failed),
+                static_cast<unsigned long long>(snapshot.in_flight), snapshot.elapsed_s);
+  return text.data();
+}
+
+}  // namespace sluice

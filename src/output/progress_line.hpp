@@ -1,0 +1,27 @@
+// The live progress line shown on a terminal while a run goes on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sluice {
+
+struct ProgressSnapshot {
+  std::uint64_t done = 0;
+  std::optional<std::uint64_t> total;  // known once the whole input has been read
+  std::uint64_t failed = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t in_flight = 0;
+  double rate_per_s = 0;  // records per second over the last few ticks
+  double elapsed_s = 0;
+};
+
+// One line without a line ending, e.g.
+// "120/200 done · 195.3/s · 1.2 MiB · 0 failed · 10 in flight · 0.6 s"
+std::string format_progress(const ProgressSnapshot& snapshot);
+
+// "512 B", "1.5 KiB", "20.0 MiB": binary units, one decimal.
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace sluice

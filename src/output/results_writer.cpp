@@ -1,0 +1,48 @@
+// Writes records as JSON lines to a file descriptor, in whole lines only.
+#include "output/results_writer.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "output/json_lines.hpp"
+
+namespace sluice {
+namespace {
+
+constexpr std::size_t kFlushBytes = 64 * 1024;
+constexpr auto kFlushAge = std::chrono::milliseconds(250);
+
+}  // namespace
+
+ResultsWriter::ResultsWriter(int fd) : fd_(fd) { buffer_.reserve(2 * kFlushBytes); }
+
+ResultsWriter::~ResultsWriter() { flush(); }
+
+void ResultsWriter::write(const Record& record) {
+  if (!error_.empty()) return;
+  const auto now = Clock::now();
+  if (buffer_.empty()) oldest_ = now;
+  append_json_line(buffer_, record);
+  if (buffer_.size() >= kFlushBytes || now - oldest_ >= kFlushAge) flush();
+}
+
+void ResultsWriter::flush_if_stale() {
+  if (!buffer_.empty() && Clock::now() - oldest_ >= kFlushAge) flush();
+}
+
+void ResultsWriter::flush() {
+  std::size_t done = 0;
+  while (done < buffer_.size() && error_.empty()) {
+    const auto written = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (written >= 0) {
+      done += static_cast<std::size_t>(written);
+    } else if (errno != EINTR && errno != EAGAIN) {
+      error_ = std::strerror(errno);
+    }
+  }
+  buffer_.clear();
+}
+
+}  // namespace sluice

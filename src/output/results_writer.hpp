@@ -1,0 +1,37 @@
+// Writes records as JSON lines to a file descriptor, in whole lines only.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "sluice/record.hpp"
+
+namespace sluice {
+
+// Not thread-safe: the caller serializes write() and flush(). Does not own the fd.
+// Lines are batched for speed but every write(2) carries whole lines, so a reader (or a
+// results file after kill -9) never sees half a record. The buffer is flushed when it
+// grows past 64 KiB or when it is older than a quarter second, so `tail -f` stays live.
+class ResultsWriter {
+ public:
+  explicit ResultsWriter(int fd);
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+  ~ResultsWriter();
+
+  void write(const Record& record);
+  void flush();
+  void flush_if_stale();
+  // The first write error (e.g. a closed pipe), or empty; later records are dropped.
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  int fd_;
+  std::string buffer_;
+  Clock::time_point oldest_;  // when the first line now in buffer_ was added
+  std::string error_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,149 @@
+// The end-of-run summary: counts, latency percentiles and scheduling efficiency, as text for
+// stderr and as JSON for --summary-json.
+#include "output/summary.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "output/ideal_schedule.hpp"
+#include "output/progress_line.hpp"
+
+namespace sluice {
+namespace {
+
+constexpr float kNotFetched = std::numeric_limits<float>::quiet_NaN();
+
+// Latencies pass through float; rounding hides its noise (50.3f is 50.29999923...).
+double to_micros(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+
+// Nearest rank: the smallest value with at least `percent` % of the values at or below it.
+double percentile(std::vector<float>& values, std::uint64_t percent) {
+  const std::uint64_t rank = (percent * values.size() + 99) / 100;
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  std::nth_element(values.begin(), nth, values.end());
+  return to_micros(*nth);
+}
+
+std::string fixed(double value, int decimals) {
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
+  return text.data();
+}
+
+std::string duration(double ms) {
+  return ms < 1000 ? fixed(ms, 1) + " ms" : fixed(ms / 1000, 2) + " s";
+}
+
+}  // namespace
+
+SummaryBuilder::SummaryBuilder(std::size_t concurrency) { counts_.concurrency = concurrency; }
+
+void SummaryBuilder::add(const Record& record) {
+  ++counts_.urls;
+  if (record.ok) {
+    ++counts_.ok;
+  } else {
+    ++counts_.failed;
+  }
+  counts_.bytes += record.bytes;
+  if (record.status) ++counts_.by_status[*record.status];
+  if (record.error) ++counts_.by_error_kind[std::string(to_string(record.error->kind))];
+  if (record.index >= elapsed_ms_.size()) elapsed_ms_.resize(record.index + 1, kNotFetched);
+  if (record.attempts > 0) {
+    ++counts_.fetched;
+    elapsed_ms_[record.index] = static_cast<float>(record.elapsed_ms);
+  }
+}
+
+Summary SummaryBuilder::finish(double wall_ms) const {
+  Summary summary = counts_;
+  summary.wall_ms = wall_ms;
+  if (wall_ms > 0) summary.requests_per_s = static_cast<double>(summary.urls) / (wall_ms / 1000);
+
+  std::vector<float> fetched;
+  fetched.reserve(summary.fetched);
+  std::ranges::copy_if(elapsed_ms_, std::back_inserter(fetched),
+                       [](float ms) { return !std::isnan(ms); });
+  if (!fetched.empty()) {
+    summary.p50_ms = percentile(fetched, 50);
+    summary.p90_ms = percentile(fetched, 90);
+    summary.p99_ms = percentile(fetched, 99);
+    summary.max_ms = to_micros(*std::ranges::max_element(fetched));
+  }
+
+  std::vector<double> latencies;
+  latencies.reserve(elapsed_ms_.size());
+  std::ranges::transform(elapsed_ms_, std::back_inserter(latencies),
+                         [](float ms) { return std::isnan(ms) ? 0.0 : double{ms}; });
+  summary.ideal_ms = to_micros(ideal_makespan_ms(latencies, summary.concurrency));
+  summary.bound_ms = to_micros(absolute_bound_ms(latencies, summary.concurrency));
+  if (wall_ms > 0) summary.efficiency = summary.ideal_ms / wall_ms;
+  return summary;
+}
+
+std::string format_summary(const Summary& s) {
+  std::string text = std::to_string(s.urls) + " URLs: " + std::to_string(s.ok) + " ok, " +
+                     std::to_string(s.failed) + " failed";
+  if (!s.by_error_kind.empty()) {
+    const char* separator = " (";
+    for (const auto& [kind, count] : s.by_error_kind) {
+      text += separator + kind + ' ' + std::to_string(count);
+      separator = ", ";
+    }
+    text += ')';
+  }
+  text += " · " + format_bytes(s.bytes) + " in " + duration(s.wall_ms) + " · " +
+          fixed(s.requests_per_s, 1) + " req/s\n";
+
+  if (!s.by_status.empty()) {
+    const char* separator = "status:     ";
+    for (const auto& [status, count] : s.by_status) {
+      text += separator + std::to_string(status) + "×" + std::to_string(count);
+      separator = " ";
+    }
+    text += '\n';
+  }
+  if (s.fetched > 0) {
+    text += "latency:    p50 " + fixed(s.p50_ms, 1) + " ms · p90 " + fixed(s.p90_ms, 1) +
+            " ms · p99 " + fixed(s.p99_ms, 1) + " ms · max " + fixed(s.max_ms, 1) + " ms\n";
+  }
+  if (s.fetched > 0 && s.wall_ms > 0) {
+    text += "efficiency: " + fixed(s.efficiency * 100, 1) + " % (ideal " + duration(s.ideal_ms) +
+            " for c=" + std::to_string(s.concurrency) +
+            " in input order; bound max(Σ/c, longest) " + duration(s.bound_ms) + ")\n";
+  }
+  return text;
+}
+
+std::string summary_json(const Summary& s) {
+  nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
+  for (const auto& [status, count] : s.by_status) by_status[std::to_string(status)] = count;
+  const nlohmann::ordered_json object = {
+      {"urls", s.urls},
+      {"ok", s.ok},
+      {"failed", s.failed},
+      {"fetched", s.fetched},
+      {"bytes", s.bytes},
+      {"by_status", by_status},
+      {"by_error_kind", s.by_error_kind},
+      {"concurrency", s.concurrency},
+      {"wall_ms", s.wall_ms},
+      {"requests_per_s", s.requests_per_s},
+      {"p50_ms", s.p50_ms},
+      {"p90_ms", s.p90_ms},
+      {"p99_ms", s.p99_ms},
+      {"max_ms", s.max_ms},
+      {"ideal_ms", s.ideal_ms},
+      {"bound_ms", s.bound_ms},
+      {"efficiency", s.efficiency},
+  };
+  return object.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
+}
+
+}  // namespace sluice

@@ -1,0 +1,56 @@
+// The end-of-run summary: counts, latency percentiles and scheduling efficiency, as text for
+// stderr and as JSON for --summary-json.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sluice/record.hpp"
+
+namespace sluice {
+
+struct Summary {
+  std::uint64_t urls = 0, ok = 0, failed = 0, fetched = 0 /*records with attempts > 0*/;
+  std::uint64_t bytes = 0;
+  std::map<int, std::uint64_t> by_status;
+  std::map<std::string, std::uint64_t> by_error_kind;  // keyed by to_string(ErrorKind)
+  std::size_t concurrency = 0;
+  double wall_ms = 0, requests_per_s = 0 /*urls per wall-clock second*/;
+  // Nearest-rank percentiles of elapsed_ms over fetched records, to 0.001 ms.
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
+  // See ideal_schedule.hpp; unfetched records count as zero-latency jobs.
+  double ideal_ms = 0, bound_ms = 0, efficiency = 0 /*ideal_ms / wall_ms*/;
+};
+
+// Collects a run's records, once each. Not thread-safe: the caller serializes add(). Keeps
+// 4 bytes per URL (its latency by input index) because the ideal schedule needs input order.
+class SummaryBuilder {
+ public:
+  explicit SummaryBuilder(std::size_t concurrency);
+
+  void add(const Record& record);
+  // Percentiles and the ideal schedule over everything added so far; O(n log c).
+  Summary finish(double wall_ms) const;
+
+ private:
+  Summary counts_;  // everything that does not need the latencies
+  // elapsed_ms by record index; NaN for records not fetched or not added.
+  std::vector<float> elapsed_ms_;
+};
+
+// Human text for stderr, a few lines each ending in '\n', e.g.
+//   200 URLs: 198 ok, 2 failed (connect 1, http 1) · 1.2 MiB in 1.03 s · 194.2 req/s
+//   status:     200×198 404×1
+//   latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms
+//   efficiency: 97.1 % (ideal 1.00 s for c=10 in input order; bound max(Σ/c, longest) 1.00 s)
+// Lines with nothing to say (no statuses, nothing fetched) are left out.
+std::string format_summary(const Summary& s);
+
+// The same as one pretty-printed JSON object ending in '\n', keys named like the fields;
+// by_status is keyed by the code as a string.
+std::string summary_json(const Summary& s);
+
+}  // namespace sluice

@@ -1,0 +1,42 @@
+// A Beast body type that streams /bytes/{n} answers from one shared block, so a 1 GiB answer
+// costs no memory per request.
+#pragma once
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/optional.hpp>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+namespace sluice::detail {
+
+// The first 64 KiB of the body pattern: immutable, built on first use.
+std::span<const char> pattern_block();
+
+// Meets Beast's Body requirements for serialization only; the value is the body length.
+struct PatternBody {
+  using value_type = std::uint64_t;
+
+  static std::uint64_t size(value_type length) noexcept { return length; }
+
+  class writer {
+   public:
+    using const_buffers_type = boost::asio::const_buffer;
+
+    template <bool isRequest, class Fields>
+    writer(const boost::beast::http::header<isRequest, Fields>& /*header*/,
+           const value_type& length)
+        : remaining_(length) {}
+
+    void init(boost::beast::error_code& ec) { ec = {}; }
+
+    boost::optional<std::pair<const_buffers_type, bool>> get(boost::beast::error_code& ec);
+
+   private:
+    std::uint64_t remaining_;
+  };
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,30 @@
+// Reading a request target's query: finding a parameter and parsing the ?delay= duration.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::detail {
+
+struct SplitTarget {
+  std::string_view path;
+  std::string_view query;  // without the '?'; empty when there is none
+};
+
+SplitTarget split_target(std::string_view target) noexcept;
+
+// The value of the first `name=value` pair of `query`, as written (not percent-decoded).
+// A bare `name` yields an empty value.
+std::optional<std::string_view> query_value(std::string_view query, std::string_view name) noexcept;
+
+// The longest delay a request may ask for; longer ones are rejected as bad input.
+inline constexpr std::chrono::milliseconds kMaxDelay = std::chrono::hours{1};
+
+// Parses "<int>ms", "<number>s" (e.g. "1.5s") or "0". A bare number other than 0 is rejected:
+// its unit would be a guess.
+std::expected<std::chrono::milliseconds, std::string> parse_delay(std::string_view text);
+
+}  // namespace sluice::detail

@@ -1,0 +1,118 @@
+// The test server's routes: /todos/{id}, /bytes/{n}, /status/{code}, /_stats and ?delay=.
+#include "server/routes.hpp"
+
+#include <array>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <system_error>
+
+#include "server/query.hpp"
+
+namespace sluice::detail {
+namespace {
+
+namespace http = boost::beast::http;
+
+// The number after `prefix` when `path` is exactly prefix + decimal digits.
+std::optional<std::uint64_t> number_after(std::string_view path, std::string_view prefix) {
+  if (!path.starts_with(prefix)) {
+    return std::nullopt;
+  }
+  const auto digits = path.substr(prefix.size());
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+Answer error(unsigned status, std::string_view message, std::string& body) {
+  body = nlohmann::json{{"error", message}}.dump();
+  return {.status = status};
+}
+
+Answer status_answer(std::optional<std::uint64_t> code, std::string& body) {
+  if (!code || *code < 200 || *code > 599) {
+    return error(400, "status must be a number from 200 to 599", body);
+  }
+  const auto status = static_cast<unsigned>(*code);
+  // These statuses must not carry a body (RFC 9110, sections 15.3.5 and 15.4.5).
+  if (status == 204 || status == 304) {
+    body.clear();
+  } else {
+    body = nlohmann::json{{"status", status}}.dump();
+  }
+  return {.status = status};
+}
+
+}  // namespace
+
+std::string todo_json(std::uint64_t id) {
+  static constexpr std::array<std::string_view, 16> kWords = {
+      "delectus", "aut", "autem",  "quis",   "ut",         "nam",  "facilis", "et",
+      "officia",  "qui", "fugiat", "veniam", "voluptatem", "odio", "minima",  "illo"};
+  // A generator seeded by the id makes the title and flag a fixed function of the id.
+  std::minstd_rand draw(static_cast<std::minstd_rand::result_type>(id));
+  std::string title;
+  const auto words = 3 + draw() % 4;
+  for (std::uint64_t i = 0; i < words; ++i) {
+    if (i > 0) {
+      title += ' ';
+    }
+    title += kWords[draw() % kWords.size()];
+  }
+  const bool completed = draw() % 2 == 1;
+  return nlohmann::ordered_json{
+      {"userId", (id - 1) / 20 + 1}, {"id", id}, {"title", title}, {"completed", completed}}
+      .dump();
+}
+
+std::string stats_json(const ServerStats& stats) {
+  return nlohmann::json{{"requests", stats.requests},
+                        {"in_flight", stats.in_flight},
+                        {"peak_in_flight", stats.peak_in_flight},
+                        {"bytes_sent", stats.bytes_sent},
+                        {"connections", stats.connections}}
+      .dump();
+}
+
+Answer route(http::verb method, std::string_view target, std::string& body) {
+  const auto split = split_target(target);
+  std::optional<std::chrono::milliseconds> delay;
+  if (const auto text = query_value(split.query, "delay")) {
+    auto parsed = parse_delay(*text);
+    if (!parsed) {
+      return error(400, parsed.error(), body);
+    }
+    delay = *parsed;
+  }
+  const auto path = split.path;
+  auto answer = [&]() -> Answer {
+    if (method != http::verb::get && method != http::verb::head) {
+      return error(405, "method not allowed", body);
+    }
+    if (path == "/_stats") {
+      return {.resource = Resource::Stats};
+    }
+    if (const auto id = number_after(path, "/todos/"); id && *id > 0) {
+      body = todo_json(*id);
+      return {};
+    }
+    if (const auto size = number_after(path, "/bytes/")) {
+      if (*size > kMaxPatternBytes) {
+        return error(400, "at most 1073741824 bytes", body);
+      }
+      return {.resource = Resource::Pattern, .pattern_size = *size};
+    }
+    if (path.starts_with("/status/")) {
+      return status_answer(number_after(path, "/status/"), body);
+    }
+    return error(404, "not found", body);
+  }();
+  answer.delay = delay;
+  return answer;
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,42 @@
+// What the test server answers to a method and target, decided without any I/O.
+#pragma once
+
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/server.hpp"
+
+namespace sluice::detail {
+
+// How an answer's body is produced.
+enum class Resource {
+  Json,     // the JSON text route() wrote
+  Pattern,  // pattern_size bytes of body_byte()
+  Stats,    // the server's counters, filled in by the session when it answers
+};
+
+// /bytes/{n} answers at most this many bytes; more is a 400.
+inline constexpr std::uint64_t kMaxPatternBytes = std::uint64_t{1} << 30U;
+
+struct Answer {
+  unsigned status = 200;
+  Resource resource = Resource::Json;
+  std::uint64_t pattern_size = 0;
+  // From ?delay=; when set it replaces the configured latency and jitter.
+  std::optional<std::chrono::milliseconds> delay = std::nullopt;
+};
+
+// Decides the answer to `method target`; a Resource::Json body is written into `body`.
+Answer route(boost::beast::http::verb method, std::string_view target, std::string& body);
+
+// The JSON of a /todos/{id} answer; id >= 1.
+std::string todo_json(std::uint64_t id);
+
+// The JSON of a /_stats answer.
+std::string stats_json(const ServerStats& stats);
+
+}  // namespace sluice::detail

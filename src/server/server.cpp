@@ -1,0 +1,187 @@
+// The test server's listener and IO threads: accepts connections and hands each to a Session
+// on one of the io_contexts, round robin.
+#include "server/server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "fd_limit.hpp"
+#include "server/server_state.hpp"
+#include "server/session.hpp"
+#include "sluice/errors.hpp"
+
+namespace sluice {
+namespace detail {
+namespace {
+
+namespace asio = boost::asio;
+using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, IoExecutor>;
+using WorkGuard = asio::executor_work_guard<IoExecutor>;
+
+// Accept errors such as EMFILE clear up only when connections close, so the acceptor pauses
+// instead of spinning or giving up.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+
+std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) {
+  const auto host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+// Thread-safety and lifetime: those of Server, which owns it.
+class ServerCore {
+ public:
+  explicit ServerCore(const ServerConfig& config);
+  ServerCore(const ServerCore&) = delete;
+  ServerCore& operator=(const ServerCore&) = delete;
+  ~ServerCore() { stop(); }
+
+  std::uint16_t port() const noexcept { return port_; }
+  const std::string& base_url() const noexcept { return base_url_; }
+  ServerStats stats() const noexcept { return state_.snapshot(); }
+  void stop();
+
+ private:
+  void listen(const ServerConfig& config);
+  void accept();
+  void on_accept(const boost::system::error_code& ec, IoSocket socket);
+
+  ServerState state_;
+  // One single-threaded event loop per IO thread, so sessions need no strands or locks.
+  // contexts_[0] also runs the acceptor. Emptied by stop().
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<WorkGuard> work_guards_;  // keep idle contexts running until stop()
+  std::optional<Acceptor> acceptor_;
+  std::optional<IoTimer> accept_retry_;
+  std::size_t next_context_ = 0;  // touched only by the acceptor's handlers
+  std::uint16_t port_ = 0;
+  std::string base_url_;
+
+  std::mutex stop_mutex_;
+  std::vector<std::thread> threads_;  // guarded by stop_mutex_ once started
+};
+
+ServerCore::ServerCore(const ServerConfig& config) : state_(config) {
+  if (config.threads == 0) {
+    throw UsageError("the server needs at least 1 thread");
+  }
+  raise_open_file_limit();
+  for (unsigned i = 0; i < config.threads; ++i) {
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    work_guards_.push_back(asio::make_work_guard(*contexts_.back()));
+  }
+  listen(config);
+  accept();
+  try {
+    for (auto& context : contexts_) {
+      threads_.emplace_back([&context] { context->run(); });
+    }
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+void ServerCore::listen(const ServerConfig& config) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config.address, ec);
+  if (ec) {
+    throw UsageError("cannot listen on '" + config.address + "': not an IP address");
+  }
+  const auto where = endpoint_text(address, config.port);
+  const auto fail = [&where](const boost::system::error_code& error) {
+    return UsageError("cannot listen on " + where + ": " + error.message());
+  };
+  auto& loop = *contexts_.front();
+  acceptor_.emplace(loop.get_executor());
+  const asio::ip::tcp::endpoint endpoint(address, config.port);
+  if (acceptor_->open(endpoint.protocol(), ec)) {
+    throw fail(ec);
+  }
+  // Lets a restarted `sluice serve` rebind its port while old connections sit in TIME_WAIT.
+  acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor_->bind(endpoint, ec) ||
+      acceptor_->listen(asio::socket_base::max_listen_connections, ec)) {
+    throw fail(ec);
+  }
+  port_ = acceptor_->local_endpoint(ec).port();
+  if (ec) {
+    throw fail(ec);
+  }
+  accept_retry_.emplace(loop.get_executor());
+  base_url_ = "http://" + endpoint_text(address, port_);
+}
+
+void ServerCore::accept() {
+  auto& target = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  acceptor_->async_accept(target, [this](const boost::system::error_code& ec, IoSocket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void ServerCore::on_accept(const boost::system::error_code& ec, IoSocket socket) {
+  if (ec == asio::error::operation_aborted) {
+    return;
+  }
+  if (ec) {
+    accept_retry_->expires_after(kAcceptRetryDelay);
+    accept_retry_->async_wait([this](const boost::system::error_code& wait_ec) {
+      if (!wait_ec) {
+        accept();
+      }
+    });
+    return;
+  }
+  state_.on_connection();
+  boost::system::error_code ignored;
+  // Answers leave in one write; Nagle's algorithm would only hold back their last segment.
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  const auto executor = socket.get_executor();
+  // The session belongs to its socket's thread, so it starts there.
+  asio::post(executor, [session = std::make_shared<Session>(std::move(socket), state_)] {
+    session->start();
+  });
+  accept();
+}
+
+void ServerCore::stop() {
+  const std::lock_guard lock(stop_mutex_);
+  if (contexts_.empty()) {
+    return;
+  }
+  for (auto& context : contexts_) {
+    context->stop();
+  }
+  for (auto& thread : threads_) {
+    thread.join();
+  }
+  threads_.clear();
+  // No thread runs the loops any more, so their objects can be torn down from here; destroying
+  // the contexts destroys the sessions their pending handlers own, closing every connection.
+  accept_retry_.reset();
+  acceptor_.reset();
+  work_guards_.clear();
+  contexts_.clear();
+}
+
+}  // namespace detail
+
+Server::Server(ServerConfig config) : core_(std::make_unique<detail::ServerCore>(config)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const noexcept { return core_->port(); }
+
+std::string Server::base_url() const { return core_->base_url(); }
+
+ServerStats Server::stats() const { return core_->stats(); }
+
+void Server::stop() { core_->stop(); }
+
+}  // namespace sluice

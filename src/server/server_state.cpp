@@ -1,0 +1,53 @@
+// Counters and latency draws shared by the test server's connections.
+#include "server/server_state.hpp"
+
+#include <algorithm>
+
+namespace sluice::detail {
+
+ServerState::ServerState(const ServerConfig& config)
+    : latency_(std::max(config.latency, std::chrono::milliseconds{0})),
+      jitter_(std::max(config.jitter, std::chrono::milliseconds{0})),
+      jitter_engine_(config.seed) {}
+
+void ServerState::on_connection() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
+
+void ServerState::on_request_started() noexcept {
+  const auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
+  auto peak = peak_in_flight_.load(std::memory_order_relaxed);
+  while (now > peak &&
+         !peak_in_flight_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+void ServerState::on_request_finished(bool written, std::uint64_t body_bytes) noexcept {
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  if (written) {
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    bytes_sent_.fetch_add(body_bytes, std::memory_order_relaxed);
+  }
+}
+
+ServerStats ServerState::snapshot() const noexcept {
+  return {.requests = requests_.load(std::memory_order_relaxed),
+          .in_flight = in_flight_.load(std::memory_order_relaxed),
+          .peak_in_flight = peak_in_flight_.load(std::memory_order_relaxed),
+          .bytes_sent = bytes_sent_.load(std::memory_order_relaxed),
+          .connections = connections_.load(std::memory_order_relaxed)};
+}
+
+std::chrono::milliseconds ServerState::next_latency() {
+  if (jitter_.count() == 0) {
+    return latency_;
+  }
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> offset(-jitter_.count(),
+                                                                       jitter_.count());
+  std::chrono::milliseconds::rep drawn = 0;
+  {
+    const std::lock_guard lock(jitter_mutex_);
+    drawn = offset(jitter_engine_);
+  }
+  return std::max(latency_ + std::chrono::milliseconds{drawn}, std::chrono::milliseconds{0});
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,68 @@
+// One accepted connection of the test server: reads requests one after another, delays each
+// answer on a timer and writes it, until the peer closes or asks to close.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <memory>
+#include <optional>
+
+#include "server/pattern_body.hpp"
+#include "server/routes.hpp"
+#include "server/server_state.hpp"
+
+namespace sluice::detail {
+
+// Sessions run on one io_context each; naming its executor type directly spares the
+// type-erased any_io_executor on every operation.
+using IoExecutor = boost::asio::io_context::executor_type;
+using IoSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, IoExecutor>;
+using IoTimer = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, IoExecutor>;
+
+// Thread-safety: none; start() and every handler run on the socket's io_context thread.
+// Lifetime: owned by the handlers of its pending operation (shared_from_this); it ends when
+// the connection does, or when its io_context is destroyed. `state` must outlive it.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(IoSocket socket, ServerState& state);
+  void start();
+
+ private:
+  void read_header();
+  void on_header(const boost::beast::error_code& ec);
+  void answer();
+  void on_written(const boost::beast::error_code& ec);
+
+  template <class Response>
+  void prepare_header(Response& response, std::uint64_t content_length) const;
+
+  IoSocket socket_;
+  IoTimer timer_;
+  ServerState& state_;
+  boost::beast::flat_buffer buffer_;
+  // A Beast parser reads a single message, so each request gets a fresh one in place.
+  std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
+  // Responses live here, not per request, so their body strings keep their capacity.
+  boost::beast::http::response<boost::beast::http::string_body> json_response_;
+  boost::beast::http::response<PatternBody> pattern_response_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::string_body>>
+      json_serializer_;
+  std::optional<boost::beast::http::response_serializer<PatternBody>> pattern_serializer_;
+
+  // The request being answered.
+  Answer answer_;
+  unsigned version_ = 11;
+  bool head_ = false;
+  bool keep_alive_ = false;
+  bool counted_ = false;  // counted in the stats (every request except /_stats)
+  std::uint64_t body_bytes_ = 0;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,20 @@
+// Parsing of the human-friendly durations ("500ms", "1.5s") and sizes ("20M") the CLI accepts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+// "500ms", "10s", "2m", "1h", "1.5s", "0"; a bare number means seconds. The value must be a
+// whole number of milliseconds, so "0.5ms" cannot silently become 0 (which means "no limit").
+std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
+
+// Bytes: "100", "500k", "20M", "1.5G"; k, m, g are powers of 1024 in either case and may be
+// followed by "B" or "iB" ("20MB", "20MiB"). A fractional result is rounded down to whole bytes.
+std::expected<std::uint64_t, std::string> parse_size(std::string_view text);
+
+}  // namespace sluice

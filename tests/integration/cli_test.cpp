@@ -1,0 +1,148 @@
+// The real `sluice` binary: exit codes, stdout records, stderr messages.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <sstream>
+
+#include "server/server.hpp"
+#include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+
+test::ChildResult run_sluice(const std::vector<std::string>& args, const std::string& input = {}) {
+  return test::run_child(SLUICE_BINARY, args, input, 60s);
+}
+
+std::vector<nlohmann::json> parse_lines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+std::size_t count_lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(CliTest, AllGoodUrlsExitZeroWithOneRecordEach) {
+  Server server(ServerConfig{});
+  const auto result = run_sluice({"-c", "5", server.base_url() + "/todos/{1..20}"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto records = parse_lines(result.out);
+  ASSERT_EQ(records.size(), 20u);
+  for (const auto& record : records) {
+    EXPECT_TRUE(record["ok"].get<bool>());
+    EXPECT_EQ(record["status"], 200);
+    EXPECT_TRUE(record["error"].is_null());
+    for (const char* key : {"url", "bytes", "elapsed_ms", "ttfb_ms", "attempts"}) {
+      EXPECT_TRUE(record.contains(key)) << key;
+    }
+  }
+  EXPECT_NE(result.err.find("efficiency"), std::string::npos) << result.err;
+  EXPECT_EQ(server.stats().requests, 20u);
+}
+
+TEST(CliTest, AFailedUrlExitsOneAndNamesItsLine) {
+  Server server(ServerConfig{});
+  test::TempDir dir;
+  const auto list = dir.write("list.txt", server.base_url() + "/todos/1\nnot a url\n" +
+                                              server.base_url() + "/status/404\n");
+  const auto result = run_sluice({"@" + list.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const auto records = parse_lines(result.out);
+  ASSERT_EQ(records.size(), 3u);
+  int invalid = 0;
+  for (const auto& record : records) {
+    if (record["url"] == "not a url") {
+      ++invalid;
+      EXPECT_EQ(record["error"]["kind"], "invalid_url");
+      EXPECT_EQ(record["source"], list.string() + ":2");
+    }
+  }
+  EXPECT_EQ(invalid, 1);
+}
+
+TEST(CliTest, StandardInputIsASource) {
+  Server server(ServerConfig{});
+  const auto result = run_sluice({"-q", "-"}, server.base_url() + "/todos/7\n" +
+                                                  server.base_url() + "/todos/8\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(count_lines(result.out), 2u);
+  EXPECT_TRUE(result.err.empty()) << result.err;
+}
+
+TEST(CliTest, ResultsAndSummaryFilesAreWritten) {
+  Server server(ServerConfig{});
+  test::TempDir dir;
+  const auto results = dir.path() / "results.jsonl";
+  const auto summary = dir.path() / "summary.json";
+  const auto result = run_sluice({"-q", "--results", results.string(), "--summary-json",
+                                  summary.string(), server.base_url() + "/todos/{1..30}"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(result.out.empty());
+  EXPECT_EQ(parse_lines(test::read_file(results)).size(), 30u);
+  const auto json = nlohmann::json::parse(test::read_file(summary));
+  EXPECT_EQ(json["urls"], 30);
+  EXPECT_EQ(json["ok"], 30);
+  EXPECT_GT(json["efficiency"].get<double>(), 0.0);
+}
+
+TEST(CliTest, ProgressIsSilentOffATerminalUnlessAsked) {
+  Server server(ServerConfig{});
+  const std::string url = server.base_url() + "/todos/{1..8}?delay=300ms";
+  const auto quiet = run_sluice({"-q", "-c", "1", url});
+  EXPECT_EQ(quiet.err.find("in flight"), std::string::npos) << quiet.err;
+  const auto forced = run_sluice({"-q", "-c", "1", "--progress", url});
+  EXPECT_NE(forced.err.find("in flight"), std::string::npos) << forced.err;
+}
+
+struct UsageCase {
+  std::string name;
+  std::vector<std::string> args;
+  std::string named;  // what the one-line message must mention
+};
+
+class CliUsageTest : public ::testing::TestWithParam<UsageCase> {};
+
+TEST_P(CliUsageTest, BadUsageExitsTwoWithOneLineNamingIt) {
+  const auto result = run_sluice(GetParam().args);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_TRUE(result.out.empty());
+  EXPECT_EQ(count_lines(result.err), 1u) << result.err;
+  EXPECT_NE(result.err.find(GetParam().named), std::string::npos) << result.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliUsageTest,
+    ::testing::Values(
+        UsageCase{"NotANumber", {"-c", "abc", "http://127.0.0.1:9/"}, "concurrency"},
+        UsageCase{"ZeroConcurrency", {"-c", "0", "http://127.0.0.1:9/"}, "concurrency"},
+        UsageCase{"BadDuration", {"--timeout", "soon", "http://127.0.0.1:9/"}, "--timeout"},
+        UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
+        UsageCase{"UnknownOption", {"--no-such-option"}, "--no-such-option"},
+        UsageCase{"NoSources", {}, "no URLs"}),
+    [](const ::testing::TestParamInfo<UsageCase>& info) { return info.param.name; });
+
+TEST(CliTest, ServePrintsItsAddressFirst) {
+  const auto result = test::run_child(SLUICE_BINARY, {"serve", "--port", "0"}, {}, 1500ms);
+  EXPECT_TRUE(result.timed_out);  // it serves until a signal
+  EXPECT_EQ(result.out.rfind("listening on http://127.0.0.1:", 0), 0u) << result.out;
+}
+
+TEST(CliTest, DemoFetchesTwoHundredTodosAtTenInFlight) {
+  const auto result = run_sluice({"demo"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("efficiency"), std::string::npos) << result.out;
+  EXPECT_TRUE(std::regex_search(result.out, std::regex(R"(requests seen \(server\) +200\n)")))
+      << result.out;
+  EXPECT_TRUE(std::regex_search(result.out, std::regex(R"(peak in flight \(server\) +10\n)")))
+      << result.out;
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,278 @@
+// The library's fetch() against the embedded server on a free loopback port.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "server/body_pattern.hpp"
+#include "server/server.hpp"
+#include "sluice/errors.hpp"
+#include "sluice/fetcher.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Collects records; thread-safe like the sinks of the real runs.
+class CollectingSink final : public RecordSink {
+ public:
+  void on_record(Record&& record) override {
+    std::lock_guard lock(mutex_);
+    records_.push_back(std::move(record));
+  }
+  std::vector<Record> records() const {
+    std::lock_guard lock(mutex_);
+    return records_;
+  }
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return records_.size();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Record> records_;
+};
+
+Options with_concurrency(std::size_t concurrency) {
+  Options options;
+  options.concurrency = concurrency;
+  return options;
+}
+
+// A port on 127.0.0.1 that nothing listens on: bound, then closed.
+std::uint16_t closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+TEST(FetchTest, FetchesEveryTodoExactlyOnce) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  const auto report = fetch(with_concurrency(10), {server.base_url() + "/todos/{1..200}"}, sink);
+
+  const auto records = sink.records();
+  ASSERT_EQ(records.size(), 200u);
+  EXPECT_EQ(report.urls, 200u);
+  std::set<std::string> urls;
+  std::set<std::uint64_t> indexes;
+  for (const auto& record : records) {
+    EXPECT_TRUE(record.ok) << record.url;
+    EXPECT_EQ(record.status, 200);
+    EXPECT_GT(record.bytes, 0u);
+    EXPECT_EQ(record.attempts, 1);
+    urls.insert(record.url);
+    indexes.insert(record.index);
+  }
+  EXPECT_EQ(urls.size(), 200u);
+  EXPECT_EQ(*indexes.rbegin(), 199u);
+  EXPECT_EQ(server.stats().requests, 200u);
+}
+
+class ConcurrencyCapTest : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(ConcurrencyCapTest, PeakInFlightReachesButNeverExceedsTheCap) {
+  const std::size_t concurrency = GetParam();
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  const std::string url = server.base_url() + "/todos/{1.." + std::to_string(3 * concurrency) +
+                          "}?delay=100ms";
+  fetch(with_concurrency(concurrency), {url}, sink);
+
+  ASSERT_EQ(sink.size(), 3 * concurrency);
+  const auto stats = server.stats();
+  EXPECT_EQ(stats.requests, 3 * concurrency);
+  EXPECT_EQ(stats.peak_in_flight, concurrency);
+}
+
+INSTANTIATE_TEST_SUITE_P(Caps, ConcurrencyCapTest, ::testing::Values(1, 10, 100));
+
+TEST(FetchTest, MixedFailuresGiveOneRecordEachAndTheGoodOnesAreFetched) {
+  Server server(ServerConfig{});
+  test::TempDir dir;
+  const std::string base = server.base_url();
+  const std::string refused_url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/x";
+  const auto list = dir.write(
+      "urls.txt", "# a comment\r\n" + base + "/todos/1\r\n" +
+                      "http://exa mple.com/\n" +
+                      refused_url + "\n" +
+                      base + "/status/404\n" + base + "/status/500\n\n" + base + "/todos/2\n" +
+                      "ftp://127.0.0.1/file\n" + base + "/todos/3\n");
+  CollectingSink sink;
+  fetch(with_concurrency(4), {"@" + list.string()}, sink);
+
+  std::map<std::string, Record> by_url;
+  for (auto& record : sink.records()) by_url[record.url] = record;
+  ASSERT_EQ(by_url.size(), 8u);
+  for (int id : {1, 2, 3}) EXPECT_TRUE(by_url[base + "/todos/" + std::to_string(id)].ok);
+
+  const auto& invalid = by_url["http://exa mple.com/"];
+  ASSERT_TRUE(invalid.error);
+  EXPECT_EQ(invalid.error->kind, ErrorKind::InvalidUrl);
+  EXPECT_EQ(invalid.source, list.string() + ":3");
+  EXPECT_EQ(invalid.attempts, 0);
+
+  const auto& refused = by_url[refused_url];
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->kind, ErrorKind::Connect);
+  EXPECT_FALSE(refused.status);
+
+  const auto& not_found = by_url[base + "/status/404"];
+  ASSERT_TRUE(not_found.error);
+  EXPECT_EQ(not_found.error->kind, ErrorKind::Http);
+  EXPECT_EQ(not_found.status, 404);
+  const auto& server_error = by_url[base + "/status/500"];
+  ASSERT_TRUE(server_error.error);
+  EXPECT_EQ(server_error.error->kind, ErrorKind::Http);
+  EXPECT_EQ(server_error.status, 500);
+  const auto& ftp = by_url["ftp://127.0.0.1/file"];
+  ASSERT_TRUE(ftp.error);
+  EXPECT_EQ(ftp.error->kind, ErrorKind::UnsupportedScheme);
+
+  EXPECT_EQ(server.stats().requests, 5u);  // 3 todos, the 404 and the 500
+}
+
+TEST(FetchTest, SavedFilesHoldExactlyTheBytesServed) {
+  Server server(ServerConfig{});
+  test::TempDir dir;
+  Options options = with_concurrency(3);
+  options.output_dir = dir.path() / "out";
+  CollectingSink sink;
+  fetch(options, {server.base_url() + "/bytes/{0,1,1000,300000}"}, sink);
+
+  const auto records = sink.records();
+  ASSERT_EQ(records.size(), 4u);
+  std::set<std::string> names;
+  for (const auto& record : records) {
+    ASSERT_TRUE(record.ok) << record.url;
+    ASSERT_TRUE(record.saved_to);
+    const std::filesystem::path saved(*record.saved_to);
+    EXPECT_EQ(saved.parent_path(), *options.output_dir);
+    names.insert(saved.filename().string());
+    const std::string content = test::read_file(saved);
+    ASSERT_EQ(content.size(), record.bytes);
+    for (std::size_t i = 0; i < content.size(); ++i) {
+      ASSERT_EQ(content[i], body_byte(i)) << "byte " << i << " of " << record.url;
+    }
+  }
+  EXPECT_EQ(names.size(), 4u);
+  // Only the four final files: no temporary left behind.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(*options.output_dir),
+                          std::filesystem::directory_iterator{}),
+            4);
+}
+
+TEST(FetchTest, TenThousandUrlsAtConcurrencyThousandComplete) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  const auto report =
+      fetch(with_concurrency(1000), {server.base_url() + "/todos/{1..10000}?delay=20ms"}, sink);
+
+  EXPECT_EQ(report.urls, 10000u);
+  const auto records = sink.records();
+  EXPECT_EQ(std::count_if(records.begin(), records.end(), [](const Record& r) { return r.ok; }),
+            10000);
+  const auto stats = server.stats();
+  EXPECT_EQ(stats.requests, 10000u);
+  EXPECT_LE(stats.peak_in_flight, 1000u);
+  EXPECT_GE(stats.peak_in_flight, 500u);
+}
+
+TEST(FetchTest, SlowAnswerBeyondTheTimeoutIsATimeout) {
+  Server server(ServerConfig{});
+  Options options = with_concurrency(2);
+  options.timeout = 200ms;
+  CollectingSink sink;
+  fetch(options, {server.base_url() + "/todos/{1,2}?delay={0ms,3s}"}, sink);
+
+  std::map<std::string, Record> by_url;
+  for (auto& record : sink.records()) by_url[record.url] = record;
+  ASSERT_EQ(by_url.size(), 4u);
+  const auto& slow = by_url[server.base_url() + "/todos/1?delay=3s"];
+  ASSERT_TRUE(slow.error);
+  EXPECT_EQ(slow.error->kind, ErrorKind::Timeout);
+  EXPECT_LT(slow.elapsed_ms, 2000);
+  EXPECT_TRUE(by_url[server.base_url() + "/todos/2?delay=0ms"].ok);
+}
+
+TEST(FetchTest, FetchingStartsBeforeTheInputEnds) {
+  Server server(ServerConfig{});
+  test::TempDir dir;
+  const auto fifo = dir.path() / "urls.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  CollectingSink sink;
+  std::jthread run([&] { fetch(with_concurrency(4), {"@" + fifo.string()}, sink); });
+
+  std::ofstream writer(fifo);
+  for (int id = 1; id <= 5; ++id) writer << server.base_url() << "/todos/" << id << '\n';
+  writer.flush();
+  // The writer keeps the FIFO open, so the reader cannot have seen its end.
+  for (int wait = 0; wait < 500 && sink.size() < 5; ++wait) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(sink.size(), 5u);
+  writer << server.base_url() << "/todos/6\n";
+  writer.close();
+  run.join();
+  EXPECT_EQ(sink.size(), 6u);
+}
+
+TEST(FetchTest, StopGivesEveryUrlReadARecord) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  LiveCounters live;
+  std::stop_source stop;
+  std::jthread stopper([&] {
+    for (int wait = 0; wait < 500 && sink.size() < 20; ++wait) std::this_thread::sleep_for(10ms);
+    stop.request_stop();
+  });
+  const auto report = fetch(with_concurrency(10),
+                            {server.base_url() + "/todos/{1..100000}?delay=50ms"}, sink,
+                            stop.get_token(), &live);
+  stopper.join();
+
+  EXPECT_TRUE(report.stopped);
+  const auto records = sink.records();
+  EXPECT_EQ(records.size(), live.urls_read.load());
+  EXPECT_LT(records.size(), 100000u);
+  const auto cancelled = std::count_if(records.begin(), records.end(), [](const Record& r) {
+    return r.error && r.error->kind == ErrorKind::Cancelled;
+  });
+  EXPECT_GE(cancelled, 10);
+  std::set<std::uint64_t> indexes;
+  for (const auto& record : records) indexes.insert(record.index);
+  EXPECT_EQ(indexes.size(), records.size());
+}
+
+TEST(FetchTest, UnreadableListIsAUsageErrorBeforeAnyRequest) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  EXPECT_THROW(fetch(with_concurrency(1), {server.base_url() + "/todos/1", "@/nonexistent/list"},
+                     sink),
+               UsageError);
+  EXPECT_EQ(sink.size(), 0u);
+  EXPECT_EQ(server.stats().requests, 0u);
+}
+
+TEST(FetchTest, ZeroConcurrencyIsAUsageError) {
+  CollectingSink sink;
+  EXPECT_THROW(fetch(with_concurrency(0), {"http://127.0.0.1:9/"}, sink), UsageError);
+}
+
+}  // namespace
+}  // namespace sluice

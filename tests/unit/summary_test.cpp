@@ -1,0 +1,217 @@
+// The run summary: counts, nearest-rank percentiles, efficiency, and both renderings.
+#include "output/summary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace sluice {
+namespace {
+
+Record fetched(std::uint64_t index, double elapsed_ms) {
+  Record record;
+  record.index = index;
+  record.url = "http://h/" + std::to_string(index);
+  record.status = 200;
+  record.ok = true;
+  record.elapsed_ms = elapsed_ms;
+  record.attempts = 1;
+  return record;
+}
+
+Record failed(std::uint64_t index, ErrorKind kind, int attempts, double elapsed_ms) {
+  Record record;
+  record.index = index;
+  record.elapsed_ms = elapsed_ms;
+  record.attempts = attempts;
+  record.error = FetchError{kind, "failed"};
+  return record;
+}
+
+TEST(SummaryBuilderTest, CountsOutcomes) {
+  SummaryBuilder builder(7);
+  Record first = fetched(0, 10);
+  first.bytes = 100;
+  Record second = fetched(1, 20);
+  second.bytes = 50;
+  Record not_found = failed(2, ErrorKind::Http, 1, 30);
+  not_found.status = 404;
+  not_found.bytes = 5;
+  for (const Record& record : {first, second, not_found, failed(3, ErrorKind::Connect, 2, 40),
+                               failed(4, ErrorKind::InvalidUrl, 0, 0)}) {
+    builder.add(record);
+  }
+  const Summary summary = builder.finish(100);
+  EXPECT_EQ(summary.urls, 5U);
+  EXPECT_EQ(summary.ok, 2U);
+  EXPECT_EQ(summary.failed, 3U);
+  EXPECT_EQ(summary.fetched, 4U);
+  EXPECT_EQ(summary.bytes, 155U);
+  EXPECT_EQ(summary.concurrency, 7U);
+  EXPECT_EQ(summary.by_status, (std::map<int, std::uint64_t>{{200, 2}, {404, 1}}));
+  EXPECT_EQ(summary.by_error_kind, (std::map<std::string, std::uint64_t>{
+                                       {"connect", 1}, {"http", 1}, {"invalid_url", 1}}));
+  EXPECT_EQ(summary.wall_ms, 100.0);
+  EXPECT_EQ(summary.requests_per_s, 50.0);
+}
+
+TEST(SummaryBuilderTest, PercentilesUseNearestRank) {
+  SummaryBuilder builder(10);
+  for (std::uint64_t index = 0; index < 100; ++index) {
+    builder.add(fetched(index, static_cast<double>(100 - index)));
+  }
+  const Summary summary = builder.finish(1000);
+  EXPECT_EQ(summary.p50_ms, 50.0);
+  EXPECT_EQ(summary.p90_ms, 90.0);
+  EXPECT_EQ(summary.p99_ms, 99.0);
+  EXPECT_EQ(summary.max_ms, 100.0);
+}
+
+TEST(SummaryBuilderTest, PercentilesOfAFewRecords) {
+  SummaryBuilder builder(10);
+  builder.add(fetched(0, 30));
+  builder.add(fetched(1, 10));
+  builder.add(fetched(2, 20));
+  const Summary summary = builder.finish(1000);
+  EXPECT_EQ(summary.p50_ms, 20.0);
+  EXPECT_EQ(summary.p90_ms, 30.0);
+  EXPECT_EQ(summary.p99_ms, 30.0);
+  EXPECT_EQ(summary.max_ms, 30.0);
+}
+
+TEST(SummaryBuilderTest, ReportsLatenciesToTheMicrosecond) {
+  SummaryBuilder builder(1);
+  builder.add(fetched(0, 50.3));
+  const Summary summary = builder.finish(1000);
+  EXPECT_EQ(summary.p50_ms, 50.3);
+  EXPECT_EQ(summary.max_ms, 50.3);
+  EXPECT_EQ(summary.ideal_ms, 50.3);
+}
+
+TEST(SummaryBuilderTest, LeavesUnfetchedRecordsOutOfPercentiles) {
+  SummaryBuilder builder(1);
+  builder.add(failed(0, ErrorKind::InvalidUrl, 0, 999));
+  builder.add(fetched(1, 4));
+  const Summary summary = builder.finish(8);
+  EXPECT_EQ(summary.max_ms, 4.0);
+  EXPECT_EQ(summary.p50_ms, 4.0);
+  EXPECT_EQ(summary.ideal_ms, 4.0);  // the invalid URL is a zero-latency job
+  EXPECT_EQ(summary.efficiency, 0.5);
+}
+
+TEST(SummaryBuilderTest, NothingFetchedGivesZeroLatencies) {
+  SummaryBuilder builder(4);
+  builder.add(failed(0, ErrorKind::UnsupportedScheme, 0, 0));
+  const Summary summary = builder.finish(3);
+  EXPECT_EQ(summary.fetched, 0U);
+  EXPECT_EQ(summary.p50_ms, 0.0);
+  EXPECT_EQ(summary.max_ms, 0.0);
+  EXPECT_EQ(summary.ideal_ms, 0.0);
+  EXPECT_EQ(summary.efficiency, 0.0);
+}
+
+TEST(SummaryBuilderTest, EfficiencyIsIdealOverWall) {
+  SummaryBuilder builder(2);
+  const std::vector<double> latencies = {5, 1, 1, 1, 1, 1};
+  for (std::uint64_t index = 0; index < latencies.size(); ++index) {
+    builder.add(fetched(index, latencies[index]));
+  }
+  const Summary summary = builder.finish(10);
+  EXPECT_EQ(summary.ideal_ms, 5.0);
+  EXPECT_EQ(summary.bound_ms, 5.0);
+  EXPECT_EQ(summary.efficiency, 0.5);
+  EXPECT_EQ(summary.requests_per_s, 600.0);
+}
+
+TEST(SummaryBuilderTest, SchedulesByInputIndexNotCompletionOrder) {
+  // In input order [1, 1, 2] on two slots ends at 3; in completion order [2, 1, 1] at 2.
+  SummaryBuilder builder(2);
+  builder.add(fetched(2, 2));
+  builder.add(fetched(0, 1));
+  builder.add(fetched(1, 1));
+  EXPECT_EQ(builder.finish(4).ideal_ms, 3.0);
+}
+
+TEST(SummaryBuilderTest, IndicesNotAddedCountAsZeroLatency) {
+  SummaryBuilder builder(1);
+  builder.add(fetched(3, 5));
+  builder.add(fetched(0, 1));
+  const Summary summary = builder.finish(6);
+  EXPECT_EQ(summary.urls, 2U);
+  EXPECT_EQ(summary.ideal_ms, 6.0);
+  EXPECT_EQ(summary.p50_ms, 1.0);
+}
+
+TEST(SummaryBuilderTest, ZeroWallTimeGivesZeroRates) {
+  SummaryBuilder builder(1);
+  builder.add(fetched(0, 1));
+  const Summary summary = builder.finish(0);
+  EXPECT_EQ(summary.requests_per_s, 0.0);
+  EXPECT_EQ(summary.efficiency, 0.0);
+}
+
+Summary example() {
+  Summary s;
+  s.urls = 200;
+  s.ok = 198;
+  s.failed = 2;
+  s.fetched = 200;
+  s.bytes = 1'258'291;
+  s.by_status = {{200, 198}, {404, 1}};
+  s.by_error_kind = {{"connect", 1}, {"http", 1}};
+  s.concurrency = 10;
+  s.wall_ms = 1030;
+  s.requests_per_s = 194.17;
+  s.p50_ms = 50.3;
+  s.p90_ms = 51;
+  s.p99_ms = 55.2;
+  s.max_ms = 60.1;
+  s.ideal_ms = 1000;
+  s.bound_ms = 980;
+  s.efficiency = 0.971;
+  return s;
+}
+
+TEST(FormatSummaryTest, ShowsEverySectionAligned) {
+  EXPECT_EQ(format_summary(example()),
+            "200 URLs: 198 ok, 2 failed (connect 1, http 1) · 1.2 MiB in 1.03 s · 194.2 req/s\n"
+            "status:     200×198 404×1\n"
+            "latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms\n"
+            "efficiency: 97.1 % (ideal 1.00 s for c=10 in input order; "
+            "bound max(Σ/c, longest) 980.0 ms)\n");
+}
+
+TEST(FormatSummaryTest, LeavesOutSectionsWithNothingToSay) {
+  EXPECT_EQ(format_summary(Summary{}), "0 URLs: 0 ok, 0 failed · 0 B in 0.0 ms · 0.0 req/s\n");
+}
+
+TEST(SummaryJsonTest, HasEveryFieldInOrder) {
+  const std::string text = summary_json(example());
+  ASSERT_EQ(text.back(), '\n');
+  const auto object = nlohmann::ordered_json::parse(text);
+  std::vector<std::string> keys;
+  for (const auto& item : object.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"urls", "ok", "failed", "fetched", "bytes", "by_status",
+                                            "by_error_kind", "concurrency", "wall_ms",
+                                            "requests_per_s", "p50_ms", "p90_ms", "p99_ms",
+                                            "max_ms", "ideal_ms", "bound_ms", "efficiency"}));
+  EXPECT_EQ(object["urls"], 200);
+  EXPECT_EQ(object["by_status"]["200"], 198);
+  EXPECT_EQ(object["by_status"]["404"], 1);
+  EXPECT_EQ(object["by_error_kind"]["connect"], 1);
+  EXPECT_EQ(object["concurrency"], 10);
+  EXPECT_EQ(object["p50_ms"], 50.3);
+  EXPECT_EQ(object["efficiency"], 0.971);
+}
+
+TEST(SummaryJsonTest, EmptyMapsAreObjects) {
+  const auto object = nlohmann::json::parse(summary_json(Summary{}));
+  EXPECT_TRUE(object["by_status"].is_object());
+  EXPECT_TRUE(object["by_error_kind"].is_object());
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,100 @@
+// argv -> one of sluice's commands, with every option checked and converted.
+#include "command_line.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "sluice/errors.hpp"
+#include "units.hpp"
+
+namespace sluice::cli {
+namespace {
+
+std::chrono::milliseconds to_duration(const std::string& option, const std::string& text) {
+  auto parsed = parse_duration(text);
+  if (!parsed) throw UsageError(option + ": " + parsed.error());
+  return *parsed;
+}
+
+}  // namespace
+
+ParsedCommand parse_command_line(int argc, const char* const* argv) {
+  CLI::App app{
+      "sluice: fetch a list of URLs as fast as the network allows, and not a byte faster.\n"
+      "SOURCE is a URL (ranges expand: /todos/{1..200}, {001..120}, {a,b}, [1-9]),\n"
+      "@FILE (one URL per line; # comments) or - (standard input).",
+      "sluice"};
+  app.set_version_flag("--version", "sluice 0.1.0");
+  app.require_subcommand(0, 1);
+
+  FetchCommand fetch;
+  std::string timeout = "0";
+  std::string connect_timeout = "30s";
+  std::string output_dir;
+  app.add_option("sources", fetch.sources, "URLs, @FILE lists or - for standard input");
+  app.add_option("-c,--concurrency", fetch.options.concurrency,
+                 "Hard cap on requests in flight")
+      ->capture_default_str();
+  app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
+      ->capture_default_str();
+  app.add_option("--connect-timeout", connect_timeout, "Limit on resolve + connect + TLS")
+      ->capture_default_str();
+  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
+  app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
+  app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
+  app.add_option("--max-redirects", fetch.options.max_redirects, "Redirects followed per URL")
+      ->capture_default_str();
+  app.add_option("--max-expansion", fetch.options.max_expansion,
+                 "Largest number of URLs one range may expand to")
+      ->capture_default_str();
+  app.add_option("--user-agent", fetch.options.user_agent, "User-Agent header")
+      ->capture_default_str();
+  app.add_flag("-k,--insecure", fetch.options.insecure, "Skip TLS certificate verification");
+  app.add_flag("--progress", fetch.progress, "Show the progress line even when not a terminal");
+  app.add_flag("-q,--quiet", fetch.quiet, "No summary on standard error");
+
+  ServeCommand serve;
+  std::string latency = "0";
+  std::string jitter = "0";
+  auto* serve_app = app.add_subcommand("serve", "Run the embedded HTTP/1.1 test server");
+  serve_app->add_option("--port", serve.config.port, "Port on 127.0.0.1 (0: any free port)")
+      ->capture_default_str();
+  serve_app->add_option("--latency", latency, "Delay before every answer, e.g. 50ms")
+      ->capture_default_str();
+  serve_app->add_option("--jitter", jitter, "Each delay varies by up to ± this")
+      ->capture_default_str();
+  serve_app->add_option("--threads", serve.config.threads, "I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve_app->add_option("--seed", serve.config.seed, "Seed of the jitter")->capture_default_str();
+
+  auto* demo_app = app.add_subcommand(
+      "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    throw UsageError(std::string(error.what()) + " (see sluice --help)");
+  }
+
+  if (serve_app->parsed()) {
+    serve.config.latency = to_duration("--latency", latency);
+    serve.config.jitter = to_duration("--jitter", jitter);
+    return serve;
+  }
+  if (demo_app->parsed()) return DemoCommand{};
+
+  fetch.options.timeout = to_duration("--timeout", timeout);
+  fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
+  if (!output_dir.empty()) fetch.options.output_dir = output_dir;
+  return fetch;
+}
+
+}  // namespace sluice::cli

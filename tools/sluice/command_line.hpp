@@ -1,0 +1,35 @@
+// argv -> one of sluice's commands, with every option checked and converted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "server/server.hpp"
+#include "sluice/options.hpp"
+
+namespace sluice::cli {
+
+struct FetchCommand {
+  Options options;
+  std::vector<std::string> sources;
+  std::optional<std::string> results_path;       // records go to stdout when unset
+  std::optional<std::string> summary_json_path;  // the summary as JSON, besides stderr
+  bool progress = false;                         // the live line even when not on a terminal
+  bool quiet = false;                            // no summary on stderr
+};
+
+struct ServeCommand {
+  ServerConfig config;
+};
+
+struct DemoCommand {};
+
+// What to do, or the exit code when parsing already did everything (--help, --version).
+using ParsedCommand = std::variant<FetchCommand, ServeCommand, DemoCommand, int>;
+
+// Throws UsageError (one line naming the option) for anything malformed.
+ParsedCommand parse_command_line(int argc, const char* const* argv);
+
+}  // namespace sluice::cli

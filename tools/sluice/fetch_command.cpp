@@ -1,0 +1,145 @@
+// `sluice [options] SOURCE...`: the fetch run with its results file, summary and progress.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "commands.hpp"
+#include "output/progress_line.hpp"
+#include "output/results_writer.hpp"
+#include "output/run_recorder.hpp"
+#include "output/summary.hpp"
+#include "sluice/errors.hpp"
+#include "sluice/fetcher.hpp"
+
+namespace sluice::cli {
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(250);
+// Off a terminal, a forced progress line is printed as a new line this often.
+constexpr int kTicksPerPlainLine = 4;
+
+// Owns the results file descriptor (or borrows stdout).
+class ResultsFile {
+ public:
+  explicit ResultsFile(const std::optional<std::string>& path) {
+    if (!path) return;
+    fd_ = ::open(path->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw UsageError("cannot write results file '" + *path + "': " + std::strerror(errno));
+    }
+  }
+  ResultsFile(const ResultsFile&) = delete;
+  ResultsFile& operator=(const ResultsFile&) = delete;
+  ~ResultsFile() {
+    if (fd_ != STDOUT_FILENO) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = STDOUT_FILENO;
+};
+
+// Wakes every tick to flush stale result lines and redraw the progress line.
+class Ticker {
+ public:
+  Ticker(RunRecorder& recorder, const LiveCounters& live, bool show, bool terminal)
+      : recorder_(recorder), live_(live), show_(show), terminal_(terminal),
+        thread_([this](std::stop_token stop) { loop(stop); }) {}
+  Ticker(const Ticker&) = delete;
+  Ticker& operator=(const Ticker&) = delete;
+  ~Ticker() { stop(); }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    thread_.request_stop();
+    thread_.join();
+    if (show_ && terminal_ && drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void loop(std::stop_token stop) {
+    const auto started = Clock::now();
+    std::deque<std::pair<Clock::time_point, std::uint64_t>> recent;  // for the rate
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    for (int tick = 1; !stop.stop_requested(); ++tick) {
+      {
+        std::unique_lock lock(mutex);
+        wake.wait_for(lock, stop, kTick, [] { return false; });
+      }
+      recorder_.flush_stale();
+      if (!show_) continue;
+      const auto now = Clock::now();
+      ProgressSnapshot snapshot;
+      snapshot.done = recorder_.done();
+      if (live_.input_complete.load(std::memory_order_relaxed)) {
+        snapshot.total = live_.urls_read.load(std::memory_order_relaxed);
+      }
+      snapshot.failed = recorder_.failed();
+      snapshot.bytes = recorder_.bytes();
+      snapshot.in_flight = live_.in_flight.load(std::memory_order_relaxed);
+      snapshot.elapsed_s = std::chrono::duration<double>(now - started).count();
+      recent.emplace_back(now, snapshot.done);
+      if (recent.size() > 8) recent.pop_front();
+      const double window = std::chrono::duration<double>(now - recent.front().first).count();
+      if (window > 0) {
+        snapshot.rate_per_s = static_cast<double>(snapshot.done - recent.front().second) / window;
+      }
+      if (terminal_) {
+        std::cerr << '\r' << format_progress(snapshot) << "\033[K" << std::flush;
+        drawn_ = true;
+      } else if (tick % kTicksPerPlainLine == 0) {
+        std::cerr << format_progress(snapshot) << '\n' << std::flush;
+      }
+    }
+  }
+
+  RunRecorder& recorder_;
+  const LiveCounters& live_;
+  const bool show_;
+  const bool terminal_;
+  bool drawn_ = false;  // written by the ticker thread, read after it was joined
+  std::jthread thread_;
+};
+
+void write_summary_json(const std::string& path, const Summary& summary) {
+  std::ofstream file(path, std::ios::trunc);
+  file << summary_json(summary) << '\n';
+  if (!file) std::cerr << "sluice: cannot write summary file '" << path << "'\n";
+}
+
+}  // namespace
+
+int run_fetch(const FetchCommand& command) {
+  ResultsFile results(command.results_path);
+  ResultsWriter writer(results.fd());
+  RunRecorder recorder(&writer, command.options.concurrency);
+  LiveCounters live;
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+
+  FetchReport report;
+  {
+    Ticker ticker(recorder, live, command.progress || terminal, terminal);
+    report = fetch(command.options, command.sources, recorder, {}, &live);
+  }
+  const Summary summary = recorder.finish(report.wall_ms);
+  if (!command.quiet) std::cerr << format_summary(summary);
+  if (command.summary_json_path) write_summary_json(*command.summary_json_path, summary);
+  if (!writer.error().empty()) {
+    std::cerr << "sluice: cannot write results: " << writer.error() << '\n';
+    return kExitSomeFailed;
+  }
+  return summary.failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace sluice::cli

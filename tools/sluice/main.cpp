@@ -1,0 +1,42 @@
+// sluice's entry point: parse the command line, run the command, map errors to exit codes.
+#include <csignal>
+#include <exception>
+#include <iostream>
+#include <variant>
+
+#include "command_line.hpp"
+#include "commands.hpp"
+#include "sluice/errors.hpp"
+
+namespace {
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sluice::cli;
+  // A closed stdout pipe must become a write error we report, not a silent death.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    const ParsedCommand command = parse_command_line(argc, argv);
+    return std::visit(Overloaded{
+                          [](const FetchCommand& fetch) { return run_fetch(fetch); },
+                          [](const ServeCommand& serve) {
+                            return sluice::serve_until_signal(serve.config, std::cout);
+                          },
+                          [](const DemoCommand&) { return run_demo(); },
+                          [](int exit_code) { return exit_code; },
+                      },
+                      command);
+  } catch (const sluice::UsageError& error) {
+    std::cerr << "sluice: " << error.what() << '\n';
+    return kExitUsage;
+  } catch (const std::exception& error) {
+    std::cerr << "sluice: internal error: " << error.what() << '\n';
+    return kExitInternal;
+  }
+}
