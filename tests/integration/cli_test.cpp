@@ -126,7 +126,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
         UsageCase{"UnknownOption", {"--no-such-option"}, "--no-such-option"},
         UsageCase{"NoSources", {}, "no URLs"}),
-    [](const ::testing::TestParamInfo<UsageCase>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<UsageCase>& case_info) { return case_info.param.name; });
 
 TEST(CliTest, ServePrintsItsAddressFirst) {
   const auto result = test::run_child(SLUICE_BINARY, {"serve", "--port", "0"}, {}, 1500ms);
