@@ -15,7 +15,9 @@ namespace sluice {
 namespace {
 
 constexpr std::size_t kReadableMax = 100;
-constexpr std::size_t kBufferSize = 64 * 1024;
+// Small pieces are gathered up to this size to save system calls. The buffer grows only as
+// far as a body needs, because thousands of bodies may be saved at once.
+constexpr std::size_t kBufferSize = 16 * 1024;
 
 std::uint64_t fnv1a_64(std::string_view text) {
   constexpr std::uint64_t kOffsetBasis = 14695981039346656037ULL;
@@ -115,7 +117,6 @@ std::expected<void, std::string> BodyFile::write(std::span<const char> data) {
     if (auto flushed = flush(); !flushed) return flushed;
   }
   if (data.size() >= kBufferSize) return write_all(data);
-  if (buffer_.capacity() == 0) buffer_.reserve(kBufferSize);
   buffer_.insert(buffer_.end(), data.begin(), data.end());
   return {};
 }

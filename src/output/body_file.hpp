@@ -48,7 +48,7 @@ class BodyFile {
   int fd_ = -1;                      // -1 once closed (or moved from)
   std::filesystem::path temporary_;  // empty once committed (or moved from)
   std::filesystem::path final_path_;
-  std::vector<char> buffer_;  // allocated on the first small write
+  std::vector<char> buffer_;  // grows with small writes, up to kBufferSize
 };
 
 }  // namespace sluice

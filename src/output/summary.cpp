@@ -20,14 +20,14 @@ namespace {
 constexpr float kNotFetched = std::numeric_limits<float>::quiet_NaN();
 
 // Latencies pass through float; rounding hides its noise (50.3f is 50.29999923...).
-double to_micros(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+double round_to_micros(double ms) { return std::round(ms * 1000.0) / 1000.0; }
 
 // Nearest rank: the smallest value with at least `percent` % of the values at or below it.
 double percentile(std::vector<float>& values, std::uint64_t percent) {
   const std::uint64_t rank = (percent * values.size() + 99) / 100;
   const auto nth = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
   std::nth_element(values.begin(), nth, values.end());
-  return to_micros(*nth);
+  return round_to_micros(*nth);
 }
 
 std::string fixed(double value, int decimals) {
@@ -74,15 +74,15 @@ Summary SummaryBuilder::finish(double wall_ms) const {
     summary.p50_ms = percentile(fetched, 50);
     summary.p90_ms = percentile(fetched, 90);
     summary.p99_ms = percentile(fetched, 99);
-    summary.max_ms = to_micros(*std::ranges::max_element(fetched));
+    summary.max_ms = round_to_micros(*std::ranges::max_element(fetched));
   }
 
   std::vector<double> latencies;
   latencies.reserve(elapsed_ms_.size());
   std::ranges::transform(elapsed_ms_, std::back_inserter(latencies),
                          [](float ms) { return std::isnan(ms) ? 0.0 : double{ms}; });
-  summary.ideal_ms = to_micros(ideal_makespan_ms(latencies, summary.concurrency));
-  summary.bound_ms = to_micros(absolute_bound_ms(latencies, summary.concurrency));
+  summary.ideal_ms = round_to_micros(ideal_makespan_ms(latencies, summary.concurrency));
+  summary.bound_ms = round_to_micros(absolute_bound_ms(latencies, summary.concurrency));
   if (wall_ms > 0) summary.efficiency = summary.ideal_ms / wall_ms;
   return summary;
 }

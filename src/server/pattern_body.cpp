@@ -11,7 +11,7 @@ namespace {
 
 // Big enough that a large body takes few writes; a multiple of the pattern period, so every
 // chunk starts at pattern position 0 and the same block serves them all.
-constexpr std::size_t kPatternBlockSize = 64 * 1024;
+constexpr std::size_t kPatternBlockSize = std::size_t{64} * 1024;
 static_assert(kPatternBlockSize % kBodyPatternPeriod == 0);
 
 }  // namespace

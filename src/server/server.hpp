@@ -23,7 +23,9 @@ struct ServerConfig {
 
 // Counters since the server started. /_stats requests are not counted anywhere.
 struct ServerStats {
-  std::uint64_t requests = 0;        // answers fully written
+  // Counted when the answer starts, before its first byte leaves: a client that has read
+  // a response always finds it counted, however soon it asks.
+  std::uint64_t requests = 0;        // answers begun
   std::uint64_t in_flight = 0;       // requests whose header was read and answer not yet written
   std::uint64_t peak_in_flight = 0;  // the maximum of in_flight
   std::uint64_t bytes_sent = 0;      // body bytes of the answers counted in `requests`

@@ -20,12 +20,13 @@ void ServerState::on_request_started() noexcept {
   }
 }
 
-void ServerState::on_request_finished(bool written, std::uint64_t body_bytes) noexcept {
+void ServerState::on_answer(std::uint64_t body_bytes) noexcept {
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  bytes_sent_.fetch_add(body_bytes, std::memory_order_relaxed);
+}
+
+void ServerState::on_request_finished() noexcept {
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  if (written) {
-    requests_.fetch_add(1, std::memory_order_relaxed);
-    bytes_sent_.fetch_add(body_bytes, std::memory_order_relaxed);
-  }
 }
 
 ServerStats ServerState::snapshot() const noexcept {

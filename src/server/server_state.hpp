@@ -20,8 +20,10 @@ class ServerState {
 
   void on_connection() noexcept;
   void on_request_started() noexcept;
-  // `written`: the whole answer reached the socket, so it counts as answered.
-  void on_request_finished(bool written, std::uint64_t body_bytes) noexcept;
+  // Before the answer's first byte is written (see ServerStats::requests).
+  void on_answer(std::uint64_t body_bytes) noexcept;
+  // After the whole answer was written, or failed to be.
+  void on_request_finished() noexcept;
   ServerStats snapshot() const noexcept;
 
   // The configured latency plus this answer's jitter draw, never negative.

@@ -13,7 +13,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 // Covers any sane request header; larger ones fail the read and end the connection.
-constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
+constexpr std::size_t kMaxHeaderBytes = std::size_t{8} * 1024;
 
 }  // namespace
 
@@ -87,6 +87,9 @@ void Session::answer() {
     body_bytes_ = head_ ? 0 : answer_.pattern_size;
     pattern_response_.body() = body_bytes_;
     pattern_serializer_.emplace(pattern_response_);
+    if (counted_) {
+      state_.on_answer(body_bytes_);
+    }
     http::async_write(socket_, *pattern_serializer_, std::move(on_written));
     return;
   }
@@ -103,12 +106,15 @@ void Session::answer() {
   }
   body_bytes_ = body.size();
   json_serializer_.emplace(json_response_);
+  if (counted_) {
+    state_.on_answer(body_bytes_);
+  }
   http::async_write(socket_, *json_serializer_, std::move(on_written));
 }
 
 void Session::on_written(const beast::error_code& ec) {
   if (counted_) {
-    state_.on_request_finished(!ec, body_bytes_);
+    state_.on_request_finished();
   }
   if (ec) {
     return;

@@ -3,7 +3,6 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
