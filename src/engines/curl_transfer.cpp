@@ -124,9 +124,12 @@ Record CurlTransfer::finish(CURLcode result) {
 }
 
 Record CurlTransfer::cancel() {
+  return fail(ErrorKind::Cancelled, "the run was stopped before this transfer ended");
+}
+
+Record CurlTransfer::fail(ErrorKind kind, std::string message) {
   body_.reset();
-  return unfetched_record(std::move(item_),
-                          {ErrorKind::Cancelled, "the run was stopped before this transfer ended"});
+  return unfetched_record(std::move(item_), {kind, std::move(message)});
 }
 
 ErrorKind classify(CURLcode code) noexcept {

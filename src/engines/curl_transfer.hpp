@@ -31,6 +31,8 @@ class CurlTransfer {
   Record finish(CURLcode result);
   // The record of a transfer abandoned before it finished.
   Record cancel();
+  // The record of a prepared transfer that could not be started.
+  Record fail(ErrorKind kind, std::string message);
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);

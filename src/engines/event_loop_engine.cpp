@@ -14,7 +14,6 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <unordered_set>
 
 namespace sluice {
 namespace {
@@ -22,6 +21,14 @@ namespace {
 // How many queued URLs one admission step moves at a time: large enough to make the
 // queue lock rare, small enough that the first requests start at once.
 constexpr std::size_t kAdmitBatch = 256;
+// Transfers per multi handle; up to here the per-request cost stays flat (see the header).
+constexpr std::size_t kShardSize = 256;
+// The wake-up eventfd's key in epoll; socket keys carry a shard id in the high half.
+constexpr std::uint64_t kWakeKey = ~std::uint64_t{0};
+
+std::uint64_t socket_key(std::uint32_t shard, curl_socket_t socket) {
+  return (std::uint64_t{shard} << 32) | static_cast<std::uint32_t>(socket);
+}
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -42,68 +49,94 @@ EventLoopEngine::EventLoopEngine(const Options& options) : options_(options) {
   if (wake_fd_ < 0) throw_errno("eventfd");
   epoll_event event{};
   event.events = EPOLLIN;
-  event.data.fd = wake_fd_;
+  event.data.u64 = kWakeKey;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) throw_errno("epoll_ctl");
 
-  multi_ = curl_multi_init();
-  if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &EventLoopEngine::on_socket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &EventLoopEngine::on_timer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  // Keep one idle connection per slot, so keep-alive reuse survives at any concurrency.
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.concurrency));
+  const std::size_t count = (options_.concurrency + kShardSize - 1) / kShardSize;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto shard = std::make_unique<Shard>();
+    shard->engine = this;
+    shard->id = static_cast<std::uint32_t>(i);
+    // Spread the slots evenly, so no shard is much fuller than another.
+    shard->capacity = options_.concurrency / count + (i < options_.concurrency % count ? 1 : 0);
+    shard->multi = curl_multi_init();
+    if (shard->multi == nullptr) throw std::runtime_error("curl_multi_init failed");
+    curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, &EventLoopEngine::on_socket);
+    curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard.get());
+    curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, &EventLoopEngine::on_timer);
+    curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard.get());
+    // Keep one idle connection per slot, so keep-alive reuse survives at any concurrency.
+    curl_multi_setopt(shard->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(shard->capacity));
+    shards_.push_back(std::move(shard));
+  }
 }
 
 EventLoopEngine::~EventLoopEngine() {
-  // Easy handles must leave the multi handle before either is cleaned up.
-  for (auto& transfer : transfers_) curl_multi_remove_handle(multi_, transfer->handle());
-  transfers_.clear();
-  curl_multi_cleanup(multi_);
+  // Easy handles must leave their multi handle before either is cleaned up.
+  for (auto& slot : slots_) {
+    if (slot->shard != nullptr) curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
+  }
+  slots_.clear();
+  for (auto& shard : shards_) curl_multi_cleanup(shard->multi);
   ::close(wake_fd_);
   ::close(epoll_fd_);
 }
 
-int EventLoopEngine::on_socket(CURL* /*easy*/, curl_socket_t socket, int what, void* self,
+int EventLoopEngine::on_socket(CURL* /*easy*/, curl_socket_t socket, int what, void* shard_ptr,
                                void* socketp) {
-  auto& engine = *static_cast<EventLoopEngine*>(self);
+  auto& shard = *static_cast<Shard*>(shard_ptr);
+  const int epoll_fd = shard.engine->epoll_fd_;
   if (what == CURL_POLL_REMOVE) {
     // The socket may already be closed, in which case epoll dropped it by itself.
-    ::epoll_ctl(engine.epoll_fd_, EPOLL_CTL_DEL, socket, nullptr);
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
     return 0;
   }
   epoll_event event{};
-  event.data.fd = socket;
+  event.data.u64 = socket_key(shard.id, socket);
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
+  int result = 0;
   if (socketp == nullptr) {
-    if (::epoll_ctl(engine.epoll_fd_, EPOLL_CTL_ADD, socket, &event) != 0 && errno == EEXIST) {
-      ::epoll_ctl(engine.epoll_fd_, EPOLL_CTL_MOD, socket, &event);
-    }
+    result = ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    // A descriptor number reused before libcurl told us to forget the old socket.
+    if (result != 0 && errno == EEXIST) result = ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
     // Any non-null pointer marks the socket as registered for the next call.
-    curl_multi_assign(engine.multi_, socket, &engine);
+    if (result == 0) curl_multi_assign(shard.multi, socket, &shard);
   } else {
-    ::epoll_ctl(engine.epoll_fd_, EPOLL_CTL_MOD, socket, &event);
+    result = ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
   }
-  return 0;
+  // -1 makes libcurl fail the transfers on this socket instead of waiting forever.
+  return result == 0 ? 0 : -1;
 }
 
-int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* self) {
-  auto& engine = *static_cast<EventLoopEngine*>(self);
+int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr) {
+  auto& shard = *static_cast<Shard*>(shard_ptr);
   if (timeout_ms < 0) {
-    engine.deadline_.reset();
+    shard.deadline.reset();
   } else {
-    engine.deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    shard.deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   }
   return 0;
 }
 
 int EventLoopEngine::wait_ms() const {
-  if (!deadline_) return -1;
-  const auto left = *deadline_ - Clock::now();
+  std::optional<Clock::time_point> earliest;
+  for (const auto& shard : shards_) {
+    if (shard->deadline && (!earliest || *shard->deadline < *earliest)) earliest = shard->deadline;
+  }
+  if (!earliest) return -1;
+  const auto left = *earliest - Clock::now();
   if (left <= Clock::duration::zero()) return 0;
   // Round up: waking a little late costs nothing, waking early costs a spin.
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+}
+
+EventLoopEngine::Shard& EventLoopEngine::least_busy_shard() {
+  Shard* best = shards_.front().get();
+  for (const auto& shard : shards_) {
+    if (shard->capacity - shard->active > best->capacity - best->active) best = shard.get();
+  }
+  return *best;
 }
 
 void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
@@ -113,16 +146,26 @@ void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
     return;
   }
   if (idle_.empty()) {
-    transfers_.push_back(std::make_unique<CurlTransfer>(options_));
-    idle_.push_back(transfers_.back().get());
+    slots_.push_back(std::make_unique<Slot>());
+    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_);
+    idle_.push_back(slots_.back().get());
   }
-  CurlTransfer* transfer = idle_.back();
-  if (auto failed = transfer->prepare(std::move(item))) {
+  Slot* slot = idle_.back();
+  if (auto failed = slot->transfer->prepare(std::move(item))) {
     sink.on_record(std::move(*failed));
     return;
   }
+  Shard& shard = least_busy_shard();
+  CURL* easy = slot->transfer->handle();
+  // The engine finds the slot again from the easy handle when libcurl reports it done.
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, slot);
+  if (const CURLMcode added = curl_multi_add_handle(shard.multi, easy); added != CURLM_OK) {
+    sink.on_record(slot->transfer->fail(ErrorKind::Other, curl_multi_strerror(added)));
+    return;
+  }
   idle_.pop_back();
-  curl_multi_add_handle(multi_, transfer->handle());
+  slot->shard = &shard;
+  ++shard.active;
   ++active_;
 }
 
@@ -132,7 +175,7 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
       const auto status = input.try_pop(pending_, kAdmitBatch);
       if (status == InputQueue::PopStatus::Drained) return false;
       if (status == InputQueue::PopStatus::Empty) return true;
-      // Start in input order: the batch is consumed from its front.
+      // Start in input order: the batch is consumed from its back.
       std::reverse(pending_.begin(), pending_.end());
     }
     InputItem item = std::move(pending_.back());
@@ -142,40 +185,53 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
   return true;
 }
 
+void EventLoopEngine::run_timeouts() {
+  const auto now = Clock::now();
+  for (auto& shard : shards_) {
+    if (shard->deadline && now >= *shard->deadline) {
+      shard->deadline.reset();
+      int running = 0;
+      curl_multi_socket_action(shard->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+  }
+}
+
 void EventLoopEngine::collect_finished(RecordSink& sink) {
-  int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
-    if (message->msg != CURLMSG_DONE) continue;
-    CURL* easy = message->easy_handle;
-    const CURLcode result = message->data.result;
-    CurlTransfer* transfer = nullptr;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
-    curl_multi_remove_handle(multi_, easy);
-    --active_;
-    sink.on_record(transfer->finish(result));
-    idle_.push_back(transfer);
+  for (auto& shard : shards_) {
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(shard->multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* easy = message->easy_handle;
+      const CURLcode result = message->data.result;
+      Slot* slot = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+      curl_multi_remove_handle(shard->multi, easy);
+      slot->shard = nullptr;
+      --shard->active;
+      --active_;
+      sink.on_record(slot->transfer->finish(result));
+      idle_.push_back(slot);
+    }
   }
 }
 
 void EventLoopEngine::cancel_all(InputQueue& input, RecordSink& sink) {
-  const std::unordered_set<CurlTransfer*> idle(idle_.begin(), idle_.end());
-  for (auto& transfer : transfers_) {
-    if (idle.contains(transfer.get())) continue;
-    curl_multi_remove_handle(multi_, transfer->handle());
-    sink.on_record(transfer->cancel());
-    idle_.push_back(transfer.get());
+  for (auto& slot : slots_) {
+    if (slot->shard == nullptr) continue;
+    curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
+    --slot->shard->active;
+    slot->shard = nullptr;
+    sink.on_record(slot->transfer->cancel());
+    idle_.push_back(slot.get());
   }
   active_ = 0;
-  for (auto& item : pending_) {
-    sink.on_record(unfetched_record(std::move(item), {ErrorKind::Cancelled, "the run was stopped"}));
-  }
+  const FetchError stopped{ErrorKind::Cancelled, "the run was stopped"};
+  for (auto& item : pending_) sink.on_record(unfetched_record(std::move(item), stopped));
   pending_.clear();
   input.cancel();  // from here on the reader adds nothing, so the drain below is complete
   std::vector<InputItem> rest;
   while (input.try_pop(rest, kAdmitBatch) == InputQueue::PopStatus::Items) {
-    for (auto& item : rest) {
-      sink.on_record(unfetched_record(std::move(item), {ErrorKind::Cancelled, "the run was stopped"}));
-    }
+    for (auto& item : rest) sink.on_record(unfetched_record(std::move(item), stopped));
     rest.clear();
   }
 }
@@ -201,7 +257,7 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
     for (int i = 0; i < ready; ++i) {
       const auto& event = events[static_cast<std::size_t>(i)];
-      if (event.data.fd == wake_fd_) {
+      if (event.data.u64 == kWakeKey) {
         std::uint64_t count = 0;
         [[maybe_unused]] auto got = ::read(wake_fd_, &count, sizeof count);
         continue;
@@ -210,14 +266,12 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
       if ((event.events & EPOLLIN) != 0) action |= CURL_CSELECT_IN;
       if ((event.events & EPOLLOUT) != 0) action |= CURL_CSELECT_OUT;
       if ((event.events & (EPOLLERR | EPOLLHUP)) != 0) action |= CURL_CSELECT_ERR;
+      const auto shard = static_cast<std::size_t>(event.data.u64 >> 32);
+      const auto socket = static_cast<curl_socket_t>(event.data.u64 & 0xffffffffu);
       int running = 0;
-      curl_multi_socket_action(multi_, event.data.fd, action, &running);
+      curl_multi_socket_action(shards_[shard]->multi, socket, action, &running);
     }
-    if (deadline_ && Clock::now() >= *deadline_) {
-      deadline_.reset();
-      int running = 0;
-      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
+    run_timeouts();
     collect_finished(sink);
   }
   live.in_flight.store(0, std::memory_order_relaxed);

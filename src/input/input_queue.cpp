@@ -8,31 +8,34 @@ namespace sluice {
 
 InputQueue::InputQueue(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
-void InputQueue::set_wakeup(std::function<void()> wakeup) { wakeup_ = std::move(wakeup); }
+void InputQueue::set_wakeup(std::function<void()> wakeup) {
+  std::lock_guard lock(mutex_);
+  wakeup_ = std::move(wakeup);
+}
 
 bool InputQueue::push(InputItem&& item) {
-  bool wake = false;
+  std::function<void()> wake;
   {
     std::unique_lock lock(mutex_);
     not_full_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
     if (cancelled_) return false;
     items_.push_back(std::move(item));
-    wake = std::exchange(consumer_waiting_, false);
+    if (std::exchange(consumer_waiting_, false)) wake = wakeup_;
   }
   not_empty_.notify_one();
-  if (wake && wakeup_) wakeup_();
+  if (wake) wake();
   return true;
 }
 
 void InputQueue::close() {
-  bool wake = false;
+  std::function<void()> wake;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
-    wake = std::exchange(consumer_waiting_, false);
+    if (std::exchange(consumer_waiting_, false)) wake = wakeup_;
   }
   not_empty_.notify_all();
-  if (wake && wakeup_) wakeup_();
+  if (wake) wake();
 }
 
 void InputQueue::cancel() {

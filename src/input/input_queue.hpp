@@ -38,13 +38,14 @@ class InputQueue {
   std::optional<InputItem> pop();
 
   // Called from the producer's thread, outside the lock, when an item or the close
-  // arrives after try_pop answered Empty. Set it before the producer starts.
+  // arrives after try_pop answered Empty. May be set while the producer runs: a consumer
+  // only waits on it after its own try_pop, which sees the new callback.
   void set_wakeup(std::function<void()> wakeup);
 
  private:
   const std::size_t capacity_;
-  std::function<void()> wakeup_;  // set once before the producer starts
   std::mutex mutex_;
+  std::function<void()> wakeup_;       // guarded by mutex_
   std::condition_variable not_full_;   // guarded by mutex_
   std::condition_variable not_empty_;  // guarded by mutex_
   std::deque<InputItem> items_;        // guarded by mutex_
