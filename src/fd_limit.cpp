@@ -3,6 +3,8 @@
 
 #include <sys/resource.h>
 
+#include <fstream>
+
 namespace sluice {
 
 void raise_open_file_limit() noexcept {
@@ -10,10 +12,11 @@ void raise_open_file_limit() noexcept {
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) {
     return;
   }
-  // An unlimited hard limit still cannot exceed the kernel's fs.nr_open (1 Mi by default), and
-  // asking for more fails with EPERM, so fall back to that default.
-  constexpr rlim_t kNrOpenDefault = 1U << 20U;
-  const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? kNrOpenDefault : limit.rlim_max;
+  // An unlimited hard limit still cannot exceed the kernel's fs.nr_open, and asking for
+  // more fails with EPERM; 1 Mi is that setting's default when it cannot be read.
+  rlim_t nr_open = 1U << 20U;
+  std::ifstream("/proc/sys/fs/nr_open") >> nr_open;
+  const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? nr_open : limit.rlim_max;
   if (wanted <= limit.rlim_cur) {
     return;
   }

@@ -39,6 +39,9 @@ void check_options(const Options& options) {
                      ", not " + std::to_string(options.concurrency));
   }
   if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
+}
+
+void create_output_dir(const Options& options) {
   if (options.output_dir) {
     std::error_code error;
     std::filesystem::create_directories(*options.output_dir, error);
@@ -48,6 +51,19 @@ void check_options(const Options& options) {
     }
   }
 }
+
+// Runs a callback when the scope ends, however it ends.
+template <class Callback>
+class ScopeExit {
+ public:
+  explicit ScopeExit(Callback callback) : callback_(std::move(callback)) {}
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+  ~ScopeExit() { callback_(); }
+
+ private:
+  Callback callback_;
+};
 
 // Counts records as they pass, so the report says how many reached the caller.
 class CountingSink final : public RecordSink {
@@ -66,13 +82,25 @@ class CountingSink final : public RecordSink {
 
 }  // namespace
 
-FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,
-                  std::stop_token stop, LiveCounters* live) {
+struct Fetcher::State {
+  Options options;
+  SourceReader reader;
+};
+
+Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   check_options(options);
-  SourceReader reader(std::move(sources),
-                      SourceLimits{.max_expansion = options.max_expansion, .max_line_bytes = 65536});
+  SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
+                                                       .max_line_bytes = 65536});
+  create_output_dir(options);
+  state_ = std::make_unique<State>(State{std::move(options), std::move(reader)});
+}
+
+Fetcher::~Fetcher() = default;
+
+FetchReport Fetcher::run(RecordSink& sink, std::stop_token stop, LiveCounters* live) {
   raise_open_file_limit();
   global_curl_init();
+  const Options& options = state_->options;
 
   LiveCounters own_counters;
   LiveCounters& counters = live != nullptr ? *live : own_counters;
@@ -83,7 +111,7 @@ FetchReport fetch(const Options& options, std::vector<std::string> sources, Reco
 
   const auto started = std::chrono::steady_clock::now();
   std::jthread reader_thread([&] {
-    reader.read_all([&](InputItem&& item) {
+    state_->reader.read_all([&](InputItem&& item) {
       if (!queue.push(std::move(item))) return false;
       counters.urls_read.fetch_add(1, std::memory_order_relaxed);
       return true;
@@ -91,8 +119,11 @@ FetchReport fetch(const Options& options, std::vector<std::string> sources, Reco
     counters.input_complete.store(true, std::memory_order_relaxed);
     queue.close();
   });
+  // Whether the engine returns or throws, the reader must be released from a full queue
+  // before the thread is joined.
+  const ScopeExit release_reader([&] { queue.cancel(); });
   engine->run(queue, counting, counters, stop);
-  queue.cancel();  // unblocks the reader if the run ended before the input did
+  queue.cancel();
   reader_thread.join();
   const auto wall = std::chrono::steady_clock::now() - started;
 
@@ -101,6 +132,12 @@ FetchReport fetch(const Options& options, std::vector<std::string> sources, Reco
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = stop.stop_requested(),
   };
+}
+
+FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,
+                  std::stop_token stop, LiveCounters* live) {
+  Fetcher fetcher(options, std::move(sources));
+  return fetcher.run(sink, stop, live);
 }
 
 }  // namespace sluice

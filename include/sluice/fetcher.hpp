@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -38,10 +39,28 @@ struct FetchReport {
   bool stopped = false;    // the stop token ended the run early
 };
 
-// Fetches every URL of `sources` (URLs with ranges, "@FILE" lists, "-" for stdin),
-// streaming the input. Throws UsageError for bad options or an unreadable source, before
-// any request is made. A stop request ends admission and cancels what is in flight;
-// every URL read so far still gets a record.
+// One run over `sources` (URLs with ranges, "@FILE" lists, "-" for stdin). Not
+// thread-safe; run() is called at most once.
+class Fetcher {
+ public:
+  // Checks the options and opens every source, then creates the output directory.
+  // Throws UsageError naming the first problem; nothing has been fetched then.
+  Fetcher(Options options, std::vector<std::string> sources);
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+  ~Fetcher();
+
+  // Streams the input and fetches every URL, one record each to `sink`. A stop request
+  // ends admission and cancels what is in flight; every URL read so far still gets a
+  // record.
+  FetchReport run(RecordSink& sink, std::stop_token stop = {}, LiveCounters* live = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Fetcher(options, sources).run(sink, stop, live), for callers with nothing to do between.
 FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,
                   std::stop_token stop = {}, LiveCounters* live = nullptr);
 

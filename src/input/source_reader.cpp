@@ -56,12 +56,14 @@ Source open_list_file(std::string name) {
   };
   const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(errno);
-  Source source(Source::Kind::Stream, std::move(name), fd, true);
   // open(2) succeeds on a directory; only read(2) would fail, long after startup.
   struct stat status {};
-  if (::fstat(fd, &status) != 0) fail(errno);
-  if (S_ISDIR(status.st_mode)) fail(EISDIR);
-  return source;
+  const int stat_error = ::fstat(fd, &status) != 0 ? errno : S_ISDIR(status.st_mode) ? EISDIR : 0;
+  if (stat_error != 0) {
+    ::close(fd);
+    fail(stat_error);
+  }
+  return Source(Source::Kind::Stream, std::move(name), fd, true);
 }
 
 std::string_view trim(std::string_view text) {

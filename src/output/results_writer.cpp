@@ -1,6 +1,7 @@
 // Writes records as JSON lines to a file descriptor, in whole lines only.
 #include "output/results_writer.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,7 +39,11 @@ void ResultsWriter::flush() {
     const auto written = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (written >= 0) {
       done += static_cast<std::size_t>(written);
-    } else if (errno != EINTR && errno != EAGAIN) {
+    } else if (errno == EAGAIN) {
+      // A non-blocking stdout (some shells and pipes leave it so): wait, do not spin.
+      pollfd ready{.fd = fd_, .events = POLLOUT, .revents = 0};
+      ::poll(&ready, 1, -1);
+    } else if (errno != EINTR) {
       error_ = std::strerror(errno);
     }
   }

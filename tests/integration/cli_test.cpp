@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <regex>
 #include <sstream>
 
 #include "server/server.hpp"
 #include "support/child_process.hpp"
+#include "support/ports.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -47,24 +49,36 @@ TEST(CliTest, AllGoodUrlsExitZeroWithOneRecordEach) {
   EXPECT_EQ(server.stats().requests, 20u);
 }
 
-TEST(CliTest, AFailedUrlExitsOneAndNamesItsLine) {
+TEST(CliTest, FailedUrlsExitOneWithARecordEachAndTheRestFetched) {
   Server server(ServerConfig{});
   test::TempDir dir;
-  const auto list = dir.write("list.txt", server.base_url() + "/todos/1\nnot a url\n" +
-                                              server.base_url() + "/status/404\n");
+  const std::string base = server.base_url();
+  const std::string refused = "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/";
+  const auto list = dir.write("list.txt", base + "/todos/1\nnot a url\n" + refused + "\n" +
+                                              base + "/status/404\n" + base + "/status/500\n" +
+                                              base + "/todos/2\n");
   const auto result = run_sluice({"@" + list.string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
-  const auto records = parse_lines(result.out);
-  ASSERT_EQ(records.size(), 3u);
-  int invalid = 0;
-  for (const auto& record : records) {
-    if (record["url"] == "not a url") {
-      ++invalid;
-      EXPECT_EQ(record["error"]["kind"], "invalid_url");
-      EXPECT_EQ(record["source"], list.string() + ":2");
-    }
-  }
-  EXPECT_EQ(invalid, 1);
+  std::map<std::string, nlohmann::json> by_url;
+  for (auto& record : parse_lines(result.out)) by_url[record["url"]] = record;
+  ASSERT_EQ(by_url.size(), 6u);
+  EXPECT_EQ(by_url["not a url"]["error"]["kind"], "invalid_url");
+  EXPECT_EQ(by_url["not a url"]["source"], list.string() + ":2");
+  EXPECT_EQ(by_url[refused]["error"]["kind"], "connect");
+  EXPECT_EQ(by_url[refused]["source"], list.string() + ":3");
+  EXPECT_EQ(by_url[base + "/status/404"]["error"]["kind"], "http");
+  EXPECT_EQ(by_url[base + "/status/500"]["status"], 500);
+  EXPECT_TRUE(by_url[base + "/todos/1"]["ok"].get<bool>());
+  EXPECT_TRUE(by_url[base + "/todos/2"]["ok"].get<bool>());
+  EXPECT_NE(result.err.find("connect 1"), std::string::npos) << result.err;
+}
+
+TEST(CliTest, AUsageErrorLeavesAnExistingResultsFileAlone) {
+  test::TempDir dir;
+  const auto results = dir.write("results.jsonl", "{\"url\":\"kept\"}\n");
+  const auto result = run_sluice({"--results", results.string(), "@/nonexistent/list"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(test::read_file(results), "{\"url\":\"kept\"}\n");
 }
 
 TEST(CliTest, StandardInputIsASource) {
@@ -107,6 +121,9 @@ struct UsageCase {
   std::string named;  // what the one-line message must mention
 };
 
+// Keeps GoogleTest from printing the raw bytes of a case into the test's name.
+void PrintTo(const UsageCase& usage_case, std::ostream* out) { *out << usage_case.name; }
+
 class CliUsageTest : public ::testing::TestWithParam<UsageCase> {};
 
 TEST_P(CliUsageTest, BadUsageExitsTwoWithOneLineNamingIt) {
@@ -122,6 +139,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         UsageCase{"NotANumber", {"-c", "abc", "http://127.0.0.1:9/"}, "concurrency"},
         UsageCase{"ZeroConcurrency", {"-c", "0", "http://127.0.0.1:9/"}, "concurrency"},
+        UsageCase{"NegativeConcurrency", {"-c", "-1", "http://127.0.0.1:9/"}, "-1"},
+        UsageCase{"ListIsADirectory", {"@/tmp"}, "'/tmp'"},
         UsageCase{"BadDuration", {"--timeout", "soon", "http://127.0.0.1:9/"}, "--timeout"},
         UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
         UsageCase{"UnknownOption", {"--no-such-option"}, "--no-such-option"},
@@ -129,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<UsageCase>& case_info) { return case_info.param.name; });
 
 TEST(CliTest, ServePrintsItsAddressFirst) {
-  const auto result = test::run_child(SLUICE_BINARY, {"serve", "--port", "0"}, {}, 1500ms);
+  const auto result = test::run_child(SLUICE_BINARY, {"serve", "--port", "0"}, {}, 3s);
   EXPECT_TRUE(result.timed_out);  // it serves until a signal
   EXPECT_EQ(result.out.rfind("listening on http://127.0.0.1:", 0), 0u) << result.out;
 }

@@ -33,8 +33,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string connect_timeout = "30s";
   std::string output_dir;
   app.add_option("sources", fetch.sources, "URLs, @FILE lists or - for standard input");
-  app.add_option("-c,--concurrency", fetch.options.concurrency,
-                 "Hard cap on requests in flight")
+  // Parsed as signed so that "-c -1" is reported as -1, not as a wrapped-around size_t.
+  long long concurrency = static_cast<long long>(fetch.options.concurrency);
+  app.add_option("-c,--concurrency", concurrency, "Hard cap on requests in flight")
       ->capture_default_str();
   app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
       ->capture_default_str();
@@ -91,6 +92,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   if (demo_app->parsed()) return DemoCommand{};
 
+  if (concurrency < 1) {
+    throw UsageError("--concurrency must be at least 1, not " + std::to_string(concurrency));
+  }
+  fetch.options.concurrency = static_cast<std::size_t>(concurrency);
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;

@@ -30,7 +30,8 @@ int run_demo() {
   std::printf("  %-28s %10.3f s\n", "ideal (input order, c slots)", summary.ideal_ms / 1000);
   std::printf("  %-28s %10.1f %%\n", "efficiency", 100 * summary.efficiency);
   std::printf("  %-28s %10.1f\n", "requests/s", summary.requests_per_s);
-  std::printf("  %-28s %10llu\n", "ok / failed", static_cast<unsigned long long>(summary.ok));
+  std::printf("  %-28s %6llu / %llu\n", "ok / failed", static_cast<unsigned long long>(summary.ok),
+              static_cast<unsigned long long>(summary.failed));
   std::printf("  %-28s %10llu\n", "peak in flight (server)",
               static_cast<unsigned long long>(stats.peak_in_flight));
   std::printf("  %-28s %10llu\n", "requests seen (server)",

@@ -112,16 +112,23 @@ class Ticker {
   std::jthread thread_;
 };
 
-void write_summary_json(const std::string& path, const Summary& summary) {
-  std::ofstream file(path, std::ios::trunc);
-  file << summary_json(summary) << '\n';
-  if (!file) std::cerr << "sluice: cannot write summary file '" << path << "'\n";
+// Opened before the run, so that an unwritable path is a usage error, not a late surprise.
+std::optional<std::ofstream> open_summary_file(const std::optional<std::string>& path) {
+  if (!path) return std::nullopt;
+  std::optional<std::ofstream> file(std::in_place, *path, std::ios::trunc);
+  if (!*file) {
+    throw UsageError("cannot write summary file '" + *path + "': " + std::strerror(errno));
+  }
+  return file;
 }
 
 }  // namespace
 
 int run_fetch(const FetchCommand& command) {
+  // Sources and options first: a bad list must not cost the user an old results file.
+  Fetcher fetcher(command.options, command.sources);
   ResultsFile results(command.results_path);
+  auto summary_file = open_summary_file(command.summary_json_path);
   ResultsWriter writer(results.fd());
   RunRecorder recorder(&writer, command.options.concurrency);
   LiveCounters live;
@@ -130,11 +137,14 @@ int run_fetch(const FetchCommand& command) {
   FetchReport report;
   {
     Ticker ticker(recorder, live, command.progress || terminal, terminal);
-    report = fetch(command.options, command.sources, recorder, {}, &live);
+    report = fetcher.run(recorder, {}, &live);
   }
   const Summary summary = recorder.finish(report.wall_ms);
   if (!command.quiet) std::cerr << format_summary(summary);
-  if (command.summary_json_path) write_summary_json(*command.summary_json_path, summary);
+  if (summary_file) {
+    *summary_file << summary_json(summary) << std::flush;
+    if (!*summary_file) std::cerr << "sluice: cannot write summary file\n";
+  }
   if (!writer.error().empty()) {
     std::cerr << "sluice: cannot write results: " << writer.error() << '\n';
     return kExitSomeFailed;
