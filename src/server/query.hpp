@@ -23,8 +23,8 @@ std::optional<std::string_view> query_value(std::string_view query, std::string_
 // The longest delay a request may ask for; longer ones are rejected as bad input.
 inline constexpr std::chrono::milliseconds kMaxDelay = std::chrono::hours{1};
 
-// Parses "<int>ms", "<number>s" (e.g. "1.5s") or "0". A bare number other than 0 is rejected:
-// its unit would be a guess.
+// Parses a duration as the command line does (parse_duration: "500ms", "1.5s", "2m"),
+// capped at kMaxDelay.
 std::expected<std::chrono::milliseconds, std::string> parse_delay(std::string_view text);
 
 }  // namespace sluice::detail

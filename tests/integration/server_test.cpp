@@ -308,12 +308,12 @@ TEST(ServerTest, DelayParameterHoldsTheAnswer) {
   EXPECT_GE(Clock::now() - seconds_start, milliseconds{100});
 }
 
-TEST(ServerTest, DelayParameterMustHaveAUnit) {
+TEST(ServerTest, DelayParameterIsADuration) {
   Server server({});
   for (const char* good : {"0", "0ms", "5ms", "0.01s", "1s"}) {
     EXPECT_EQ(fetch(server.base_url() + "/todos/1?delay=" + good).status, 200) << good;
   }
-  for (const char* bad : {"5", "abc", "-1ms", "2h", "1.5ms", "ms", "s", "nans", "", "3601s"}) {
+  for (const char* bad : {"abc", "-1ms", "2h", "1.5ms", "ms", "s", "nans", "", "3601s"}) {
     EXPECT_EQ(fetch(server.base_url() + "/todos/1?delay=" + bad).status, 400) << bad;
   }
 }
