@@ -8,7 +8,7 @@
 #include "output/ideal_schedule.hpp"
 #include "output/json_lines.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 void BM_RangePatternAt(benchmark::State& state) {
@@ -55,4 +55,4 @@ void BM_IdealMakespan(benchmark::State& state) {
 BENCHMARK(BM_IdealMakespan)->Arg(100000);
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-namespace sluice {
+namespace sluice::detail {
 
 void raise_open_file_limit() noexcept {
   rlimit limit{};
@@ -24,4 +24,4 @@ void raise_open_file_limit() noexcept {
   ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

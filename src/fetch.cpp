@@ -18,6 +18,9 @@
 #include "sluice/fetcher.hpp"
 
 namespace sluice {
+
+using namespace detail;
+
 namespace {
 
 // The largest -c that makes sense: each slot needs a socket, and a process rarely may

@@ -6,7 +6,7 @@
 #include <limits>
 #include <optional>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 // "<digits>[.<digits>]" followed by a unit suffix; the fraction has its trailing zeros dropped.
@@ -118,4 +118,4 @@ std::expected<std::uint64_t, std::string> parse_size(std::string_view text) {
   return bytes->value;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

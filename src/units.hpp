@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice {
+namespace sluice::detail {
 
 // "500ms", "10s", "2m", "1h", "1.5s", "0"; a bare number means seconds. The value must be a
 // whole number of milliseconds, so "0.5ms" cannot silently become 0 (which means "no limit").
@@ -17,4 +17,4 @@ std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string
 // followed by "B" or "iB" ("20MB", "20MiB"). A fractional result is rounded down to whole bytes.
 std::expected<std::uint64_t, std::string> parse_size(std::string_view text);
 
-}  // namespace sluice
+}  // namespace sluice::detail

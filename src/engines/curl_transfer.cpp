@@ -5,7 +5,7 @@
 #include <span>
 #include <utility>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 double micros_to_ms(curl_off_t us) { return static_cast<double>(us) / 1000.0; }
@@ -191,4 +191,4 @@ Record unfetched_record(InputItem&& item, FetchError error) {
   return record;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

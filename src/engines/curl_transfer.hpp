@@ -11,7 +11,7 @@
 #include "sluice/options.hpp"
 #include "sluice/record.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Not thread-safe: owned by one engine thread. Reusing the handle (curl_easy_reset keeps
 // its connection and DNS caches) saves an allocation per URL and, in the thread engine,
@@ -53,4 +53,4 @@ ErrorKind classify(CURLcode code) noexcept;
 // A record for an input item that was never fetched (bad URL, or cancelled).
 Record unfetched_record(InputItem&& item, FetchError error);
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -3,7 +3,7 @@
 
 #include "engines/event_loop_engine.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 std::unique_ptr<Engine> make_engine(const Options& options) {
   switch (options.engine) {
@@ -13,4 +13,4 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
   return std::make_unique<EventLoopEngine>(options);
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

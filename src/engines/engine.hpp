@@ -8,7 +8,7 @@
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // An engine is used for one run. It never prints: everything it learns leaves as a Record
 // through the sink or as a gauge in LiveCounters.
@@ -27,4 +27,4 @@ class Engine {
 
 std::unique_ptr<Engine> make_engine(const Options& options);
 
-}  // namespace sluice
+}  // namespace sluice::detail

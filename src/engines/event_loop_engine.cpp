@@ -15,7 +15,7 @@
 #include <string>
 #include <system_error>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 // How many queued URLs one admission step moves at a time: large enough to make the
@@ -277,4 +277,4 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
   live.in_flight.store(0, std::memory_order_relaxed);
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -12,7 +12,7 @@
 #include "engines/curl_transfer.hpp"
 #include "engines/engine.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Not thread-safe: run() is called once, from one thread, which does all the work. The
 // cap on requests in flight is enforced by admission: a new transfer is added only when
@@ -70,4 +70,4 @@ class EventLoopEngine final : public Engine {
   std::size_t active_ = 0;
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -8,7 +8,7 @@
 
 #include "sluice/record.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 struct InputItem {
   std::uint64_t index = 0;  // input order, from 0
@@ -22,4 +22,4 @@ struct InputItem {
   std::optional<FetchError> error;
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

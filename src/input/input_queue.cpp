@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace sluice {
+namespace sluice::detail {
 
 InputQueue::InputQueue(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
@@ -79,4 +79,4 @@ std::optional<InputItem> InputQueue::pop() {
   return item;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -11,7 +11,7 @@
 
 #include "input/input_item.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Thread-safe: one producer (the reader) and any number of consumers. The bound keeps a
 // 10-million-line input from being held in memory: the reader blocks while it is full.
@@ -54,4 +54,4 @@ class InputQueue {
   bool consumer_waiting_ = false;      // guarded by mutex_: try_pop found it empty
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

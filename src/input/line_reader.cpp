@@ -9,7 +9,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 std::string read_error(int error) {
@@ -88,4 +88,4 @@ std::expected<bool, std::string> LineReader::fill() {
   return false;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace sluice {
+namespace sluice::detail {
 
 struct Line {
   // Without its "\n" or "\r\n". When too_long: the first 256 bytes (fewer if the reader's
@@ -48,4 +48,4 @@ class LineReader {
   bool at_end_ = false;  // read(2) returned 0; a terminal would otherwise be asked again
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

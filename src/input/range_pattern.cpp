@@ -12,8 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace sluice {
-namespace detail {
+namespace sluice::detail {
 
 // first, first ± step, ... : `count` numbers (zero-padded to `width`) or letters.
 struct PatternRange {
@@ -40,14 +39,9 @@ struct PatternSequence {
   std::uint64_t size = 1;  // saturated at UINT64_MAX
 };
 
-}  // namespace detail
 
 namespace {
 
-using detail::PatternList;
-using detail::PatternNode;
-using detail::PatternRange;
-using detail::PatternSequence;
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 // Real patterns nest two or three deep; the bound keeps hostile input from exhausting the
@@ -381,7 +375,7 @@ void append_expansion(const PatternSequence& sequence, std::uint64_t k, std::str
 
 }  // namespace
 
-RangePattern::RangePattern(std::shared_ptr<const detail::PatternSequence> root)
+RangePattern::RangePattern(std::shared_ptr<const PatternSequence> root)
     : root_(std::move(root)) {}
 
 std::expected<RangePattern, std::string> RangePattern::parse(std::string_view text) {
@@ -402,4 +396,4 @@ std::string RangePattern::at(std::uint64_t k) const {
   return out;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

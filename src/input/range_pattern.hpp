@@ -8,11 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace sluice {
+namespace sluice::detail {
 
-namespace detail {
 struct PatternSequence;
-}
 
 // One parsed pattern. Groups, left to right, form a mixed-radix number whose last digit
 // varies fastest, as in the shell: {a,b}{1,2} gives a1 a2 b1 b2.
@@ -38,9 +36,9 @@ class RangePattern {
   std::string at(std::uint64_t k) const;
 
  private:
-  explicit RangePattern(std::shared_ptr<const detail::PatternSequence> root);
+  explicit RangePattern(std::shared_ptr<const PatternSequence> root);
 
-  std::shared_ptr<const detail::PatternSequence> root_;
+  std::shared_ptr<const PatternSequence> root_;
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

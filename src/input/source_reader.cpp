@@ -17,8 +17,7 @@
 #include "input/url_check.hpp"
 #include "sluice/errors.hpp"
 
-namespace sluice {
-namespace detail {
+namespace sluice::detail {
 
 // One command-line source; owns the descriptor when it is an opened list file.
 struct Source {
@@ -42,11 +41,9 @@ struct Source {
   bool owns_fd;
 };
 
-}  // namespace detail
 
 namespace {
 
-using detail::Source;
 
 Source open_list_file(std::string name) {
   if (name.empty()) throw UsageError("missing list file name after '@'");
@@ -193,4 +190,4 @@ void SourceReader::read_all(const std::function<bool(InputItem&&)>& emit) {
   }
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

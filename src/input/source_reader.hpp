@@ -10,11 +10,9 @@
 
 #include "input/input_item.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
-namespace detail {
 struct Source;
-}
 
 struct SourceLimits {
   // A pattern expanding to more URLs than this becomes one invalid_url item instead.
@@ -47,8 +45,8 @@ class SourceReader {
   void read_all(const std::function<bool(InputItem&&)>& emit);
 
  private:
-  std::vector<detail::Source> sources_;
+  std::vector<Source> sources_;
   SourceLimits limits_;
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -10,7 +10,7 @@
 #include <optional>
 #include <utility>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 constexpr std::size_t kMaxUrlBytes = 65536;
@@ -123,4 +123,4 @@ std::expected<std::string, FetchError> check_url(std::string_view text) {
   return fetch_url;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

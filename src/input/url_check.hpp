@@ -7,7 +7,7 @@
 
 #include "sluice/record.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Returns the URL to fetch: `text` itself, or "http://" + text when it names no scheme
 // (like curl, "host:80/x" has none; "file:/x" has one). Never normalizes.
@@ -18,4 +18,4 @@ namespace sluice {
 // Thread-safety: safe from any thread; each thread keeps its own libcurl URL handle.
 std::expected<std::string, FetchError> check_url(std::string_view text);
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -11,7 +11,7 @@
 #include <system_error>
 #include <utility>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 constexpr std::size_t kReadableMax = 100;
@@ -156,4 +156,4 @@ std::expected<std::filesystem::path, std::string> BodyFile::commit() {
   return final_path_;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice {
+namespace sluice::detail {
 
 // "<readable part>-<16 lowercase hex digits of the 64-bit FNV-1a of the whole url>". The
 // readable part is the URL without its scheme, every byte outside [A-Za-z0-9._-] made '_', cut
@@ -51,4 +51,4 @@ class BodyFile {
   std::vector<char> buffer_;  // grows with small writes, up to kBufferSize
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -8,7 +8,7 @@
 #include <queue>
 #include <vector>
 
-namespace sluice {
+namespace sluice::detail {
 
 double ideal_makespan_ms(std::span<const double> latencies_ms, std::size_t slots) {
   // More slots than jobs would stay idle; not materialising them keeps c = 10^6 cheap.
@@ -34,4 +34,4 @@ double absolute_bound_ms(std::span<const double> latencies_ms, std::size_t slots
   return std::max(sum / static_cast<double>(std::max<std::size_t>(slots, 1)), longest);
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

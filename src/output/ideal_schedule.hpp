@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <span>
 
-namespace sluice {
+namespace sluice::detail {
 
 // Makespan of a zero-overhead scheduler that starts the jobs in input order on `slots`
 // parallel slots, each the instant a slot frees. O(n log min(n, slots)) time, O(min(n, slots))
@@ -16,4 +16,4 @@ double ideal_makespan_ms(std::span<const double> latencies_ms, std::size_t slots
 // as 1. Thread-safe: a pure function.
 double absolute_bound_ms(std::span<const double> latencies_ms, std::size_t slots);
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -10,7 +10,7 @@
 #include <optional>
 #include <utility>
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 using nlohmann::json;
@@ -220,4 +220,4 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   return record;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

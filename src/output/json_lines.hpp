@@ -7,7 +7,7 @@
 
 #include "sluice/record.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Appends `record` to `out` as exactly one line ending in '\n', keys in this order: url,
 // source (only with an error), status (int or null), ok, bytes, elapsed_ms, ttfb_ms (rounded
@@ -20,4 +20,4 @@ void append_json_line(std::string& out, const Record& record);
 // ignored). The error says what is wrong. Never throws; thread-safe.
 std::expected<Record, std::string> parse_json_line(std::string_view line);
 
-}  // namespace sluice
+}  // namespace sluice::detail

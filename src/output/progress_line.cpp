@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdio>
 
-namespace sluice {
+namespace sluice::detail {
 
 std::string format_bytes(std::uint64_t bytes) {
   static constexpr std::array<const char*, 5> kUnits = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -32,4 +32,4 @@ std::string format_progress(const ProgressSnapshot& snapshot) {
   return text.data();
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

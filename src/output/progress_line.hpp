@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace sluice {
+namespace sluice::detail {
 
 struct ProgressSnapshot {
   std::uint64_t done = 0;
@@ -24,4 +24,4 @@ std::string format_progress(const ProgressSnapshot& snapshot);
 // "512 B", "1.5 KiB", "20.0 MiB": binary units, one decimal.
 std::string format_bytes(std::uint64_t bytes);
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -9,7 +9,7 @@
 
 #include "output/json_lines.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 constexpr std::size_t kFlushBytes = 64 * 1024;
@@ -50,4 +50,4 @@ void ResultsWriter::flush() {
   buffer_.clear();
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -6,7 +6,7 @@
 
 #include "sluice/record.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Not thread-safe: the caller serializes write() and flush(). Does not own the fd.
 // Lines are batched for speed but every write(2) carries whole lines, so a reader (or a
@@ -34,4 +34,4 @@ class ResultsWriter {
   std::string error_;
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

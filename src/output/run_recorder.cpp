@@ -1,7 +1,7 @@
 // The sink a command-line run uses: results writer plus summary, under one lock.
 #include "output/run_recorder.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 RunRecorder::RunRecorder(ResultsWriter* writer, std::size_t concurrency)
     : writer_(writer), summary_(concurrency) {}
@@ -41,4 +41,4 @@ Summary RunRecorder::finish(double wall_ms) {
   return summary_.finish(wall_ms);
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

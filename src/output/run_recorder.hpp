@@ -9,7 +9,7 @@
 #include "output/summary.hpp"
 #include "sluice/fetcher.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 // Thread-safe: on_record may be called from any engine thread.
 class RunRecorder final : public RecordSink {
@@ -37,4 +37,4 @@ class RunRecorder final : public RecordSink {
   std::uint64_t bytes_ = 0;    // guarded by mutex_
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -14,7 +14,7 @@
 #include "output/ideal_schedule.hpp"
 #include "output/progress_line.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 namespace {
 
 constexpr float kNotFetched = std::numeric_limits<float>::quiet_NaN();
@@ -146,4 +146,4 @@ std::string summary_json(const Summary& s) {
   return object.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

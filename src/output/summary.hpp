@@ -10,7 +10,7 @@
 
 #include "sluice/record.hpp"
 
-namespace sluice {
+namespace sluice::detail {
 
 struct Summary {
   std::uint64_t urls = 0, ok = 0, failed = 0, fetched = 0 /*records with attempts > 0*/;
@@ -53,4 +53,4 @@ std::string format_summary(const Summary& s);
 // by_status is keyed by the code as a string.
 std::string summary_json(const Summary& s);
 
-}  // namespace sluice
+}  // namespace sluice::detail

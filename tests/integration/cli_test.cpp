@@ -14,6 +14,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using namespace std::chrono_literals;
 
 test::ChildResult run_sluice(const std::vector<std::string>& args, const std::string& input = {}) {

@@ -20,6 +20,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using namespace std::chrono_literals;
 
 // Collects records; thread-safe like the sinks of the real runs.

@@ -15,6 +15,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 namespace fs = std::filesystem;
 using namespace std::string_literals;
 

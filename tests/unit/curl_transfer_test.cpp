@@ -5,6 +5,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 TEST(ClassifyTest, MapsLibcurlCodesToStableKinds) {
   EXPECT_EQ(classify(CURLE_COULDNT_RESOLVE_HOST), ErrorKind::Dns);
   EXPECT_EQ(classify(CURLE_COULDNT_CONNECT), ErrorKind::Connect);

@@ -10,6 +10,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using Latencies = std::vector<double>;
 
 TEST(IdealScheduleTest, EmptyInputTakesNoTime) {

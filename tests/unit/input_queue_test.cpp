@@ -9,6 +9,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 InputItem item(std::uint64_t index) {
   InputItem result;
   result.index = index;

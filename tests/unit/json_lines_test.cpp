@@ -12,6 +12,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using namespace std::string_literals;
 
 Record success() {

@@ -14,6 +14,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 // An open read-only descriptor on a file with the given content, closed at scope end.
 class ContentFd {
  public:

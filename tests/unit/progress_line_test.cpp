@@ -5,6 +5,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 TEST(FormatBytesTest, UsesBinaryUnitsWithOneDecimal) {
   EXPECT_EQ(format_bytes(0), "0 B");
   EXPECT_EQ(format_bytes(1023), "1023 B");

@@ -11,6 +11,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 // Every expansion of a small pattern, in order; fails the test on a parse error.
 std::vector<std::string> expand(std::string_view text) {
   const auto pattern = RangePattern::parse(text);

@@ -14,6 +14,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 Record record(std::uint64_t index) {
   Record result;
   result.index = index;

@@ -14,6 +14,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using Strings = std::vector<std::string>;
 
 // Reads everything, or at most `limit` items (the callback then stops the reader).

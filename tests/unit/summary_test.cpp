@@ -11,6 +11,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 Record fetched(std::uint64_t index, double elapsed_ms) {
   Record record;
   record.index = index;

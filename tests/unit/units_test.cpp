@@ -9,6 +9,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using std::chrono::milliseconds;
 
 TEST(ParseDurationTest, AcceptsEveryUnit) {

@@ -10,6 +10,8 @@
 namespace sluice {
 namespace {
 
+using namespace detail;
+
 using namespace std::string_literals;
 
 // The error of a URL that must be rejected; fails the test if it is accepted.

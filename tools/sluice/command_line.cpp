@@ -9,6 +9,8 @@
 #include "units.hpp"
 
 namespace sluice::cli {
+
+using namespace sluice::detail;
 namespace {
 
 std::chrono::milliseconds to_duration(const std::string& option, const std::string& text) {

@@ -10,6 +10,8 @@
 
 namespace sluice::cli {
 
+using namespace sluice::detail;
+
 int run_demo() {
   constexpr std::size_t kConcurrency = 10;
   constexpr auto kLatency = std::chrono::milliseconds(50);

@@ -20,6 +20,8 @@
 #include "sluice/fetcher.hpp"
 
 namespace sluice::cli {
+
+using namespace sluice::detail;
 namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(250);
