@@ -12,6 +12,7 @@ namespace sluice {
 
 enum class EngineKind {
   EventLoop,  // one thread drives libcurl's multi-socket API over epoll
+  Threads,    // one thread per unit of concurrency, each with its own easy handle
 };
 
 struct Options {

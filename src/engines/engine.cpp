@@ -2,6 +2,7 @@
 #include "engines/engine.hpp"
 
 #include "engines/event_loop_engine.hpp"
+#include "engines/thread_pool_engine.hpp"
 
 namespace sluice::detail {
 
@@ -9,6 +10,8 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
   switch (options.engine) {
     case EngineKind::EventLoop:
       return std::make_unique<EventLoopEngine>(options);
+    case EngineKind::Threads:
+      return std::make_unique<ThreadPoolEngine>(options);
   }
   return std::make_unique<EventLoopEngine>(options);
 }

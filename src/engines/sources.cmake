@@ -1,5 +1,8 @@
-# Engines: the interface and the event-loop engine over libcurl's multi-socket API.
+# Engines: the interface, the event-loop engine over libcurl's multi-socket API and the
+# thread-pool engine over libcurl's easy API.
 target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
-  engines/event_loop_engine.cpp)
+  engines/event_loop_engine.cpp
+  engines/thread_pool_engine.cpp
+  engines/worker_thread.cpp)

@@ -83,6 +83,15 @@ TEST(CliTest, AUsageErrorLeavesAnExistingResultsFileAlone) {
   EXPECT_EQ(test::read_file(results), "{\"url\":\"kept\"}\n");
 }
 
+TEST(CliTest, ThreadEngineGivesTheSameRecords) {
+  Server server(ServerConfig{});
+  const auto result =
+      run_sluice({"--engine", "threads", "-c", "4", server.base_url() + "/todos/{1..12}"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(parse_lines(result.out).size(), 12u);
+  EXPECT_LE(server.stats().peak_in_flight, 4u);
+}
+
 TEST(CliTest, StandardInputIsASource) {
   Server server(ServerConfig{});
   const auto result = run_sluice({"-q", "-"}, server.base_url() + "/todos/7\n" +
@@ -143,6 +152,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"ZeroConcurrency", {"-c", "0", "http://127.0.0.1:9/"}, "concurrency"},
         UsageCase{"NegativeConcurrency", {"-c", "-1", "http://127.0.0.1:9/"}, "-1"},
         UsageCase{"ListIsADirectory", {"@/tmp"}, "'/tmp'"},
+        UsageCase{"UnknownEngine", {"--engine", "fibers", "http://127.0.0.1:9/"}, "--engine"},
         UsageCase{"BadDuration", {"--timeout", "soon", "http://127.0.0.1:9/"}, "--timeout"},
         UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
         UsageCase{"UnknownOption", {"--no-such-option"}, "--no-such-option"},

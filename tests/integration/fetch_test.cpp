@@ -18,6 +18,13 @@
 #include "support/temp_dir.hpp"
 
 namespace sluice {
+
+// Names the engine in test listings instead of printing its bytes (found by ADL, so it
+// lives in EngineKind's own namespace).
+void PrintTo(EngineKind engine, std::ostream* out) {
+  *out << (engine == EngineKind::Threads ? "threads" : "loop");
+}
+
 namespace {
 
 using namespace detail;
@@ -45,13 +52,28 @@ class CollectingSink final : public RecordSink {
   std::vector<Record> records_;
 };
 
-Options with_concurrency(std::size_t concurrency) {
-  Options options;
-  options.concurrency = concurrency;
-  return options;
+std::string engine_name(EngineKind engine) {
+  return engine == EngineKind::Threads ? "Threads" : "EventLoop";
 }
 
-TEST(FetchTest, FetchesEveryTodoExactlyOnce) {
+// Every behaviour is checked on both engines.
+class FetchTest : public ::testing::TestWithParam<EngineKind> {
+ protected:
+  static Options with_concurrency(std::size_t concurrency) {
+    Options options;
+    options.concurrency = concurrency;
+    options.engine = GetParam();
+    return options;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, FetchTest,
+                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+                         [](const ::testing::TestParamInfo<EngineKind>& engine_info) {
+                           return engine_name(engine_info.param);
+                         });
+
+TEST_P(FetchTest, FetchesEveryTodoExactlyOnce) {
   Server server(ServerConfig{});
   CollectingSink sink;
   const auto report = fetch(with_concurrency(10), {server.base_url() + "/todos/{1..200}"}, sink);
@@ -74,15 +96,19 @@ TEST(FetchTest, FetchesEveryTodoExactlyOnce) {
   EXPECT_EQ(server.stats().requests, 200u);
 }
 
-class ConcurrencyCapTest : public ::testing::TestWithParam<std::size_t> {};
+class ConcurrencyCapTest
+    : public ::testing::TestWithParam<std::tuple<EngineKind, std::size_t>> {};
 
 TEST_P(ConcurrencyCapTest, PeakInFlightReachesButNeverExceedsTheCap) {
-  const std::size_t concurrency = GetParam();
+  const auto [engine, concurrency] = GetParam();
   Server server(ServerConfig{});
   CollectingSink sink;
   const std::string url = server.base_url() + "/todos/{1.." + std::to_string(3 * concurrency) +
                           "}?delay=100ms";
-  fetch(with_concurrency(concurrency), {url}, sink);
+  Options options;
+  options.concurrency = concurrency;
+  options.engine = engine;
+  fetch(options, {url}, sink);
 
   ASSERT_EQ(sink.size(), 3 * concurrency);
   const auto stats = server.stats();
@@ -90,9 +116,16 @@ TEST_P(ConcurrencyCapTest, PeakInFlightReachesButNeverExceedsTheCap) {
   EXPECT_EQ(stats.peak_in_flight, concurrency);
 }
 
-INSTANTIATE_TEST_SUITE_P(Caps, ConcurrencyCapTest, ::testing::Values(1, 10, 100));
+INSTANTIATE_TEST_SUITE_P(
+    Caps, ConcurrencyCapTest,
+    ::testing::Combine(::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+                       ::testing::Values(1, 10, 100)),
+    [](const ::testing::TestParamInfo<std::tuple<EngineKind, std::size_t>>& cap_info) {
+      return engine_name(std::get<0>(cap_info.param)) + "_" +
+             std::to_string(std::get<1>(cap_info.param));
+    });
 
-TEST(FetchTest, MixedFailuresGiveOneRecordEachAndTheGoodOnesAreFetched) {
+TEST_P(FetchTest, MixedFailuresGiveOneRecordEachAndTheGoodOnesAreFetched) {
   Server server(ServerConfig{});
   test::TempDir dir;
   const std::string base = server.base_url();
@@ -137,7 +170,7 @@ TEST(FetchTest, MixedFailuresGiveOneRecordEachAndTheGoodOnesAreFetched) {
   EXPECT_EQ(server.stats().requests, 5u);  // 3 todos, the 404 and the 500
 }
 
-TEST(FetchTest, SavedFilesHoldExactlyTheBytesServed) {
+TEST_P(FetchTest, SavedFilesHoldExactlyTheBytesServed) {
   Server server(ServerConfig{});
   test::TempDir dir;
   Options options = with_concurrency(3);
@@ -167,7 +200,7 @@ TEST(FetchTest, SavedFilesHoldExactlyTheBytesServed) {
             4);
 }
 
-TEST(FetchTest, TenThousandUrlsAtConcurrencyThousandComplete) {
+TEST_P(FetchTest, TenThousandUrlsAtConcurrencyThousandComplete) {
   Server server(ServerConfig{});
   CollectingSink sink;
   const auto report =
@@ -183,7 +216,7 @@ TEST(FetchTest, TenThousandUrlsAtConcurrencyThousandComplete) {
   EXPECT_GE(stats.peak_in_flight, 200u);  // loose: sanitizer builds open sockets slowly
 }
 
-TEST(FetchTest, SlowAnswerBeyondTheTimeoutIsATimeout) {
+TEST_P(FetchTest, SlowAnswerBeyondTheTimeoutIsATimeout) {
   Server server(ServerConfig{});
   Options options = with_concurrency(2);
   options.timeout = 200ms;
@@ -200,7 +233,7 @@ TEST(FetchTest, SlowAnswerBeyondTheTimeoutIsATimeout) {
   EXPECT_TRUE(by_url[server.base_url() + "/todos/2?delay=0ms"].ok);
 }
 
-TEST(FetchTest, FetchingStartsBeforeTheInputEnds) {
+TEST_P(FetchTest, FetchingStartsBeforeTheInputEnds) {
   Server server(ServerConfig{});
   test::TempDir dir;
   const auto fifo = dir.path() / "urls.fifo";
@@ -220,7 +253,7 @@ TEST(FetchTest, FetchingStartsBeforeTheInputEnds) {
   EXPECT_EQ(sink.size(), 6u);
 }
 
-TEST(FetchTest, StopGivesEveryUrlReadARecord) {
+TEST_P(FetchTest, StopGivesEveryUrlReadARecord) {
   Server server(ServerConfig{});
   CollectingSink sink;
   LiveCounters live;
@@ -247,7 +280,7 @@ TEST(FetchTest, StopGivesEveryUrlReadARecord) {
   EXPECT_EQ(indexes.size(), records.size());
 }
 
-TEST(FetchTest, HttpsToAPlainHttpServerIsATlsError) {
+TEST_P(FetchTest, HttpsToAPlainHttpServerIsATlsError) {
   Server server(ServerConfig{});
   CollectingSink sink;
   fetch(with_concurrency(1), {"https://127.0.0.1:" + std::to_string(server.port()) + "/todos/1"},
@@ -258,7 +291,7 @@ TEST(FetchTest, HttpsToAPlainHttpServerIsATlsError) {
   EXPECT_EQ(records[0].error->kind, ErrorKind::Tls) << records[0].error->message;
 }
 
-TEST(FetchTest, UnreadableListIsAUsageErrorBeforeAnyRequest) {
+TEST_P(FetchTest, UnreadableListIsAUsageErrorBeforeAnyRequest) {
   Server server(ServerConfig{});
   CollectingSink sink;
   EXPECT_THROW(fetch(with_concurrency(1), {server.base_url() + "/todos/1", "@/nonexistent/list"},
@@ -268,7 +301,7 @@ TEST(FetchTest, UnreadableListIsAUsageErrorBeforeAnyRequest) {
   EXPECT_EQ(server.stats().requests, 0u);
 }
 
-TEST(FetchTest, ZeroConcurrencyIsAUsageError) {
+TEST_P(FetchTest, ZeroConcurrencyIsAUsageError) {
   CollectingSink sink;
   EXPECT_THROW(fetch(with_concurrency(0), {"http://127.0.0.1:9/"}, sink), UsageError);
 }

@@ -39,6 +39,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   long long concurrency = static_cast<long long>(fetch.options.concurrency);
   app.add_option("-c,--concurrency", concurrency, "Hard cap on requests in flight")
       ->capture_default_str();
+  std::string engine = "loop";
+  app.add_option("--engine", engine,
+                 "loop: one thread, libcurl multi-socket; threads: one thread per slot")
+      ->check(CLI::IsMember({"loop", "threads"}))
+      ->capture_default_str();
   app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "Limit on resolve + connect + TLS")
@@ -98,6 +103,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     throw UsageError("--concurrency must be at least 1, not " + std::to_string(concurrency));
   }
   fetch.options.concurrency = static_cast<std::size_t>(concurrency);
+  fetch.options.engine = engine == "threads" ? EngineKind::Threads : EngineKind::EventLoop;
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;

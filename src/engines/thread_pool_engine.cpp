@@ -1,0 +1,88 @@
+// The thread engine: c workers, each blocking in curl_easy_perform on its own easy handle.
+#include "engines/thread_pool_engine.hpp"
+
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "engines/curl_transfer.hpp"
+#include "engines/worker_thread.hpp"
+#include "sluice/errors.hpp"
+
+namespace sluice::detail {
+namespace {
+
+// libcurl with OpenSSL needs well under this; glibc's default would reserve 8 MiB each.
+constexpr std::size_t kWorkerStackBytes = 256 * 1024;
+
+// Called by libcurl during a transfer: a non-zero return aborts it, which is how a
+// blocked curl_easy_perform learns that the run is stopping.
+int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::stop_token*>(stop)->stop_requested() ? 1 : 0;
+}
+
+}  // namespace
+
+ThreadPoolEngine::ThreadPoolEngine(const Options& options) : options_(options) {}
+
+void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& live,
+                            std::stop_token stop) {
+  CurlTransfer transfer(options_);
+  while (!stop.stop_requested()) {
+    std::optional<InputItem> item = input.pop();
+    if (!item) return;
+    if (item->error) {
+      FetchError error = std::move(*item->error);
+      sink.on_record(unfetched_record(std::move(*item), std::move(error)));
+      continue;
+    }
+    if (auto failed = transfer.prepare(std::move(*item))) {
+      sink.on_record(std::move(*failed));
+      continue;
+    }
+    CURL* easy = transfer.handle();
+    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &abort_when_stopped);
+    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &stop);
+    live.in_flight.fetch_add(1, std::memory_order_relaxed);
+    const CURLcode result = curl_easy_perform(easy);
+    live.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    sink.on_record(result == CURLE_ABORTED_BY_CALLBACK ? transfer.cancel()
+                                                       : transfer.finish(result));
+  }
+}
+
+void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+                           std::stop_token stop) {
+  std::vector<std::unique_ptr<WorkerThread>> workers;
+  workers.reserve(options_.concurrency);
+  try {
+    for (std::size_t i = 0; i < options_.concurrency; ++i) {
+      workers.push_back(std::make_unique<WorkerThread>(
+          kWorkerStackBytes, [&](std::stop_token own) {
+            // Either the run's stop or this pool's own shutdown ends the worker.
+            std::stop_source either;
+            std::stop_callback from_run(stop, [&] { either.request_stop(); });
+            std::stop_callback from_pool(own, [&] { either.request_stop(); });
+            work(input, sink, live, either.get_token());
+          }));
+    }
+  } catch (const std::system_error& error) {
+    input.cancel();  // lets the workers already started finish the queued items and leave
+    throw UsageError("--engine threads -c " + std::to_string(options_.concurrency) +
+                     ": this machine allows only " + std::to_string(workers.size()) +
+                     " more threads (" + error.code().message() + "); lower -c or use the "
+                     "event-loop engine");
+  }
+  std::stop_callback wake_workers(stop, [&] { input.cancel(); });
+  for (auto& worker : workers) worker->join();
+
+  // A stop leaves URLs in the queue that no worker took: they are cancelled, not lost.
+  if (stop.stop_requested()) {
+    input.cancel();
+    const FetchError stopped{ErrorKind::Cancelled, "the run was stopped"};
+    while (auto item = input.pop()) sink.on_record(unfetched_record(std::move(*item), stopped));
+  }
+}
+
+}  // namespace sluice::detail
