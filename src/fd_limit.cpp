@@ -24,4 +24,10 @@ void raise_open_file_limit() noexcept {
   ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
+std::uint64_t open_file_limit() noexcept {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : limit.rlim_cur;
+}
+
 }  // namespace sluice::detail

@@ -44,6 +44,23 @@ void check_options(const Options& options) {
   if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
 }
 
+// Refuses, in one clear line, a concurrency the open-file limit cannot serve: otherwise
+// the slots beyond it fail one by one as "connect" errors that do not say why.
+void check_file_budget(const Options& options) {
+  raise_open_file_limit();
+  // The thread engine's easy handles each run a private multi handle, and libcurl 7.88
+  // gives every multi handle a wake-up socket pair: three descriptors per worker.
+  const std::uint64_t per_slot = options.engine == EngineKind::Threads ? 3 : 1;
+  constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, bodies
+  const std::uint64_t needed = per_slot * options.concurrency + kReserve;
+  const std::uint64_t limit = open_file_limit();
+  if (needed > limit) {
+    throw UsageError("-c " + std::to_string(options.concurrency) + " needs about " +
+                     std::to_string(needed) + " open files, but this process may open only " +
+                     std::to_string(limit) + " (ulimit -n); lower -c or raise the limit");
+  }
+}
+
 void create_output_dir(const Options& options) {
   if (options.output_dir) {
     std::error_code error;
@@ -92,6 +109,7 @@ struct Fetcher::State {
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   check_options(options);
+  check_file_budget(options);
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
   create_output_dir(options);
@@ -101,7 +119,6 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
 Fetcher::~Fetcher() = default;
 
 FetchReport Fetcher::run(RecordSink& sink, std::stop_token stop, LiveCounters* live) {
-  raise_open_file_limit();
   global_curl_init();
   const Options& options = state_->options;
 

@@ -152,6 +152,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"ZeroConcurrency", {"-c", "0", "http://127.0.0.1:9/"}, "concurrency"},
         UsageCase{"NegativeConcurrency", {"-c", "-1", "http://127.0.0.1:9/"}, "-1"},
         UsageCase{"ListIsADirectory", {"@/tmp"}, "'/tmp'"},
+        UsageCase{"MoreSlotsThanFiles", {"-c", "1000000", "--engine", "threads", "x"}, "ulimit"},
         UsageCase{"UnknownEngine", {"--engine", "fibers", "http://127.0.0.1:9/"}, "--engine"},
         UsageCase{"BadDuration", {"--timeout", "soon", "http://127.0.0.1:9/"}, "--timeout"},
         UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
