@@ -1,1 +1,4 @@
-# mutex, semaphore, barrier
+# mutex, semaphore, barrier: the standard primitives, one small program each
+sluice_example(mutex)
+sluice_example(semaphore)
+sluice_example(barrier)
