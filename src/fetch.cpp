@@ -50,7 +50,9 @@ void check_file_budget(const Options& options) {
   raise_open_file_limit();
   // The thread engine's easy handles each run a private multi handle, and libcurl 7.88
   // gives every multi handle a wake-up socket pair: three descriptors per worker.
-  const std::uint64_t per_slot = options.engine == EngineKind::Threads ? 3 : 1;
+  const bool easy_per_slot =
+      options.engine == EngineKind::Threads || options.engine == EngineKind::StaticSlices;
+  const std::uint64_t per_slot = easy_per_slot ? 3 : 1;
   constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, bodies
   const std::uint64_t needed = per_slot * options.concurrency + kReserve;
   const std::uint64_t limit = open_file_limit();

@@ -5,4 +5,5 @@ target_sources(sluice PRIVATE
   engines/curl_transfer.cpp
   engines/event_loop_engine.cpp
   engines/thread_pool_engine.cpp
+  engines/textbook_engines.cpp
   engines/worker_thread.cpp)

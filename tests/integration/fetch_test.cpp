@@ -308,3 +308,36 @@ TEST_P(FetchTest, ZeroConcurrencyIsAUsageError) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+Options textbook(EngineKind engine, std::size_t concurrency) {
+  Options options;
+  options.concurrency = concurrency;
+  options.engine = engine;
+  return options;
+}
+
+TEST(TextbookEngineTest, StaticSlicesFetchEveryUrlOnceWithinTheCap) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  // 23 URLs over 4 slices: a remainder, which the slicing must not turn into a 5th slice.
+  fetch(textbook(EngineKind::StaticSlices, 4), {server.base_url() + "/todos/{1..23}?delay=20ms"},
+        sink);
+  EXPECT_EQ(sink.size(), 23u);
+  EXPECT_EQ(server.stats().requests, 23u);
+  EXPECT_EQ(server.stats().peak_in_flight, 4u);
+}
+
+TEST(TextbookEngineTest, SlicePermitsPutEveryUrlInFlightAtOnce) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  fetch(textbook(EngineKind::SlicePermits, 4), {server.base_url() + "/todos/{1..40}?delay=200ms"},
+        sink);
+  EXPECT_EQ(sink.size(), 40u);
+  EXPECT_EQ(server.stats().peak_in_flight, 40u);  // the "cap" of 4 permits limited nothing
+}
+
+}  // namespace
+}  // namespace sluice

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <map>
 
 #include "sluice/errors.hpp"
 #include "units.hpp"
@@ -40,9 +41,15 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("-c,--concurrency", concurrency, "Hard cap on requests in flight")
       ->capture_default_str();
   std::string engine = "loop";
+  const std::map<std::string, EngineKind> engines{
+      {"loop", EngineKind::EventLoop},
+      {"threads", EngineKind::Threads},
+      {"textbook-slices", EngineKind::StaticSlices},
+      {"textbook-permits", EngineKind::SlicePermits}};
   app.add_option("--engine", engine,
-                 "loop: one thread, libcurl multi-socket; threads: one thread per slot")
-      ->check(CLI::IsMember({"loop", "threads"}))
+                 "loop: one thread, libcurl multi-socket; threads: one thread per slot; "
+                 "textbook-slices, textbook-permits: the classic answers, for comparison")
+      ->check(CLI::IsMember({"loop", "threads", "textbook-slices", "textbook-permits"}))
       ->capture_default_str();
   app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
       ->capture_default_str();
@@ -103,7 +110,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     throw UsageError("--concurrency must be at least 1, not " + std::to_string(concurrency));
   }
   fetch.options.concurrency = static_cast<std::size_t>(concurrency);
-  fetch.options.engine = engine == "threads" ? EngineKind::Threads : EngineKind::EventLoop;
+  fetch.options.engine = engines.at(engine);
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;

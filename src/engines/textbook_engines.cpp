@@ -1,0 +1,121 @@
+// The two textbook answers, as engines for side-by-side measurement.
+#include "engines/textbook_engines.hpp"
+
+#include <barrier>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "engines/curl_transfer.hpp"
+#include "engines/worker_thread.hpp"
+
+namespace sluice::detail {
+namespace {
+
+constexpr std::size_t kWorkerStackBytes = 256 * 1024;
+
+// The textbook designs need the whole list before they can slice it.
+std::vector<InputItem> read_everything(InputQueue& input) {
+  std::vector<InputItem> items;
+  while (auto item = input.pop()) items.push_back(std::move(*item));
+  return items;
+}
+
+// Slice `index` of `slices` over `count` items: sizes differ by at most one, so there are
+// exactly `slices` of them whatever the remainder (the hang of len / N slicing is shown
+// by examples/threads_barrier_fetch.cpp).
+std::pair<std::size_t, std::size_t> slice_bounds(std::size_t index, std::size_t slices,
+                                                 std::size_t count) {
+  return {index * count / slices, (index + 1) * count / slices};
+}
+
+}  // namespace
+
+void StaticSlicesEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+                             std::stop_token stop) {
+  std::vector<InputItem> items = read_everything(input);
+  const std::size_t slices = options_.concurrency;
+  std::barrier all_done(static_cast<std::ptrdiff_t>(slices + 1));
+  std::vector<std::unique_ptr<WorkerThread>> workers;
+  for (std::size_t s = 0; s < slices; ++s) {
+    workers.push_back(std::make_unique<WorkerThread>(kWorkerStackBytes, [&, s](std::stop_token) {
+      CurlTransfer transfer(options_);
+      const auto [begin, end] = slice_bounds(s, slices, items.size());
+      for (std::size_t i = begin; i < end; ++i) {
+        InputItem& item = items[i];
+        if (stop.stop_requested()) {
+          sink.on_record(unfetched_record(std::move(item), {ErrorKind::Cancelled, "stopped"}));
+        } else if (item.error) {
+          FetchError error = std::move(*item.error);
+          sink.on_record(unfetched_record(std::move(item), std::move(error)));
+        } else if (auto failed = transfer.prepare(std::move(item))) {
+          sink.on_record(std::move(*failed));
+        } else {
+          live.in_flight.fetch_add(1, std::memory_order_relaxed);
+          const CURLcode result = curl_easy_perform(transfer.handle());
+          live.in_flight.fetch_sub(1, std::memory_order_relaxed);
+          sink.on_record(transfer.finish(result));
+        }
+      }
+      all_done.arrive_and_wait();
+    }));
+  }
+  all_done.arrive_and_wait();  // main waits for every slice, the slowest one decides
+}
+
+void SlicePermitsEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+                             std::stop_token stop) {
+  std::vector<InputItem> items = read_everything(input);
+  CURLM* multi = curl_multi_init();
+  std::vector<std::unique_ptr<CurlTransfer>> transfers;
+  std::unordered_set<CurlTransfer*> running;  // added to the multi handle, not yet done
+  std::size_t free_permits = options_.concurrency;
+  const std::size_t tasks = options_.concurrency;
+  for (std::size_t task = 0; task < tasks; ++task) {
+    // "acquire": there is always a permit, because there are as many as tasks.
+    if (free_permits == 0) break;
+    --free_permits;
+    const auto [begin, end] = slice_bounds(task, tasks, items.size());
+    for (std::size_t i = begin; i < end; ++i) {
+      InputItem& item = items[i];
+      if (item.error) {
+        FetchError error = std::move(*item.error);
+        sink.on_record(unfetched_record(std::move(item), std::move(error)));
+        continue;
+      }
+      auto transfer = std::make_unique<CurlTransfer>(options_);
+      if (auto failed = transfer->prepare(std::move(item))) {
+        sink.on_record(std::move(*failed));
+        continue;
+      }
+      curl_multi_add_handle(multi, transfer->handle());
+      running.insert(transfer.get());
+      transfers.push_back(std::move(transfer));
+    }
+  }
+  live.in_flight.store(running.size(), std::memory_order_relaxed);
+  while (!running.empty() && !stop.stop_requested()) {
+    int still_running = 0;
+    curl_multi_perform(multi, &still_running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CurlTransfer* transfer = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+      const CURLcode result = message->data.result;
+      curl_multi_remove_handle(multi, message->easy_handle);
+      sink.on_record(transfer->finish(result));
+      running.erase(transfer);
+    }
+    live.in_flight.store(running.size(), std::memory_order_relaxed);
+    if (!running.empty()) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  for (CurlTransfer* transfer : running) {  // only after a stop
+    curl_multi_remove_handle(multi, transfer->handle());
+    sink.on_record(transfer->cancel());
+  }
+  transfers.clear();
+  curl_multi_cleanup(multi);
+}
+
+}  // namespace sluice::detail
