@@ -33,9 +33,22 @@ std::size_t count_lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-TEST(CliTest, AllGoodUrlsExitZeroWithOneRecordEach) {
+// The fetch behaviours of the command line, checked on both engines.
+class CliFetchTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  static test::ChildResult run_engine(std::vector<std::string> args,
+                                      const std::string& input = {}) {
+    args.insert(args.begin(), {"--engine", GetParam()});
+    return run_sluice(args, input);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, CliFetchTest, ::testing::Values("loop", "threads"));
+
+TEST_P(CliFetchTest, AllGoodUrlsExitZeroWithOneRecordEach) {
   Server server(ServerConfig{});
-  const auto result = run_sluice({"-c", "5", server.base_url() + "/todos/{1..20}"});
+  const auto result = run_engine({"-c", "5", server.base_url() + "/todos/{1..20}"});
+  EXPECT_LE(server.stats().peak_in_flight, 5u);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto records = parse_lines(result.out);
   ASSERT_EQ(records.size(), 20u);
@@ -51,7 +64,7 @@ TEST(CliTest, AllGoodUrlsExitZeroWithOneRecordEach) {
   EXPECT_EQ(server.stats().requests, 20u);
 }
 
-TEST(CliTest, FailedUrlsExitOneWithARecordEachAndTheRestFetched) {
+TEST_P(CliFetchTest, FailedUrlsExitOneWithARecordEachAndTheRestFetched) {
   Server server(ServerConfig{});
   test::TempDir dir;
   const std::string base = server.base_url();
@@ -59,7 +72,7 @@ TEST(CliTest, FailedUrlsExitOneWithARecordEachAndTheRestFetched) {
   const auto list = dir.write("list.txt", base + "/todos/1\nnot a url\n" + refused + "\n" +
                                               base + "/status/404\n" + base + "/status/500\n" +
                                               base + "/todos/2\n");
-  const auto result = run_sluice({"@" + list.string()});
+  const auto result = run_engine({"@" + list.string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   std::map<std::string, nlohmann::json> by_url;
   for (auto& record : parse_lines(result.out)) by_url[record["url"]] = record;
@@ -83,30 +96,21 @@ TEST(CliTest, AUsageErrorLeavesAnExistingResultsFileAlone) {
   EXPECT_EQ(test::read_file(results), "{\"url\":\"kept\"}\n");
 }
 
-TEST(CliTest, ThreadEngineGivesTheSameRecords) {
+TEST_P(CliFetchTest, StandardInputIsASource) {
   Server server(ServerConfig{});
-  const auto result =
-      run_sluice({"--engine", "threads", "-c", "4", server.base_url() + "/todos/{1..12}"});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(parse_lines(result.out).size(), 12u);
-  EXPECT_LE(server.stats().peak_in_flight, 4u);
-}
-
-TEST(CliTest, StandardInputIsASource) {
-  Server server(ServerConfig{});
-  const auto result = run_sluice({"-q", "-"}, server.base_url() + "/todos/7\n" +
+  const auto result = run_engine({"-q", "-"}, server.base_url() + "/todos/7\n" +
                                                   server.base_url() + "/todos/8\n");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(count_lines(result.out), 2u);
   EXPECT_TRUE(result.err.empty()) << result.err;
 }
 
-TEST(CliTest, ResultsAndSummaryFilesAreWritten) {
+TEST_P(CliFetchTest, ResultsAndSummaryFilesAreWritten) {
   Server server(ServerConfig{});
   test::TempDir dir;
   const auto results = dir.path() / "results.jsonl";
   const auto summary = dir.path() / "summary.json";
-  const auto result = run_sluice({"-q", "--results", results.string(), "--summary-json",
+  const auto result = run_engine({"-q", "--results", results.string(), "--summary-json",
                                   summary.string(), server.base_url() + "/todos/{1..30}"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(result.out.empty());
@@ -117,12 +121,12 @@ TEST(CliTest, ResultsAndSummaryFilesAreWritten) {
   EXPECT_GT(json["efficiency"].get<double>(), 0.0);
 }
 
-TEST(CliTest, ProgressIsSilentOffATerminalUnlessAsked) {
+TEST_P(CliFetchTest, ProgressIsSilentOffATerminalUnlessAsked) {
   Server server(ServerConfig{});
   const std::string url = server.base_url() + "/todos/{1..8}?delay=300ms";
-  const auto quiet = run_sluice({"-q", "-c", "1", url});
+  const auto quiet = run_engine({"-q", "-c", "1", url});
   EXPECT_EQ(quiet.err.find("in flight"), std::string::npos) << quiet.err;
-  const auto forced = run_sluice({"-q", "-c", "1", "--progress", url});
+  const auto forced = run_engine({"-q", "-c", "1", "--progress", url});
   EXPECT_NE(forced.err.find("in flight"), std::string::npos) << forced.err;
 }
 
