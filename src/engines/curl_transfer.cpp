@@ -19,6 +19,10 @@ CurlTransfer::CurlTransfer(const Options& options) : options_(options), easy_(cu
 CurlTransfer::~CurlTransfer() { curl_easy_cleanup(easy_); }
 
 std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
+  if (item.error) {
+    FetchError error = std::move(*item.error);
+    return unfetched_record(std::move(item), std::move(error));
+  }
   item_ = std::move(item);
   bytes_ = 0;
   body_.reset();

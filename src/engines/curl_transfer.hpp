@@ -23,8 +23,8 @@ class CurlTransfer {
   CurlTransfer& operator=(const CurlTransfer&) = delete;
   ~CurlTransfer();
 
-  // Sets the handle up for `item` (which must have no error). Returns a record instead
-  // when the transfer cannot even start (the body file cannot be created).
+  // Sets the handle up for `item`. Returns its record instead when it cannot even start:
+  // the input item carries an error (a bad URL), or the body file cannot be created.
   std::optional<Record> prepare(InputItem&& item);
   CURL* handle() const noexcept { return easy_; }
   // Builds the record once libcurl reports `result` for this transfer.

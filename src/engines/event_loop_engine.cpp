@@ -140,11 +140,6 @@ EventLoopEngine::Shard& EventLoopEngine::least_busy_shard() {
 }
 
 void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
-  if (item.error) {
-    FetchError error = std::move(*item.error);
-    sink.on_record(unfetched_record(std::move(item), std::move(error)));
-    return;
-  }
   if (idle_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
     slots_.back()->transfer = std::make_unique<CurlTransfer>(options_);

@@ -45,9 +45,6 @@ void StaticSlicesEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& 
         InputItem& item = items[i];
         if (stop.stop_requested()) {
           sink.on_record(unfetched_record(std::move(item), {ErrorKind::Cancelled, "stopped"}));
-        } else if (item.error) {
-          FetchError error = std::move(*item.error);
-          sink.on_record(unfetched_record(std::move(item), std::move(error)));
         } else if (auto failed = transfer.prepare(std::move(item))) {
           sink.on_record(std::move(*failed));
         } else {
@@ -78,11 +75,6 @@ void SlicePermitsEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& 
     const auto [begin, end] = slice_bounds(task, tasks, items.size());
     for (std::size_t i = begin; i < end; ++i) {
       InputItem& item = items[i];
-      if (item.error) {
-        FetchError error = std::move(*item.error);
-        sink.on_record(unfetched_record(std::move(item), std::move(error)));
-        continue;
-      }
       auto transfer = std::make_unique<CurlTransfer>(options_);
       if (auto failed = transfer->prepare(std::move(item))) {
         sink.on_record(std::move(*failed));

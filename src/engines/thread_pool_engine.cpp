@@ -31,11 +31,6 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
   while (!stop.stop_requested()) {
     std::optional<InputItem> item = input.pop();
     if (!item) return;
-    if (item->error) {
-      FetchError error = std::move(*item->error);
-      sink.on_record(unfetched_record(std::move(*item), std::move(error)));
-      continue;
-    }
     if (auto failed = transfer.prepare(std::move(*item))) {
       sink.on_record(std::move(*failed));
       continue;
