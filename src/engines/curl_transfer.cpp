@@ -186,6 +186,8 @@ ErrorKind classify(CURLcode code) noexcept {
   }
 }
 
+FetchError stopped_error() { return {ErrorKind::Cancelled, "the run was stopped"}; }
+
 Record unfetched_record(InputItem&& item, FetchError error) {
   Record record;
   record.index = item.index;

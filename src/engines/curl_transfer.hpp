@@ -53,4 +53,7 @@ ErrorKind classify(CURLcode code) noexcept;
 // A record for an input item that was never fetched (bad URL, or cancelled).
 Record unfetched_record(InputItem&& item, FetchError error);
 
+// The error of an item that a stopped run never started.
+FetchError stopped_error();
+
 }  // namespace sluice::detail

@@ -1,6 +1,7 @@
 // Chooses the engine that Options names.
 #include "engines/engine.hpp"
 
+#include "engines/curl_transfer.hpp"
 #include "engines/event_loop_engine.hpp"
 #include "engines/textbook_engines.hpp"
 #include "engines/thread_pool_engine.hpp"
@@ -19,6 +20,11 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
       return std::make_unique<SlicePermitsEngine>(options);
   }
   return std::make_unique<EventLoopEngine>(options);
+}
+
+void cancel_queued(InputQueue& input, RecordSink& sink) {
+  input.cancel();  // from here on the reader adds nothing, so the drain below is complete
+  while (auto item = input.pop()) sink.on_record(unfetched_record(std::move(*item), stopped_error()));
 }
 
 }  // namespace sluice::detail

@@ -27,4 +27,8 @@ class Engine {
 
 std::unique_ptr<Engine> make_engine(const Options& options);
 
+// After a stop: refuses further input, then gives every item still queued a cancelled
+// record, so that no URL read so far is lost.
+void cancel_queued(InputQueue& input, RecordSink& sink);
+
 }  // namespace sluice::detail

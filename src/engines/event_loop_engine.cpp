@@ -220,15 +220,9 @@ void EventLoopEngine::cancel_all(InputQueue& input, RecordSink& sink) {
     idle_.push_back(slot.get());
   }
   active_ = 0;
-  const FetchError stopped{ErrorKind::Cancelled, "the run was stopped"};
-  for (auto& item : pending_) sink.on_record(unfetched_record(std::move(item), stopped));
+  for (auto& item : pending_) sink.on_record(unfetched_record(std::move(item), stopped_error()));
   pending_.clear();
-  input.cancel();  // from here on the reader adds nothing, so the drain below is complete
-  std::vector<InputItem> rest;
-  while (input.try_pop(rest, kAdmitBatch) == InputQueue::PopStatus::Items) {
-    for (auto& item : rest) sink.on_record(unfetched_record(std::move(item), stopped));
-    rest.clear();
-  }
+  cancel_queued(input, sink);
 }
 
 void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,

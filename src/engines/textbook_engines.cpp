@@ -12,8 +12,6 @@
 namespace sluice::detail {
 namespace {
 
-constexpr std::size_t kWorkerStackBytes = 256 * 1024;
-
 // The textbook designs need the whole list before they can slice it.
 std::vector<InputItem> read_everything(InputQueue& input) {
   std::vector<InputItem> items;
@@ -44,7 +42,7 @@ void StaticSlicesEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& 
       for (std::size_t i = begin; i < end; ++i) {
         InputItem& item = items[i];
         if (stop.stop_requested()) {
-          sink.on_record(unfetched_record(std::move(item), {ErrorKind::Cancelled, "stopped"}));
+          sink.on_record(unfetched_record(std::move(item), stopped_error()));
         } else if (auto failed = transfer.prepare(std::move(item))) {
           sink.on_record(std::move(*failed));
         } else {

@@ -12,9 +12,6 @@
 namespace sluice::detail {
 namespace {
 
-// libcurl with OpenSSL needs well under this; glibc's default would reserve 8 MiB each.
-constexpr std::size_t kWorkerStackBytes = 256 * 1024;
-
 // Called by libcurl during a transfer: a non-zero return aborts it, which is how a
 // blocked curl_easy_perform learns that the run is stopping.
 int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -73,11 +70,7 @@ void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& li
   for (auto& worker : workers) worker->join();
 
   // A stop leaves URLs in the queue that no worker took: they are cancelled, not lost.
-  if (stop.stop_requested()) {
-    input.cancel();
-    const FetchError stopped{ErrorKind::Cancelled, "the run was stopped"};
-    while (auto item = input.pop()) sink.on_record(unfetched_record(std::move(*item), stopped));
-  }
+  if (stop.stop_requested()) cancel_queued(input, sink);
 }
 
 }  // namespace sluice::detail

@@ -10,6 +10,10 @@
 
 namespace sluice::detail {
 
+// The stack of an engine's worker: libcurl with OpenSSL needs well under this, where
+// glibc's default would reserve 8 MiB per thread.
+inline constexpr std::size_t kWorkerStackBytes = 256 * 1024;
+
 // Like std::jthread (a stop source, joined on destruction) but with a stack of
 // `stack_bytes`: glibc's default of 8 MiB of reserved address space per thread makes
 // -c 10000 cost 80 GB of mappings. Not thread-safe itself; owned by one thread.
