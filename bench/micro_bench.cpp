@@ -48,7 +48,8 @@ BENCHMARK(BM_AppendJsonLine);
 
 void BM_IdealMakespan(benchmark::State& state) {
   std::vector<double> latencies(static_cast<std::size_t>(state.range(0)));
-  for (std::size_t i = 0; i < latencies.size(); ++i) latencies[i] = 50.0 + static_cast<double>(i % 7);
+  for (std::size_t i = 0; i < latencies.size(); ++i)
+    latencies[i] = 50.0 + static_cast<double>(i % 7);
   for (auto _ : state) benchmark::DoNotOptimize(ideal_makespan_ms(latencies, 100));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }

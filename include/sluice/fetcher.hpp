@@ -29,8 +29,8 @@ class RecordSink {
 // is independent and only displayed, so relaxed atomics suffice.
 struct LiveCounters {
   std::atomic<std::uint64_t> in_flight{0};
-  std::atomic<std::uint64_t> urls_read{0};   // items taken from the sources so far
-  std::atomic<bool> input_complete{false};   // urls_read is the final total
+  std::atomic<std::uint64_t> urls_read{0};  // items taken from the sources so far
+  std::atomic<bool> input_complete{false};  // urls_read is the final total
 };
 
 struct FetchReport {

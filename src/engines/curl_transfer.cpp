@@ -102,11 +102,11 @@ Record CurlTransfer::finish(CURLcode result) {
   }
 
   if (result != CURLE_OK) {
-    std::string message = !save_error_.empty()     ? save_error_
+    std::string message = !save_error_.empty()       ? save_error_
                           : error_buffer_[0] != '\0' ? std::string(error_buffer_)
                                                      : std::string(curl_easy_strerror(result));
-    record.error = FetchError{save_error_.empty() ? classify(result) : ErrorKind::Io,
-                              std::move(message)};
+    record.error =
+        FetchError{save_error_.empty() ? classify(result) : ErrorKind::Io, std::move(message)};
   } else if (status >= 400) {
     record.error = FetchError{ErrorKind::Http, "HTTP status " + std::to_string(status)};
   }

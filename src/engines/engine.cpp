@@ -24,7 +24,8 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
 
 void cancel_queued(InputQueue& input, RecordSink& sink) {
   input.cancel();  // from here on the reader adds nothing, so the drain below is complete
-  while (auto item = input.pop()) sink.on_record(unfetched_record(std::move(*item), stopped_error()));
+  while (auto item = input.pop())
+    sink.on_record(unfetched_record(std::move(*item), stopped_error()));
 }
 
 }  // namespace sluice::detail

@@ -74,7 +74,8 @@ EventLoopEngine::EventLoopEngine(const Options& options) : options_(options) {
 EventLoopEngine::~EventLoopEngine() {
   // Easy handles must leave their multi handle before either is cleaned up.
   for (auto& slot : slots_) {
-    if (slot->shard != nullptr) curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
+    if (slot->shard != nullptr)
+      curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
   }
   slots_.clear();
   for (auto& shard : shards_) curl_multi_cleanup(shard->multi);
@@ -99,7 +100,8 @@ int EventLoopEngine::on_socket(CURL* /*easy*/, curl_socket_t socket, int what, v
   if (socketp == nullptr) {
     result = ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event);
     // A descriptor number reused before libcurl told us to forget the old socket.
-    if (result != 0 && errno == EEXIST) result = ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
+    if (result != 0 && errno == EEXIST)
+      result = ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
     // Any non-null pointer marks the socket as registered for the next call.
     if (result == 0) curl_multi_assign(shard.multi, socket, &shard);
   } else {
@@ -241,8 +243,8 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     live.in_flight.store(active_, std::memory_order_relaxed);
     if (!input_open && active_ == 0 && pending_.empty()) break;
 
-    const int ready = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                                   wait_ms());
+    const int ready =
+        ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms());
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
     for (int i = 0; i < ready; ++i) {
       const auto& event = events[static_cast<std::size_t>(i)];

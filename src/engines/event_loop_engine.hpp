@@ -28,8 +28,7 @@ class EventLoopEngine final : public Engine {
   explicit EventLoopEngine(const Options& options);
   ~EventLoopEngine() override;
 
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live,
-           std::stop_token stop) override;
+  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -13,8 +13,7 @@ namespace sluice::detail {
 class StaticSlicesEngine final : public Engine {
  public:
   explicit StaticSlicesEngine(const Options& options) : options_(options) {}
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live,
-           std::stop_token stop) override;
+  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
 
  private:
   const Options& options_;
@@ -27,8 +26,7 @@ class StaticSlicesEngine final : public Engine {
 class SlicePermitsEngine final : public Engine {
  public:
   explicit SlicePermitsEngine(const Options& options) : options_(options) {}
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live,
-           std::stop_token stop) override;
+  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
 
  private:
   const Options& options_;

@@ -50,20 +50,20 @@ void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& li
   workers.reserve(options_.concurrency);
   try {
     for (std::size_t i = 0; i < options_.concurrency; ++i) {
-      workers.push_back(std::make_unique<WorkerThread>(
-          kWorkerStackBytes, [&](std::stop_token own) {
-            // Either the run's stop or this pool's own shutdown ends the worker.
-            std::stop_source either;
-            std::stop_callback from_run(stop, [&] { either.request_stop(); });
-            std::stop_callback from_pool(own, [&] { either.request_stop(); });
-            work(input, sink, live, either.get_token());
-          }));
+      workers.push_back(std::make_unique<WorkerThread>(kWorkerStackBytes, [&](std::stop_token own) {
+        // Either the run's stop or this pool's own shutdown ends the worker.
+        std::stop_source either;
+        std::stop_callback from_run(stop, [&] { either.request_stop(); });
+        std::stop_callback from_pool(own, [&] { either.request_stop(); });
+        work(input, sink, live, either.get_token());
+      }));
     }
   } catch (const std::system_error& error) {
     input.cancel();  // lets the workers already started finish the queued items and leave
     throw UsageError("--engine threads -c " + std::to_string(options_.concurrency) +
                      ": this machine allows only " + std::to_string(workers.size()) +
-                     " more threads (" + error.code().message() + "); lower -c or use the "
+                     " more threads (" + error.code().message() +
+                     "); lower -c or use the "
                      "event-loop engine");
   }
   std::stop_callback wake_workers(stop, [&] { input.cancel(); });

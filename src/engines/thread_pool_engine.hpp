@@ -15,8 +15,7 @@ class ThreadPoolEngine final : public Engine {
  public:
   explicit ThreadPoolEngine(const Options& options);
 
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live,
-           std::stop_token stop) override;
+  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
 
  private:
   void work(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop);

@@ -31,10 +31,10 @@ class RunRecorder final : public RecordSink {
  private:
   ResultsWriter* writer_;
   mutable std::mutex mutex_;
-  SummaryBuilder summary_;     // guarded by mutex_
-  std::uint64_t done_ = 0;     // guarded by mutex_
-  std::uint64_t failed_ = 0;   // guarded by mutex_
-  std::uint64_t bytes_ = 0;    // guarded by mutex_
+  SummaryBuilder summary_;    // guarded by mutex_
+  std::uint64_t done_ = 0;    // guarded by mutex_
+  std::uint64_t failed_ = 0;  // guarded by mutex_
+  std::uint64_t bytes_ = 0;   // guarded by mutex_
 };
 
 }  // namespace sluice::detail

@@ -1,8 +1,8 @@
 // The real `sluice` binary: exit codes, stdout records, stderr messages.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
@@ -69,9 +69,9 @@ TEST_P(CliFetchTest, FailedUrlsExitOneWithARecordEachAndTheRestFetched) {
   test::TempDir dir;
   const std::string base = server.base_url();
   const std::string refused = "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/";
-  const auto list = dir.write("list.txt", base + "/todos/1\nnot a url\n" + refused + "\n" +
-                                              base + "/status/404\n" + base + "/status/500\n" +
-                                              base + "/todos/2\n");
+  const auto list =
+      dir.write("list.txt", base + "/todos/1\nnot a url\n" + refused + "\n" + base +
+                                "/status/404\n" + base + "/status/500\n" + base + "/todos/2\n");
   const auto result = run_engine({"@" + list.string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   std::map<std::string, nlohmann::json> by_url;
@@ -98,8 +98,8 @@ TEST(CliTest, AUsageErrorLeavesAnExistingResultsFileAlone) {
 
 TEST_P(CliFetchTest, StandardInputIsASource) {
   Server server(ServerConfig{});
-  const auto result = run_engine({"-q", "-"}, server.base_url() + "/todos/7\n" +
-                                                  server.base_url() + "/todos/8\n");
+  const auto result =
+      run_engine({"-q", "-"}, server.base_url() + "/todos/7\n" + server.base_url() + "/todos/8\n");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(count_lines(result.out), 2u);
   EXPECT_TRUE(result.err.empty()) << result.err;
@@ -178,12 +178,14 @@ TEST(CliTest, DemoComparesTheDesignsOnBothLists) {
   const std::string cell = R"( \| +[0-9.]+ +[0-9.]+ +[0-9.]+% +10)";
   for (const char* engine : {"sluice threads", "sluice event loop"}) {
     EXPECT_TRUE(std::regex_search(result.out, std::regex(std::string(engine) + " +" + cell + cell)))
-        << engine << "\n" << result.out;
+        << engine << "\n"
+        << result.out;
   }
-  EXPECT_TRUE(std::regex_search(result.out,
-                                std::regex(R"(slice permits +\| .* broken +200 \| .* broken +200)")))
+  EXPECT_TRUE(std::regex_search(
+      result.out, std::regex(R"(slice permits +\| .* broken +200 \| .* broken +200)")))
       << result.out;
-  EXPECT_TRUE(std::regex_search(result.out, std::regex(R"(slices \+ barrier .*% +10 \| +1[0-9]\.)")))
+  EXPECT_TRUE(
+      std::regex_search(result.out, std::regex(R"(slices \+ barrier .*% +10 \| +1[0-9]\.)")))
       << result.out;
 }
 

@@ -96,15 +96,14 @@ TEST_P(FetchTest, FetchesEveryTodoExactlyOnce) {
   EXPECT_EQ(server.stats().requests, 200u);
 }
 
-class ConcurrencyCapTest
-    : public ::testing::TestWithParam<std::tuple<EngineKind, std::size_t>> {};
+class ConcurrencyCapTest : public ::testing::TestWithParam<std::tuple<EngineKind, std::size_t>> {};
 
 TEST_P(ConcurrencyCapTest, PeakInFlightReachesButNeverExceedsTheCap) {
   const auto [engine, concurrency] = GetParam();
   Server server(ServerConfig{});
   CollectingSink sink;
-  const std::string url = server.base_url() + "/todos/{1.." + std::to_string(3 * concurrency) +
-                          "}?delay=100ms";
+  const std::string url =
+      server.base_url() + "/todos/{1.." + std::to_string(3 * concurrency) + "}?delay=100ms";
   Options options;
   options.concurrency = concurrency;
   options.engine = engine;
@@ -131,11 +130,9 @@ TEST_P(FetchTest, MixedFailuresGiveOneRecordEachAndTheGoodOnesAreFetched) {
   const std::string base = server.base_url();
   const std::string refused_url = "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/x";
   const auto list = dir.write(
-      "urls.txt", "# a comment\r\n" + base + "/todos/1\r\n" +
-                      "http://exa mple.com/\n" +
-                      refused_url + "\n" +
-                      base + "/status/404\n" + base + "/status/500\n\n" + base + "/todos/2\n" +
-                      "ftp://127.0.0.1/file\n" + base + "/todos/3\n");
+      "urls.txt", "# a comment\r\n" + base + "/todos/1\r\n" + "http://exa mple.com/\n" +
+                      refused_url + "\n" + base + "/status/404\n" + base + "/status/500\n\n" +
+                      base + "/todos/2\n" + "ftp://127.0.0.1/file\n" + base + "/todos/3\n");
   CollectingSink sink;
   fetch(with_concurrency(4), {"@" + list.string()}, sink);
 
@@ -262,9 +259,9 @@ TEST_P(FetchTest, StopGivesEveryUrlReadARecord) {
     for (int wait = 0; wait < 500 && sink.size() < 20; ++wait) std::this_thread::sleep_for(10ms);
     stop.request_stop();
   });
-  const auto report = fetch(with_concurrency(10),
-                            {server.base_url() + "/todos/{1..100000}?delay=50ms"}, sink,
-                            stop.get_token(), &live);
+  const auto report =
+      fetch(with_concurrency(10), {server.base_url() + "/todos/{1..100000}?delay=50ms"}, sink,
+            stop.get_token(), &live);
   stopper.join();
 
   EXPECT_TRUE(report.stopped);
@@ -294,9 +291,9 @@ TEST_P(FetchTest, HttpsToAPlainHttpServerIsATlsError) {
 TEST_P(FetchTest, UnreadableListIsAUsageErrorBeforeAnyRequest) {
   Server server(ServerConfig{});
   CollectingSink sink;
-  EXPECT_THROW(fetch(with_concurrency(1), {server.base_url() + "/todos/1", "@/nonexistent/list"},
-                     sink),
-               UsageError);
+  EXPECT_THROW(
+      fetch(with_concurrency(1), {server.base_url() + "/todos/1", "@/nonexistent/list"}, sink),
+      UsageError);
   EXPECT_EQ(sink.size(), 0u);
   EXPECT_EQ(server.stats().requests, 0u);
 }

@@ -54,8 +54,7 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
   argv.push_back(nullptr);
 
   pid_t pid = -1;
-  const int spawned =
-      ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close_fd(in.read_end);
   close_fd(out.write_end);
@@ -76,9 +75,8 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
       ::kill(pid, SIGKILL);
       break;
     }
-    std::array<pollfd, 3> fds{{{out.read_end, POLLIN, 0},
-                               {err.read_end, POLLIN, 0},
-                               {in.write_end, POLLOUT, 0}}};
+    std::array<pollfd, 3> fds{
+        {{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0}, {in.write_end, POLLOUT, 0}}};
     if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
       break;
     }

@@ -17,8 +17,8 @@ std::uint16_t closed_port() {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof address;
   auto* generic = reinterpret_cast<sockaddr*>(&address);
-  const bool bound = ::bind(fd, generic, sizeof address) == 0 &&
-                     ::getsockname(fd, generic, &length) == 0;
+  const bool bound =
+      ::bind(fd, generic, sizeof address) == 0 && ::getsockname(fd, generic, &length) == 0;
   ::close(fd);
   if (!bound) throw std::runtime_error("cannot bind a loopback port");
   return ntohs(address.sin_port);

@@ -2,7 +2,6 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <map>
 
@@ -41,11 +40,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("-c,--concurrency", concurrency, "Hard cap on requests in flight")
       ->capture_default_str();
   std::string engine = "loop";
-  const std::map<std::string, EngineKind> engines{
-      {"loop", EngineKind::EventLoop},
-      {"threads", EngineKind::Threads},
-      {"textbook-slices", EngineKind::StaticSlices},
-      {"textbook-permits", EngineKind::SlicePermits}};
+  const std::map<std::string, EngineKind> engines{{"loop", EngineKind::EventLoop},
+                                                  {"threads", EngineKind::Threads},
+                                                  {"textbook-slices", EngineKind::StaticSlices},
+                                                  {"textbook-permits", EngineKind::SlicePermits}};
   app.add_option("--engine", engine,
                  "loop: one thread, libcurl multi-socket; threads: one thread per slot; "
                  "textbook-slices, textbook-permits: the classic answers, for comparison")

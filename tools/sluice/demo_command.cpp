@@ -75,9 +75,10 @@ int run_demo() {
       DemoDesign{"sluice threads", EngineKind::Threads},
       DemoDesign{"sluice event loop", EngineKind::EventLoop}};
 
-  std::printf("sluice demo: GET /todos/{1..%zu} from the embedded server, at most %zu in "
-              "flight\n\n",
-              kUrls, kConcurrency);
+  std::printf(
+      "sluice demo: GET /todos/{1..%zu} from the embedded server, at most %zu in "
+      "flight\n\n",
+      kUrls, kConcurrency);
   std::printf("%-28s", "");
   for (const auto& list : kLists) std::printf(" | %-30s", list.name);
   std::printf("\n%-28s", "design");
@@ -85,7 +86,8 @@ int run_demo() {
     std::printf(" | %7s %7s %7s %6s", "wall", "ideal", "ideal/", "peak*");
   }
   std::printf("\n%-28s", "");
-  for (std::size_t i = 0; i < kLists.size(); ++i) std::printf(" | %7s %7s %7s %6s", "s", "s", "wall", "");
+  for (std::size_t i = 0; i < kLists.size(); ++i)
+    std::printf(" | %7s %7s %7s %6s", "s", "s", "wall", "");
   std::printf("\n");
 
   std::uint64_t failed = 0;

@@ -53,7 +53,10 @@ class ResultsFile {
 class Ticker {
  public:
   Ticker(RunRecorder& recorder, const LiveCounters& live, bool show, bool terminal)
-      : recorder_(recorder), live_(live), show_(show), terminal_(terminal),
+      : recorder_(recorder),
+        live_(live),
+        show_(show),
+        terminal_(terminal),
         thread_([this](std::stop_token stop) { loop(stop); }) {}
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
