@@ -26,6 +26,18 @@ struct Options {
   std::chrono::milliseconds timeout{0};
   // Limit on name resolution plus the TCP/TLS handshake.
   std::chrono::milliseconds connect_timeout{30'000};
+  // An attempt that receives no byte for this long fails as a timeout; zero means never.
+  // libcurl checks it once a second, so it is rounded up to whole seconds.
+  std::chrono::milliseconds stall_timeout{60'000};
+  // Extra attempts after a transient failure (connect, timeout, broken connection, HTTP
+  // 429/502/503/504). A waiting retry holds no concurrency slot.
+  int retries = 2;
+  // Retry n waits a uniform random time in [0, min(max_retry_wait, backoff * 2^(n-1))]
+  // ("full jitter"), or what the server's Retry-After asks, capped by max_retry_wait.
+  std::chrono::milliseconds retry_backoff{1'000};
+  std::chrono::milliseconds max_retry_wait{60'000};
+  // A body longer than this ends the transfer with ErrorKind::TooLarge; zero means no limit.
+  std::uint64_t max_body = 0;
   // Redirects followed per URL (http and https only).
   long max_redirects = 10;
   // Save each body under this directory; nothing is written outside it.

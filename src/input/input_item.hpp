@@ -20,6 +20,10 @@ struct InputItem {
   std::string source;
   // Set when not fetchable: ErrorKind::InvalidUrl or ErrorKind::UnsupportedScheme.
   std::optional<FetchError> error;
+  // Attempts already made; non-zero only on an item that is waiting to be retried.
+  int attempts = 0;
+  // The error of the latest attempt, kept for the record if no later attempt succeeds.
+  std::optional<FetchError> last_error;
 };
 
 }  // namespace sluice::detail

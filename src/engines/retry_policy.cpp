@@ -1,0 +1,40 @@
+// Which failed attempts are worth another try, and how long to wait before it.
+#include "engines/retry_policy.hpp"
+
+#include <algorithm>
+
+namespace sluice::detail {
+
+bool is_transient(const FetchError& error, std::optional<int> status) noexcept {
+  switch (error.kind) {
+    case ErrorKind::Connect:
+    case ErrorKind::Timeout:
+    case ErrorKind::Network:
+      return true;
+    case ErrorKind::Http:
+      return status == 429 || status == 502 || status == 503 || status == 504;
+    default:
+      return false;
+  }
+}
+
+RetryPolicy::RetryPolicy(const Options& options, std::uint64_t seed)
+    : options_(options), random_(seed) {}
+
+std::optional<std::chrono::milliseconds> RetryPolicy::next_wait(
+    const FetchError& error, std::optional<int> status, int attempts,
+    std::optional<std::chrono::seconds> retry_after) {
+  if (attempts > options_.retries || !is_transient(error, status)) return std::nullopt;
+  const auto cap = options_.max_retry_wait;
+  if (retry_after) {
+    return std::min<std::chrono::milliseconds>(*retry_after, cap);
+  }
+  // backoff * 2^(attempts-1), saturating at the cap long before the shift could overflow.
+  auto ceiling = options_.retry_backoff;
+  for (int i = 1; i < attempts && ceiling < cap; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap);
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> draw(0, ceiling.count());
+  return std::chrono::milliseconds(draw(random_));
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,36 @@
+// Which failed attempts are worth another try, and how long to wait before it.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <random>
+
+#include "sluice/options.hpp"
+#include "sluice/record.hpp"
+
+namespace sluice::detail {
+
+// True for failures that another attempt may fix: the connection could not be made or
+// broke, the attempt timed out, or the server answered 429, 502, 503 or 504. Everything
+// else (a bad URL, DNS, TLS, a 404, a too large body, ...) would fail the same way again.
+bool is_transient(const FetchError& error, std::optional<int> status) noexcept;
+
+// Thread-safety: none; each engine thread owns one. The random draws come from a private
+// generator, so two threads never share its state.
+class RetryPolicy {
+ public:
+  RetryPolicy(const Options& options, std::uint64_t seed);
+
+  // The wait before the next attempt of a URL whose attempt number `attempts` (from 1)
+  // just failed with `error`, or nullopt when that failure is final. `retry_after` is what
+  // the server's Retry-After header asked for, if it sent one.
+  std::optional<std::chrono::milliseconds> next_wait(
+      const FetchError& error, std::optional<int> status, int attempts,
+      std::optional<std::chrono::seconds> retry_after);
+
+ private:
+  const Options& options_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace sluice::detail
