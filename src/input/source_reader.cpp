@@ -78,21 +78,20 @@ class ItemEmitter {
       : emit_(emit), limits_(limits) {}
 
   bool failure(std::string_view url, const std::string& source, std::string message) {
-    return emit_(InputItem{
-        .index = next_index_++,
-        .url = std::string(url),
-        .fetch_url = {},
-        .source = source,
-        .error = FetchError{.kind = ErrorKind::InvalidUrl, .message = std::move(message)}});
+    InputItem item;
+    item.index = next_index_++;
+    item.url = std::string(url);
+    item.source = source;
+    item.error = FetchError{.kind = ErrorKind::InvalidUrl, .message = std::move(message)};
+    return emit_(std::move(item));
   }
 
   bool url(std::string text, const std::string& source) {
     auto checked = check_url(text);
-    InputItem item{.index = next_index_++,
-                   .url = std::move(text),
-                   .fetch_url = {},
-                   .source = source,
-                   .error = std::nullopt};
+    InputItem item;
+    item.index = next_index_++;
+    item.url = std::move(text);
+    item.source = source;
     if (checked) {
       item.fetch_url = std::move(*checked);
     } else {
