@@ -1,6 +1,8 @@
 // fetch(): the one-way pipeline of a run — a reader thread streams the sources into a
 // bounded queue, the engine drains it, and records leave through the caller's sink.
 #include <curl/curl.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +14,7 @@
 
 #include "engines/engine.hpp"
 #include "fd_limit.hpp"
+#include "grace_timer.hpp"
 #include "input/input_queue.hpp"
 #include "input/source_reader.hpp"
 #include "sluice/errors.hpp"
@@ -87,6 +90,26 @@ class ScopeExit {
   Callback callback_;
 };
 
+// An eventfd that tells the reader thread to stop waiting for input.
+class ReaderCancel {
+ public:
+  ReaderCancel() : fd_(::eventfd(0, EFD_CLOEXEC)) {
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  }
+  ReaderCancel(const ReaderCancel&) = delete;
+  ReaderCancel& operator=(const ReaderCancel&) = delete;
+  ~ReaderCancel() { ::close(fd_); }
+  int fd() const { return fd_; }
+  void signal() const noexcept {
+    const std::uint64_t one = 1;
+    // Only a full counter can fail, and that already reads as "cancelled".
+    [[maybe_unused]] auto written = ::write(fd_, &one, sizeof one);
+  }
+
+ private:
+  int fd_;
+};
+
 // Counts records as they pass, so the report says how many reached the caller.
 class CountingSink final : public RecordSink {
  public:
@@ -120,7 +143,7 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
 
 Fetcher::~Fetcher() = default;
 
-FetchReport Fetcher::run(RecordSink& sink, std::stop_token stop, LiveCounters* live) {
+FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* live) {
   global_curl_init();
   const Options& options = state_->options;
 
@@ -131,35 +154,56 @@ FetchReport Fetcher::run(RecordSink& sink, std::stop_token stop, LiveCounters* l
   auto engine = make_engine(options);
   CountingSink counting(sink);
 
+  const ReaderCancel reader_cancel;
+
   const auto started = std::chrono::steady_clock::now();
   std::jthread reader_thread([&] {
-    state_->reader.read_all([&](InputItem&& item) {
-      if (!queue.push(std::move(item))) return false;
-      counters.urls_read.fetch_add(1, std::memory_order_relaxed);
-      return true;
-    });
+    state_->reader.read_all(
+        [&](InputItem&& item) {
+          if (!queue.push(std::move(item))) return false;
+          counters.urls_read.fetch_add(1, std::memory_order_relaxed);
+          return true;
+        },
+        reader_cancel.fd());
     counters.input_complete.store(true, std::memory_order_relaxed);
     queue.close();
   });
   // Whether the engine returns or throws, the reader must be released from a full queue
-  // before the thread is joined.
-  const ScopeExit release_reader([&] { queue.cancel(); });
-  engine->run(queue, counting, counters, stop);
-  queue.cancel();
+  // or a waiting read before the thread is joined.
+  const ScopeExit release_reader([&] {
+    queue.cancel();
+    reader_cancel.signal();
+  });
+
+  // A stop ends admission at once by cancelling the queue, and becomes an abort of the
+  // transfers in flight after the grace period (or at once, on an abort request).
+  std::stop_source abort_transfers;
+  const std::stop_callback on_stop(control.stop, [&] { queue.cancel(); });
+  const std::stop_callback on_abort(control.abort, [&] {
+    queue.cancel();
+    abort_transfers.request_stop();
+  });
+  {
+    const GraceTimer grace(control.stop, options.grace, abort_transfers);
+    engine->run(queue, counting, counters, abort_transfers.get_token());
+  }
+  // The URLs a stop left queued or waiting for a retry are cancelled, not lost.
+  cancel_queued(queue, counting);
+  reader_cancel.signal();
   reader_thread.join();
   const auto wall = std::chrono::steady_clock::now() - started;
 
   return FetchReport{
       .urls = counting.count(),
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
-      .stopped = stop.stop_requested(),
+      .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
   };
 }
 
 FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,
-                  std::stop_token stop, LiveCounters* live) {
+                  RunControl control, LiveCounters* live) {
   Fetcher fetcher(options, std::move(sources));
-  return fetcher.run(sink, stop, live);
+  return fetcher.run(sink, control, live);
 }
 
 }  // namespace sluice

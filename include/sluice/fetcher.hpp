@@ -33,10 +33,19 @@ struct LiveCounters {
   std::atomic<bool> input_complete{false};  // urls_read is the final total
 };
 
+// How a caller ends a run early; either token may be left empty.
+struct RunControl {
+  // Ends admission (the first Ctrl-C): URLs not yet started get cancelled records, and
+  // transfers in flight get Options::grace to finish before they are aborted.
+  std::stop_token stop;
+  // Aborts the transfers in flight at once (a second Ctrl-C); they get cancelled records.
+  std::stop_token abort;
+};
+
 struct FetchReport {
   std::uint64_t urls = 0;  // records delivered to the sink
   double wall_ms = 0;      // from the first admission to the last record
-  bool stopped = false;    // the stop token ended the run early
+  bool stopped = false;    // a stop or abort request ended the run early
 };
 
 // One run over `sources` (URLs with ranges, "@FILE" lists, "-" for stdin). Not
@@ -50,18 +59,17 @@ class Fetcher {
   Fetcher& operator=(const Fetcher&) = delete;
   ~Fetcher();
 
-  // Streams the input and fetches every URL, one record each to `sink`. A stop request
-  // ends admission and cancels what is in flight; every URL read so far still gets a
-  // record.
-  FetchReport run(RecordSink& sink, std::stop_token stop = {}, LiveCounters* live = nullptr);
+  // Streams the input and fetches every URL, one record each to `sink`. After a stop or
+  // abort request every URL read so far still gets exactly one record.
+  FetchReport run(RecordSink& sink, RunControl control = {}, LiveCounters* live = nullptr);
 
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
 
-// Fetcher(options, sources).run(sink, stop, live), for callers with nothing to do between.
+// Fetcher(options, sources).run(sink, control, live), for callers with nothing to do between.
 FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,
-                  std::stop_token stop = {}, LiveCounters* live = nullptr);
+                  RunControl control = {}, LiveCounters* live = nullptr);
 
 }  // namespace sluice

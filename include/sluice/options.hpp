@@ -36,6 +36,9 @@ struct Options {
   // ("full jitter"), or what the server's Retry-After asks, capped by max_retry_wait.
   std::chrono::milliseconds retry_backoff{1'000};
   std::chrono::milliseconds max_retry_wait{60'000};
+  // After a stop request, transfers in flight get this long to finish before they are
+  // aborted (RunControl::stop).
+  std::chrono::milliseconds grace{5'000};
   // A body longer than this ends the transfer with ErrorKind::TooLarge; zero means no limit.
   std::uint64_t max_body = 0;
   // Redirects followed per URL (http and https only).

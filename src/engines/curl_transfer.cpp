@@ -10,6 +10,18 @@ namespace {
 
 double micros_to_ms(curl_off_t us) { return static_cast<double>(us) / 1000.0; }
 
+// libcurl checks its low-speed limit once a second, so the stall timeout is whole seconds.
+long stall_seconds(std::chrono::milliseconds stall) {
+  return static_cast<long>(std::chrono::ceil<std::chrono::seconds>(stall).count());
+}
+
+std::string stopped_message(const InputItem& item) {
+  std::string message = "the run was stopped before this URL was fetched";
+  if (item.last_error) message += "; attempt " + std::to_string(item.attempts) + " had failed: " +
+                                  item.last_error->message;
+  return message;
+}
+
 }  // namespace
 
 CurlTransfer::CurlTransfer(const Options& options) : options_(options), easy_(curl_easy_init()) {
@@ -27,6 +39,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   bytes_ = 0;
   body_.reset();
   save_error_.clear();
+  too_large_ = false;
   error_buffer_[0] = '\0';
   if (options_.output_dir) {
     auto body = BodyFile::create(*options_.output_dir, item_.url, item_.index);
@@ -49,6 +62,17 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
+  if (options_.stall_timeout.count() > 0) {
+    // "Slower than 1 byte/s for D seconds": libcurl's speed is a whole number of bytes
+    // per second, so a trickle of a byte every few seconds also counts as a stall.
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, stall_seconds(options_.stall_timeout));
+  }
+  if (options_.max_body > 0) {
+    // Refuses at once an answer whose Content-Length is too large; on_body cuts off the rest.
+    curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(options_.max_body));
+  }
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
   if (options_.insecure) {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -60,6 +84,11 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
 std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
   auto& transfer = *static_cast<CurlTransfer*>(self);
   const std::size_t length = size * count;
+  const std::uint64_t limit = transfer.options_.max_body;
+  if (limit > 0 && transfer.bytes_ + length > limit) {
+    transfer.too_large_ = true;
+    return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
+  }
   transfer.bytes_ += length;
   if (transfer.body_) {
     auto written = transfer.body_->write(std::span<const char>(data, length));
@@ -82,7 +111,7 @@ Record CurlTransfer::base_record() {
 
 Record CurlTransfer::finish(CURLcode result) {
   Record record = base_record();
-  record.attempts = 1;
+  record.attempts = item_.attempts + 1;
 
   long status = 0;
   curl_off_t total_us = 0;
@@ -102,11 +131,7 @@ Record CurlTransfer::finish(CURLcode result) {
   }
 
   if (result != CURLE_OK) {
-    std::string message = !save_error_.empty()       ? save_error_
-                          : error_buffer_[0] != '\0' ? std::string(error_buffer_)
-                                                     : std::string(curl_easy_strerror(result));
-    record.error =
-        FetchError{save_error_.empty() ? classify(result) : ErrorKind::Io, std::move(message)};
+    record.error = describe_failure(result);
   } else if (status >= 400) {
     record.error = FetchError{ErrorKind::Http, "HTTP status " + std::to_string(status)};
   }
@@ -127,7 +152,43 @@ Record CurlTransfer::finish(CURLcode result) {
   return record;
 }
 
+FetchError CurlTransfer::describe_failure(CURLcode result) const {
+  if (too_large_ || result == CURLE_FILESIZE_EXCEEDED) {
+    return {ErrorKind::TooLarge,
+            "the body is larger than --max-body " + std::to_string(options_.max_body) + " bytes"};
+  }
+  if (!save_error_.empty()) return {ErrorKind::Io, save_error_};
+  const std::string_view curl_message(error_buffer_);
+  // libcurl reports the low-speed limit as a timeout; say which limit it was.
+  if (result == CURLE_OPERATION_TIMEDOUT && curl_message.starts_with("Operation too slow")) {
+    return {ErrorKind::Timeout, "no data for " +
+                                    std::to_string(stall_seconds(options_.stall_timeout)) +
+                                    " s (--stall-timeout)"};
+  }
+  return {classify(result),
+          curl_message.empty() ? curl_easy_strerror(result) : std::string(curl_message)};
+}
+
+std::optional<std::chrono::seconds> CurlTransfer::retry_after() const {
+  curl_off_t seconds = 0;
+  // libcurl parses both forms, a number of seconds and an HTTP date; 0 means "none".
+  if (curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &seconds) != CURLE_OK || seconds <= 0) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(seconds);
+}
+
+InputItem CurlTransfer::requeue(Record&& failed) {
+  InputItem item = std::move(item_);
+  item.url = std::move(failed.url);
+  item.source = std::move(failed.source);
+  item.attempts = failed.attempts;
+  item.last_error = std::move(failed.error);
+  return item;
+}
+
 Record CurlTransfer::cancel() {
+  ++item_.attempts;  // the abandoned transfer was an attempt
   return fail(ErrorKind::Cancelled, "the run was stopped before this transfer ended");
 }
 
@@ -186,10 +247,14 @@ ErrorKind classify(CURLcode code) noexcept {
   }
 }
 
-FetchError stopped_error() { return {ErrorKind::Cancelled, "the run was stopped"}; }
+Record cancelled_record(InputItem&& item) {
+  FetchError error{ErrorKind::Cancelled, stopped_message(item)};
+  return unfetched_record(std::move(item), std::move(error));
+}
 
 Record unfetched_record(InputItem&& item, FetchError error) {
   Record record;
+  record.attempts = item.attempts;
   record.index = item.index;
   record.url = std::move(item.url);
   record.source = std::move(item.source);

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -27,8 +28,12 @@ class CurlTransfer {
   // the input item carries an error (a bad URL), or the body file cannot be created.
   std::optional<Record> prepare(InputItem&& item);
   CURL* handle() const noexcept { return easy_; }
-  // Builds the record once libcurl reports `result` for this transfer.
+  // Builds the record of this attempt once libcurl reports `result` for it.
   Record finish(CURLcode result);
+  // What the answer's Retry-After header asked for (either form), after finish().
+  std::optional<std::chrono::seconds> retry_after() const;
+  // Turns the failed record of this attempt back into an item for the next attempt.
+  InputItem requeue(Record&& failed);
   // The record of a transfer abandoned before it finished.
   Record cancel();
   // The record of a prepared transfer that could not be started.
@@ -37,6 +42,7 @@ class CurlTransfer {
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   Record base_record();
+  FetchError describe_failure(CURLcode result) const;
 
   const Options& options_;
   CURL* easy_ = nullptr;
@@ -44,6 +50,7 @@ class CurlTransfer {
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
   std::string save_error_;  // why on_body refused data, for the record
+  bool too_large_ = false;  // on_body refused data beyond Options::max_body
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };
 
@@ -53,7 +60,7 @@ ErrorKind classify(CURLcode code) noexcept;
 // A record for an input item that was never fetched (bad URL, or cancelled).
 Record unfetched_record(InputItem&& item, FetchError error);
 
-// The error of an item that a stopped run never started.
-FetchError stopped_error();
+// The record of an item that a stopped run never started (or never retried).
+Record cancelled_record(InputItem&& item);
 
 }  // namespace sluice::detail

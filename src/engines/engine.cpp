@@ -1,7 +1,6 @@
-// Chooses the engine that Options names.
+// Chooses the engine that Options names, and the steps every engine shares.
 #include "engines/engine.hpp"
 
-#include "engines/curl_transfer.hpp"
 #include "engines/event_loop_engine.hpp"
 #include "engines/textbook_engines.hpp"
 #include "engines/thread_pool_engine.hpp"
@@ -22,10 +21,23 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
   return std::make_unique<EventLoopEngine>(options);
 }
 
+void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
+            RecordSink& sink) {
+  Record record = transfer.finish(result);
+  if (record.error) {
+    const auto wait =
+        retry.next_wait(*record.error, record.status, record.attempts, transfer.retry_after());
+    if (wait) {
+      input.retry(transfer.requeue(std::move(record)), InputQueue::Clock::now() + *wait);
+      return;
+    }
+  }
+  sink.on_record(std::move(record));
+}
+
 void cancel_queued(InputQueue& input, RecordSink& sink) {
-  input.cancel();  // from here on the reader adds nothing, so the drain below is complete
-  while (auto item = input.pop())
-    sink.on_record(unfetched_record(std::move(*item), stopped_error()));
+  input.cancel();  // from here on the reader adds nothing, so take_all() gets everything
+  for (auto& item : input.take_all()) sink.on_record(cancelled_record(std::move(item)));
 }
 
 }  // namespace sluice::detail

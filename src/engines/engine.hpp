@@ -4,6 +4,8 @@
 #include <memory>
 #include <stop_token>
 
+#include "engines/curl_transfer.hpp"
+#include "engines/retry_policy.hpp"
 #include "input/input_queue.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
@@ -19,16 +21,23 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
   virtual ~Engine() = default;
 
-  // Fetches items until the queue is drained or `stop` is requested, then returns. Every
-  // item taken from the queue reaches the sink exactly once (cancelled ones included).
+  // Fetches items until the queue is drained or cancelled, or `stop` is requested, then
+  // returns. A cancelled queue ends admission: transfers in flight run to their end. A
+  // stop aborts them. Every item taken from the queue reaches the sink exactly once
+  // (cancelled ones included), or goes back to the queue to be retried.
   virtual void run(InputQueue& input, RecordSink& sink, LiveCounters& live,
                    std::stop_token stop) = 0;
 };
 
 std::unique_ptr<Engine> make_engine(const Options& options);
 
-// After a stop: refuses further input, then gives every item still queued a cancelled
-// record, so that no URL read so far is lost.
+// Hands a finished attempt on: back to the queue when it failed transiently and `retry`
+// allows another attempt, to the sink otherwise.
+void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
+            RecordSink& sink);
+
+// After a stop: refuses further input, then gives every item still queued or waiting to be
+// retried a cancelled record, so that no URL read so far is lost.
 void cancel_queued(InputQueue& input, RecordSink& sink);
 
 }  // namespace sluice::detail

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <random>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -42,7 +43,8 @@ void signal_eventfd(int fd) noexcept {
 
 }  // namespace
 
-EventLoopEngine::EventLoopEngine(const Options& options) : options_(options) {
+EventLoopEngine::EventLoopEngine(const Options& options)
+    : options_(options), retry_(options, std::random_device{}()) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -121,8 +123,8 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
   return 0;
 }
 
-int EventLoopEngine::wait_ms() const {
-  std::optional<Clock::time_point> earliest;
+int EventLoopEngine::wait_ms(InputQueue& input) const {
+  std::optional<Clock::time_point> earliest = input.next_retry_due();
   for (const auto& shard : shards_) {
     if (shard->deadline && (!earliest || *shard->deadline < *earliest)) earliest = shard->deadline;
   }
@@ -167,6 +169,11 @@ void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
 }
 
 bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
+  if (input.cancelled()) {
+    for (auto& item : pending_) sink.on_record(cancelled_record(std::move(item)));
+    pending_.clear();
+    return false;
+  }
   while (active_ < options_.concurrency) {
     if (pending_.empty()) {
       const auto status = input.try_pop(pending_, kAdmitBatch);
@@ -193,7 +200,7 @@ void EventLoopEngine::run_timeouts() {
   }
 }
 
-void EventLoopEngine::collect_finished(RecordSink& sink) {
+void EventLoopEngine::collect_finished(InputQueue& input, RecordSink& sink) {
   for (auto& shard : shards_) {
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(shard->multi, &queued)) {
@@ -206,13 +213,13 @@ void EventLoopEngine::collect_finished(RecordSink& sink) {
       slot->shard = nullptr;
       --shard->active;
       --active_;
-      sink.on_record(slot->transfer->finish(result));
+      settle(*slot->transfer, result, retry_, input, sink);
       idle_.push_back(slot);
     }
   }
 }
 
-void EventLoopEngine::cancel_all(InputQueue& input, RecordSink& sink) {
+void EventLoopEngine::cancel_all(RecordSink& sink) {
   for (auto& slot : slots_) {
     if (slot->shard == nullptr) continue;
     curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
@@ -222,9 +229,8 @@ void EventLoopEngine::cancel_all(InputQueue& input, RecordSink& sink) {
     idle_.push_back(slot.get());
   }
   active_ = 0;
-  for (auto& item : pending_) sink.on_record(unfetched_record(std::move(item), stopped_error()));
+  for (auto& item : pending_) sink.on_record(cancelled_record(std::move(item)));
   pending_.clear();
-  cancel_queued(input, sink);
 }
 
 void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
@@ -233,18 +239,19 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 
   std::array<epoll_event, 256> events{};
-  bool input_open = true;
   while (true) {
     if (stop.stop_requested()) {
-      cancel_all(input, sink);
+      cancel_all(sink);
       break;
     }
-    if (input_open) input_open = admit(input, sink);
+    // Asked on every turn, even once the input is over: a transfer in flight may still
+    // hand back a retry.
+    const bool input_open = admit(input, sink);
     live.in_flight.store(active_, std::memory_order_relaxed);
     if (!input_open && active_ == 0 && pending_.empty()) break;
 
-    const int ready =
-        ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms());
+    const int ready = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                                   wait_ms(input));
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
     for (int i = 0; i < ready; ++i) {
       const auto& event = events[static_cast<std::size_t>(i)];
@@ -263,7 +270,7 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
       curl_multi_socket_action(shards_[shard]->multi, socket, action, &running);
     }
     run_timeouts();
-    collect_finished(sink);
+    collect_finished(input, sink);
   }
   live.in_flight.store(0, std::memory_order_relaxed);
 }

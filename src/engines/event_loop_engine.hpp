@@ -50,16 +50,18 @@ class EventLoopEngine final : public Engine {
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* shard, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* shard);
 
-  // Moves items from the queue into free slots. Returns false when the input is over.
+  // Moves items from the queue into free slots. Returns false when the input is over (or
+  // the queue was cancelled: then the items taken but not started get their records).
   bool admit(InputQueue& input, RecordSink& sink);
   void start(InputItem&& item, RecordSink& sink);
   Shard& least_busy_shard();
   void run_timeouts();
-  void collect_finished(RecordSink& sink);
-  void cancel_all(InputQueue& input, RecordSink& sink);
-  int wait_ms() const;
+  void collect_finished(InputQueue& input, RecordSink& sink);
+  void cancel_all(RecordSink& sink);
+  int wait_ms(InputQueue& input) const;
 
   const Options& options_;
+  RetryPolicy retry_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -42,7 +42,7 @@ void StaticSlicesEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& 
       for (std::size_t i = begin; i < end; ++i) {
         InputItem& item = items[i];
         if (stop.stop_requested()) {
-          sink.on_record(unfetched_record(std::move(item), stopped_error()));
+          sink.on_record(cancelled_record(std::move(item)));
         } else if (auto failed = transfer.prepare(std::move(item))) {
           sink.on_record(std::move(*failed));
         } else {

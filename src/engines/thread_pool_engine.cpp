@@ -1,6 +1,7 @@
 // The thread engine: c workers, each blocking in curl_easy_perform on its own easy handle.
 #include "engines/thread_pool_engine.hpp"
 
+#include <random>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -25,6 +26,7 @@ ThreadPoolEngine::ThreadPoolEngine(const Options& options) : options_(options) {
 void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& live,
                             std::stop_token stop) {
   CurlTransfer transfer(options_);
+  RetryPolicy retry(options_, std::random_device{}());
   while (!stop.stop_requested()) {
     std::optional<InputItem> item = input.pop();
     if (!item) return;
@@ -39,8 +41,11 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
     const CURLcode result = curl_easy_perform(easy);
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    sink.on_record(result == CURLE_ABORTED_BY_CALLBACK ? transfer.cancel()
-                                                       : transfer.finish(result));
+    if (result == CURLE_ABORTED_BY_CALLBACK) {
+      sink.on_record(transfer.cancel());
+    } else {
+      settle(transfer, result, retry, input, sink);
+    }
   }
 }
 
@@ -68,9 +73,6 @@ void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& li
   }
   std::stop_callback wake_workers(stop, [&] { input.cancel(); });
   for (auto& worker : workers) worker->join();
-
-  // A stop leaves URLs in the queue that no worker took: they are cancelled, not lost.
-  if (stop.stop_requested()) cancel_queued(input, sink);
 }
 
 }  // namespace sluice::detail

@@ -1,6 +1,9 @@
-// The bounded hand-off between the input reader thread and an engine.
+// The bounded hand-off between the input reader thread and an engine, which also holds the
+// URLs that wait to be retried.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -13,44 +16,76 @@
 
 namespace sluice::detail {
 
-// Thread-safe: one producer (the reader) and any number of consumers. The bound keeps a
-// 10-million-line input from being held in memory: the reader blocks while it is full.
+// Thread-safe: one producer (the reader), any number of consumers, and retries handed back
+// by the consumers. The bound keeps a 10-million-line input from being held in memory: the
+// reader blocks while queued plus waiting-to-retry items fill it. Retries count against
+// the bound but never block, so a wave of failures slows the reader instead of growing
+// without limit.
 class InputQueue {
  public:
+  using Clock = std::chrono::steady_clock;
+
   explicit InputQueue(std::size_t capacity);
 
-  // Blocks while the queue is full. Returns false once the consumer has cancelled.
+  // Blocks while the queue is full. Returns false once the queue is cancelled.
   bool push(InputItem&& item);
   // The producer's promise that no more items come.
   void close();
-  // The consumer's word that it takes no more: blocked and future pushes fail. Items
-  // already queued stay poppable, so a stopping engine can still give each a record.
+  // Stops the run's admission: blocked and future pushes fail, pops find nothing. What is
+  // still queued or waiting stays for take_all(), so that each item still gets a record.
   void cancel();
+  // True from cancel() on; cheap enough to ask before every admission.
+  bool cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
+  // Hands back an item to be popped again once `due` has passed, ahead of new input.
+  void retry(InputItem&& item, Clock::time_point due);
 
   enum class PopStatus {
     Items,    // at least one item was moved out
-    Empty,    // nothing now; the wake-up callback fires when that changes
-    Drained,  // closed and empty: the input is over
+    Empty,    // nothing now; the wake-up callback fires when input or close arrives
+    Drained,  // closed with nothing queued or waiting, or cancelled: the input is over
   };
-  // Non-blocking, for an event loop: moves up to `max` items into `out`.
+  // Non-blocking, for an event loop: moves up to `max` items into `out`, due retries first.
+  // Retries are handed back by the event loop itself, so it alone knows when one is added;
+  // next_retry_due() tells it when to look again.
   PopStatus try_pop(std::vector<InputItem>& out, std::size_t max);
-  // Blocking, for worker threads: nullopt once the input is drained or cancelled and empty.
+  std::optional<Clock::time_point> next_retry_due();
+  // Blocking, for worker threads: the next due retry or queued item; nullopt once the
+  // input is drained or the queue cancelled.
   std::optional<InputItem> pop();
+  // After cancel(): everything still queued or waiting to be retried.
+  std::vector<InputItem> take_all();
 
-  // Called from the producer's thread, outside the lock, when an item or the close
-  // arrives after try_pop answered Empty. May be set while the producer runs: a consumer
-  // only waits on it after its own try_pop, which sees the new callback.
+  // Called from the producer's thread (or the cancelling one), outside the lock, when an
+  // item, the close or a cancel arrives after try_pop answered Empty. May be set while the
+  // producer runs: a consumer only waits on it after its own try_pop, which sees it.
   void set_wakeup(std::function<void()> wakeup);
 
  private:
+  struct Waiting {
+    Clock::time_point due;
+    std::uint64_t order;  // breaks ties in the order retries were handed back
+    InputItem item;
+    // Heap order: std::push_heap keeps the greatest first, so "greater" means "later".
+    bool operator<(const Waiting& other) const {
+      return due != other.due ? due > other.due : order > other.order;
+    }
+  };
+
+  bool full() const;                                   // caller holds mutex_
+  std::optional<InputItem> take_due(Clock::time_point now);  // caller holds mutex_
+  std::function<void()> wake_consumer();               // caller holds mutex_
+
   const std::size_t capacity_;
   std::mutex mutex_;
   std::function<void()> wakeup_;       // guarded by mutex_
   std::condition_variable not_full_;   // guarded by mutex_
-  std::condition_variable not_empty_;  // guarded by mutex_
+  std::condition_variable not_empty_;  // guarded by mutex_: an item, a due change or the end
   std::deque<InputItem> items_;        // guarded by mutex_
+  std::vector<Waiting> retries_;       // guarded by mutex_; a heap, the earliest due first
+  std::uint64_t retries_handed_back_ = 0;  // guarded by mutex_
   bool closed_ = false;                // guarded by mutex_
-  bool cancelled_ = false;             // guarded by mutex_
+  // Written under mutex_, so waits see it; atomic so that cancelled() needs no lock.
+  std::atomic<bool> cancelled_ = false;
   bool consumer_waiting_ = false;      // guarded by mutex_: try_pop found it empty
 };
 

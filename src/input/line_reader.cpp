@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <string_view>
 #include <system_error>
@@ -18,8 +19,8 @@ std::string read_error(int error) {
 
 }  // namespace
 
-LineReader::LineReader(int fd, std::size_t max_line_bytes)
-    : fd_(fd), max_line_bytes_(max_line_bytes), buffer_(kBufferBytes) {}
+LineReader::LineReader(int fd, std::size_t max_line_bytes, int cancel_fd)
+    : fd_(fd), max_line_bytes_(max_line_bytes), cancel_fd_(cancel_fd), buffer_(kBufferBytes) {}
 
 std::expected<std::optional<Line>, std::string> LineReader::next() {
   Line line;
@@ -67,8 +68,27 @@ void LineReader::append(Line& line, const char* begin, const char* end) {
   if (size > room) line.too_long = true;
 }
 
+std::expected<bool, std::string> LineReader::wait_readable() const {
+  // poll(2) skips entries with a negative descriptor, so no cancel_fd_ means just fd_.
+  std::array<pollfd, 2> fds{{{.fd = fd_, .events = POLLIN, .revents = 0},
+                             {.fd = cancel_fd_, .events = POLLIN, .revents = 0}}};
+  while (::poll(fds.data(), fds.size(), -1) < 0) {
+    if (errno != EINTR) return std::unexpected(read_error(errno));
+  }
+  return (fds[1].revents & POLLIN) == 0;
+}
+
 std::expected<bool, std::string> LineReader::fill() {
+  bool must_wait = cancel_fd_ >= 0;
   while (!at_end_) {
+    if (must_wait) {
+      const auto readable = wait_readable();
+      if (!readable) return std::unexpected(readable.error());
+      if (!*readable) {
+        at_end_ = true;
+        break;
+      }
+    }
     const ssize_t count = ::read(fd_, buffer_.data(), buffer_.size());
     if (count > 0) {
       begin_ = 0;
@@ -78,9 +98,7 @@ std::expected<bool, std::string> LineReader::fill() {
     if (count == 0) {
       at_end_ = true;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      // An inherited standard input may be non-blocking; wait rather than spin.
-      pollfd readable{.fd = fd_, .events = POLLIN, .revents = 0};
-      if (::poll(&readable, 1, -1) < 0 && errno != EINTR) return std::unexpected(read_error(errno));
+      must_wait = true;  // an inherited standard input may be non-blocking: wait, not spin
     } else if (errno != EINTR) {
       return std::unexpected(read_error(errno));
     }

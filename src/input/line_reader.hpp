@@ -28,7 +28,10 @@ class LineReader {
   static constexpr std::size_t kBufferBytes = 64 * 1024;
   static constexpr std::size_t kTooLongPrefixBytes = 256;
 
-  explicit LineReader(int fd, std::size_t max_line_bytes = 65536);
+  // With a `cancel_fd`, every read first waits until `fd` or `cancel_fd` is readable, and
+  // a readable `cancel_fd` ends the input: a reader blocked on a terminal or a pipe that
+  // never writes can still be told to stop.
+  explicit LineReader(int fd, std::size_t max_line_bytes = 65536, int cancel_fd = -1);
 
   // The next line, nullopt at end of input, or the read error ("read failed: ...").
   std::expected<std::optional<Line>, std::string> next();
@@ -38,9 +41,12 @@ class LineReader {
   void append(Line& line, const char* begin, const char* end);
   // Refills the buffer; false at end of input. Waits on a non-blocking descriptor.
   std::expected<bool, std::string> fill();
+  // Waits until the descriptor is readable; false when cancel_fd_ became readable first.
+  std::expected<bool, std::string> wait_readable() const;
 
   int fd_;
   std::size_t max_line_bytes_;
+  int cancel_fd_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
   std::size_t end_ = 0;

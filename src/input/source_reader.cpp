@@ -74,8 +74,8 @@ std::string_view trim(std::string_view text) {
 // once the callback has asked to stop.
 class ItemEmitter {
  public:
-  ItemEmitter(const std::function<bool(InputItem&&)>& emit, SourceLimits limits)
-      : emit_(emit), limits_(limits) {}
+  ItemEmitter(const std::function<bool(InputItem&&)>& emit, SourceLimits limits, int cancel_fd)
+      : emit_(emit), limits_(limits), cancel_fd_(cancel_fd) {}
 
   bool failure(std::string_view url, const std::string& source, std::string message) {
     InputItem item;
@@ -119,7 +119,7 @@ class ItemEmitter {
   }
 
   bool lines(const Source& stream) {
-    LineReader reader(stream.fd, limits_.max_line_bytes);
+    LineReader reader(stream.fd, limits_.max_line_bytes, cancel_fd_);
     std::uint64_t last_number = 0;
     for (;;) {
       auto line = reader.next();
@@ -151,6 +151,7 @@ class ItemEmitter {
 
   const std::function<bool(InputItem&&)>& emit_;
   SourceLimits limits_;
+  int cancel_fd_;
   std::uint64_t next_index_ = 0;
 };
 
@@ -178,8 +179,8 @@ SourceReader::SourceReader(SourceReader&&) noexcept = default;
 SourceReader& SourceReader::operator=(SourceReader&&) noexcept = default;
 SourceReader::~SourceReader() = default;
 
-void SourceReader::read_all(const std::function<bool(InputItem&&)>& emit) {
-  ItemEmitter emitter(emit, limits_);
+void SourceReader::read_all(const std::function<bool(InputItem&&)>& emit, int cancel_fd) {
+  ItemEmitter emitter(emit, limits_, cancel_fd);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const Source& source = sources_[i];
     const bool go_on = source.kind == Source::Kind::Url

@@ -41,8 +41,9 @@ class SourceReader {
   ~SourceReader();
 
   // Calls `emit` for every item of every source in order, numbering index from 0, and stops
-  // as soon as `emit` returns false. Call once: list files and standard input are consumed.
-  void read_all(const std::function<bool(InputItem&&)>& emit);
+  // as soon as `emit` returns false, or when `cancel_fd` (if given) becomes readable while
+  // a read waits. Call once: list files and standard input are consumed.
+  void read_all(const std::function<bool(InputItem&&)>& emit, int cancel_fd = -1);
 
  private:
   std::vector<Source> sources_;

@@ -250,7 +250,7 @@ TEST_P(FetchTest, FetchingStartsBeforeTheInputEnds) {
   EXPECT_EQ(sink.size(), 6u);
 }
 
-TEST_P(FetchTest, StopGivesEveryUrlReadARecord) {
+TEST_P(FetchTest, AbortGivesEveryUrlReadARecord) {
   Server server(ServerConfig{});
   CollectingSink sink;
   LiveCounters live;
@@ -261,7 +261,7 @@ TEST_P(FetchTest, StopGivesEveryUrlReadARecord) {
   });
   const auto report =
       fetch(with_concurrency(10), {server.base_url() + "/todos/{1..100000}?delay=50ms"}, sink,
-            stop.get_token(), &live);
+            RunControl{.stop = {}, .abort = stop.get_token()}, &live);
   stopper.join();
 
   EXPECT_TRUE(report.stopped);
