@@ -170,8 +170,7 @@ void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
 
 bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
   if (input.cancelled()) {
-    for (auto& item : pending_) sink.on_record(cancelled_record(std::move(item)));
-    pending_.clear();
+    cancel_pending(sink);
     return false;
   }
   while (active_ < options_.concurrency) {
@@ -219,6 +218,14 @@ void EventLoopEngine::collect_finished(InputQueue& input, RecordSink& sink) {
   }
 }
 
+void EventLoopEngine::cancel_pending(RecordSink& sink) {
+  // pending_ is consumed from its back, so its back is the earliest in input order.
+  for (auto item = pending_.rbegin(); item != pending_.rend(); ++item) {
+    sink.on_record(cancelled_record(std::move(*item)));
+  }
+  pending_.clear();
+}
+
 void EventLoopEngine::cancel_all(RecordSink& sink) {
   for (auto& slot : slots_) {
     if (slot->shard == nullptr) continue;
@@ -229,8 +236,7 @@ void EventLoopEngine::cancel_all(RecordSink& sink) {
     idle_.push_back(slot.get());
   }
   active_ = 0;
-  for (auto& item : pending_) sink.on_record(cancelled_record(std::move(item)));
-  pending_.clear();
+  cancel_pending(sink);
 }
 
 void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,

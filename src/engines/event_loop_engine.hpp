@@ -57,6 +57,7 @@ class EventLoopEngine final : public Engine {
   Shard& least_busy_shard();
   void run_timeouts();
   void collect_finished(InputQueue& input, RecordSink& sink);
+  void cancel_pending(RecordSink& sink);
   void cancel_all(RecordSink& sink);
   int wait_ms(InputQueue& input) const;
 

@@ -19,6 +19,12 @@ std::chrono::milliseconds to_duration(const std::string& option, const std::stri
   return *parsed;
 }
 
+std::uint64_t to_size(const std::string& option, const std::string& text) {
+  auto parsed = parse_size(text);
+  if (!parsed) throw UsageError(option + ": " + parsed.error());
+  return *parsed;
+}
+
 }  // namespace
 
 ParsedCommand parse_command_line(int argc, const char* const* argv) {
@@ -33,6 +39,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   FetchCommand fetch;
   std::string timeout = "0";
   std::string connect_timeout = "30s";
+  std::string stall_timeout = "60s";
+  std::string retry_backoff = "1s";
+  std::string max_retry_wait = "60s";
+  std::string max_body = "0";
+  std::string grace = "5s";
   std::string output_dir;
   app.add_option("sources", fetch.sources, "URLs, @FILE lists or - for standard input");
   // Parsed as signed so that "-c -1" is reported as -1, not as a wrapped-around size_t.
@@ -52,6 +63,26 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "Limit on resolve + connect + TLS")
+      ->capture_default_str();
+  app.add_option("--stall-timeout", stall_timeout,
+                 "Fail an attempt that receives no byte for this long (whole seconds; 0: never)")
+      ->capture_default_str();
+  app.add_option("--retries", fetch.options.retries,
+                 "Extra attempts after a connect failure, timeout, broken connection, 429 or "
+                 "502/503/504")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  app.add_option("--retry-backoff", retry_backoff,
+                 "Retry n waits a random time up to BASE * 2^(n-1) (full jitter)")
+      ->capture_default_str();
+  app.add_option("--max-retry-wait", max_retry_wait,
+                 "Cap on one wait before a retry, Retry-After included")
+      ->capture_default_str();
+  app.add_option("--max-body", max_body, "Cut off bodies larger than SIZE, e.g. 10MB (0: none)")
+      ->capture_default_str();
+  app.add_option("--grace", grace,
+                 "After Ctrl-C or SIGTERM, time given to transfers in flight before they are "
+                 "aborted")
       ->capture_default_str();
   app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
@@ -111,6 +142,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   fetch.options.engine = engines.at(engine);
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
+  fetch.options.stall_timeout = to_duration("--stall-timeout", stall_timeout);
+  fetch.options.retry_backoff = to_duration("--retry-backoff", retry_backoff);
+  fetch.options.max_retry_wait = to_duration("--max-retry-wait", max_retry_wait);
+  fetch.options.max_body = to_size("--max-body", max_body);
+  fetch.options.grace = to_duration("--grace", grace);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
   return fetch;
 }

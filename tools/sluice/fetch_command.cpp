@@ -18,6 +18,7 @@
 #include "output/summary.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
+#include "stop_signals.hpp"
 
 namespace sluice::cli {
 
@@ -140,9 +141,10 @@ int run_fetch(const FetchCommand& command) {
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
 
   FetchReport report;
+  const StopSignals signals(command.options.grace);
   {
     Ticker ticker(recorder, live, command.progress || terminal, terminal);
-    report = fetcher.run(recorder, {}, &live);
+    report = fetcher.run(recorder, signals.control(), &live);
   }
   const Summary summary = recorder.finish(report.wall_ms);
   if (!command.quiet) std::cerr << format_summary(summary);
@@ -154,6 +156,8 @@ int run_fetch(const FetchCommand& command) {
     std::cerr << "sluice: cannot write results: " << writer.error() << '\n';
     return kExitSomeFailed;
   }
+  // The shell's convention for "ended by signal N": 130 after Ctrl-C, 143 after SIGTERM.
+  if (const int signal = signals.received(); signal != 0) return 128 + signal;
   return summary.failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
