@@ -1,0 +1,127 @@
+// Loading an earlier results file into hashes of its final URLs, and matching input URLs
+// against them one occurrence at a time.
+#include "input/resume_index.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <functional>
+#include <system_error>
+#include <utility>
+
+#include "engines/retry_policy.hpp"
+#include "input/line_reader.hpp"
+#include "output/json_lines.hpp"
+
+namespace sluice::detail {
+namespace {
+
+// The collision estimate in the header assumes a full 64-bit hash.
+static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
+
+// Only compared within one process, so the standard hash's unspecified algorithm is fine.
+std::uint64_t url_hash(std::string_view url) { return std::hash<std::string_view>{}(url); }
+
+// Closes the descriptor on every return path of load().
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
+// Whether a non-empty regular file's last byte is something other than '\n'.
+std::expected<bool, int> ends_without_newline(int fd) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) return std::unexpected(errno);
+  if (!S_ISREG(status.st_mode) || status.st_size == 0) return false;
+  char last = '\n';
+  while (::pread(fd, &last, 1, status.st_size - 1) < 0) {
+    if (errno != EINTR) return std::unexpected(errno);
+  }
+  return last != '\n';
+}
+
+}  // namespace
+
+bool is_final(const Record& record, bool retry_failed) noexcept {
+  if (record.ok) return true;
+  // Not ok yet no error is not something sluice writes; fetching again is the safe reading.
+  if (!record.error) return false;
+  if (record.error->kind == ErrorKind::Cancelled) return false;
+  if (is_transient(*record.error, record.status)) return false;
+  return !retry_failed;
+}
+
+std::expected<ResumeIndex, std::string> ResumeIndex::load(const std::filesystem::path& file,
+                                                          bool retry_failed) {
+  const auto fail = [&](std::string_view reason) {
+    return std::unexpected("cannot read resume file '" + file.string() +
+                           "': " + std::string(reason));
+  };
+  const auto fail_errno = [&](int error) { return fail(std::generic_category().message(error)); };
+
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(errno);
+  const FileDescriptor guard(fd);
+  // open(2) succeeds on a directory; say so plainly instead of "read failed: ...".
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) return fail_errno(errno);
+  if (S_ISDIR(status.st_mode)) return fail_errno(EISDIR);
+
+  ResumeIndex index;
+  const auto skip = [&index](std::uint64_t line_number) {
+    if (index.skipped_lines_++ == 0) index.first_bad_line_ = line_number;
+  };
+  LineReader reader(fd, kMaxLineBytes);
+  while (true) {
+    const auto next = reader.next();
+    if (!next) return fail(next.error());
+    if (!*next) break;
+    const Line& line = **next;
+    if (line.too_long) {
+      skip(line.number);
+      continue;
+    }
+    // An empty line loses no URL, so it is not worth a warning.
+    if (line.text.empty()) continue;
+    const auto record = parse_json_line(line.text);
+    if (!record) {
+      skip(line.number);
+      continue;
+    }
+    if (is_final(*record, retry_failed)) index.hashes_.push_back(url_hash(record->url));
+  }
+  const auto torn = ends_without_newline(fd);
+  if (!torn) return fail_errno(torn.error());
+  index.ends_mid_line_ = *torn;
+
+  std::sort(index.hashes_.begin(), index.hashes_.end());
+  // Growth by doubling may have left up to half the capacity unused; give it back.
+  index.hashes_.shrink_to_fit();
+  index.consumed_.assign(index.hashes_.size(), false);
+  return index;
+}
+
+bool ResumeIndex::consume(std::string_view url) {
+  const std::uint64_t hash = url_hash(url);
+  // Equal hashes sit together; earlier occurrences consumed the first ones.
+  for (auto it = std::lower_bound(hashes_.begin(), hashes_.end(), hash);
+       it != hashes_.end() && *it == hash; ++it) {
+    const auto position = static_cast<std::size_t>(it - hashes_.begin());
+    if (!consumed_[position]) {
+      consumed_[position] = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,64 @@
+// `--resume FILE`: which input URLs already have a final record in an earlier results file,
+// so that two runs that together cover a list equal one uninterrupted run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/record.hpp"
+
+namespace sluice::detail {
+
+// True when `record` needs no new attempt: it succeeded, or it failed in a way another
+// attempt would not fix (not cancelled, not is_transient) and `retry_failed` is off.
+bool is_final(const Record& record, bool retry_failed) noexcept;
+
+// The final records of a results file, kept as one 64-bit hash per record (8 bytes plus one
+// bit each, so 20 million records take about 160 MB, and under three times that briefly while
+// the vector grows during load()) rather than as URL strings.
+// A hash collision between an input URL and a final record's URL costs one URL wrongly
+// skipped (and the record's own URL fetched again); for n records and URLs its probability
+// is about n^2 / 2^65, e.g. 1e-5 for n = 20 million.
+// Thread-safety: none; consume() mutates, so one thread (the input reader) owns the index.
+// Lifetime: a plain value; the file is closed before load() returns.
+class ResumeIndex {
+ public:
+  // A results line longer than this is counted as not a record.
+  static constexpr std::size_t kMaxLineBytes = 1024 * 1024;
+
+  // Reads `file` line by line in bounded memory. Lines that are not records (junk, a torn
+  // last line, longer than kMaxLineBytes) are skipped and counted; empty lines are ignored.
+  // A file that cannot be opened or read, missing included, is the error
+  // "cannot read resume file 'FILE': REASON".
+  static std::expected<ResumeIndex, std::string> load(const std::filesystem::path& file,
+                                                      bool retry_failed);
+
+  // True when this occurrence of `url` has a final record not yet consumed by an earlier
+  // occurrence; that record is then consumed. So a URL listed twice with one final record
+  // is skipped once and fetched once.
+  bool consume(std::string_view url);
+
+  std::uint64_t final_records() const noexcept { return hashes_.size(); }
+  // Non-empty lines that did not parse as records, and the number (from 1) of the first.
+  std::uint64_t skipped_lines() const noexcept { return skipped_lines_; }
+  std::uint64_t first_bad_line() const noexcept { return first_bad_line_; }  // 0 if none
+  // True when the file's last byte is not '\n' (a torn last line): appending must first
+  // write a '\n', or the first new record would be glued to the torn line and lost.
+  bool ends_mid_line() const noexcept { return ends_mid_line_; }
+
+ private:
+  ResumeIndex() = default;
+
+  std::vector<std::uint64_t> hashes_;  // sorted; one per final record, duplicates kept
+  std::vector<bool> consumed_;         // parallel to hashes_
+  std::uint64_t skipped_lines_ = 0;
+  std::uint64_t first_bad_line_ = 0;
+  bool ends_mid_line_ = false;
+};
+
+}  // namespace sluice::detail
