@@ -16,6 +16,7 @@
 #include "fd_limit.hpp"
 #include "grace_timer.hpp"
 #include "input/input_queue.hpp"
+#include "input/resume_index.hpp"
 #include "input/source_reader.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
@@ -125,11 +126,19 @@ class CountingSink final : public RecordSink {
   std::atomic<std::uint64_t> count_{0};
 };
 
+std::optional<ResumeIndex> load_resume_index(const Options& options) {
+  if (!options.resume_from) return std::nullopt;
+  auto index = ResumeIndex::load(*options.resume_from, options.retry_failed);
+  if (!index) throw UsageError("--resume: " + index.error());
+  return std::move(*index);
+}
+
 }  // namespace
 
 struct Fetcher::State {
   Options options;
   SourceReader reader;
+  std::optional<ResumeIndex> resume;  // used by the reader thread only, during run()
 };
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
@@ -137,8 +146,18 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   check_file_budget(options);
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
+  auto resume = load_resume_index(options);
   create_output_dir(options);
-  state_ = std::make_unique<State>(State{std::move(options), std::move(reader)});
+  state_ = std::make_unique<State>(State{std::move(options), std::move(reader), std::move(resume)});
+}
+
+std::optional<ResumeReport> Fetcher::resume_report() const {
+  const auto& index = state_->resume;
+  if (!index) return std::nullopt;
+  return ResumeReport{.final_records = index->final_records(),
+                      .bad_lines = index->skipped_lines(),
+                      .first_bad_line = index->first_bad_line(),
+                      .ends_mid_line = index->ends_mid_line()};
 }
 
 Fetcher::~Fetcher() = default;
@@ -156,10 +175,17 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   const ReaderCancel reader_cancel;
 
+  std::uint64_t skipped = 0;  // written by the reader thread, read after it was joined
+  auto& resume = state_->resume;
+
   const auto started = std::chrono::steady_clock::now();
   std::jthread reader_thread([&] {
     state_->reader.read_all(
         [&](InputItem&& item) {
+          if (resume && resume->consume(item.url)) {
+            ++skipped;
+            return true;
+          }
           if (!queue.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);
           return true;
@@ -195,6 +221,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   return FetchReport{
       .urls = counting.count(),
+      .skipped = skipped,
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
   };

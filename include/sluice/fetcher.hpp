@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -43,17 +44,27 @@ struct RunControl {
 };
 
 struct FetchReport {
-  std::uint64_t urls = 0;  // records delivered to the sink
+  std::uint64_t urls = 0;     // records delivered to the sink
+  std::uint64_t skipped = 0;  // input URLs skipped because Options::resume_from had them
   double wall_ms = 0;      // from the first admission to the last record
   bool stopped = false;    // a stop or abort request ended the run early
+};
+
+// What Options::resume_from held.
+struct ResumeReport {
+  std::uint64_t final_records = 0;   // records that need no new attempt
+  std::uint64_t bad_lines = 0;       // lines that are not records; their URLs are fetched again
+  std::uint64_t first_bad_line = 0;  // from 1; 0 when there is none
+  bool ends_mid_line = false;        // a torn last line: an appender must write '\n' first
 };
 
 // One run over `sources` (URLs with ranges, "@FILE" lists, "-" for stdin). Not
 // thread-safe; run() is called at most once.
 class Fetcher {
  public:
-  // Checks the options and opens every source, then creates the output directory.
-  // Throws UsageError naming the first problem; nothing has been fetched then.
+  // Checks the options, opens every source and reads the resume file, then creates the
+  // output directory. Throws UsageError naming the first problem; nothing has been
+  // fetched then.
   Fetcher(Options options, std::vector<std::string> sources);
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
@@ -62,6 +73,9 @@ class Fetcher {
   // Streams the input and fetches every URL, one record each to `sink`. After a stop or
   // abort request every URL read so far still gets exactly one record.
   FetchReport run(RecordSink& sink, RunControl control = {}, LiveCounters* live = nullptr);
+
+  // Set when Options::resume_from was given.
+  std::optional<ResumeReport> resume_report() const;
 
  private:
   struct State;

@@ -50,6 +50,12 @@ struct Options {
   // A range that expands to more URLs than this is an invalid_url record.
   std::uint64_t max_expansion = 10'000'000;
   std::string user_agent = "sluice/0.1";
+  // An earlier results file: URLs that already have a final record there are skipped (an
+  // ok record, or a failure that another attempt would not fix; cancelled and transient
+  // failures are fetched again).
+  std::optional<std::filesystem::path> resume_from;
+  // With resume_from: fetch every failed URL again, not only the transient failures.
+  bool retry_failed = false;
 };
 
 }  // namespace sluice

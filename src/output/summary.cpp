@@ -55,6 +55,10 @@ void SummaryBuilder::add(const Record& record) {
   if (record.status) ++counts_.by_status[*record.status];
   if (record.error) ++counts_.by_error_kind[std::string(to_string(record.error->kind))];
   if (record.index >= elapsed_ms_.size()) elapsed_ms_.resize(record.index + 1, kNotFetched);
+  if (record.attempts > 1) {
+    ++counts_.retried;
+    counts_.retries += static_cast<std::uint64_t>(record.attempts - 1);
+  }
   if (record.attempts > 0) {
     ++counts_.fetched;
     elapsed_ms_[record.index] = static_cast<float>(record.elapsed_ms);
@@ -101,6 +105,13 @@ std::string format_summary(const Summary& s) {
   text += " · " + format_bytes(s.bytes) + " in " + duration(s.wall_ms) + " · " +
           fixed(s.requests_per_s, 1) + " req/s\n";
 
+  if (s.retried > 0) {
+    text += "retried:    " + std::to_string(s.retried) + " URLs, " + std::to_string(s.retries) +
+            " extra attempts\n";
+  }
+  if (s.skipped > 0) {
+    text += "resumed:    " + std::to_string(s.skipped) + " URLs skipped, already done\n";
+  }
   if (!s.by_status.empty()) {
     const char* separator = "status:     ";
     for (const auto& [status, count] : s.by_status) {
@@ -130,6 +141,9 @@ std::string summary_json(const Summary& s) {
       {"failed", s.failed},
       {"fetched", s.fetched},
       {"bytes", s.bytes},
+      {"skipped", s.skipped},
+      {"retried", s.retried},
+      {"retries", s.retries},
       {"by_status", by_status},
       {"by_error_kind", s.by_error_kind},
       {"concurrency", s.concurrency},

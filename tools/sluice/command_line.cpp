@@ -87,6 +87,14 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
+  std::string resume;
+  auto* resume_option =
+      app.add_option("--resume", resume,
+                     "Skip the URLs that FILE (an earlier --results file) already has a final "
+                     "record for, and append the new records to it");
+  app.add_flag("--retry-failed", fetch.options.retry_failed,
+               "With --resume: also fetch again the URLs whose record is a permanent failure")
+      ->needs(resume_option);
   app.add_option("--max-redirects", fetch.options.max_redirects, "Redirects followed per URL")
       ->capture_default_str();
   app.add_option("--max-expansion", fetch.options.max_expansion,
@@ -148,6 +156,14 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   fetch.options.max_body = to_size("--max-body", max_body);
   fetch.options.grace = to_duration("--grace", grace);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
+  if (!resume.empty()) {
+    if (fetch.results_path && *fetch.results_path != resume) {
+      throw UsageError("--resume " + resume + " appends to that file; --results must name it " +
+                       "too or be left out, not '" + *fetch.results_path + "'");
+    }
+    fetch.options.resume_from = resume;
+    fetch.results_path = resume;
+  }
   return fetch;
 }
 

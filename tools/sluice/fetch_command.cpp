@@ -32,10 +32,12 @@ constexpr int kTicksPerPlainLine = 4;
 // Owns the results file descriptor (or borrows stdout).
 class ResultsFile {
  public:
-  explicit ResultsFile(const std::optional<std::string>& path) {
+  // A resumed run appends, after ending a torn last line so that no record is glued to it.
+  ResultsFile(const std::optional<std::string>& path, const std::optional<ResumeReport>& resume) {
     if (!path) return;
-    fd_ = ::open(path->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
+    const int mode = resume ? O_APPEND : O_TRUNC;
+    fd_ = ::open(path->c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644);
+    if (fd_ < 0 || (resume && resume->ends_mid_line && ::write(fd_, "\n", 1) != 1)) {
       throw UsageError("cannot write results file '" + *path + "': " + std::strerror(errno));
     }
   }
@@ -133,7 +135,13 @@ std::optional<std::ofstream> open_summary_file(const std::optional<std::string>&
 int run_fetch(const FetchCommand& command) {
   // Sources and options first: a bad list must not cost the user an old results file.
   Fetcher fetcher(command.options, command.sources);
-  ResultsFile results(command.results_path);
+  const auto resume = fetcher.resume_report();
+  if (resume && resume->bad_lines > 0) {
+    std::cerr << "sluice: --resume " << command.options.resume_from->string() << ": "
+              << resume->bad_lines << " lines are not records (the first is line "
+              << resume->first_bad_line << "); their URLs will be fetched again\n";
+  }
+  ResultsFile results(command.results_path, resume);
   auto summary_file = open_summary_file(command.summary_json_path);
   ResultsWriter writer(results.fd());
   RunRecorder recorder(&writer, command.options.concurrency);
@@ -146,7 +154,8 @@ int run_fetch(const FetchCommand& command) {
     Ticker ticker(recorder, live, command.progress || terminal, terminal);
     report = fetcher.run(recorder, signals.control(), &live);
   }
-  const Summary summary = recorder.finish(report.wall_ms);
+  Summary summary = recorder.finish(report.wall_ms);
+  summary.skipped = report.skipped;
   if (!command.quiet) std::cerr << format_summary(summary);
   if (summary_file) {
     *summary_file << summary_json(summary) << std::flush;
