@@ -46,8 +46,8 @@ struct RunControl {
 struct FetchReport {
   std::uint64_t urls = 0;     // records delivered to the sink
   std::uint64_t skipped = 0;  // input URLs skipped because Options::resume_from had them
-  double wall_ms = 0;      // from the first admission to the last record
-  bool stopped = false;    // a stop or abort request ended the run early
+  double wall_ms = 0;         // from the first admission to the last record
+  bool stopped = false;       // a stop or abort request ended the run early
 };
 
 // What Options::resume_from held.

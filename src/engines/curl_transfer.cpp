@@ -17,8 +17,9 @@ long stall_seconds(std::chrono::milliseconds stall) {
 
 std::string stopped_message(const InputItem& item) {
   std::string message = "the run was stopped before this URL was fetched";
-  if (item.last_error) message += "; attempt " + std::to_string(item.attempts) + " had failed: " +
-                                  item.last_error->message;
+  if (item.last_error)
+    message +=
+        "; attempt " + std::to_string(item.attempts) + " had failed: " + item.last_error->message;
   return message;
 }
 
@@ -70,8 +71,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   }
   if (options_.max_body > 0) {
     // Refuses at once an answer whose Content-Length is too large; on_body cuts off the rest.
-    curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE,
-                     static_cast<curl_off_t>(options_.max_body));
+    curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
   }
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
   if (options_.insecure) {

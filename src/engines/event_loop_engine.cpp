@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <array>
-#include <random>
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -256,8 +256,8 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     live.in_flight.store(active_, std::memory_order_relaxed);
     if (!input_open && active_ == 0 && pending_.empty()) break;
 
-    const int ready = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                                   wait_ms(input));
+    const int ready =
+        ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms(input));
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
     for (int i = 0; i < ready; ++i) {
       const auto& event = events[static_cast<std::size_t>(i)];

@@ -71,22 +71,22 @@ class InputQueue {
     }
   };
 
-  bool full() const;                                   // caller holds mutex_
+  bool full() const;                                         // caller holds mutex_
   std::optional<InputItem> take_due(Clock::time_point now);  // caller holds mutex_
-  std::function<void()> wake_consumer();               // caller holds mutex_
+  std::function<void()> wake_consumer();                     // caller holds mutex_
 
   const std::size_t capacity_;
   std::mutex mutex_;
-  std::function<void()> wakeup_;       // guarded by mutex_
-  std::condition_variable not_full_;   // guarded by mutex_
-  std::condition_variable not_empty_;  // guarded by mutex_: an item, a due change or the end
-  std::deque<InputItem> items_;        // guarded by mutex_
-  std::vector<Waiting> retries_;       // guarded by mutex_; a heap, the earliest due first
+  std::function<void()> wakeup_;           // guarded by mutex_
+  std::condition_variable not_full_;       // guarded by mutex_
+  std::condition_variable not_empty_;      // guarded by mutex_: an item, a due change or the end
+  std::deque<InputItem> items_;            // guarded by mutex_
+  std::vector<Waiting> retries_;           // guarded by mutex_; a heap, the earliest due first
   std::uint64_t retries_handed_back_ = 0;  // guarded by mutex_
-  bool closed_ = false;                // guarded by mutex_
+  bool closed_ = false;                    // guarded by mutex_
   // Written under mutex_, so waits see it; atomic so that cancelled() needs no lock.
   std::atomic<bool> cancelled_ = false;
-  bool consumer_waiting_ = false;      // guarded by mutex_: try_pop found it empty
+  bool consumer_waiting_ = false;  // guarded by mutex_: try_pop found it empty
 };
 
 }  // namespace sluice::detail

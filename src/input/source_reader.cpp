@@ -41,9 +41,7 @@ struct Source {
   bool owns_fd;
 };
 
-
 namespace {
-
 
 Source open_list_file(std::string name) {
   if (name.empty()) throw UsageError("missing list file name after '@'");

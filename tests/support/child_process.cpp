@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +36,9 @@ void close_fd(int& fd) {
 
 }  // namespace
 
-ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
-                      const std::string& input, std::chrono::milliseconds limit) {
+ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
+                           std::string input, bool keep_input_open)
+    : input_(std::move(input)), keep_input_open_(keep_input_open) {
   Pipe in;
   Pipe out;
   Pipe err;
@@ -53,35 +55,67 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
   for (auto& arg : argv_strings) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
-  pid_t pid = -1;
-  const int spawned = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawned =
+      ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close_fd(in.read_end);
   close_fd(out.write_end);
   close_fd(err.write_end);
-  if (spawned != 0) throw std::runtime_error("cannot start " + program);
+  in_ = in.write_end;
+  out_ = out.read_end;
+  err_ = err.read_end;
+  if (spawned != 0) {
+    close_fd(in_);
+    close_fd(out_);
+    close_fd(err_);
+    throw std::runtime_error("cannot start " + program);
+  }
+  if (in_ >= 0) ::fcntl(in_, F_SETFL, O_NONBLOCK);
+  feed_input();  // what the pipe takes now arrives before wait(), the rest during it
+}
 
+void ChildProcess::feed_input() {
+  if (in_ < 0) return;
+  if (input_done_ < input_.size()) {
+    const auto put = ::write(in_, input_.data() + input_done_, input_.size() - input_done_);
+    if (put > 0) input_done_ += static_cast<std::size_t>(put);
+    if (put < 0 && errno != EAGAIN && errno != EINTR) close_fd(in_);
+  }
+  if (input_done_ == input_.size() && !keep_input_open_) close_fd(in_);
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  close_fd(in_);
+  close_fd(out_);
+  close_fd(err_);
+}
+
+void ChildProcess::signal(int number) const { ::kill(pid_, number); }
+
+ChildResult ChildProcess::wait(std::chrono::milliseconds limit) {
   ChildResult result;
-  std::size_t input_done = 0;
-  if (input.empty()) close_fd(in.write_end);
-  ::fcntl(in.write_end, F_SETFL, O_NONBLOCK);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::array<char, 65536> buffer{};
-  while (out.read_end >= 0 || err.read_end >= 0) {
+  while (out_ >= 0 || err_ >= 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
-      ::kill(pid, SIGKILL);
+      ::kill(pid_, SIGKILL);
       break;
     }
+    const bool feeding = in_ >= 0 && input_done_ < input_.size();
     std::array<pollfd, 3> fds{
-        {{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0}, {in.write_end, POLLOUT, 0}}};
+        {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {feeding ? in_ : -1, POLLOUT, 0}}};
     if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
       break;
     }
     for (int index : {0, 1}) {
-      auto& fd = index == 0 ? out.read_end : err.read_end;
+      auto& fd = index == 0 ? out_ : err_;
       auto& text = index == 0 ? result.out : result.err;
       if (fd < 0 || fds[static_cast<std::size_t>(index)].revents == 0) continue;
       const auto got = ::read(fd, buffer.data(), buffer.size());
@@ -91,21 +125,25 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
         close_fd(fd);
       }
     }
-    if (in.write_end >= 0 && fds[2].revents != 0) {
-      const auto put = ::write(in.write_end, input.data() + input_done, input.size() - input_done);
-      if (put > 0) input_done += static_cast<std::size_t>(put);
-      if ((put < 0 && errno != EAGAIN && errno != EINTR) || input_done == input.size()) {
-        close_fd(in.write_end);
-      }
-    }
+    if (feeding && fds[2].revents != 0) feed_input();
   }
-  close_fd(in.write_end);
-  close_fd(out.read_end);
-  close_fd(err.read_end);
+  close_fd(in_);
+  close_fd(out_);
+  close_fd(err_);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  rusage usage{};
+  ::wait4(pid_, &status, 0, &usage);
+  reaped_ = true;
+  result.peak_rss_kib = usage.ru_maxrss;
   if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
+}
+
+ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
+                      const std::string& input, std::chrono::milliseconds limit) {
+  ChildProcess child(program, args, input);
+  return child.wait(limit);
 }
 
 }  // namespace sluice::test

@@ -1,6 +1,8 @@
 // Runs a program as a child process with captured stdout/stderr and a time limit.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -8,10 +10,41 @@
 namespace sluice::test {
 
 struct ChildResult {
-  int exit_code = -1;  // -1 when it was killed or timed out
+  int exit_code = -1;  // -1 when it was killed by a signal or timed out
+  int signal = 0;      // the signal that ended it, if one did
   bool timed_out = false;
+  long peak_rss_kib = 0;  // the child's maximum resident set size
   std::string out;
   std::string err;
+};
+
+// A started child. Its standard input gets `input` and is then closed, unless
+// `keep_input_open` (a reader that waits forever on a pipe). Not thread-safe.
+// Lifetime: the destructor kills (SIGKILL) and reaps a child that wait() did not.
+class ChildProcess {
+ public:
+  ChildProcess(const std::string& program, const std::vector<std::string>& args,
+               std::string input = {}, bool keep_input_open = false);
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  void signal(int number) const;
+  // Collects output until the child exits; kills it (SIGKILL) once `limit` has passed.
+  ChildResult wait(std::chrono::milliseconds limit);
+
+ private:
+  // Writes what the pipe takes without blocking; closes it when done (unless kept open).
+  void feed_input();
+
+  pid_t pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  std::string input_;
+  std::size_t input_done_ = 0;
+  bool keep_input_open_;
+  bool reaped_ = false;
 };
 
 // Runs `program` with `args`, feeding `input` on its stdin, and kills it (SIGKILL) if it
