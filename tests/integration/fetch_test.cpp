@@ -14,6 +14,7 @@
 #include "server/server.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
+#include "support/collecting_sink.hpp"
 #include "support/ports.hpp"
 #include "support/temp_dir.hpp"
 
@@ -31,26 +32,7 @@ using namespace detail;
 
 using namespace std::chrono_literals;
 
-// Collects records; thread-safe like the sinks of the real runs.
-class CollectingSink final : public RecordSink {
- public:
-  void on_record(Record&& record) override {
-    std::lock_guard lock(mutex_);
-    records_.push_back(std::move(record));
-  }
-  std::vector<Record> records() const {
-    std::lock_guard lock(mutex_);
-    return records_;
-  }
-  std::size_t size() const {
-    std::lock_guard lock(mutex_);
-    return records_.size();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<Record> records_;
-};
+using test::CollectingSink;
 
 std::string engine_name(EngineKind engine) {
   return engine == EngineKind::Threads ? "Threads" : "EventLoop";
