@@ -1,5 +1,8 @@
-// Query parameter lookup and the ?delay= duration.
+// Query parameter lookup and the parsing of its values.
 #include "server/query.hpp"
+
+#include <charconv>
+#include <system_error>
 
 #include "units.hpp"
 
@@ -33,6 +36,35 @@ std::expected<std::chrono::milliseconds, std::string> parse_delay(std::string_vi
     return std::unexpected("delay '" + std::string(text) + "' is longer than 1 hour");
   }
   return parsed;
+}
+
+namespace {
+
+// The value from_chars reads when it reads all of `text`.
+template <class Number>
+std::optional<Number> parse_whole(std::string_view text) noexcept {
+  Number value{};
+  const auto* const end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || stop != end) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_count(std::string_view text) noexcept {
+  return parse_whole<std::uint64_t>(text);
+}
+
+std::optional<double> parse_share(std::string_view text) noexcept {
+  const auto value = parse_whole<double>(text);
+  // Written so that NaN, which fails every comparison, fails it too.
+  if (!value || !(*value >= 0 && *value <= 1)) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 }  // namespace sluice::detail

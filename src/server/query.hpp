@@ -1,7 +1,9 @@
-// Reading a request target's query: finding a parameter and parsing the ?delay= duration.
+// Reading a request target's query: finding a parameter and parsing its value as a duration,
+// a count or a share.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
@@ -26,5 +28,11 @@ inline constexpr std::chrono::milliseconds kMaxDelay = std::chrono::hours{1};
 // Parses a duration as the command line does (parse_duration: "500ms", "1.5s", "2m"),
 // capped at kMaxDelay.
 std::expected<std::chrono::milliseconds, std::string> parse_delay(std::string_view text);
+
+// Decimal digits only ("0", "42"): no sign, no spaces.
+std::optional<std::uint64_t> parse_count(std::string_view text) noexcept;
+
+// A number from 0 to 1 ("0", "0.25", "1", "5e-3"); no sign, no spaces, no NaN.
+std::optional<double> parse_share(std::string_view text) noexcept;
 
 }  // namespace sluice::detail

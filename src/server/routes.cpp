@@ -1,11 +1,10 @@
-// The test server's routes: /todos/{id}, /bytes/{n}, /status/{code}, /_stats and ?delay=.
+// The test server's routes: /todos/{id}, /bytes/{n}, /status/{code}, /_stats, ?delay= and the
+// fault parameters.
 #include "server/routes.hpp"
 
 #include <array>
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <system_error>
 
 #include "server/query.hpp"
 
@@ -19,13 +18,7 @@ std::optional<std::uint64_t> number_after(std::string_view path, std::string_vie
   if (!path.starts_with(prefix)) {
     return std::nullopt;
   }
-  const auto digits = path.substr(prefix.size());
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return value;
+  return parse_count(path.substr(prefix.size()));
 }
 
 Answer error(unsigned status, std::string_view message, std::string& body) {
@@ -42,7 +35,7 @@ Answer status_answer(std::optional<std::uint64_t> code, std::string& body) {
   if (status == 204 || status == 304) {
     body.clear();
   } else {
-    body = nlohmann::json{{"status", status}}.dump();
+    body = status_json(status);
   }
   return {.status = status};
 }
@@ -69,12 +62,15 @@ std::string todo_json(std::uint64_t id) {
       .dump();
 }
 
+std::string status_json(unsigned status) { return nlohmann::json{{"status", status}}.dump(); }
+
 std::string stats_json(const ServerStats& stats) {
   return nlohmann::json{{"requests", stats.requests},
                         {"in_flight", stats.in_flight},
                         {"peak_in_flight", stats.peak_in_flight},
                         {"bytes_sent", stats.bytes_sent},
-                        {"connections", stats.connections}}
+                        {"connections", stats.connections},
+                        {"faults", stats.faults}}
       .dump();
 }
 
@@ -87,6 +83,10 @@ Answer route(http::verb method, std::string_view target, std::string& body) {
       return error(400, parsed.error(), body);
     }
     delay = *parsed;
+  }
+  auto fault = parse_fault_request(split.query);
+  if (!fault) {
+    return error(400, fault.error(), body);
   }
   const auto path = split.path;
   auto answer = [&]() -> Answer {
@@ -112,6 +112,7 @@ Answer route(http::verb method, std::string_view target, std::string& body) {
     return error(404, "not found", body);
   }();
   answer.delay = delay;
+  answer.fault = *fault;
   return answer;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/fault_request.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {
@@ -28,6 +29,8 @@ struct Answer {
   std::uint64_t pattern_size = 0;
   // From ?delay=; when set it replaces the configured latency and jitter.
   std::optional<std::chrono::milliseconds> delay = std::nullopt;
+  // From the fault parameters; the session decides whether the fault hits this request.
+  FaultRequest fault = {};
 };
 
 // Decides the answer to `method target`; a Resource::Json body is written into `body`.
@@ -35,6 +38,9 @@ Answer route(boost::beast::http::verb method, std::string_view target, std::stri
 
 // The JSON of a /todos/{id} answer; id >= 1.
 std::string todo_json(std::uint64_t id);
+
+// The JSON body of a /status/{code} answer, which the 503 and 429 faults send too.
+std::string status_json(unsigned status);
 
 // The JSON of a /_stats answer.
 std::string stats_json(const ServerStats& stats);

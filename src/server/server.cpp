@@ -70,6 +70,9 @@ ServerCore::ServerCore(const ServerConfig& config) : state_(config) {
   if (config.threads == 0) {
     throw UsageError("the server needs at least 1 thread");
   }
+  if (auto error = fault_mix_error(config.faults)) {
+    throw UsageError("bad fault mix: " + *error);
+  }
   raise_open_file_limit();
   for (unsigned i = 0; i < config.threads; ++i) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));

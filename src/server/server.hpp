@@ -1,5 +1,6 @@
-// The embedded HTTP/1.1 test server (`sluice serve`): deterministic bodies, injectable latency,
-// and live counters, so that demos, tests and benchmarks have a known peer on loopback.
+// The embedded HTTP/1.1 test server (`sluice serve`): deterministic bodies, injectable latency
+// and faults, and live counters, so that demos, tests and benchmarks have a known peer on
+// loopback.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,8 @@
 #include <memory>
 #include <ostream>
 #include <string>
+
+#include "server/fault_mix.hpp"
 
 namespace sluice {
 
@@ -17,19 +20,26 @@ struct ServerConfig {
   std::chrono::milliseconds latency{0};
   // Each answer waits latency + uniform(-jitter, +jitter), clamped at 0.
   std::chrono::milliseconds jitter{0};
-  std::uint64_t seed = 1;  // seeds the jitter draws
+  std::uint64_t seed = 1;  // seeds the jitter draws and the fault draws
   unsigned threads = 1;    // IO threads, each running its own event loop; at least 1
+  // Each request without its own ?fault= draws a fault from this mix (see FaultMix).
+  FaultMix faults = {};
 };
 
 // Counters since the server started. /_stats requests are not counted anywhere.
 struct ServerStats {
   // Counted when the answer starts, before its first byte leaves: a client that has read
   // a response always finds it counted, however soon it asks.
-  std::uint64_t requests = 0;        // answers begun
-  std::uint64_t in_flight = 0;       // requests whose header was read and answer not yet written
+  std::uint64_t requests = 0;  // answers begun
+  // Requests whose header was read and whose answer has not ended; a stalled or endless answer
+  // ends only when the peer goes away.
+  std::uint64_t in_flight = 0;
   std::uint64_t peak_in_flight = 0;  // the maximum of in_flight
-  std::uint64_t bytes_sent = 0;      // body bytes of the answers counted in `requests`
-  std::uint64_t connections = 0;     // accepted in total
+  // Body bytes the answers counted in `requests` write: a faulted answer counts only the part
+  // it writes, and an endless one each chunk as the chunk starts.
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t connections = 0;  // accepted in total
+  std::uint64_t faults = 0;       // answers begun with a fault, also counted in `requests`
 };
 
 namespace detail {
@@ -44,11 +54,37 @@ class ServerCore;
 // Any path takes ?delay=<int>ms or ?delay=<number>s (or 0). Unknown paths get 404, other
 // methods 405, bad parameters 400.
 //
+// Any path but /_stats also takes ?fault=NAME, which changes how the answer goes on the wire,
+// after the delay:
+//   reset-before  no byte at all: the connection is reset (RST, by SO_LINGER 0 and close).
+//   reset-mid     the header with the full Content-Length, the first half of the body (rounded
+//                 down), then a reset. Bytes still in the kernel's send buffer at the reset
+//                 are lost, so a peer that reads slowly gets less.
+//   stall         the header with the full Content-Length, then nothing; the connection stays
+//                 open until the peer closes it or the server stops.
+//   bad-status    "HTTP/1.1 twohundred OK", a Content-Length: 0 and a Connection: close header,
+//                 then a clean close (FIN).
+//   huge-headers  the normal answer with 100 extra X-Filler-{1..100} headers of 1000 bytes
+//                 each, about 100 KB of header in all.
+//   endless       status 200, Transfer-Encoding: chunked, then 64 KiB chunks of body_byte()
+//                 for as long as the peer reads them.
+//   503, 429      that status with Retry-After and a tiny JSON body, instead of the answer.
+//                 ?retry_after=N sends N seconds (default 1); ?retry_after_date=N instead
+//                 sends the HTTP-date N seconds from now. N is at most 86400.
+//   truncate      the header with the full Content-Length, the first ?fraction= (default 0.5,
+//                 from 0 to 1) of the body rounded down, then a clean close (FIN).
+// Only huge-headers, 503 and 429 leave the connection open for the next request. A HEAD answer
+// has no body: reset-mid and truncate then end after the header, and endless stalls after it.
+// ?fault_times=N (with ?fault=) limits the fault to the first N requests for that exact target
+// (path and query, as written); later ones are answered normally. Requests without ?fault= draw
+// their fault from ServerConfig::faults. An unknown fault or a bad fault parameter is a 400.
+//
 // Thread-safety: port(), base_url(), stats() and stop() may be called from any thread, but
 // not from inside the server's own handlers.
 // Lifetime: the constructor raises the open-file limit, binds, listens and starts the IO
-// threads, and throws UsageError if the address cannot be bound. stop() (or the destructor)
-// closes the listener, abandons open connections and joins the threads.
+// threads, and throws UsageError if the address cannot be bound or the config is invalid.
+// stop() (or the destructor) closes the listener, abandons open connections (stalled and
+// endless answers too) and joins the threads.
 class Server {
  public:
   explicit Server(ServerConfig config);

@@ -1,14 +1,23 @@
-// Counters and latency draws shared by the test server's connections.
+// Counters, latency draws and fault choices shared by the test server's connections.
 #include "server/server_state.hpp"
 
 #include <algorithm>
 
 namespace sluice::detail {
+namespace {
+
+// Gives the fault draws a stream apart from the jitter's: with the same seed both engines
+// would draw the same numbers, and the slowest answers would also be the faulted ones.
+constexpr std::uint64_t kFaultSeedMask = 0x9e3779b97f4a7c15;
+
+}  // namespace
 
 ServerState::ServerState(const ServerConfig& config)
     : latency_(std::max(config.latency, std::chrono::milliseconds{0})),
       jitter_(std::max(config.jitter, std::chrono::milliseconds{0})),
-      jitter_engine_(config.seed) {}
+      jitter_engine_(config.seed),
+      fault_mix_(config.faults),
+      fault_engine_(config.seed ^ kFaultSeedMask) {}
 
 void ServerState::on_connection() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -20,8 +29,15 @@ void ServerState::on_request_started() noexcept {
   }
 }
 
-void ServerState::on_answer(std::uint64_t body_bytes) noexcept {
+void ServerState::on_answer(std::uint64_t body_bytes, Fault fault) noexcept {
   requests_.fetch_add(1, std::memory_order_relaxed);
+  if (fault != Fault::None) {
+    faults_.fetch_add(1, std::memory_order_relaxed);
+  }
+  on_more_body(body_bytes);
+}
+
+void ServerState::on_more_body(std::uint64_t body_bytes) noexcept {
   bytes_sent_.fetch_add(body_bytes, std::memory_order_relaxed);
 }
 
@@ -34,7 +50,8 @@ ServerStats ServerState::snapshot() const noexcept {
           .in_flight = in_flight_.load(std::memory_order_relaxed),
           .peak_in_flight = peak_in_flight_.load(std::memory_order_relaxed),
           .bytes_sent = bytes_sent_.load(std::memory_order_relaxed),
-          .connections = connections_.load(std::memory_order_relaxed)};
+          .connections = connections_.load(std::memory_order_relaxed),
+          .faults = faults_.load(std::memory_order_relaxed)};
 }
 
 std::chrono::milliseconds ServerState::next_latency() {
@@ -49,6 +66,29 @@ std::chrono::milliseconds ServerState::next_latency() {
     drawn = offset(jitter_engine_);
   }
   return std::max(latency_ + std::chrono::milliseconds{drawn}, std::chrono::milliseconds{0});
+}
+
+Fault ServerState::choose_fault(const FaultRequest& request, std::string_view target) {
+  if (request.fault) {
+    if (!request.times) {
+      return *request.fault;
+    }
+    const std::lock_guard lock(fault_mutex_);
+    auto turn = fault_turns_.find(target);
+    if (turn == fault_turns_.end()) {
+      turn = fault_turns_.emplace(std::string(target), 0).first;
+    }
+    return ++turn->second <= *request.times ? *request.fault : Fault::None;
+  }
+  if (fault_mix_.empty()) {
+    return Fault::None;
+  }
+  double draw = 0;
+  {
+    const std::lock_guard lock(fault_mutex_);
+    draw = std::uniform_real_distribution<double>(0, 1)(fault_engine_);
+  }
+  return pick_fault(fault_mix_, draw);
 }
 
 }  // namespace sluice::detail

@@ -1,13 +1,18 @@
-// What all connections of one test server share: the counters behind ServerStats and the
-// configured latency with its jitter draws.
+// What all connections of one test server share: the counters behind ServerStats, the
+// configured latency with its jitter draws, and the choice of each request's fault.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <random>
+#include <string>
+#include <string_view>
 
+#include "server/fault_request.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {
@@ -21,13 +26,19 @@ class ServerState {
   void on_connection() noexcept;
   void on_request_started() noexcept;
   // Before the answer's first byte is written (see ServerStats::requests).
-  void on_answer(std::uint64_t body_bytes) noexcept;
+  void on_answer(std::uint64_t body_bytes, Fault fault) noexcept;
+  // Body bytes an answer writes after on_answer, such as the chunks of an endless body.
+  void on_more_body(std::uint64_t body_bytes) noexcept;
   // After the whole answer was written, or failed to be.
   void on_request_finished() noexcept;
   ServerStats snapshot() const noexcept;
 
   // The configured latency plus this answer's jitter draw, never negative.
   std::chrono::milliseconds next_latency();
+
+  // The fault that hits the request for `target`: its own ?fault= while its ?fault_times=
+  // allows, else a draw from the configured mix.
+  Fault choose_fault(const FaultRequest& request, std::string_view target);
 
  private:
   // Each counter is independent and only reported, never used to order other memory, so
@@ -37,11 +48,19 @@ class ServerState {
   std::atomic<std::uint64_t> peak_in_flight_{0};
   std::atomic<std::uint64_t> bytes_sent_{0};
   std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> faults_{0};
 
   const std::chrono::milliseconds latency_;
   const std::chrono::milliseconds jitter_;
   std::mutex jitter_mutex_;
   std::mt19937_64 jitter_engine_;  // guarded by jitter_mutex_
+
+  const FaultMix fault_mix_;
+  std::mutex fault_mutex_;
+  std::mt19937_64 fault_engine_;  // guarded by fault_mutex_
+  // Requests seen per target that carries ?fault_times=; guarded by fault_mutex_. It grows
+  // with each distinct such target, which tests keep to a handful.
+  std::map<std::string, std::uint64_t, std::less<>> fault_turns_;
 };
 
 }  // namespace sluice::detail

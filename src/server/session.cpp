@@ -39,14 +39,15 @@ void Session::on_header(const beast::error_code& ec) {
     return;  // the peer closed or sent something that is not HTTP: drop the connection
   }
   const auto& request = parser_->get();
-  const auto target = request.target();
-  answer_ = route(request.method(), std::string_view(target.data(), target.size()),
-                  json_response_.body());
+  const auto target = std::string_view(request.target().data(), request.target().size());
+  answer_ = route(request.method(), target, json_response_.body());
   version_ = request.version();
   head_ = request.method() == http::verb::head;
-  // A request body is never read, so the connection cannot be reused after it.
-  keep_alive_ = request.keep_alive() && parser_->is_done();
   counted_ = answer_.resource != Resource::Stats;
+  // /_stats is never faulted, so a fault always belongs to a counted request.
+  fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
+  // A request body is never read, so the connection cannot be reused after it.
+  keep_alive_ = request.keep_alive() && parser_->is_done() && !ends_connection(fault_);
   if (counted_) {
     state_.on_request_started();
   }
@@ -77,54 +78,114 @@ void Session::prepare_header(Response& response, std::uint64_t content_length) c
 }
 
 void Session::answer() {
-  auto on_written = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-    self->on_written(ec);
+  switch (fault_) {
+    case Fault::ResetBefore:
+      state_.on_answer(0, fault_);
+      end_answer();
+      reset();
+      return;
+    case Fault::BadStatus:
+      write_bad_status();
+      return;
+    case Fault::Endless:
+      answer_.status = 200;
+      answer_.resource = Resource::Pattern;
+      break;
+    case Fault::ServiceUnavailable:
+    case Fault::TooManyRequests:
+      answer_.status = fault_ == Fault::ServiceUnavailable ? 503 : 429;
+      answer_.resource = Resource::Json;
+      json_response_.body() = status_json(answer_.status);
+      break;
+    default:
+      break;
+  }
+  // A HEAD answer states the GET length in its header and sends no body; some faults send
+  // only part of the body they announce.
+  const auto body_bytes = [this](std::uint64_t length) {
+    return head_ ? 0 : body_bytes_written(fault_, length, answer_.fault.fraction);
   };
   if (answer_.resource == Resource::Pattern) {
-    prepare_header(pattern_response_, answer_.pattern_size);
-    pattern_response_.set(http::field::content_type, "application/octet-stream");
-    // A HEAD answer states the GET length in its header and sends no body.
-    body_bytes_ = head_ ? 0 : answer_.pattern_size;
+    body_bytes_ = body_bytes(answer_.pattern_size);
     pattern_response_.body() = body_bytes_;
-    pattern_serializer_.emplace(pattern_response_);
-    if (counted_) {
-      state_.on_answer(body_bytes_);
-    }
-    http::async_write(socket_, *pattern_serializer_, std::move(on_written));
+    send(pattern_response_, pattern_serializer_, answer_.pattern_size, "application/octet-stream");
     return;
   }
   auto& body = json_response_.body();
   if (answer_.resource == Resource::Stats) {
     body = stats_json(state_.snapshot());
   }
-  prepare_header(json_response_, body.size());
-  if (!body.empty()) {
-    json_response_.set(http::field::content_type, "application/json");
+  const auto length = body.size();
+  body_bytes_ = body_bytes(length);
+  body.resize(body_bytes_);
+  send(json_response_, json_serializer_, length, length == 0 ? "" : "application/json");
+}
+
+template <class Body>
+void Session::send(http::response<Body>& response,
+                   std::optional<http::response_serializer<Body>>& serializer,
+                   std::uint64_t content_length, std::string_view content_type) {
+  prepare_header(response, content_length);
+  if (!content_type.empty()) {
+    response.set(http::field::content_type, content_type);
   }
-  if (head_) {
-    body.clear();
+  add_fault_fields(response);
+  if (fault_ == Fault::Endless) {
+    response.chunked(true);
   }
-  body_bytes_ = body.size();
-  json_serializer_.emplace(json_response_);
+  serializer.emplace(response);
   if (counted_) {
-    state_.on_answer(body_bytes_);
+    state_.on_answer(body_bytes_, fault_);
   }
-  http::async_write(socket_, *json_serializer_, std::move(on_written));
+  auto on_written = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+    self->on_written(ec);
+  };
+  // Their body is not the serializer's to write: a stall has none, an endless one never ends.
+  if (fault_ == Fault::Stall || fault_ == Fault::Endless) {
+    http::async_write_header(socket_, *serializer, std::move(on_written));
+    return;
+  }
+  http::async_write(socket_, *serializer, std::move(on_written));
 }
 
 void Session::on_written(const beast::error_code& ec) {
-  if (counted_) {
-    state_.on_request_finished();
-  }
   if (ec) {
+    end_answer();
     return;
   }
+  switch (fault_) {
+    case Fault::ResetMid:
+      end_answer();
+      reset();
+      return;
+    case Fault::Stall:
+      wait_for_peer();
+      return;
+    case Fault::Endless:
+      if (head_) {
+        wait_for_peer();
+      } else {
+        write_endless_chunk();
+      }
+      return;
+    default:
+      break;
+  }
+  end_answer();
+  // Faults that end the connection, truncate and bad-status among them, cleared keep_alive_:
+  // their close is this clean one.
   if (!keep_alive_) {
     beast::error_code ignored;
     socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     return;
   }
   read_header();
+}
+
+void Session::end_answer() {
+  if (counted_) {
+    state_.on_request_finished();
+  }
 }
 
 }  // namespace sluice::detail

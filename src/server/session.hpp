@@ -1,5 +1,6 @@
 // One accepted connection of the test server: reads requests one after another, delays each
-// answer on a timer and writes it, until the peer closes or asks to close.
+// answer on a timer and writes it, or the fault it was given, until the peer closes or asks
+// to close or a fault ends the connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -7,12 +8,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <optional>
+#include <string_view>
 
+#include "server/fault.hpp"
 #include "server/pattern_body.hpp"
 #include "server/routes.hpp"
 #include "server/server_state.hpp"
@@ -28,7 +32,8 @@ using IoTimer = boost::asio::basic_waitable_timer<
 
 // Thread-safety: none; start() and every handler run on the socket's io_context thread.
 // Lifetime: owned by the handlers of its pending operation (shared_from_this); it ends when
-// the connection does, or when its io_context is destroyed. `state` must outlive it.
+// the connection does, or when its io_context is destroyed. `state` must outlive it. A
+// stalled or endless answer keeps an operation pending until the peer goes away.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(IoSocket socket, ServerState& state);
@@ -38,10 +43,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header();
   void on_header(const boost::beast::error_code& ec);
   void answer();
-  void on_written(const boost::beast::error_code& ec);
-
+  template <class Body>
+  void send(boost::beast::http::response<Body>& response,
+            std::optional<boost::beast::http::response_serializer<Body>>& serializer,
+            std::uint64_t content_length, std::string_view content_type);
   template <class Response>
   void prepare_header(Response& response, std::uint64_t content_length) const;
+  void on_written(const boost::beast::error_code& ec);
+  // The answer is over for ServerStats::in_flight; called once per counted request.
+  void end_answer();
+
+  // The fault modes, in session_faults.cpp.
+  void add_fault_fields(boost::beast::http::fields& fields) const;
+  void write_bad_status();
+  void write_endless_chunk();
+  void wait_for_peer();
+  void reset();
 
   IoSocket socket_;
   IoTimer timer_;
@@ -62,6 +79,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   bool keep_alive_ = false;
   bool counted_ = false;  // counted in the stats (every request except /_stats)
+  Fault fault_ = Fault::None;
   std::uint64_t body_bytes_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
+#include <utility>
 
 #include "sluice/errors.hpp"
 #include "units.hpp"
@@ -109,6 +110,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   ServeCommand serve;
   std::string latency = "0";
   std::string jitter = "0";
+  std::string faults;
   auto* serve_app = app.add_subcommand("serve", "Run the embedded HTTP/1.1 test server");
   serve_app->add_option("--port", serve.config.port, "Port on 127.0.0.1 (0: any free port)")
       ->capture_default_str();
@@ -119,7 +121,12 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   serve_app->add_option("--threads", serve.config.threads, "I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  serve_app->add_option("--seed", serve.config.seed, "Seed of the jitter")->capture_default_str();
+  serve_app->add_option("--seed", serve.config.seed, "Seed of the jitter and of the fault draws")
+      ->capture_default_str();
+  const auto faults_help =
+      "Faults as shares of all requests, e.g. reset-mid=0.01,503=0.005 (faults: " + fault_names() +
+      ")";
+  serve_app->add_option("--faults", faults, faults_help);
 
   auto* demo_app = app.add_subcommand(
       "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
@@ -139,6 +146,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (serve_app->parsed()) {
     serve.config.latency = to_duration("--latency", latency);
     serve.config.jitter = to_duration("--jitter", jitter);
+    auto mix = parse_fault_mix(faults);
+    if (!mix) throw UsageError("--faults: " + mix.error());
+    serve.config.faults = std::move(*mix);
     return serve;
   }
   if (demo_app->parsed()) return DemoCommand{};

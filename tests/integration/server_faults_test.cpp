@@ -1,0 +1,508 @@
+// Loopback tests of the test server's fault modes: what a libcurl client sees for each fault,
+// and what the server counts.
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/body_pattern.hpp"
+#include "server/fault_mix.hpp"
+#include "server/http_date.hpp"
+#include "server/server.hpp"
+#include "sluice/errors.hpp"
+#include "support/child_process.hpp"
+
+namespace sluice {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+struct CurlEasyCleanup {
+  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyCleanup>;
+
+// Keeps the body up to `limit` bytes; past it the write callback fails the transfer, which is
+// how a client gives up on an endless body.
+struct BodySink {
+  std::string body = {};
+  std::size_t limit = std::size_t{16} << 20U;
+};
+
+std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* out) {
+  auto& sink = *static_cast<BodySink*>(out);
+  if (sink.body.size() >= sink.limit) {
+    return 0;
+  }
+  sink.body.append(data, size * count);
+  return size * count;
+}
+
+struct Reply {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string body;
+  curl_off_t content_length = -1;
+  long header_bytes = 0;
+  curl_off_t retry_after = -1;
+  long new_connections = 0;
+};
+
+// A handle with a deadline and a capped body; `sink` must outlive its transfers.
+CurlEasy make_easy(BodySink& sink) {
+  CurlEasy handle(curl_easy_init());
+  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 20'000L);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, keep_body);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &sink);
+  return handle;
+}
+
+Reply collect(CURL* handle, CURLcode code, BodySink& sink) {
+  Reply reply;
+  reply.code = code;
+  reply.body = std::move(sink.body);
+  sink.body.clear();
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_easy_getinfo(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &reply.content_length);
+  curl_easy_getinfo(handle, CURLINFO_HEADER_SIZE, &reply.header_bytes);
+  curl_easy_getinfo(handle, CURLINFO_RETRY_AFTER, &reply.retry_after);
+  curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &reply.new_connections);
+  return reply;
+}
+
+// One transfer on `handle`, which keeps its connection for the next one when it can.
+Reply fetch(CURL* handle, BodySink& sink, const std::string& url) {
+  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+  return collect(handle, curl_easy_perform(handle), sink);
+}
+
+Reply fetch(const std::string& url) {
+  BodySink sink;
+  return fetch(make_easy(sink).get(), sink, url);
+}
+
+// A client that gives up when less than 1 byte/s arrives for a second: how it meets a stall.
+Reply fetch_impatiently(const std::string& url) {
+  BodySink sink;
+  const auto handle = make_easy(sink);
+  curl_easy_setopt(handle.get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_LOW_SPEED_TIME, 1L);
+  return fetch(handle.get(), sink, url);
+}
+
+// All `urls` at once, one connection each, with impatient clients whose bodies stop at 1 MiB,
+// so that every fault mode ends on the client's side.
+std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
+  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(),
+                                                              curl_multi_cleanup);
+  std::vector<BodySink> sinks(urls.size(), BodySink{.limit = std::size_t{1} << 20U});
+  std::vector<CurlEasy> handles;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    handles.push_back(make_easy(sinks[i]));
+    curl_easy_setopt(handles.back().get(), CURLOPT_URL, urls[i].c_str());
+    curl_easy_setopt(handles.back().get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(handles.back().get(), CURLOPT_LOW_SPEED_TIME, 1L);
+    curl_multi_add_handle(multi.get(), handles.back().get());
+  }
+  std::vector<CURLcode> codes(urls.size(), CURLE_OPERATION_TIMEDOUT);
+  const auto deadline = Clock::now() + std::chrono::seconds{30};
+  int running = 1;
+  while (running > 0 && Clock::now() < deadline) {
+    curl_multi_perform(multi.get(), &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi.get(), &queued)) {
+      if (message->msg == CURLMSG_DONE) {
+        const auto at = std::find_if(handles.begin(), handles.end(), [&](const CurlEasy& h) {
+          return h.get() == message->easy_handle;
+        });
+        codes[static_cast<std::size_t>(at - handles.begin())] = message->data.result;
+      }
+    }
+    if (running > 0) {
+      curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
+    }
+  }
+  std::vector<Reply> replies;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    curl_multi_remove_handle(multi.get(), handles[i].get());
+    replies.push_back(collect(handles[i].get(), codes[i], sinks[i]));
+  }
+  return replies;
+}
+
+// The server updates its counters around the bytes it writes, and learns that a client left
+// only when its next read or write fails, so a client may look a moment too early.
+template <class Predicate>
+bool eventually(Predicate done) {
+  const auto deadline = Clock::now() + std::chrono::seconds{5};
+  while (!done()) {
+    if (Clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(milliseconds{1});
+  }
+  return true;
+}
+
+bool in_flight_drains(const Server& server) {
+  return eventually([&] { return server.stats().in_flight == 0; });
+}
+
+bool is_pattern_prefix(const std::string& body) {
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != body_byte(i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(ServerFaultTest, ResetBeforeSendsNoByte) {
+  Server server({});
+  const auto reply = fetch(server.base_url() + "/bytes/10000?fault=reset-before");
+  // curl 7.88 reports the RST as a failed receive (56); an empty reply (52) would be as right.
+  EXPECT_TRUE(reply.code == CURLE_RECV_ERROR || reply.code == CURLE_GOT_NOTHING) << reply.code;
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_TRUE(reply.body.empty());
+  ASSERT_TRUE(in_flight_drains(server));
+  const auto stats = server.stats();
+  EXPECT_EQ(stats.requests, 1U);
+  EXPECT_EQ(stats.faults, 1U);
+  EXPECT_EQ(stats.bytes_sent, 0U);
+}
+
+TEST(ServerFaultTest, ResetMidSendsHalfTheBodyThenResets) {
+  Server server({});
+  const auto reply = fetch(server.base_url() + "/bytes/10000?fault=reset-mid");
+  EXPECT_TRUE(reply.code == CURLE_RECV_ERROR || reply.code == CURLE_PARTIAL_FILE) << reply.code;
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.content_length, 10000);
+  // Loopback delivers all 5000 bytes before the reset; a busier path could lose some.
+  EXPECT_LE(reply.body.size(), 5000U);
+  EXPECT_TRUE(is_pattern_prefix(reply.body));
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 1U);
+  EXPECT_EQ(server.stats().bytes_sent, 5000U);
+}
+
+TEST(ServerFaultTest, StallHoldsTheConnectionUntilTheClientLeaves) {
+  Server server({});
+  const auto start = Clock::now();
+  auto stalled = std::async(std::launch::async, [url = server.base_url()] {
+    return fetch_impatiently(url + "/bytes/10000?fault=stall");
+  });
+  ASSERT_TRUE(eventually([&] { return server.stats().faults == 1; }));
+  EXPECT_EQ(server.stats().in_flight, 1U);
+  const auto reply = stalled.get();
+  EXPECT_EQ(reply.code, CURLE_OPERATION_TIMEDOUT);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.content_length, 10000);
+  EXPECT_TRUE(reply.body.empty());
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds{5});
+  // The client's close completes the server's pending read, which ends the answer.
+  EXPECT_TRUE(in_flight_drains(server));
+}
+
+TEST(ServerFaultTest, BadStatusLineIsRefused) {
+  Server server({});
+  const auto reply = fetch(server.base_url() + "/todos/1?fault=bad-status");
+  // curl 7.88 reads "HTTP/1.1 twohundred" as an HTTP version it does not support.
+  EXPECT_EQ(reply.code, CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_TRUE(reply.body.empty());
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 1U);
+}
+
+TEST(ServerFaultTest, HugeHeadersStillCarryTheAnswer) {
+  Server server({});
+  BodySink sink;
+  const auto handle = make_easy(sink);
+  const auto reply =
+      fetch(handle.get(), sink, server.base_url() + "/bytes/10000?fault=huge-headers");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_GE(reply.header_bytes, 100'000);
+  EXPECT_EQ(reply.body.size(), 10000U);
+  EXPECT_TRUE(is_pattern_prefix(reply.body));
+  // The answer is whole, so the connection serves the next request.
+  EXPECT_EQ(fetch(handle.get(), sink, server.base_url() + "/todos/1").new_connections, 0);
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().requests, 2U);
+  EXPECT_EQ(server.stats().faults, 1U);
+}
+
+TEST(ServerFaultTest, EndlessBodyRunsUntilTheClientStops) {
+  Server server({});
+  constexpr std::size_t kEnough = std::size_t{1} << 20U;
+  BodySink sink{.limit = kEnough};
+  const auto handle = make_easy(sink);
+  const auto reply = fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=endless");
+  EXPECT_EQ(reply.code, CURLE_WRITE_ERROR);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.content_length, -1);  // chunked: no length
+  EXPECT_GE(reply.body.size(), kEnough);
+  EXPECT_TRUE(is_pattern_prefix(reply.body));
+  // A failed transfer closes its connection, and the server's next write fails.
+  EXPECT_TRUE(in_flight_drains(server));
+  EXPECT_GE(server.stats().bytes_sent, kEnough);
+  EXPECT_EQ(server.stats().faults, 1U);
+}
+
+TEST(ServerFaultTest, UnavailableAndTooManyRequestsSayWhenToRetry) {
+  Server server({});
+  for (const auto* fault : {"503", "429"}) {
+    const auto url = server.base_url() + "/bytes/100?fault=" + fault;
+    const auto reply = fetch(url + "&retry_after=7");
+    ASSERT_EQ(reply.code, CURLE_OK);
+    EXPECT_EQ(reply.status, std::stol(fault));
+    EXPECT_EQ(reply.retry_after, 7);
+    EXPECT_EQ(nlohmann::json::parse(reply.body).at("status"), std::stoi(fault));
+    EXPECT_EQ(fetch(url).retry_after, 1);
+  }
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 4U);
+}
+
+TEST(ServerFaultTest, RetryAfterDateIsThatManySecondsAway) {
+  Server server({});
+  const auto reply = fetch(server.base_url() + "/todos/1?fault=503&retry_after_date=30");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 503);
+  // The date has whole seconds, and a second may tick between server and client.
+  EXPECT_GE(reply.retry_after, 29);
+  EXPECT_LE(reply.retry_after, 31);
+}
+
+TEST(ServerFaultTest, HttpDateIsImfFixdate) {
+  using namespace std::chrono;
+  EXPECT_EQ(detail::http_date(system_clock::time_point{}), "Thu, 01 Jan 1970 00:00:00 GMT");
+  const auto time =
+      sys_days{year{2026} / October / 21} + hours{7} + minutes{28} + seconds{0} + milliseconds{999};
+  EXPECT_EQ(detail::http_date(time), "Wed, 21 Oct 2026 07:28:00 GMT");
+  EXPECT_EQ(detail::http_date(sys_days{year{2024} / February / 29} + seconds{59}),
+            "Thu, 29 Feb 2024 00:00:59 GMT");
+}
+
+TEST(ServerFaultTest, TruncateClosesCleanlyAfterTheFraction) {
+  Server server({});
+  const auto quarter = fetch(server.base_url() + "/bytes/10000?fault=truncate&fraction=0.25");
+  EXPECT_EQ(quarter.code, CURLE_PARTIAL_FILE);
+  EXPECT_EQ(quarter.status, 200);
+  EXPECT_EQ(quarter.content_length, 10000);
+  EXPECT_EQ(quarter.body.size(), 2500U);
+  EXPECT_TRUE(is_pattern_prefix(quarter.body));
+  const auto half = fetch(server.base_url() + "/bytes/10000?fault=truncate");
+  EXPECT_EQ(half.code, CURLE_PARTIAL_FILE);
+  EXPECT_EQ(half.body.size(), 5000U);
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().bytes_sent, 7500U);
+}
+
+TEST(ServerFaultTest, HeadAnswersEndAfterTheHeader) {
+  Server server({});
+  BodySink sink;
+  const auto handle = make_easy(sink);
+  curl_easy_setopt(handle.get(), CURLOPT_NOBODY, 1L);
+  for (const auto* fault : {"truncate", "endless"}) {
+    const auto reply = fetch(handle.get(), sink, server.base_url() + "/bytes/10000?fault=" + fault);
+    EXPECT_EQ(reply.code, CURLE_OK) << fault;
+    EXPECT_EQ(reply.status, 200) << fault;
+    EXPECT_TRUE(reply.body.empty()) << fault;
+  }
+  // Both answers said Connection: close, and the endless one, stalled after its header, ends
+  // when curl closes.
+  EXPECT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 2U);
+}
+
+TEST(ServerFaultTest, FaultTimesLimitsTheFaultToTheFirstRequests) {
+  Server server({});
+  const auto url = server.base_url() + "/todos/1?fault=503&fault_times=1";
+  EXPECT_EQ(fetch(url).status, 503);
+  EXPECT_EQ(fetch(url).status, 200);
+  EXPECT_EQ(fetch(url).status, 200);
+  // Counted per exact target: another query starts its own count.
+  const auto twice = server.base_url() + "/todos/1?fault=429&fault_times=2";
+  EXPECT_EQ(fetch(twice).status, 429);
+  EXPECT_EQ(fetch(twice).status, 429);
+  EXPECT_EQ(fetch(twice).status, 200);
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().requests, 6U);
+  EXPECT_EQ(server.stats().faults, 3U);
+}
+
+TEST(ServerFaultTest, BadFaultParametersAre400) {
+  Server server({});
+  const auto base = server.base_url() + "/todos/1?";
+  for (const char* query :
+       {"fault=bogus", "fault=", "fault=503&fault_times=x", "fault_times=1",
+        "fault=503&fault_times=-1", "fraction=2", "fraction=-0.1", "fraction=nan",
+        "fraction=", "fault=503&retry_after=x", "fault=503&retry_after=86401",
+        "fault=503&retry_after=-1", "fault=503&retry_after=1&retry_after_date=1"}) {
+    const auto reply = fetch(base + query);
+    EXPECT_EQ(reply.status, 400) << query;
+    EXPECT_TRUE(nlohmann::json::parse(reply.body).contains("error")) << query;
+  }
+  for (const char* query : {"fault=503&retry_after=0", "fault=503&retry_after_date=86400",
+                            "fault=429&fault_times=0&fraction=1"}) {
+    EXPECT_NE(fetch(base + query).status, 400) << query;
+  }
+  EXPECT_EQ(server.stats().faults, 2U);
+}
+
+TEST(ServerFaultTest, StatsJsonCountsFaultsButStatsIsNeverFaulted) {
+  Server server({.faults = {{.fault = Fault::ResetBefore, .share = 1}}});
+  EXPECT_NE(fetch(server.base_url() + "/todos/1").code, CURLE_OK);
+  const auto stats = fetch(server.base_url() + "/_stats?fault=reset-before");
+  ASSERT_EQ(stats.code, CURLE_OK);
+  const auto json = nlohmann::json::parse(stats.body);
+  EXPECT_EQ(json.at("faults"), 1);
+  EXPECT_EQ(json.at("requests"), 1);
+}
+
+// The fault a client saw for each of `count` requests to a server with 503=0.5.
+std::vector<bool> unavailable_answers(std::uint64_t seed, int count) {
+  Server server({.seed = seed, .faults = {{.fault = Fault::ServiceUnavailable, .share = 0.5}}});
+  BodySink sink;
+  const auto handle = make_easy(sink);
+  std::vector<bool> faulted;
+  for (int i = 0; i < count; ++i) {
+    const auto reply = fetch(handle.get(), sink, server.base_url() + "/todos/1");
+    EXPECT_EQ(reply.code, CURLE_OK);
+    faulted.push_back(reply.status == 503);
+  }
+  EXPECT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults,
+            static_cast<std::uint64_t>(std::count(faulted.begin(), faulted.end(), true)));
+  return faulted;
+}
+
+TEST(ServerFaultTest, ShareOfRequestsIsFaultedDeterministically) {
+  const auto first = unavailable_answers(42, 200);
+  const auto count = std::count(first.begin(), first.end(), true);
+  // A binomial(200, 0.5) lands outside 60..140 with odds below 1e-8.
+  EXPECT_GE(count, 60);
+  EXPECT_LE(count, 140);
+  EXPECT_EQ(unavailable_answers(42, 200), first);
+  EXPECT_NE(unavailable_answers(43, 200), first);
+}
+
+TEST(ServerFaultTest, OwnFaultParameterOverridesTheShare) {
+  Server server({.faults = {{.fault = Fault::ServiceUnavailable, .share = 1}}});
+  EXPECT_EQ(fetch(server.base_url() + "/todos/1").status, 503);
+  EXPECT_EQ(fetch(server.base_url() + "/todos/1?fault=429").status, 429);
+  // fault_times ends the request's own fault; the mix does not take over.
+  const auto once = server.base_url() + "/todos/1?fault=429&fault_times=1";
+  EXPECT_EQ(fetch(once).status, 429);
+  EXPECT_EQ(fetch(once).status, 200);
+}
+
+TEST(ServerFaultTest, ParseFaultMixAcceptsSharesUpToOne) {
+  const auto mix = parse_fault_mix("reset-mid=0.01,503=0.005,truncate=0.005");
+  ASSERT_TRUE(mix.has_value()) << mix.error();
+  ASSERT_EQ(mix->size(), 3U);
+  EXPECT_EQ((*mix)[0].fault, Fault::ResetMid);
+  EXPECT_DOUBLE_EQ((*mix)[0].share, 0.01);
+  EXPECT_EQ((*mix)[1].fault, Fault::ServiceUnavailable);
+  EXPECT_EQ((*mix)[2].fault, Fault::Truncate);
+  for (const char* good : {"", "429=1", "stall=0", "endless=0.1,bad-status=0.2,huge-headers=0.7",
+                           "reset-before=1e-3"}) {
+    EXPECT_TRUE(parse_fault_mix(good).has_value()) << good;
+  }
+}
+
+TEST(ServerFaultTest, ParseFaultMixNamesTheBadItem) {
+  struct Bad {
+    const char* text;
+    const char* named;
+  };
+  for (const auto& [text, named] : std::vector<Bad>{{"bogus=0.1", "'bogus=0.1'"},
+                                                    {"503", "'503'"},
+                                                    {"503=", "'503='"},
+                                                    {"503=1.5", "'503=1.5'"},
+                                                    {"503=-0.1", "'503=-0.1'"},
+                                                    {"503=nan", "'503=nan'"},
+                                                    {"503=0.5,", "''"},
+                                                    {",503=0.5", "''"},
+                                                    {"503 = 0.5", "'503 = 0.5'"},
+                                                    {"503=0.6,429=0.6", "429=0.6"},
+                                                    {"503=0.1,503=0.1", "503"}}) {
+    const auto mix = parse_fault_mix(text);
+    ASSERT_FALSE(mix.has_value()) << text;
+    EXPECT_NE(mix.error().find(named), std::string::npos) << text << ": " << mix.error();
+  }
+}
+
+TEST(ServerFaultTest, InvalidMixInConfigThrowsUsageError) {
+  EXPECT_THROW(Server({.faults = {{.fault = Fault::Stall, .share = 1.5}}}), UsageError);
+  EXPECT_THROW(Server({.faults = {{.fault = Fault::None, .share = 0.1}}}), UsageError);
+  EXPECT_THROW(Server({.faults = {{.fault = Fault::Stall, .share = 0.6},
+                                  {.fault = Fault::Endless, .share = 0.6}}}),
+               UsageError);
+}
+
+TEST(ServerFaultTest, StopEndsStalledAndEndlessAnswersPromptly) {
+  Server server({});
+  // Patient clients, so that only the server's stop can end their transfers.
+  const auto patient = [](std::string url) {
+    return std::async(std::launch::async, [url = std::move(url)] { return fetch(url); });
+  };
+  auto stalled = patient(server.base_url() + "/bytes/100?fault=stall");
+  auto endless = patient(server.base_url() + "/bytes/100?fault=endless");
+  ASSERT_TRUE(eventually([&] { return server.stats().in_flight == 2; }));
+  const auto start = Clock::now();
+  server.stop();
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds{1});
+  ASSERT_EQ(stalled.wait_for(std::chrono::seconds{5}), std::future_status::ready);
+  ASSERT_EQ(endless.wait_for(std::chrono::seconds{5}), std::future_status::ready);
+  EXPECT_NE(stalled.get().code, CURLE_OK);
+  EXPECT_NE(endless.get().code, CURLE_OK);
+}
+
+TEST(ServerFaultTest, EveryFaultAtOnceOnManyThreadsLeavesNothingInFlight) {
+  Server server({.threads = 3,
+                 .faults = {{.fault = Fault::ResetBefore, .share = 0.1},
+                            {.fault = Fault::ResetMid, .share = 0.1},
+                            {.fault = Fault::Stall, .share = 0.1},
+                            {.fault = Fault::BadStatus, .share = 0.1},
+                            {.fault = Fault::HugeHeaders, .share = 0.1},
+                            {.fault = Fault::Endless, .share = 0.1},
+                            {.fault = Fault::ServiceUnavailable, .share = 0.1},
+                            {.fault = Fault::TooManyRequests, .share = 0.1},
+                            {.fault = Fault::Truncate, .share = 0.1}}});
+  constexpr std::size_t kRequests = 100;
+  const std::vector<std::string> urls(kRequests, server.base_url() + "/bytes/100000");
+  const auto replies = fetch_all(urls);
+  const auto ok = std::count_if(replies.begin(), replies.end(),
+                                [](const Reply& reply) { return reply.code == CURLE_OK; });
+  // Clean answers (none, huge-headers, 503, 429) end OK; every other fault fails the transfer.
+  EXPECT_GT(ok, 0);
+  EXPECT_LT(ok, static_cast<std::ptrdiff_t>(kRequests));
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().requests, kRequests);
+  EXPECT_GT(server.stats().faults, server.stats().requests / 2);
+}
+
+TEST(ServerFaultTest, ServeRejectsABadFaultsOption) {
+  const auto bad = test::run_child(SLUICE_BINARY, {"serve", "--faults", "503=0.5,bogus=0.1"}, {},
+                                   std::chrono::seconds{10});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--faults"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bogus=0.1"), std::string::npos) << bad.err;
+  const auto good = test::run_child(SLUICE_BINARY, {"serve", "--port", "0", "--faults", "503=0.5"},
+                                    {}, milliseconds{500});
+  EXPECT_TRUE(good.timed_out);  // it serves until a signal
+  EXPECT_EQ(good.out.rfind("listening on http://127.0.0.1:", 0), 0U) << good.out << good.err;
+}
+
+}  // namespace
+}  // namespace sluice
