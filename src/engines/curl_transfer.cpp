@@ -165,6 +165,11 @@ FetchError CurlTransfer::describe_failure(CURLcode result) const {
                                     std::to_string(stall_seconds(options_.stall_timeout)) +
                                     " s (--stall-timeout)"};
   }
+  // libcurl 7.88 answers a malformed status line with the code it also uses for a
+  // refused scheme; only its message tells the two apart.
+  if (result == CURLE_UNSUPPORTED_PROTOCOL && curl_message.starts_with("Unsupported HTTP")) {
+    return {ErrorKind::Protocol, std::string(curl_message)};
+  }
   return {classify(result),
           curl_message.empty() ? curl_easy_strerror(result) : std::string(curl_message)};
 }

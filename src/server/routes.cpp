@@ -40,6 +40,11 @@ Answer status_answer(std::optional<std::uint64_t> code, std::string& body) {
   return {.status = status};
 }
 
+Answer redirect(std::string location, std::string& body) {
+  body = nlohmann::json{{"location", location}}.dump();
+  return {.status = 302, .location = std::move(location)};
+}
+
 }  // namespace
 
 std::string todo_json(std::uint64_t id) {
@@ -108,6 +113,18 @@ Answer route(http::verb method, std::string_view target, std::string& body) {
     }
     if (path.starts_with("/status/")) {
       return status_answer(number_after(path, "/status/"), body);
+    }
+    if (const auto left = number_after(path, "/redirect/")) {
+      if (*left == 0) {
+        body = nlohmann::json{{"redirects", "done"}}.dump();
+        return {};
+      }
+      return redirect("/redirect/" + std::to_string(*left - 1), body);
+    }
+    if (path == "/redirect-to") {
+      const auto url = query_value(split.query, "url");
+      if (!url || url->empty()) return error(400, "redirect-to needs ?url=", body);
+      return redirect(std::string(*url), body);
     }
     return error(404, "not found", body);
   }();

@@ -27,6 +27,8 @@ struct Answer {
   unsigned status = 200;
   Resource resource = Resource::Json;
   std::uint64_t pattern_size = 0;
+  // The Location header of a redirect; empty for other answers.
+  std::string location = {};
   // From ?delay=; when set it replaces the configured latency and jitter.
   std::optional<std::chrono::milliseconds> delay = std::nullopt;
   // From the fault parameters; the session decides whether the fault hits this request.

@@ -50,6 +50,8 @@ class ServerCore;
 //   /todos/{id}     a small JSON todo in the shape of the well-known JSON placeholder API
 //   /bytes/{n}      n bytes (n <= 1 GiB) of body_byte() from body_pattern.hpp
 //   /status/{code}  that status (200..599), tiny JSON body
+//   /redirect/{n}   302 to /redirect/{n-1}; /redirect/0 answers 200
+//   /redirect-to    302 to its ?url= (as written, not percent-decoded)
 //   /_stats         ServerStats as JSON
 // Any path takes ?delay=<int>ms or ?delay=<number>s (or 0). Unknown paths get 404, other
 // methods 405, bad parameters 400.

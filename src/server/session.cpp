@@ -70,6 +70,9 @@ void Session::prepare_header(Response& response, std::uint64_t content_length) c
   if (answer_.status == 405) {
     response.set(http::field::allow, "GET, HEAD");
   }
+  if (!answer_.location.empty()) {
+    response.set(http::field::location, answer_.location);
+  }
   // 204 and 304 answers must not state a length (RFC 9110, sections 8.6 and 15.4.5).
   if (answer_.status != 204 && answer_.status != 304) {
     response.content_length(content_length);

@@ -119,5 +119,163 @@ TEST_P(ReliabilityTest, BodiesOverTheLimitAreCutOffAsTooLarge) {
   }
 }
 
+// One server fault mode and the record it must end in.
+struct FaultCase {
+  std::string name;
+  std::string query;
+  ErrorKind kind;
+  int attempts;
+};
+
+class FaultModeTest : public ::testing::TestWithParam<std::tuple<EngineKind, FaultCase>> {};
+
+TEST_P(FaultModeTest, EachFaultEndsInOneRecordOfItsKind) {
+  const auto& [engine, fault] = GetParam();
+  Server server(ServerConfig{});
+  Options options;
+  options.engine = engine;
+  options.retry_backoff = 10ms;
+  options.max_retry_wait = 50ms;
+  options.stall_timeout = 1s;
+  options.max_body = 1'000'000;
+  test::CollectingSink sink;
+  fetch(options, {server.base_url() + "/bytes/10000?" + fault.query}, sink);
+
+  const auto records = sink.records();
+  ASSERT_EQ(records.size(), 1u);
+  const Record& record = records[0];
+  ASSERT_TRUE(record.error);
+  EXPECT_EQ(record.error->kind, fault.kind) << record.error->message;
+  EXPECT_EQ(record.attempts, fault.attempts);
+  EXPECT_EQ(server.stats().requests, static_cast<std::uint64_t>(fault.attempts));
+  EXPECT_EQ(server.stats().faults, static_cast<std::uint64_t>(fault.attempts));
+  if (fault.kind == ErrorKind::Network) {
+    EXPECT_LT(record.bytes, 10000u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, FaultModeTest,
+    ::testing::Combine(
+        ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+        ::testing::Values(FaultCase{"ResetBefore", "fault=reset-before", ErrorKind::Network, 3},
+                          FaultCase{"ResetMid", "fault=reset-mid", ErrorKind::Network, 3},
+                          FaultCase{"Truncate", "fault=truncate", ErrorKind::Network, 3},
+                          FaultCase{"Stall", "fault=stall", ErrorKind::Timeout, 3},
+                          FaultCase{"BadStatus", "fault=bad-status", ErrorKind::Protocol, 1},
+                          FaultCase{"Endless", "fault=endless", ErrorKind::TooLarge, 1},
+                          FaultCase{"ServiceUnavailable", "fault=503", ErrorKind::Http, 3},
+                          FaultCase{"TooManyRequests", "fault=429", ErrorKind::Http, 3})),
+    [](const ::testing::TestParamInfo<std::tuple<EngineKind, FaultCase>>& fault_info) {
+      return std::string(std::get<0>(fault_info.param) == EngineKind::Threads ? "Threads_"
+                                                                              : "EventLoop_") +
+             std::get<1>(fault_info.param).name;
+    });
+
+TEST_P(ReliabilityTest, HugeHeadersAreStillAnAnswer) {
+  const auto records = fetch_all(options(), {server_.base_url() + "/todos/1?fault=huge-headers"});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].ok);
+  EXPECT_EQ(records[0].attempts, 1);
+}
+
+TEST_P(ReliabilityTest, AnEndlessBodyWithoutALimitEndsAtTheTimeout) {
+  auto limited = options();
+  limited.timeout = 500ms;
+  limited.retries = 0;
+  const auto records = fetch_all(limited, {server_.base_url() + "/todos/1?fault=endless"});
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_TRUE(records[0].error);
+  EXPECT_EQ(records[0].error->kind, ErrorKind::Timeout);
+  EXPECT_GT(records[0].bytes, 0u);
+}
+
+TEST_P(ReliabilityTest, AFailureThatPassesSucceedsOnTheRetry) {
+  const auto records =
+      fetch_all(options(), {server_.base_url() + "/todos/1?fault=reset-before&fault_times=1",
+                            server_.base_url() + "/todos/2?fault=503&retry_after=0&fault_times=2"});
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& record : records) {
+    EXPECT_TRUE(record.ok) << record.url;
+    EXPECT_FALSE(record.error) << record.error->message;
+  }
+  EXPECT_EQ(server_.stats().requests, 5u);
+}
+
+TEST_P(ReliabilityTest, RetryAfterInSecondsIsHonoured) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto records =
+      fetch_all(options(), {server_.base_url() + "/todos/1?fault=503&retry_after=1&fault_times=1"});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].ok);
+  EXPECT_EQ(records[0].attempts, 2);
+  // The backoff alone would have waited at most 10 ms.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST_P(ReliabilityTest, RetryAfterAsAnHttpDateIsHonoured) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto records = fetch_all(
+      options(), {server_.base_url() + "/todos/1?fault=429&retry_after_date=2&fault_times=1"});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].ok);
+  // An HTTP date has whole seconds, so "2 s from now" may be read as a little over 1 s.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST_P(ReliabilityTest, RetryAfterIsCappedByTheMaximumWait) {
+  auto capped = options();
+  capped.max_retry_wait = 100ms;
+  const auto started = std::chrono::steady_clock::now();
+  const auto records =
+      fetch_all(capped, {server_.base_url() + "/todos/1?fault=503&retry_after=3600&fault_times=1"});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].ok);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+}
+
+TEST_P(ReliabilityTest, AWaitingRetryHoldsNoSlot) {
+  auto one_slot = options();
+  one_slot.concurrency = 1;
+  const std::string retried = server_.base_url() + "/todos/1?fault=503&retry_after=1&fault_times=1";
+  const auto records =
+      fetch_all(one_slot, {retried, server_.base_url() + "/todos/{2..6}?delay=50ms"});
+  ASSERT_EQ(records.size(), 6u);
+  // With its slot free during the one-second wait, the other five (250 ms in all) finish
+  // first; a retry that held the slot would have finished before any of them.
+  EXPECT_EQ(records.back().url, retried);
+  EXPECT_TRUE(records.back().ok);
+  EXPECT_EQ(server_.stats().peak_in_flight, 1u);
+}
+
+TEST_P(ReliabilityTest, RedirectsAreFollowedAndTheFinalUrlKept) {
+  const auto records = fetch_all(options(), {server_.base_url() + "/redirect/3"});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].ok);
+  EXPECT_EQ(records[0].final_url, server_.base_url() + "/redirect/0");
+}
+
+TEST_P(ReliabilityTest, TooManyRedirectsAreAProtocolError) {
+  auto few = options();
+  few.max_redirects = 2;
+  const auto records = fetch_all(few, {server_.base_url() + "/redirect/3"});
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_TRUE(records[0].error);
+  EXPECT_EQ(records[0].error->kind, ErrorKind::Protocol);
+  EXPECT_EQ(server_.stats().requests, 3u);
+}
+
+TEST_P(ReliabilityTest, ARedirectToAnotherSchemeIsRefused) {
+  const auto records =
+      fetch_all(options(), {server_.base_url() + "/redirect-to?url=file:///etc/passwd",
+                            server_.base_url() + "/redirect-to?url=ftp://127.0.0.1/x",
+                            server_.base_url() + "/redirect-to?url=gopher://127.0.0.1/x"});
+  ASSERT_EQ(records.size(), 3u);
+  for (const auto& record : records) {
+    ASSERT_TRUE(record.error) << record.url;
+    EXPECT_EQ(record.error->kind, ErrorKind::UnsupportedScheme) << record.url;
+  }
+}
+
 }  // namespace
 }  // namespace sluice
