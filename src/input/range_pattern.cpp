@@ -39,9 +39,7 @@ struct PatternSequence {
   std::uint64_t size = 1;  // saturated at UINT64_MAX
 };
 
-
 namespace {
-
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 // Real patterns nest two or three deep; the bound keeps hostile input from exhausting the
@@ -375,8 +373,7 @@ void append_expansion(const PatternSequence& sequence, std::uint64_t k, std::str
 
 }  // namespace
 
-RangePattern::RangePattern(std::shared_ptr<const PatternSequence> root)
-    : root_(std::move(root)) {}
+RangePattern::RangePattern(std::shared_ptr<const PatternSequence> root) : root_(std::move(root)) {}
 
 std::expected<RangePattern, std::string> RangePattern::parse(std::string_view text) {
   auto sequence = Parser(text).run();
