@@ -31,6 +31,8 @@ std::string parse_error(std::string_view text) {
   return pattern ? std::string() : pattern.error();
 }
 
+using namespace std::string_literals;
+
 using Strings = std::vector<std::string>;
 
 TEST(RangePatternTest, PlainTextIsItsOnlyExpansion) {
@@ -106,6 +108,12 @@ TEST(RangePatternTest, BackslashEscapesSpecialCharacters) {
   EXPECT_EQ(expand(R"(\[1-3\])"), Strings{"[1-3]"});
   EXPECT_EQ(expand(R"(a\\{1,2})"), (Strings{R"(a\1)", R"(a\2)"}));
   EXPECT_EQ(expand(R"(a\b\)"), Strings{R"(a\b\)"});
+}
+
+TEST(RangePatternTest, CarriesHostileBytesThroughForTheUrlCheck) {
+  // Expansion is byte-exact; rejecting NUL, invalid UTF-8 and spaces is check_url's job.
+  EXPECT_EQ(expand("h/\0{a,\xff b}[1-2]\t"s),
+            (Strings{"h/\0a1\t"s, "h/\0a2\t"s, "h/\0\xff b1\t"s, "h/\0\xff b2\t"s}));
 }
 
 TEST(RangePatternTest, UnmatchedBracesNameTheColumn) {
