@@ -293,8 +293,10 @@ class Parser {
   // Returns the index just past the group, or `open` + 1 when the '[' is a literal.
   std::expected<std::size_t, std::string> parse_bracket(std::size_t open, std::size_t end,
                                                         PatternSequence& sequence) {
-    const std::size_t close = text_.find(']', open + 1);
-    if (close != std::string_view::npos && close < end) {
+    // A range holds no '[', so the search for its ']' may stop at the next '[' (and at `end`);
+    // searching on would make a run of '[' cost time quadratic in its length.
+    const std::size_t close = text_.substr(0, end).find_first_of("[]", open + 1);
+    if (close != std::string_view::npos && text_[close] == ']') {
       auto range = bracket_range(text_.substr(open + 1, close - open - 1), open + 1);
       if (!range) return std::unexpected(std::move(range.error()));
       if (*range) {
@@ -321,7 +323,8 @@ class Parser {
         if (!next) return std::unexpected(std::move(next.error()));
         i = *next;
       } else {
-        const std::size_t plain = std::min(end, text_.find_first_of("\\{[", i + 1));
+        // Bounded by `end`, or each item of a long list would rescan the text after the list.
+        const std::size_t plain = std::min(end, text_.substr(0, end).find_first_of("\\{[", i + 1));
         append_literal(sequence, text_.substr(i, plain - i));
         i = plain;
       }

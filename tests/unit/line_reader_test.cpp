@@ -83,6 +83,22 @@ TEST(LineReaderTest, StripsCrlfButKeepsOtherCarriageReturns) {
   EXPECT_EQ(texts(read_lines(reader)), (Strings{"a", "b", "", "c\rd", "e\r"}));
 }
 
+TEST(LineReaderTest, KeepsNulAndNonUtf8BytesIntact) {
+  const std::string content("a\0b\n\xff\xfe\r\n\0\n", 10);
+  ContentFd file(content);
+  LineReader reader(file.get());
+  EXPECT_EQ(texts(read_lines(reader)),
+            (Strings{std::string("a\0b", 3), "\xff\xfe", std::string(1, '\0')}));
+}
+
+TEST(LineReaderTest, CrlfSplitAcrossRefillsIsStillStripped) {
+  // The '\r' ends one read(2) and the '\n' starts the next.
+  const std::string first(LineReader::kBufferBytes - 1, 'a');
+  ContentFd file(first + "\r\nb\r\n");
+  LineReader reader(file.get(), LineReader::kBufferBytes);
+  EXPECT_EQ(texts(read_lines(reader)), (Strings{first, "b"}));
+}
+
 TEST(LineReaderTest, LineAtTheMaximumIsNotTooLong) {
   ContentFd file("0123456789\n0123456789\r\n01234567890\n");
   LineReader reader(file.get(), 10);

@@ -16,6 +16,8 @@ namespace {
 
 using namespace detail;
 
+using namespace std::string_literals;
+
 using Strings = std::vector<std::string>;
 
 // Reads everything, or at most `limit` items (the callback then stops the reader).
@@ -139,6 +141,46 @@ TEST(SourceReaderTest, BadLinesBecomeOneErrorItemEach) {
   EXPECT_EQ(items[6].error->kind, ErrorKind::InvalidUrl);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(items[i].error->kind, ErrorKind::InvalidUrl);
   EXPECT_FALSE(items[7].error.has_value());
+}
+
+TEST(SourceReaderTest, BadLinesOnStandardInputNameTheirLine) {
+  test::TempDir dir;
+  FakeStdin input(dir,
+                  "http://h/\0x\n"s +                     // 1: NUL byte
+                      "http://h/\xc3\x28\n" +             // 2: not UTF-8
+                      std::string(1 << 20, 'x') + "\n" +  // 3: over-long
+                      "http://h/{1..101}\n" +             // 4: too large
+                      "http://\n" +                       // 5: no host
+                      std::string(60'000, ' ') + "\n" +   // 6: blank, skipped
+                      "http://ok.example/");              // 7: still read
+  SourceReader reader({"-"}, SourceLimits{.max_expansion = 100}, input.fd());
+  const auto items = read_items(reader);
+  ASSERT_EQ(items.size(), 6u);
+  EXPECT_EQ(origins(items), (Strings{"-:1", "-:2", "-:3", "-:4", "-:5", "-:7"}));
+  EXPECT_EQ(error_message(items[0]), "line contains a NUL byte");
+  EXPECT_EQ(error_message(items[1]), "URL contains bytes that are not UTF-8 at column 10");
+  EXPECT_EQ(error_message(items[2]), "line is longer than 65536 bytes");
+  EXPECT_EQ(error_message(items[3]), "range expands to 101 URLs, more than --max-expansion 100");
+  EXPECT_EQ(error_message(items[4]), "invalid URL: No host part in the URL");
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(items[i].error->kind, ErrorKind::InvalidUrl);
+  EXPECT_EQ(items[5].fetch_url, "http://ok.example/");
+}
+
+TEST(SourceReaderTest, OverlongBlankLineIsAnErrorNotSkipped) {
+  // Only the start of an over-long line is kept, and a blank start does not make a blank
+  // line (a URL may follow it), so the line is reported rather than silently dropped.
+  test::TempDir dir;
+  const auto list = dir.write("l.txt", std::string(1 << 20, ' ') + "\n" + std::string(300, ' ') +
+                                           "# x" + std::string(70'000, 'x') + "\nhttp://a/\n")
+                        .string();
+  const auto items = read_sources({"@" + list});
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].url, "");
+  EXPECT_EQ(error_message(items[0]), "line is longer than 65536 bytes");
+  // The same holds for a comment whose '#' lies beyond the kept start.
+  EXPECT_EQ(items[1].url, "");
+  EXPECT_EQ(error_message(items[1]), "line is longer than 65536 bytes");
+  EXPECT_EQ(origins(items), (Strings{list + ":1", list + ":2", list + ":3"}));
 }
 
 TEST(SourceReaderTest, InvalidExpansionsAreItemsToo) {
