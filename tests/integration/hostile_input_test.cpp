@@ -194,6 +194,7 @@ TEST(HostileInputUsageTest, UnreadableListFileIsAUsageError) {
 TEST(HostileInputUsageTest, BadOptionIsAUsageError) {
   expect_usage_error({"--max-expansion", "many", "http://127.0.0.1:9/"}, "--max-expansion");
   expect_usage_error({"--max-expansion", "1.5", "http://127.0.0.1:9/"}, "--max-expansion");
+  expect_usage_error({"--max-expansion", "-5", "http://127.0.0.1:9/"}, "--max-expansion");
 }
 
 }  // namespace

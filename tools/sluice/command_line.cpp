@@ -98,8 +98,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->needs(resume_option);
   app.add_option("--max-redirects", fetch.options.max_redirects, "Redirects followed per URL")
       ->capture_default_str();
-  app.add_option("--max-expansion", fetch.options.max_expansion,
-                 "Largest number of URLs one range may expand to")
+  // Signed for the same reason as -c: an unsigned parse would wrap -5 around to no limit.
+  long long max_expansion = static_cast<long long>(fetch.options.max_expansion);
+  app.add_option("--max-expansion", max_expansion, "Largest number of URLs one range may expand to")
       ->capture_default_str();
   app.add_option("--user-agent", fetch.options.user_agent, "User-Agent header")
       ->capture_default_str();
@@ -157,6 +158,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     throw UsageError("--concurrency must be at least 1, not " + std::to_string(concurrency));
   }
   fetch.options.concurrency = static_cast<std::size_t>(concurrency);
+  if (max_expansion < 0) {
+    throw UsageError("--max-expansion must not be negative, not " + std::to_string(max_expansion));
+  }
+  fetch.options.max_expansion = static_cast<std::uint64_t>(max_expansion);
   fetch.options.engine = engines.at(engine);
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
