@@ -127,6 +127,8 @@ struct FaultCase {
   int attempts;
 };
 
+void PrintTo(const FaultCase& fault, std::ostream* out) { *out << fault.query; }
+
 class FaultModeTest : public ::testing::TestWithParam<std::tuple<EngineKind, FaultCase>> {};
 
 TEST_P(FaultModeTest, EachFaultEndsInOneRecordOfItsKind) {

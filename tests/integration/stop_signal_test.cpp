@@ -20,6 +20,10 @@ struct SignalCase {
   int signal;
 };
 
+void PrintTo(const SignalCase& signal_case, std::ostream* out) {
+  *out << signal_case.engine << ' ' << (signal_case.signal == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
 class StopSignalTest : public ::testing::TestWithParam<SignalCase> {
  protected:
   std::vector<std::string> args(const Server& server, const std::string& delay,
