@@ -9,6 +9,7 @@
 #include "server/server.hpp"
 #include "support/child_process.hpp"
 #include "support/ports.hpp"
+#include "support/records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -20,13 +21,6 @@ using namespace std::chrono_literals;
 
 test::ChildResult run_sluice(const std::vector<std::string>& args, const std::string& input = {}) {
   return test::run_child(SLUICE_BINARY, args, input, 60s);
-}
-
-std::vector<nlohmann::json> parse_lines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(nlohmann::json::parse(line));
-  return lines;
 }
 
 std::size_t count_lines(const std::string& text) {
@@ -50,7 +44,7 @@ TEST_P(CliFetchTest, AllGoodUrlsExitZeroWithOneRecordEach) {
   const auto result = run_engine({"-c", "5", server.base_url() + "/todos/{1..20}"});
   EXPECT_LE(server.stats().peak_in_flight, 5u);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto records = parse_lines(result.out);
+  const auto records = test::parse_records(result.out);
   ASSERT_EQ(records.size(), 20u);
   for (const auto& record : records) {
     EXPECT_TRUE(record["ok"].get<bool>());
@@ -75,7 +69,7 @@ TEST_P(CliFetchTest, FailedUrlsExitOneWithARecordEachAndTheRestFetched) {
   const auto result = run_engine({"@" + list.string()});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   std::map<std::string, nlohmann::json> by_url;
-  for (auto& record : parse_lines(result.out)) by_url[record["url"]] = record;
+  for (auto& record : test::parse_records(result.out)) by_url[record["url"]] = record;
   ASSERT_EQ(by_url.size(), 6u);
   EXPECT_EQ(by_url["not a url"]["error"]["kind"], "invalid_url");
   EXPECT_EQ(by_url["not a url"]["source"], list.string() + ":2");
@@ -114,7 +108,7 @@ TEST_P(CliFetchTest, ResultsAndSummaryFilesAreWritten) {
                                   summary.string(), server.base_url() + "/todos/{1..30}"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(result.out.empty());
-  EXPECT_EQ(parse_lines(test::read_file(results)).size(), 30u);
+  EXPECT_EQ(test::parse_records(test::read_file(results)).size(), 30u);
   const auto json = nlohmann::json::parse(test::read_file(summary));
   EXPECT_EQ(json["urls"], 30);
   EXPECT_EQ(json["ok"], 30);

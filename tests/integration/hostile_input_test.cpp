@@ -16,6 +16,7 @@
 
 #include "server/server.hpp"
 #include "support/child_process.hpp"
+#include "support/records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -23,13 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace std::string_literals;
-
-std::vector<nlohmann::json> parse_lines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
 
 std::size_t count_lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -135,7 +129,7 @@ TEST_P(HostileInputTest, BadLineIsOneInvalidUrlRecordAndTheRestIsFetched) {
 
   EXPECT_EQ(result.exit_code, hostile().skipped ? 0 : 1) << result.err;
   EXPECT_TRUE(result.out.empty()) << "records go to --results only";
-  const auto records = parse_lines(test::read_file(results));
+  const auto records = test::parse_records(test::read_file(results));
   ASSERT_EQ(records.size(), hostile().skipped ? 2u : 3u);
   std::vector<std::string> fetched;
   for (const auto& record : records) {

@@ -18,6 +18,7 @@
 #include "server/server.hpp"
 #include "sluice/errors.hpp"
 #include "support/child_process.hpp"
+#include "support/curl_together.hpp"
 
 namespace sluice {
 namespace {
@@ -102,38 +103,19 @@ Reply fetch_impatiently(const std::string& url) {
 // All `urls` at once, one connection each, with impatient clients whose bodies stop at 1 MiB,
 // so that every fault mode ends on the client's side.
 std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
-  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(),
-                                                              curl_multi_cleanup);
   std::vector<BodySink> sinks(urls.size(), BodySink{.limit = std::size_t{1} << 20U});
   std::vector<CurlEasy> handles;
+  std::vector<CURL*> raw;
   for (std::size_t i = 0; i < urls.size(); ++i) {
     handles.push_back(make_easy(sinks[i]));
     curl_easy_setopt(handles.back().get(), CURLOPT_URL, urls[i].c_str());
     curl_easy_setopt(handles.back().get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(handles.back().get(), CURLOPT_LOW_SPEED_TIME, 1L);
-    curl_multi_add_handle(multi.get(), handles.back().get());
+    raw.push_back(handles.back().get());
   }
-  std::vector<CURLcode> codes(urls.size(), CURLE_OPERATION_TIMEDOUT);
-  const auto deadline = Clock::now() + std::chrono::seconds{30};
-  int running = 1;
-  while (running > 0 && Clock::now() < deadline) {
-    curl_multi_perform(multi.get(), &running);
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi.get(), &queued)) {
-      if (message->msg == CURLMSG_DONE) {
-        const auto at = std::find_if(handles.begin(), handles.end(), [&](const CurlEasy& h) {
-          return h.get() == message->easy_handle;
-        });
-        codes[static_cast<std::size_t>(at - handles.begin())] = message->data.result;
-      }
-    }
-    if (running > 0) {
-      curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
-    }
-  }
+  const auto codes = test::perform_together(raw);
   std::vector<Reply> replies;
   for (std::size_t i = 0; i < urls.size(); ++i) {
-    curl_multi_remove_handle(multi.get(), handles[i].get());
     replies.push_back(collect(handles[i].get(), codes[i], sinks[i]));
   }
   return replies;

@@ -17,6 +17,7 @@
 
 #include "server/body_pattern.hpp"
 #include "sluice/errors.hpp"
+#include "support/curl_together.hpp"
 
 namespace sluice {
 namespace {
@@ -86,36 +87,17 @@ Reply fetch(const std::string& url) { return fetch(make_easy().get(), url); }
 
 // All `urls` at once, one connection each, through one multi handle.
 std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
-  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(),
-                                                              curl_multi_cleanup);
   std::vector<CurlEasy> handles;
+  std::vector<CURL*> raw;
   std::vector<std::string> bodies(urls.size());
   for (std::size_t i = 0; i < urls.size(); ++i) {
     handles.push_back(make_easy());
     prepare(handles.back().get(), urls[i], bodies[i]);
-    curl_multi_add_handle(multi.get(), handles.back().get());
+    raw.push_back(handles.back().get());
   }
-  std::vector<CURLcode> codes(urls.size(), CURLE_OPERATION_TIMEDOUT);
-  const auto deadline = Clock::now() + std::chrono::seconds{30};
-  int running = 1;
-  while (running > 0 && Clock::now() < deadline) {
-    curl_multi_perform(multi.get(), &running);
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi.get(), &queued)) {
-      if (message->msg == CURLMSG_DONE) {
-        const auto at = std::find_if(handles.begin(), handles.end(), [&](const CurlEasy& h) {
-          return h.get() == message->easy_handle;
-        });
-        codes[static_cast<std::size_t>(at - handles.begin())] = message->data.result;
-      }
-    }
-    if (running > 0) {
-      curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
-    }
-  }
+  const auto codes = test::perform_together(raw);
   std::vector<Reply> replies;
   for (std::size_t i = 0; i < urls.size(); ++i) {
-    curl_multi_remove_handle(multi.get(), handles[i].get());
     replies.push_back(collect(handles[i].get(), codes[i], std::move(bodies[i])));
   }
   return replies;
