@@ -124,7 +124,9 @@ std::optional<InputItem> InputQueue::pop() {
       if (retries_.empty()) {
         not_empty_.wait(lock);
       } else {
-        not_empty_.wait_until(lock, retries_.front().due);
+        // A copy: the heap may reallocate while this thread waits.
+        const auto due = retries_.front().due;
+        not_empty_.wait_until(lock, due);
       }
     }
   }

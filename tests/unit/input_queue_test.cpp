@@ -134,6 +134,23 @@ TEST(InputQueueTest, BlockingPopWaitsForARetryThatIsNotYetDue) {
   EXPECT_FALSE(queue.pop().has_value());
 }
 
+TEST(InputQueueTest, AWaitingPopSurvivesRetriesAddedMeanwhile) {
+  InputQueue queue(1000);
+  queue.close();
+  const auto now = InputQueue::Clock::now();
+  queue.retry(item(0), now + std::chrono::milliseconds(100));
+  std::jthread consumer([&] {
+    const auto next = queue.pop();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->index, 0u);
+  });
+  // Enough later retries to make the heap reallocate under the waiting consumer (a bug
+  // that ASan caught: the wait held a reference into the heap).
+  for (std::uint64_t i = 1; i <= 500; ++i) queue.retry(item(i), now + std::chrono::hours(1));
+  consumer.join();
+  EXPECT_EQ(queue.take_all().size(), 500u);
+}
+
 TEST(InputQueueTest, WaitingRetriesCountAgainstTheBound) {
   InputQueue queue(2);
   queue.retry(item(1), InputQueue::Clock::now() + std::chrono::hours(1));
