@@ -138,14 +138,16 @@ TEST(InputQueueTest, AWaitingPopSurvivesRetriesAddedMeanwhile) {
   InputQueue queue(1000);
   queue.close();
   const auto now = InputQueue::Clock::now();
-  queue.retry(item(0), now + std::chrono::milliseconds(100));
+  queue.retry(item(0), now + std::chrono::milliseconds(200));
   std::jthread consumer([&] {
     const auto next = queue.pop();
     ASSERT_TRUE(next);
     EXPECT_EQ(next->index, 0u);
   });
   // Enough later retries to make the heap reallocate under the waiting consumer (a bug
-  // that ASan caught: the wait held a reference into the heap).
+  // that ASan caught: the wait held a reference into the heap). The pause lets the
+  // consumer start waiting; too short a pause can only miss the bug.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   for (std::uint64_t i = 1; i <= 500; ++i) queue.retry(item(i), now + std::chrono::hours(1));
   consumer.join();
   EXPECT_EQ(queue.take_all().size(), 500u);
