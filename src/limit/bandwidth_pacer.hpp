@@ -1,0 +1,59 @@
+// Pacing received bytes against the shared --max-bandwidth bucket: its default burst, one
+// transfer's pause-and-resume bookkeeping for the event loop, and a socket receive buffer
+// size that keeps the kernel from reading far ahead of the cap.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "limit/clock.hpp"
+#include "limit/token_bucket.hpp"
+
+namespace sluice::detail {
+
+// The burst of the byte bucket for a cap of `bytes_per_second`: 20 ms of the rate, at
+// least 16 KiB. 16 KiB is the largest chunk libcurl hands a write callback at its default
+// buffer size (CURL_MAX_WRITE_SIZE), so a chunk never waits for more than its own bytes.
+// 20 ms keeps reads fine-grained: over any window w the rate stays below
+// cap + burst / w (1.02 x the cap over a second, 1.2 x over 100 ms), while a transfer
+// still takes several chunks per wake-up.
+double default_burst(double bytes_per_second);
+
+// The SO_RCVBUF value for each of `transfers` sockets under a cap of `bytes_per_second`, or
+// nullopt to leave the socket alone. Why set it: while a transfer is paused the kernel
+// keeps receiving into its buffer, which receive autotuning grows to megabytes, so the
+// network would run far ahead of the cap. Why not smaller: a connection moves at most a
+// window per round trip, so all windows together (about the sum of these buffers) must
+// cover the cap times the round trip. The buffers hold 200 ms of the cap, split over the
+// transfers, which reaches the cap on paths up to 200 ms round trip; at least 8 KiB each,
+// as a window of fewer than about four segments stalls on delayed ACKs; rounded up to
+// 4 KiB. Linux doubles the value passed (socket(7): room for its bookkeeping) and
+// advertises about half of that, so the window is about the value itself. Setting it also
+// turns autotuning off and is capped at net.core.rmem_max (208 KiB by default), hence
+// nullopt when more is wanted: autotuning then serves better, and the pacer still holds
+// the cap.
+std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t transfers);
+
+// One transfer's side of the shared byte bucket, for the event loop's write callback.
+// Worker threads need none of this: they call TokenBucket::take_blocking(bytes, stop).
+// Thread-safety: none; one per transfer, used by the thread that runs its callbacks.
+// Lifetime: the bucket is shared by all transfers and must outlive each pacer.
+class BandwidthPacer {
+ public:
+  using time_point = Clock::time_point;
+
+  explicit BandwidthPacer(TokenBucket& bytes) : bytes_(bytes) {}
+
+  // For a chunk of `bytes` the write callback got: nullopt to take it now, or the time
+  // until which to pause the transfer (return CURL_WRITEFUNC_PAUSE, unpause then). The
+  // chunk's bytes are reserved when it is first offered, so transfers are served in the
+  // order they asked and each resumes exactly once; when libcurl hands the same bytes again
+  // after the pause, they pass at once.
+  std::optional<time_point> pause_until(std::size_t bytes, time_point now);
+
+ private:
+  TokenBucket& bytes_;
+  std::size_t prepaid_ = 0;  // reserved for bytes libcurl is to hand again after a pause
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,11 @@
+# Flow control: token buckets (bandwidth, --rate), the per-host limiter with the servers'
+# own rate limits, and the adaptive concurrency limit of -c auto. Time is injected.
+target_sources(sluice PRIVATE
+  limit/adaptive_limit.cpp
+  limit/bandwidth_pacer.cpp
+  limit/clock.cpp
+  limit/host_key.cpp
+  limit/host_limiter.cpp
+  limit/parse_rate.cpp
+  limit/rate_limit_headers.cpp
+  limit/token_bucket.cpp)
