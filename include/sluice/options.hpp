@@ -22,6 +22,15 @@ struct Options {
   // Hard cap on requests in flight; a new one is admitted the moment a slot frees.
   std::size_t concurrency = 10;
   EngineKind engine = EngineKind::EventLoop;
+  // One cap on the bytes per second received by all transfers together; zero means none.
+  // Enforced on the wire: reads are paced from a shared token bucket, and each socket's
+  // receive buffer is bounded, so TCP slows the senders instead of the kernel buffering.
+  std::uint64_t max_bandwidth = 0;
+  // The bandwidth bucket's depth in bytes; zero picks tens of milliseconds of the cap.
+  std::uint64_t bandwidth_burst = 0;
+  // Request starts per second over the whole run; zero means no limit.
+  double rate = 0;
+
   // Whole-transfer limit; zero means none.
   std::chrono::milliseconds timeout{0};
   // Limit on name resolution plus the TCP/TLS handshake.

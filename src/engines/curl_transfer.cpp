@@ -1,6 +1,9 @@
 // One libcurl easy handle, reused URL after URL: option set-up and result classification.
 #include "engines/curl_transfer.hpp"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <new>
 #include <span>
 #include <utility>
@@ -23,9 +26,32 @@ std::string stopped_message(const InputItem& item) {
   return message;
 }
 
+// CURLOPT_SOCKOPTFUNCTION: runs before connect, when the buffer still shapes the window.
+int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) {
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    // A refusal only leaves the kernel's default; the pacer still holds the cap.
+    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, bytes, sizeof(int));
+  }
+  return CURL_SOCKOPT_OK;
+}
+
 }  // namespace
 
-CurlTransfer::CurlTransfer(const Options& options) : options_(options), easy_(curl_easy_init()) {
+RunLimits::RunLimits(const Options& options) {
+  if (options.max_bandwidth > 0) {
+    const auto cap = static_cast<double>(options.max_bandwidth);
+    const double burst = options.bandwidth_burst > 0
+                             ? static_cast<double>(options.bandwidth_burst)
+                             : default_burst(cap);
+    bandwidth.emplace(cap, burst);
+    receive_buffer = receive_buffer_bytes(cap, options.concurrency);
+  }
+  // One request's token is the whole burst: starts are spaced evenly, never bunched.
+  if (options.rate > 0) rate.emplace(options.rate, 1.0);
+}
+
+CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate)
+    : options_(options), gate_(std::move(gate)), easy_(curl_easy_init()) {
   if (easy_ == nullptr) throw std::bad_alloc();
 }
 
@@ -41,6 +67,8 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   body_.reset();
   save_error_.clear();
   too_large_ = false;
+  stopped_ = false;
+  if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   error_buffer_[0] = '\0';
   if (options_.output_dir) {
     auto body = BodyFile::create(*options_.output_dir, item_.url, item_.index);
@@ -73,6 +101,15 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
     // Refuses at once an answer whose Content-Length is too large; on_body cuts off the rest.
     curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body));
   }
+  if (gate_.receive_buffer) {
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &set_receive_buffer);
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, &*gate_.receive_buffer);
+  }
+  if (gate_.bytes != nullptr && gate_.bytes->burst() < CURL_MAX_WRITE_SIZE) {
+    // A chunk larger than the bucket's burst would always borrow: keep chunks within it.
+    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE,
+                     std::max(1024L, static_cast<long>(gate_.bytes->burst())));
+  }
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, options_.user_agent.c_str());
   if (options_.insecure) {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -89,6 +126,9 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
     transfer.too_large_ = true;
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
+  if (transfer.gate_.bytes != nullptr) {
+    if (const auto refused = transfer.pace(length)) return *refused;
+  }
   transfer.bytes_ += length;
   if (transfer.body_) {
     auto written = transfer.body_->write(std::span<const char>(data, length));
@@ -98,6 +138,21 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
     }
   }
   return length;
+}
+
+std::optional<std::size_t> CurlTransfer::pace(std::size_t length) {
+  if (pacer_) {
+    if (const auto until = pacer_->pause_until(length, std::chrono::steady_clock::now())) {
+      gate_.on_pause(easy_, *until);
+      return CURL_WRITEFUNC_PAUSE;  // libcurl keeps the chunk and hands it again on resume
+    }
+    return std::nullopt;
+  }
+  if (!gate_.bytes->take_blocking(static_cast<double>(length), gate_.stop)) {
+    stopped_ = true;
+    return 0;  // ends the transfer with CURLE_WRITE_ERROR; stopped() says why
+  }
+  return std::nullopt;
 }
 
 Record CurlTransfer::base_record() {

@@ -4,22 +4,46 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 #include "input/input_item.hpp"
+#include "limit/bandwidth_pacer.hpp"
+#include "limit/token_bucket.hpp"
 #include "output/body_file.hpp"
 #include "sluice/options.hpp"
 #include "sluice/record.hpp"
 
 namespace sluice::detail {
 
+// How a transfer's received bytes are held to the run's --max-bandwidth (no cap when
+// `bytes` is null). An event loop cannot block, so it gives `on_pause`: the transfer then
+// pauses itself (CURL_WRITEFUNC_PAUSE) and asks to be resumed at the given time. A worker
+// thread gives `stop` instead and blocks in the write callback until its bytes are paid.
+struct BandwidthGate {
+  TokenBucket* bytes = nullptr;
+  std::function<void(CURL*, Clock::time_point)> on_pause;
+  std::stop_token stop;
+  std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
+};
+
+// The shared state of a run's caps that every transfer consults.
+struct RunLimits {
+  std::optional<TokenBucket> bandwidth;  // bytes per second over all transfers
+  std::optional<TokenBucket> rate;       // request starts per second
+  std::optional<int> receive_buffer;
+
+  explicit RunLimits(const Options& options);
+};
+
 // Not thread-safe: owned by one engine thread. Reusing the handle (curl_easy_reset keeps
 // its connection and DNS caches) saves an allocation per URL and, in the thread engine,
 // keeps each worker's connections alive.
 class CurlTransfer {
  public:
-  explicit CurlTransfer(const Options& options);
+  explicit CurlTransfer(const Options& options, BandwidthGate gate = {});
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
   ~CurlTransfer();
@@ -38,13 +62,21 @@ class CurlTransfer {
   Record cancel();
   // The record of a prepared transfer that could not be started.
   Record fail(ErrorKind kind, std::string message);
+  // The blocking bandwidth gate gave up because its stop was requested: the transfer ended
+  // with a write error that means "cancelled".
+  bool stopped() const noexcept { return stopped_; }
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
+  std::optional<std::size_t> pace(std::size_t length);
   Record base_record();
   FetchError describe_failure(CURLcode result) const;
 
   const Options& options_;
+  BandwidthGate gate_;
+  std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
+  bool stopped_ = false;
   CURL* easy_ = nullptr;
   InputItem item_;
   std::uint64_t bytes_ = 0;

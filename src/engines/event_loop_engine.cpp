@@ -44,7 +44,7 @@ void signal_eventfd(int fd) noexcept {
 }  // namespace
 
 EventLoopEngine::EventLoopEngine(const Options& options)
-    : options_(options), retry_(options, std::random_device{}()) {
+    : options_(options), retry_(options, std::random_device{}()), limits_(options) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -125,6 +125,11 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
 
 int EventLoopEngine::wait_ms(InputQueue& input) const {
   std::optional<Clock::time_point> earliest = input.next_retry_due();
+  const auto sooner = [&](std::optional<Clock::time_point> candidate) {
+    if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
+  };
+  sooner(rate_ready_);
+  if (!paused_.empty()) sooner(paused_.front().until);
   for (const auto& shard : shards_) {
     if (shard->deadline && (!earliest || *shard->deadline < *earliest)) earliest = shard->deadline;
   }
@@ -146,7 +151,13 @@ EventLoopEngine::Shard& EventLoopEngine::least_busy_shard() {
 void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
   if (idle_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
-    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_);
+    BandwidthGate gate;
+    if (limits_.bandwidth) {
+      gate.bytes = &*limits_.bandwidth;
+      gate.on_pause = [this](CURL* easy, Clock::time_point until) { on_pause(easy, until); };
+      gate.receive_buffer = limits_.receive_buffer;
+    }
+    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, std::move(gate));
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();
@@ -164,11 +175,13 @@ void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
   }
   idle_.pop_back();
   slot->shard = &shard;
+  ++slot->attempt;
   ++shard.active;
   ++active_;
 }
 
 bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
+  rate_ready_.reset();  // set again below if --rate is what holds the next start back
   if (input.cancelled()) {
     cancel_pending(sink);
     return false;
@@ -180,6 +193,13 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
       if (status == InputQueue::PopStatus::Empty) return true;
       // Start in input order: the batch is consumed from its back.
       std::reverse(pending_.begin(), pending_.end());
+    }
+    if (limits_.rate) {
+      const auto now = Clock::now();
+      if (!limits_.rate->try_take(1, now)) {
+        rate_ready_ = limits_.rate->ready_at(1, now);
+        return true;
+      }
     }
     InputItem item = std::move(pending_.back());
     pending_.pop_back();
@@ -195,6 +215,27 @@ void EventLoopEngine::run_timeouts() {
       shard->deadline.reset();
       int running = 0;
       curl_multi_socket_action(shard->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+  }
+}
+
+void EventLoopEngine::on_pause(CURL* easy, Clock::time_point until) {
+  Slot* slot = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+  paused_.push_back(Paused{until, slot, slot->attempt});
+  std::push_heap(paused_.begin(), paused_.end());
+}
+
+void EventLoopEngine::resume_paused() {
+  const auto now = Clock::now();
+  while (!paused_.empty() && paused_.front().until <= now) {
+    std::pop_heap(paused_.begin(), paused_.end());
+    const Paused due = paused_.back();
+    paused_.pop_back();
+    // Resuming hands the kept chunk to the write callback at once, which may pause the
+    // transfer again and push onto the heap: hence the pop above comes first.
+    if (due.slot->shard != nullptr && due.slot->attempt == due.attempt) {
+      curl_easy_pause(due.slot->transfer->handle(), CURLPAUSE_CONT);
     }
   }
 }
@@ -275,6 +316,7 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
       int running = 0;
       curl_multi_socket_action(shards_[shard]->multi, socket, action, &running);
     }
+    resume_paused();
     run_timeouts();
     collect_finished(input, sink);
   }

@@ -45,6 +45,15 @@ class EventLoopEngine final : public Engine {
   struct Slot {
     std::unique_ptr<CurlTransfer> transfer;
     Shard* shard = nullptr;
+    std::uint64_t attempt = 0;  // counts the transfers started in this slot
+  };
+  // A transfer that paused itself for the bandwidth cap, and when to resume it.
+  struct Paused {
+    Clock::time_point until;
+    Slot* slot;
+    std::uint64_t attempt;  // a pause outlived by its transfer is ignored
+    // Heap order: std::push_heap keeps the greatest first, so "greater" means "later".
+    bool operator<(const Paused& other) const { return until > other.until; }
   };
 
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* shard, void* socketp);
@@ -56,6 +65,8 @@ class EventLoopEngine final : public Engine {
   void start(InputItem&& item, RecordSink& sink);
   Shard& least_busy_shard();
   void run_timeouts();
+  void on_pause(CURL* easy, Clock::time_point until);
+  void resume_paused();
   void collect_finished(InputQueue& input, RecordSink& sink);
   void cancel_pending(RecordSink& sink);
   void cancel_all(RecordSink& sink);
@@ -63,6 +74,9 @@ class EventLoopEngine final : public Engine {
 
   const Options& options_;
   RetryPolicy retry_;
+  RunLimits limits_;
+  std::vector<Paused> paused_;                    // a heap, the earliest first
+  std::optional<Clock::time_point> rate_ready_;  // when --rate allows the next start
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -24,12 +24,22 @@ int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_
 ThreadPoolEngine::ThreadPoolEngine(const Options& options) : options_(options) {}
 
 void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& live,
-                            std::stop_token stop) {
-  CurlTransfer transfer(options_);
+                            RunLimits& limits, std::stop_token stop) {
+  BandwidthGate gate;
+  if (limits.bandwidth) {
+    gate.bytes = &*limits.bandwidth;
+    gate.stop = stop;
+    gate.receive_buffer = limits.receive_buffer;
+  }
+  CurlTransfer transfer(options_, std::move(gate));
   RetryPolicy retry(options_, std::random_device{}());
   while (!stop.stop_requested()) {
     std::optional<InputItem> item = input.pop();
     if (!item) return;
+    if (limits.rate && !limits.rate->take_blocking(1, stop)) {
+      sink.on_record(cancelled_record(std::move(*item)));
+      return;
+    }
     if (auto failed = transfer.prepare(std::move(*item))) {
       sink.on_record(std::move(*failed));
       continue;
@@ -41,7 +51,7 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
     const CURLcode result = curl_easy_perform(easy);
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    if (result == CURLE_ABORTED_BY_CALLBACK) {
+    if (result == CURLE_ABORTED_BY_CALLBACK || transfer.stopped()) {
       sink.on_record(transfer.cancel());
     } else {
       settle(transfer, result, retry, input, sink);
@@ -51,6 +61,7 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
 
 void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
+  RunLimits limits(options_);
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {
@@ -60,7 +71,7 @@ void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& li
         std::stop_source either;
         std::stop_callback from_run(stop, [&] { either.request_stop(); });
         std::stop_callback from_pool(own, [&] { either.request_stop(); });
-        work(input, sink, live, either.get_token());
+        work(input, sink, live, limits, either.get_token());
       }));
     }
   } catch (const std::system_error& error) {

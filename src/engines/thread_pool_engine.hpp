@@ -18,7 +18,8 @@ class ThreadPoolEngine final : public Engine {
   void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
 
  private:
-  void work(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop);
+  void work(InputQueue& input, RecordSink& sink, LiveCounters& live, RunLimits& limits,
+            std::stop_token stop);
 
   const Options& options_;
 };

@@ -28,8 +28,8 @@ std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t tra
                        static_cast<double>(std::max<std::size_t>(transfers, 1));
   const double bytes =
       std::ceil(std::max(kMinReceiveBuffer, share) / kReceiveBufferStep) * kReceiveBufferStep;
-  if (!(bytes <= kDefaultRmemMax)) return std::nullopt;  // also for a NaN rate
-  return static_cast<int>(bytes);
+  if (std::isnan(bytes)) return std::nullopt;
+  return static_cast<int>(std::min(bytes, kDefaultRmemMax));
 }
 
 std::optional<BandwidthPacer::time_point> BandwidthPacer::pause_until(std::size_t bytes,

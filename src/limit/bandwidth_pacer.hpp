@@ -29,9 +29,12 @@ double default_burst(double bytes_per_second);
 // as a window of fewer than about four segments stalls on delayed ACKs; rounded up to
 // 4 KiB. Linux doubles the value passed (socket(7): room for its bookkeeping) and
 // advertises about half of that, so the window is about the value itself. Setting it also
-// turns autotuning off and is capped at net.core.rmem_max (208 KiB by default), hence
-// nullopt when more is wanted: autotuning then serves better, and the pacer still holds
-// the cap.
+// turns autotuning off, and the kernel caps it at net.core.rmem_max (208 KiB by default).
+// When more is wanted the value stays at that cap rather than leaving autotuning on: an
+// autotuned buffer grows to megabytes, which the kernel acknowledges while the pacer holds
+// the transfer, so the link bursts far above the cap. A path whose round trip needs more
+// window than the buffers give reaches less than the cap: the cap wins over speed there.
+// nullopt only for a rate that is not a number.
 std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t transfers);
 
 // One transfer's side of the shared byte bucket, for the event loop's write callback.

@@ -30,7 +30,7 @@ TEST(BandwidthPacerTest, ReceiveBufferHoldsTwoHundredMillisecondsOfTheCapSplitOv
   EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 1), 212992);         // 204.8 KiB rounded up to 4 KiB
   EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 10), 24 * 1024);     // 20.97 KB rounded up to 4 KiB
   EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 1000), 8 * 1024);    // the floor
-  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 0), std::nullopt);  // 4 MiB: leave autotuning on
+  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 0), 212992);  // 4 MiB wanted: rmem_max's default
   EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 100), 44 * 1024);
 }
 

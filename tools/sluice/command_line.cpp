@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "sluice/errors.hpp"
+#include "limit/parse_rate.hpp"
 #include "units.hpp"
 
 namespace sluice::cli {
@@ -45,6 +46,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string max_retry_wait = "60s";
   std::string max_body = "0";
   std::string grace = "5s";
+  std::string max_bandwidth = "0";
+  std::string bandwidth_burst = "0";
+  std::string rate;
   std::string output_dir;
   app.add_option("sources", fetch.sources, "URLs, @FILE lists or - for standard input");
   // Parsed as signed so that "-c -1" is reported as -1, not as a wrapped-around size_t.
@@ -85,6 +89,13 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "After Ctrl-C or SIGTERM, time given to transfers in flight before they are "
                  "aborted")
       ->capture_default_str();
+  app.add_option("--max-bandwidth", max_bandwidth,
+                 "One cap on the bytes per second of all transfers together, e.g. 20M (0: none)")
+      ->capture_default_str();
+  app.add_option("--bandwidth-burst", bandwidth_burst,
+                 "Depth of the bandwidth bucket, e.g. 64k (0: 20 ms of the cap, at least 16k)")
+      ->capture_default_str();
+  app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h");
   app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
@@ -170,6 +181,13 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   fetch.options.max_retry_wait = to_duration("--max-retry-wait", max_retry_wait);
   fetch.options.max_body = to_size("--max-body", max_body);
   fetch.options.grace = to_duration("--grace", grace);
+  fetch.options.max_bandwidth = to_size("--max-bandwidth", max_bandwidth);
+  fetch.options.bandwidth_burst = to_size("--bandwidth-burst", bandwidth_burst);
+  if (!rate.empty()) {
+    auto parsed = parse_rate(rate);
+    if (!parsed) throw UsageError("--rate: " + parsed.error());
+    fetch.options.rate = *parsed;
+  }
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
   if (!resume.empty()) {
     if (fetch.results_path && *fetch.results_path != resume) {
