@@ -24,6 +24,9 @@ struct ServerConfig {
   unsigned threads = 1;    // IO threads, each running its own event loop; at least 1
   // Each request without its own ?fault= draws a fault from this mix (see FaultMix).
   FaultMix faults = {};
+  // Bytes per second that each connection may send in /bytes/{n} answers, header included; 0
+  // means unlimited. Other answers are small, or endless, and go at full speed (see Server).
+  std::uint64_t bandwidth = 0;
 };
 
 // Counters since the server started. /_stats requests are not counted anywhere.
@@ -80,6 +83,12 @@ class ServerCore;
 // ?fault_times=N (with ?fault=) limits the fault to the first N requests for that exact target
 // (path and query, as written); later ones are answered normally. Requests without ?fault= draw
 // their fault from ServerConfig::faults. An unknown fault or a bad fault parameter is a 400.
+//
+// With ServerConfig::bandwidth, each connection keeps to that many bytes per second: a
+// /bytes/{n} answer (also a truncated or reset-mid one) sends its header at once and then its
+// body in chunks of 10 ms of the rate (1 KiB to 16 KiB) on a timer, a token bucket per
+// connection whose header bytes count too. The bucket holds one chunk of credit, so no 100 ms
+// carries more than the rate allows plus about two chunks. Other answers are not paced.
 //
 // Thread-safety: port(), base_url(), stats() and stop() may be called from any thread, but
 // not from inside the server's own handlers.

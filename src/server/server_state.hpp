@@ -33,6 +33,8 @@ class ServerState {
   void on_request_finished() noexcept;
   ServerStats snapshot() const noexcept;
 
+  std::uint64_t bandwidth() const noexcept { return bandwidth_; }
+
   // The configured latency plus this answer's jitter draw, never negative.
   std::chrono::milliseconds next_latency();
 
@@ -50,6 +52,7 @@ class ServerState {
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};
 
+  const std::uint64_t bandwidth_;
   const std::chrono::milliseconds latency_;
   const std::chrono::milliseconds jitter_;
   std::mutex jitter_mutex_;

@@ -21,7 +21,11 @@ Session::Session(IoSocket socket, ServerState& state)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       state_(state),
-      buffer_(kMaxHeaderBytes) {}
+      buffer_(kMaxHeaderBytes) {
+  if (state_.bandwidth() > 0) {
+    pacer_.emplace(state_.bandwidth());
+  }
+}
 
 void Session::start() { read_header(); }
 
@@ -146,6 +150,14 @@ void Session::send(http::response<Body>& response,
   // Their body is not the serializer's to write: a stall has none, an endless one never ends.
   if (fault_ == Fault::Stall || fault_ == Fault::Endless) {
     http::async_write_header(socket_, *serializer, std::move(on_written));
+    return;
+  }
+  if (paces_body()) {
+    http::async_write_header(
+        socket_, *serializer,
+        [self = shared_from_this()](const beast::error_code& ec, std::size_t header_bytes) {
+          self->on_paced_header(ec, header_bytes);
+        });
     return;
   }
   http::async_write(socket_, *serializer, std::move(on_written));

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "server/fault.hpp"
+#include "server/pacer.hpp"
 #include "server/pattern_body.hpp"
 #include "server/routes.hpp"
 #include "server/server_state.hpp"
@@ -60,6 +61,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void wait_for_peer();
   void reset();
 
+  // The paced body of a /bytes/{n} answer under ServerConfig::bandwidth, in session_pacing.cpp.
+  bool paces_body() const noexcept;
+  void on_paced_header(const boost::beast::error_code& ec, std::size_t header_bytes);
+  void write_paced_chunk();
+
   IoSocket socket_;
   IoTimer timer_;
   ServerState& state_;
@@ -81,6 +87,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool counted_ = false;  // counted in the stats (every request except /_stats)
   Fault fault_ = Fault::None;
   std::uint64_t body_bytes_ = 0;
+
+  // Set when the server has a bandwidth; one per connection, so the pace holds across the
+  // requests a connection carries.
+  std::optional<Pacer> pacer_;
+  std::uint64_t paced_bytes_ = 0;  // body bytes of the paced answer written so far
 };
 
 }  // namespace sluice::detail

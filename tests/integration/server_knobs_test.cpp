@@ -1,0 +1,144 @@
+// Loopback tests of the test server's knobs for flow-control tests: per-connection bandwidth,
+// the bins of acknowledged bytes, capacity with its queue and 503s, and servers on several
+// loopback addresses.
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/body_pattern.hpp"
+#include "server/server.hpp"
+#include "support/curl_together.hpp"
+
+namespace sluice {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+struct CurlEasyCleanup {
+  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyCleanup>;
+
+struct Reply {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string body;
+  long header_bytes = 0;
+  curl_off_t retry_after = -1;
+  milliseconds elapsed{0};  // libcurl's total time of the transfer
+};
+
+std::size_t append_to_string(char* data, std::size_t size, std::size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+CurlEasy make_easy(const std::string& url, std::string& body) {
+  CurlEasy handle(curl_easy_init());
+  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 20'000L);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, append_to_string);
+  curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &body);
+  return handle;
+}
+
+Reply collect(CURL* handle, CURLcode code, std::string body) {
+  Reply reply;
+  reply.code = code;
+  reply.body = std::move(body);
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_easy_getinfo(handle, CURLINFO_HEADER_SIZE, &reply.header_bytes);
+  curl_easy_getinfo(handle, CURLINFO_RETRY_AFTER, &reply.retry_after);
+  curl_off_t micros = 0;
+  curl_easy_getinfo(handle, CURLINFO_TOTAL_TIME_T, &micros);
+  reply.elapsed = std::chrono::duration_cast<milliseconds>(std::chrono::microseconds{micros});
+  return reply;
+}
+
+// One transfer on its own connection, closed before this returns.
+Reply fetch(const std::string& url) {
+  std::string body;
+  const auto handle = make_easy(url, body);
+  const auto code = curl_easy_perform(handle.get());
+  return collect(handle.get(), code, std::move(body));
+}
+
+// All `urls` at once, one connection each.
+std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
+  std::vector<std::string> bodies(urls.size());
+  std::vector<CurlEasy> handles;
+  std::vector<CURL*> raw;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    handles.push_back(make_easy(urls[i], bodies[i]));
+    raw.push_back(handles.back().get());
+  }
+  const auto codes = test::perform_together(raw);
+  std::vector<Reply> replies;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    replies.push_back(collect(handles[i].get(), codes[i], std::move(bodies[i])));
+  }
+  return replies;
+}
+
+bool is_pattern(const std::string& body) {
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != body_byte(i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(ServerKnobsTest, BandwidthPacesOneConnection) {
+  Server server({.bandwidth = 1'000'000});
+  const auto started = Clock::now();
+  const auto reply = fetch(server.base_url() + "/bytes/2000000");
+  const auto took = Clock::now() - started;
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.body.size(), 2'000'000U);
+  EXPECT_TRUE(is_pattern(reply.body));
+  // Two seconds at the rate, less the one or two chunks of 10 KB the bucket lets go early.
+  EXPECT_GE(took, milliseconds{1'800});
+  EXPECT_LE(took, milliseconds{3'000});
+}
+
+TEST(ServerKnobsTest, BandwidthHoldsPerConnection) {
+  Server server({.bandwidth = 500'000});
+  const auto url = server.base_url() + "/bytes/500000";
+  const auto started = Clock::now();
+  const auto replies = fetch_all({url, url, url, url});
+  const auto took = Clock::now() - started;
+  for (const auto& reply : replies) {
+    ASSERT_EQ(reply.code, CURLE_OK);
+    EXPECT_EQ(reply.body.size(), 500'000U);
+  }
+  // Each connection gets the whole rate: four take as long as one.
+  EXPECT_GE(took, milliseconds{900});
+  EXPECT_LE(took, milliseconds{2'000});
+}
+
+TEST(ServerKnobsTest, BandwidthPacesTruncatedBodiesAndSkipsHead) {
+  Server server({.bandwidth = 200'000});
+  const auto truncated = fetch(server.base_url() + "/bytes/200000?fault=truncate&fraction=0.5");
+  EXPECT_EQ(truncated.body.size(), 100'000U);
+  EXPECT_TRUE(is_pattern(truncated.body));
+  EXPECT_GE(truncated.elapsed, milliseconds{400});
+
+  std::string body;
+  const auto head = make_easy(server.base_url() + "/bytes/10000000", body);
+  curl_easy_setopt(head.get(), CURLOPT_NOBODY, 1L);
+  ASSERT_EQ(curl_easy_perform(head.get()), CURLE_OK);
+  EXPECT_LT(collect(head.get(), CURLE_OK, body).elapsed, milliseconds{500});
+}
+
+}  // namespace
+}  // namespace sluice
