@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "server/fault_mix.hpp"
 
@@ -55,7 +56,7 @@ class ServerCore;
 //   /status/{code}  that status (200..599), tiny JSON body
 //   /redirect/{n}   302 to /redirect/{n-1}; /redirect/0 answers 200
 //   /redirect-to    302 to its ?url= (as written, not percent-decoded)
-//   /_stats         ServerStats as JSON
+//   /_stats         ServerStats as JSON, and the last acknowledged-bytes bins (see below)
 // Any path takes ?delay=<int>ms or ?delay=<number>s (or 0). Unknown paths get 404, other
 // methods 405, bad parameters 400.
 //
@@ -90,6 +91,17 @@ class ServerCore;
 // connection whose header bytes count too. The bucket holds one chunk of credit, so no 100 ms
 // carries more than the rate allows plus about two chunks. Other answers are not paced.
 //
+// The server counts the bytes its clients have acknowledged, from TCP_INFO's tcpi_bytes_acked
+// of each connection, in bins of 100 ms: bin k holds the bytes acknowledged in
+// [k * 100 ms, (k + 1) * 100 ms) after the server started, headers, bodies and /_stats answers
+// alike. A timer on the first IO thread reads every open connection just after each bin ends
+// (a tick that runs late moves that much of the next bin into this one), and each connection
+// is read once more just before the server closes it. Bytes acknowledged after that close are
+// missed: when the server closes first (Connection: close, faults), those still in its send
+// buffer. acked_bins() returns every bin up to the last one that is not empty; /_stats has the
+// last 600 of them (one minute) as "acked_bins_100ms", and the index of the first of those as
+// "acked_bins_first".
+//
 // Thread-safety: port(), base_url(), stats() and stop() may be called from any thread, but
 // not from inside the server's own handlers.
 // Lifetime: the constructor raises the open-file limit, binds, listens and starts the IO
@@ -106,6 +118,8 @@ class Server {
   std::uint16_t port() const noexcept;
   std::string base_url() const;  // "http://127.0.0.1:PORT", without a trailing slash
   ServerStats stats() const;
+  // Bytes that clients acknowledged, per 100 ms since the server started (see above).
+  std::vector<std::uint64_t> acked_bins() const;
   void stop();  // idempotent
 
  private:

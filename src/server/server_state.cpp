@@ -13,7 +13,8 @@ constexpr std::uint64_t kFaultSeedMask = 0x9e3779b97f4a7c15;
 }  // namespace
 
 ServerState::ServerState(const ServerConfig& config)
-    : bandwidth_(config.bandwidth),
+    : acked_bins_(AckedBins::Clock::now()),
+      bandwidth_(config.bandwidth),
       latency_(std::max(config.latency, std::chrono::milliseconds{0})),
       jitter_(std::max(config.jitter, std::chrono::milliseconds{0})),
       jitter_engine_(config.seed),

@@ -1,5 +1,6 @@
-// What all connections of one test server share: the counters behind ServerStats, the
-// configured latency with its jitter draws, and the choice of each request's fault.
+// What all connections of one test server share: the counters behind ServerStats and the
+// acknowledged-bytes bins, the configured latency with its jitter draws, and the choice of each
+// request's fault.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/acked_bins.hpp"
 #include "server/fault_request.hpp"
 #include "server/server.hpp"
 
@@ -34,6 +36,8 @@ class ServerState {
   ServerStats snapshot() const noexcept;
 
   std::uint64_t bandwidth() const noexcept { return bandwidth_; }
+  AckedBins& acked_bins() noexcept { return acked_bins_; }
+  const AckedBins& acked_bins() const noexcept { return acked_bins_; }
 
   // The configured latency plus this answer's jitter draw, never negative.
   std::chrono::milliseconds next_latency();
@@ -51,6 +55,8 @@ class ServerState {
   std::atomic<std::uint64_t> bytes_sent_{0};
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};
+
+  AckedBins acked_bins_;  // thread-safe on its own
 
   const std::uint64_t bandwidth_;
   const std::chrono::milliseconds latency_;

@@ -19,6 +19,7 @@ constexpr std::size_t kMaxHeaderBytes = std::size_t{8} * 1024;
 
 Session::Session(IoSocket socket, ServerState& state)
     : socket_(std::move(socket)),
+      acked_entry_(state.acked_bins(), socket_.native_handle()),
       timer_(socket_.get_executor()),
       state_(state),
       buffer_(kMaxHeaderBytes) {
@@ -120,7 +121,7 @@ void Session::answer() {
   }
   auto& body = json_response_.body();
   if (answer_.resource == Resource::Stats) {
-    body = stats_json(state_.snapshot());
+    body = stats_json(state_.snapshot(), state_.acked_bins().recent(kStatsBins));
   }
   const auto length = body.size();
   body_bytes_ = body_bytes(length);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string_view>
 
+#include "server/acked_bins.hpp"
 #include "server/fault.hpp"
 #include "server/pacer.hpp"
 #include "server/pattern_body.hpp"
@@ -67,6 +68,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void write_paced_chunk();
 
   IoSocket socket_;
+  // Declared after the socket, so that it ends, with its last TCP_INFO read, before the
+  // socket's destructor closes the fd.
+  AckedBinsEntry acked_entry_;
   IoTimer timer_;
   ServerState& state_;
   boost::beast::flat_buffer buffer_;

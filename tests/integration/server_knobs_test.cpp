@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <numeric>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,6 +91,34 @@ std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
   return replies;
 }
 
+std::uint64_t sum(const std::vector<std::uint64_t>& bins) {
+  return std::accumulate(bins.begin(), bins.end(), std::uint64_t{0});
+}
+
+// The largest sum of `width` bins in a row.
+std::uint64_t peak_window(const std::vector<std::uint64_t>& bins, std::size_t width) {
+  std::uint64_t peak = 0;
+  for (std::size_t i = 0; i + width <= bins.size(); ++i) {
+    peak = std::max(peak, std::accumulate(bins.begin() + static_cast<std::ptrdiff_t>(i),
+                                          bins.begin() + static_cast<std::ptrdiff_t>(i + width),
+                                          std::uint64_t{0}));
+  }
+  return peak;
+}
+
+// The server counts a connection's last acknowledged bytes when it notices the close, a
+// moment after the client has closed.
+bool acked_reaches(const Server& server, std::uint64_t bytes) {
+  const auto deadline = Clock::now() + std::chrono::seconds{5};
+  while (sum(server.acked_bins()) < bytes) {
+    if (Clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(milliseconds{5});
+  }
+  return true;
+}
+
 bool is_pattern(const std::string& body) {
   for (std::size_t i = 0; i < body.size(); ++i) {
     if (body[i] != body_byte(i)) {
@@ -138,6 +168,52 @@ TEST(ServerKnobsTest, BandwidthPacesTruncatedBodiesAndSkipsHead) {
   curl_easy_setopt(head.get(), CURLOPT_NOBODY, 1L);
   ASSERT_EQ(curl_easy_perform(head.get()), CURLE_OK);
   EXPECT_LT(collect(head.get(), CURLE_OK, body).elapsed, milliseconds{500});
+}
+
+TEST(ServerKnobsTest, AckedBinsSumToTheBytesSent) {
+  Server server({});
+  std::uint64_t sent = 0;
+  for (const auto* path : {"/bytes/1000000", "/todos/3", "/bytes/0", "/status/404"}) {
+    const auto reply = fetch(server.base_url() + path);
+    ASSERT_EQ(reply.code, CURLE_OK);
+    sent += static_cast<std::uint64_t>(reply.header_bytes) + reply.body.size();
+  }
+  ASSERT_TRUE(acked_reaches(server, sent));
+  // Give a stray late count the time to show up.
+  std::this_thread::sleep_for(milliseconds{250});
+  EXPECT_EQ(sum(server.acked_bins()), sent);
+}
+
+TEST(ServerKnobsTest, AckedBinsFollowTheBandwidth) {
+  constexpr std::uint64_t kRate = 1'000'000;
+  Server server({.bandwidth = kRate});
+  const auto reply = fetch(server.base_url() + "/bytes/2000000");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  const auto sent = static_cast<std::uint64_t>(reply.header_bytes) + reply.body.size();
+  ASSERT_TRUE(acked_reaches(server, sent));
+  const auto bins = server.acked_bins();
+  EXPECT_EQ(sum(bins), sent);
+  const auto peak_bin = peak_window(bins, 1);
+  const auto peak_second = peak_window(bins, 10);
+  RecordProperty("peak_bin_bytes", std::to_string(peak_bin));
+  RecordProperty("peak_second_bytes", std::to_string(peak_second));
+  // A bin may hold the two chunks of early credit (20 KB) and a few ms of a late tick.
+  EXPECT_LE(peak_bin, kRate / 10 * 3 / 2);
+  EXPECT_LE(peak_second, kRate * 11 / 10);
+}
+
+TEST(ServerKnobsTest, StatsShowTheLastAckedBins) {
+  Server server({});
+  ASSERT_EQ(fetch(server.base_url() + "/bytes/5000").code, CURLE_OK);
+  ASSERT_TRUE(acked_reaches(server, 5000));
+  const auto stats = nlohmann::json::parse(fetch(server.base_url() + "/_stats").body);
+  const auto bins = server.acked_bins();
+  ASSERT_TRUE(stats.contains("acked_bins_100ms"));
+  const auto shown = stats.at("acked_bins_100ms").get<std::vector<std::uint64_t>>();
+  // The /_stats answer itself is acknowledged after it was written.
+  EXPECT_EQ(stats.at("acked_bins_first"), bins.size() - shown.size());
+  EXPECT_GE(sum(shown), 5000U);
+  EXPECT_LE(shown.size(), 600U);
 }
 
 }  // namespace
