@@ -76,6 +76,7 @@ std::string stats_json(const ServerStats& stats, const RecentBins& acked) {
                         {"bytes_sent", stats.bytes_sent},
                         {"connections", stats.connections},
                         {"faults", stats.faults},
+                        {"overloaded", stats.overloaded},
                         {"acked_bins_first", acked.first},
                         {"acked_bins_100ms", acked.bins}}
       .dump();

@@ -28,6 +28,9 @@ struct ServerConfig {
   // Bytes per second that each connection may send in /bytes/{n} answers, header included; 0
   // means unlimited. Other answers are small, or endless, and go at full speed (see Server).
   std::uint64_t bandwidth = 0;
+  // Requests in flight the server handles without queueing; 0 means unlimited. Beyond it each
+  // request waits longer, and beyond 4 times it the server answers 503 (see Server).
+  std::uint64_t capacity = 0;
 };
 
 // Counters since the server started. /_stats requests are not counted anywhere.
@@ -44,6 +47,9 @@ struct ServerStats {
   std::uint64_t bytes_sent = 0;
   std::uint64_t connections = 0;  // accepted in total
   std::uint64_t faults = 0;       // answers begun with a fault, also counted in `requests`
+  // Requests answered 503 because more than 4 x ServerConfig::capacity were in flight; counted
+  // in `requests` too, but not in `faults`.
+  std::uint64_t overloaded = 0;
 };
 
 namespace detail {
@@ -90,6 +96,18 @@ class ServerCore;
 // body in chunks of 10 ms of the rate (1 KiB to 16 KiB) on a timer, a token bucket per
 // connection whose header bytes count too. The bucket holds one chunk of credit, so no 100 ms
 // carries more than the rate allows plus about two chunks. Other answers are not paced.
+//
+// With ServerConfig::capacity K > 0, the server acts like one with K workers and a queue. A
+// request that finds n requests in flight, itself included, once its header is read:
+//   n <= K       is answered as usual;
+//   K < n <= 4K  waits S * (n - K) / K on top of its delay, as long as K workers that each need
+//                S per request take to clear the n - K requests ahead of it. S is the
+//                configured latency, or 10 ms if that is 0; a request's ?delay= and the jitter
+//                do not change S. Latency thus grows linearly with the excess load, while
+//                throughput stays at K / S;
+//   n > 4K       is answered at once with 503, Retry-After: 1 and a tiny JSON body, whatever it
+//                asked for (no delay, no fault), and the connection stays open.
+// Every request but /_stats counts in n while its answer lasts, a paced or stalled one too.
 //
 // The server counts the bytes its clients have acknowledged, from TCP_INFO's tcpi_bytes_acked
 // of each connection, in bins of 100 ms: bin k holds the bytes acknowledged in

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "server/acked_bins.hpp"
+#include "server/admission.hpp"
 #include "server/fault_request.hpp"
 #include "server/server.hpp"
 
@@ -26,7 +27,9 @@ class ServerState {
   explicit ServerState(const ServerConfig& config);
 
   void on_connection() noexcept;
-  void on_request_started() noexcept;
+  // Counts the request in flight and decides, from how many are in flight now, whether it
+  // queues or is turned away (see ServerConfig::capacity).
+  Admission on_request_started() noexcept;
   // Before the answer's first byte is written (see ServerStats::requests).
   void on_answer(std::uint64_t body_bytes, Fault fault) noexcept;
   // Body bytes an answer writes after on_answer, such as the chunks of an endless body.
@@ -55,10 +58,13 @@ class ServerState {
   std::atomic<std::uint64_t> bytes_sent_{0};
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};
+  std::atomic<std::uint64_t> overloaded_{0};
 
   AckedBins acked_bins_;  // thread-safe on its own
 
   const std::uint64_t bandwidth_;
+  const std::uint64_t capacity_;
+  const std::chrono::milliseconds service_time_;  // S of the queue model
   const std::chrono::milliseconds latency_;
   const std::chrono::milliseconds jitter_;
   std::mutex jitter_mutex_;

@@ -49,16 +49,25 @@ void Session::on_header(const beast::error_code& ec) {
   version_ = request.version();
   head_ = request.method() == http::verb::head;
   counted_ = answer_.resource != Resource::Stats;
-  // /_stats is never faulted, so a fault always belongs to a counted request.
-  fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
+  const auto admission = counted_ ? state_.on_request_started() : Admission{};
+  overloaded_ = admission.overloaded;
+  if (overloaded_) {
+    // An overloaded server answers before it looks at what was asked: the default
+    // Retry-After of 1 s, and no fault turn used up.
+    answer_.fault = {};
+    fault_ = Fault::ServiceUnavailable;
+  } else {
+    // /_stats is never faulted, so a fault always belongs to a counted request.
+    fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
+  }
   // A request body is never read, so the connection cannot be reused after it.
   keep_alive_ = request.keep_alive() && parser_->is_done() && !ends_connection(fault_);
-  if (counted_) {
-    state_.on_request_started();
+  std::chrono::microseconds delay{0};
+  if (!overloaded_) {
+    delay = admission.queueing + (answer_.delay ? *answer_.delay
+                                  : counted_    ? state_.next_latency()
+                                                : std::chrono::milliseconds{0});
   }
-  const auto delay = answer_.delay ? *answer_.delay
-                     : counted_    ? state_.next_latency()
-                                   : std::chrono::milliseconds{0};
   if (delay.count() == 0) {
     answer();
     return;
@@ -143,7 +152,8 @@ void Session::send(http::response<Body>& response,
   }
   serializer.emplace(response);
   if (counted_) {
-    state_.on_answer(body_bytes_, fault_);
+    // An overload 503 counts in ServerStats::overloaded, not as a fault.
+    state_.on_answer(body_bytes_, overloaded_ ? Fault::None : fault_);
   }
   auto on_written = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
     self->on_written(ec);

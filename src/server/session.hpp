@@ -89,6 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   bool keep_alive_ = false;
   bool counted_ = false;  // counted in the stats (every request except /_stats)
+  // Turned away with a 503 past 4 x capacity; fault_ is then ServiceUnavailable.
+  bool overloaded_ = false;
   Fault fault_ = Fault::None;
   std::uint64_t body_bytes_ = 0;
 

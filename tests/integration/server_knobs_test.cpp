@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,7 +17,9 @@
 
 #include "server/body_pattern.hpp"
 #include "server/server.hpp"
+#include "support/child_process.hpp"
 #include "support/curl_together.hpp"
+#include "support/ports.hpp"
 
 namespace sluice {
 namespace {
@@ -104,6 +107,17 @@ std::uint64_t peak_window(const std::vector<std::uint64_t>& bins, std::size_t wi
                                           std::uint64_t{0}));
   }
   return peak;
+}
+
+bool in_flight_drains(const Server& server) {
+  const auto deadline = Clock::now() + std::chrono::seconds{5};
+  while (server.stats().in_flight > 0) {
+    if (Clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(milliseconds{1});
+  }
+  return true;
 }
 
 // The server counts a connection's last acknowledged bytes when it notices the close, a
@@ -214,6 +228,114 @@ TEST(ServerKnobsTest, StatsShowTheLastAckedBins) {
   EXPECT_EQ(stats.at("acked_bins_first"), bins.size() - shown.size());
   EXPECT_GE(sum(shown), 5000U);
   EXPECT_LE(shown.size(), 600U);
+}
+
+TEST(ServerKnobsTest, CapacityQueuesTheExcess) {
+  Server server({.latency = milliseconds{100}, .capacity = 5});
+  const std::vector<std::string> urls(10, server.base_url() + "/todos/1");
+  const auto replies = fetch_all(urls);
+  std::vector<milliseconds> took;
+  for (const auto& reply : replies) {
+    ASSERT_EQ(reply.code, CURLE_OK);
+    EXPECT_EQ(reply.status, 200);
+    took.push_back(reply.elapsed);
+  }
+  std::sort(took.begin(), took.end());
+  // With all ten in flight at once, the requests found n = 1..10 in flight: five answered
+  // after the latency, and the ones with n = 6..10 after 100 ms + 100 ms * (n - 5) / 5.
+  ASSERT_EQ(server.stats().peak_in_flight, 10U);
+  EXPECT_LT(took.front(), milliseconds{180});
+  for (std::size_t i = 5; i < took.size(); ++i) {
+    EXPECT_GE(took[i], milliseconds{100 + 20 * (static_cast<int>(i) - 4)}) << i;
+  }
+  EXPECT_LT(took.back(), milliseconds{600});
+  EXPECT_EQ(server.stats().overloaded, 0U);
+  RecordProperty("slowest_of_10_ms", std::to_string(took.back().count()));
+}
+
+TEST(ServerKnobsTest, CapacityTurnsAwayBeyondFourTimes) {
+  Server server({.latency = milliseconds{200}, .capacity = 5});
+  const std::vector<std::string> urls(30, server.base_url() + "/bytes/100");
+  const auto replies = fetch_all(urls);
+  std::uint64_t answered = 0;
+  std::uint64_t turned_away = 0;
+  for (const auto& reply : replies) {
+    ASSERT_EQ(reply.code, CURLE_OK);
+    if (reply.status == 503) {
+      ++turned_away;
+      EXPECT_EQ(reply.retry_after, 1);
+      EXPECT_EQ(reply.body, R"({"status":503})");
+      // At once, where every admitted request waits at least the latency.
+      EXPECT_LT(reply.elapsed, milliseconds{200});
+    } else {
+      ++answered;
+      EXPECT_EQ(reply.status, 200);
+      EXPECT_EQ(reply.body.size(), 100U);
+    }
+  }
+  ASSERT_TRUE(in_flight_drains(server));
+  const auto stats = server.stats();
+  // Thirty at once find n = 1..30 while the first twenty wait: ten are turned away. Only a
+  // client slower to connect than the latency could let a few more in.
+  EXPECT_GE(turned_away, 1U);
+  EXPECT_LE(turned_away, 10U);
+  EXPECT_EQ(stats.overloaded, turned_away);
+  EXPECT_EQ(stats.requests, 30U);
+  EXPECT_EQ(stats.faults, 0U);
+  EXPECT_EQ(stats.bytes_sent,
+            answered * 100 + turned_away * std::string(R"({"status":503})").size());
+  RecordProperty("turned_away_of_30", std::to_string(turned_away));
+}
+
+TEST(ServerKnobsTest, CapacityIgnoresStats) {
+  Server server({.latency = milliseconds{300}, .capacity = 1});
+  std::string body;
+  const auto slow = make_easy(server.base_url() + "/todos/1", body);
+  std::thread client([&slow] { curl_easy_perform(slow.get()); });
+  const auto deadline = Clock::now() + std::chrono::seconds{5};
+  while (server.stats().in_flight == 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds{1});
+  }
+  // With the one worker busy, /_stats neither waits nor counts.
+  for (int i = 0; i < 5; ++i) {
+    const auto stats = fetch(server.base_url() + "/_stats");
+    EXPECT_EQ(stats.status, 200);
+    EXPECT_LT(stats.elapsed, milliseconds{250});
+  }
+  client.join();
+  EXPECT_EQ(server.stats().requests, 1U);
+  EXPECT_EQ(server.stats().overloaded, 0U);
+}
+
+TEST(ServerKnobsTest, ServeTakesTheKnobs) {
+  const auto bad =
+      test::run_child(SLUICE_BINARY, {"serve", "--capacity", "-5"}, {}, std::chrono::seconds{10});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--capacity"), std::string::npos) << bad.err;
+  const auto bad_rate = test::run_child(SLUICE_BINARY, {"serve", "--bandwidth", "fast"}, {},
+                                        std::chrono::seconds{10});
+  EXPECT_EQ(bad_rate.exit_code, 2);
+  EXPECT_NE(bad_rate.err.find("--bandwidth"), std::string::npos) << bad_rate.err;
+
+  const auto port = std::to_string(test::closed_port());
+  test::ChildProcess serve(SLUICE_BINARY,
+                           {"serve", "--port", port, "--bandwidth", "400k", "--capacity", "3"});
+  const auto base = "http://127.0.0.1:" + port;
+  Reply reply;
+  const auto deadline = Clock::now() + std::chrono::seconds{5};
+  do {
+    reply = fetch(base + "/bytes/204800");
+  } while (reply.code == CURLE_COULDNT_CONNECT && Clock::now() < deadline);
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.body.size(), 204'800U);
+  // Half a second at 400 KiB/s, less the early credit.
+  EXPECT_GE(reply.elapsed, milliseconds{400});
+  const auto stats = nlohmann::json::parse(fetch(base + "/_stats").body);
+  EXPECT_EQ(stats.at("requests"), 1);
+  EXPECT_EQ(stats.at("overloaded"), 0);
+  EXPECT_TRUE(stats.at("acked_bins_100ms").is_array());
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(std::chrono::seconds{5}).exit_code, 0);
 }
 
 }  // namespace

@@ -133,6 +133,16 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->add_option("--bandwidth", bandwidth,
                    "Bytes per second per connection for /bytes/{n} answers, e.g. 500k, 20M "
                    "(0: unlimited)")
+      ->type_name("RATE")
+      ->capture_default_str();
+  // Signed for the same reason as -c: an unsigned parse would wrap -5 around to a huge K.
+  long long capacity = 0;
+  serve_app
+      ->add_option("--capacity", capacity,
+                   "Requests in flight served without queueing: with n in flight, each one "
+                   "beyond K waits S * (n - K) / K longer (S: the latency, or 10ms if 0), and "
+                   "beyond 4 * K the answer is 503 with Retry-After: 1 (0: unlimited)")
+      ->type_name("K")
       ->capture_default_str();
 
   auto* demo_app = app.add_subcommand(
@@ -157,6 +167,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     if (!mix) throw UsageError("--faults: " + mix.error());
     serve.config.faults = std::move(*mix);
     serve.config.bandwidth = to_size("--bandwidth", bandwidth);
+    if (capacity < 0) {
+      throw UsageError("--capacity must not be negative, not " + std::to_string(capacity));
+    }
+    serve.config.capacity = static_cast<std::uint64_t>(capacity);
     return serve;
   }
   if (demo_app->parsed()) return DemoCommand{};
