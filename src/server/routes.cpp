@@ -77,6 +77,8 @@ std::string stats_json(const ServerStats& stats, const RecentBins& acked) {
                         {"connections", stats.connections},
                         {"faults", stats.faults},
                         {"overloaded", stats.overloaded},
+                        {"p50_ms", stats.p50_ms},
+                        {"p99_ms", stats.p99_ms},
                         {"acked_bins_first", acked.first},
                         {"acked_bins_100ms", acked.bins}}
       .dump();

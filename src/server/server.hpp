@@ -50,6 +50,12 @@ struct ServerStats {
   // Requests answered 503 because more than 4 x ServerConfig::capacity were in flight; counted
   // in `requests` too, but not in `faults`.
   std::uint64_t overloaded = 0;
+  // Percentiles of how long the answers took on the server, from the read of the request
+  // header to the end of the answer's write (or its failure), each rounded up to whole ms;
+  // 10000 stands for 10 s or more, 0 for no answer yet. /_stats answers are left out, stalled
+  // and endless ones count once the peer has gone.
+  std::uint64_t p50_ms = 0;
+  std::uint64_t p99_ms = 0;
 };
 
 namespace detail {

@@ -53,7 +53,8 @@ void ServerState::on_more_body(std::uint64_t body_bytes) noexcept {
   bytes_sent_.fetch_add(body_bytes, std::memory_order_relaxed);
 }
 
-void ServerState::on_request_finished() noexcept {
+void ServerState::on_request_finished(std::chrono::steady_clock::duration took) noexcept {
+  durations_.record(took);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -64,7 +65,9 @@ ServerStats ServerState::snapshot() const noexcept {
           .bytes_sent = bytes_sent_.load(std::memory_order_relaxed),
           .connections = connections_.load(std::memory_order_relaxed),
           .faults = faults_.load(std::memory_order_relaxed),
-          .overloaded = overloaded_.load(std::memory_order_relaxed)};
+          .overloaded = overloaded_.load(std::memory_order_relaxed),
+          .p50_ms = durations_.percentile(0.5),
+          .p99_ms = durations_.percentile(0.99)};
 }
 
 std::chrono::milliseconds ServerState::next_latency() {

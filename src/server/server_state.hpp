@@ -16,6 +16,7 @@
 #include "server/acked_bins.hpp"
 #include "server/admission.hpp"
 #include "server/fault_request.hpp"
+#include "server/latency_histogram.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {
@@ -34,8 +35,8 @@ class ServerState {
   void on_answer(std::uint64_t body_bytes, Fault fault) noexcept;
   // Body bytes an answer writes after on_answer, such as the chunks of an endless body.
   void on_more_body(std::uint64_t body_bytes) noexcept;
-  // After the whole answer was written, or failed to be.
-  void on_request_finished() noexcept;
+  // After the whole answer was written, or failed to be, `took` after its header was read.
+  void on_request_finished(std::chrono::steady_clock::duration took) noexcept;
   ServerStats snapshot() const noexcept;
 
   std::uint64_t bandwidth() const noexcept { return bandwidth_; }
@@ -59,6 +60,7 @@ class ServerState {
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};
   std::atomic<std::uint64_t> overloaded_{0};
+  LatencyHistogram durations_;  // thread-safe on its own
 
   AckedBins acked_bins_;  // thread-safe on its own
 

@@ -49,6 +49,7 @@ void Session::on_header(const beast::error_code& ec) {
   version_ = request.version();
   head_ = request.method() == http::verb::head;
   counted_ = answer_.resource != Resource::Stats;
+  started_ = std::chrono::steady_clock::now();
   const auto admission = counted_ ? state_.on_request_started() : Admission{};
   overloaded_ = admission.overloaded;
   if (overloaded_) {
@@ -210,7 +211,7 @@ void Session::on_written(const beast::error_code& ec) {
 
 void Session::end_answer() {
   if (counted_) {
-    state_.on_request_finished();
+    state_.on_request_finished(std::chrono::steady_clock::now() - started_);
   }
 }
 

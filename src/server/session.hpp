@@ -91,6 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool counted_ = false;  // counted in the stats (every request except /_stats)
   // Turned away with a 503 past 4 x capacity; fault_ is then ServiceUnavailable.
   bool overloaded_ = false;
+  std::chrono::steady_clock::time_point started_;  // when its header was read
   Fault fault_ = Fault::None;
   std::uint64_t body_bytes_ = 0;
 

@@ -249,8 +249,34 @@ TEST(ServerKnobsTest, CapacityQueuesTheExcess) {
     EXPECT_GE(took[i], milliseconds{100 + 20 * (static_cast<int>(i) - 4)}) << i;
   }
   EXPECT_LT(took.back(), milliseconds{600});
-  EXPECT_EQ(server.stats().overloaded, 0U);
+  ASSERT_TRUE(in_flight_drains(server));
+  const auto stats = server.stats();
+  EXPECT_EQ(stats.overloaded, 0U);
+  // The server's own view: half took the latency, the slowest twice that.
+  EXPECT_GE(stats.p50_ms, 100U);
+  EXPECT_LT(stats.p50_ms, 150U);
+  EXPECT_GE(stats.p99_ms, 200U);
+  EXPECT_LT(stats.p99_ms, 300U);
   RecordProperty("slowest_of_10_ms", std::to_string(took.back().count()));
+  RecordProperty("p50_ms", std::to_string(stats.p50_ms));
+  RecordProperty("p99_ms", std::to_string(stats.p99_ms));
+}
+
+TEST(ServerKnobsTest, LatencyPercentilesWithoutLoad) {
+  Server server({.latency = milliseconds{50}});
+  EXPECT_EQ(server.stats().p50_ms, 0U);
+  EXPECT_EQ(server.stats().p99_ms, 0U);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(fetch(server.base_url() + "/todos/1").code, CURLE_OK);
+  }
+  ASSERT_EQ(fetch(server.base_url() + "/todos/1?delay=300ms").code, CURLE_OK);
+  ASSERT_TRUE(in_flight_drains(server));
+  const auto stats = nlohmann::json::parse(fetch(server.base_url() + "/_stats").body);
+  // The answers take their delay and well under a millisecond more, rounded up.
+  EXPECT_GE(stats.at("p50_ms"), 50);
+  EXPECT_LT(stats.at("p50_ms"), 80);
+  EXPECT_GE(stats.at("p99_ms"), 300);
+  EXPECT_LT(stats.at("p99_ms"), 350);
 }
 
 TEST(ServerKnobsTest, CapacityTurnsAwayBeyondFourTimes) {
