@@ -198,6 +198,18 @@ TEST(ServerKnobsTest, AckedBinsSumToTheBytesSent) {
   EXPECT_EQ(sum(server.acked_bins()), sent);
 }
 
+TEST(ServerKnobsTest, AckedBinsCountEveryIoThread) {
+  Server server({.threads = 4, .bandwidth = 4'000'000});
+  const std::vector<std::string> urls(20, server.base_url() + "/bytes/100000");
+  std::uint64_t sent = 0;
+  for (const auto& reply : fetch_all(urls)) {
+    ASSERT_EQ(reply.code, CURLE_OK);
+    sent += static_cast<std::uint64_t>(reply.header_bytes) + reply.body.size();
+  }
+  ASSERT_TRUE(acked_reaches(server, sent));
+  EXPECT_EQ(sum(server.acked_bins()), sent);
+}
+
 TEST(ServerKnobsTest, AckedBinsFollowTheBandwidth) {
   constexpr std::uint64_t kRate = 1'000'000;
   Server server({.bandwidth = kRate});
@@ -331,6 +343,40 @@ TEST(ServerKnobsTest, CapacityIgnoresStats) {
   client.join();
   EXPECT_EQ(server.stats().requests, 1U);
   EXPECT_EQ(server.stats().overloaded, 0U);
+}
+
+TEST(ServerKnobsTest, ServersOnThreeLoopbackAddressesSeeOnlyTheirOwn) {
+  // Linux routes all of 127/8 to the loopback interface, so each address is a host of its own.
+  const std::vector<std::string> addresses = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+  std::vector<std::unique_ptr<Server>> servers;
+  for (const auto& address : addresses) {
+    servers.push_back(
+        std::make_unique<Server>(ServerConfig{.address = address, .latency = milliseconds{100}}));
+    EXPECT_EQ(servers.back()->base_url(),
+              "http://" + address + ":" + std::to_string(servers.back()->port()));
+  }
+  // 2, 3 and 4 requests at once to the three hosts.
+  std::vector<std::string> urls;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    for (std::size_t j = 0; j < i + 2; ++j) {
+      urls.push_back(servers[i]->base_url() + "/todos/" + std::to_string(j + 1));
+    }
+  }
+  for (const auto& reply : fetch_all(urls)) {
+    ASSERT_EQ(reply.code, CURLE_OK);
+    EXPECT_EQ(reply.status, 200);
+  }
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    ASSERT_TRUE(in_flight_drains(*servers[i]));
+    const auto stats = servers[i]->stats();
+    EXPECT_EQ(stats.requests, i + 2) << addresses[i];
+    EXPECT_EQ(stats.connections, i + 2) << addresses[i];
+    EXPECT_EQ(stats.peak_in_flight, i + 2) << addresses[i];
+  }
+  // A server listens on its own address only.
+  const auto elsewhere =
+      fetch("http://127.0.0.1:" + std::to_string(servers[1]->port()) + "/todos/1");
+  EXPECT_EQ(elsewhere.code, CURLE_COULDNT_CONNECT);
 }
 
 TEST(ServerKnobsTest, ServeTakesTheKnobs) {
