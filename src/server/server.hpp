@@ -126,8 +126,8 @@ class ServerCore;
 // last 600 of them (one minute) as "acked_bins_100ms", and the index of the first of those as
 // "acked_bins_first".
 //
-// Thread-safety: port(), base_url(), stats() and stop() may be called from any thread, but
-// not from inside the server's own handlers.
+// Thread-safety: port(), base_url(), stats(), acked_bins() and stop() may be called from any
+// thread, but not from inside the server's own handlers.
 // Lifetime: the constructor raises the open-file limit, binds, listens and starts the IO
 // threads, and throws UsageError if the address cannot be bound or the config is invalid.
 // stop() (or the destructor) closes the listener, abandons open connections (stalled and
