@@ -69,13 +69,18 @@ std::string todo_json(std::uint64_t id) {
 
 std::string status_json(unsigned status) { return nlohmann::json{{"status", status}}.dump(); }
 
-std::string stats_json(const ServerStats& stats) {
+std::string stats_json(const ServerStats& stats, const RecentBins& acked) {
   return nlohmann::json{{"requests", stats.requests},
                         {"in_flight", stats.in_flight},
                         {"peak_in_flight", stats.peak_in_flight},
                         {"bytes_sent", stats.bytes_sent},
                         {"connections", stats.connections},
-                        {"faults", stats.faults}}
+                        {"faults", stats.faults},
+                        {"overloaded", stats.overloaded},
+                        {"p50_ms", stats.p50_ms},
+                        {"p99_ms", stats.p99_ms},
+                        {"acked_bins_first", acked.first},
+                        {"acked_bins_100ms", acked.bins}}
       .dump();
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/acked_bins.hpp"
 #include "server/fault_request.hpp"
 #include "server/server.hpp"
 
@@ -44,7 +45,11 @@ std::string todo_json(std::uint64_t id);
 // The JSON body of a /status/{code} answer, which the 503 and 429 faults send too.
 std::string status_json(unsigned status);
 
-// The JSON of a /_stats answer.
-std::string stats_json(const ServerStats& stats);
+// /_stats shows the last minute of acknowledged-bytes bins, which keeps it under about 10 KB.
+inline constexpr std::size_t kStatsBins = 600;
+
+// The JSON of a /_stats answer: the counters, and `acked` as "acked_bins_100ms" starting at
+// bin "acked_bins_first".
+std::string stats_json(const ServerStats& stats, const RecentBins& acked);
 
 }  // namespace sluice::detail

@@ -44,12 +44,14 @@ class ServerCore {
   std::uint16_t port() const noexcept { return port_; }
   const std::string& base_url() const noexcept { return base_url_; }
   ServerStats stats() const noexcept { return state_.snapshot(); }
+  std::vector<std::uint64_t> acked_bins() const { return state_.acked_bins().bins(); }
   void stop();
 
  private:
   void listen(const ServerConfig& config);
   void accept();
   void on_accept(const boost::system::error_code& ec, IoSocket socket);
+  void sample_acked_bins();
 
   ServerState state_;
   // One single-threaded event loop per IO thread, so sessions need no strands or locks.
@@ -58,6 +60,8 @@ class ServerCore {
   std::vector<WorkGuard> work_guards_;  // keep idle contexts running until stop()
   std::optional<Acceptor> acceptor_;
   std::optional<IoTimer> accept_retry_;
+  // Ticks on contexts_[0] just after each bin of the acknowledged bytes ends.
+  std::optional<IoTimer> acked_sampler_;
   std::size_t next_context_ = 0;  // touched only by the acceptor's handlers
   std::uint16_t port_ = 0;
   std::string base_url_;
@@ -80,6 +84,8 @@ ServerCore::ServerCore(const ServerConfig& config) : state_(config) {
   }
   listen(config);
   accept();
+  acked_sampler_.emplace(contexts_.front()->get_executor());
+  sample_acked_bins();
   try {
     for (auto& context : contexts_) {
       threads_.emplace_back([&context] { context->run(); });
@@ -153,6 +159,21 @@ void ServerCore::on_accept(const boost::system::error_code& ec, IoSocket socket)
   accept();
 }
 
+void ServerCore::sample_acked_bins() {
+  const auto& bins = state_.acked_bins();
+  // Aimed at the next bin boundary from the start, not 100 ms after the last tick, so that a
+  // late tick does not shift every later one.
+  const auto ended = (AckedBins::Clock::now() - bins.start()) / AckedBins::kWidth;
+  acked_sampler_->expires_at(bins.start() + (ended + 1) * AckedBins::kWidth);
+  acked_sampler_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    state_.acked_bins().sample(AckedBins::Clock::now());
+    sample_acked_bins();
+  });
+}
+
 void ServerCore::stop() {
   const std::lock_guard lock(stop_mutex_);
   if (contexts_.empty()) {
@@ -167,6 +188,7 @@ void ServerCore::stop() {
   threads_.clear();
   // No thread runs the loops any more, so their objects can be torn down from here; destroying
   // the contexts destroys the sessions their pending handlers own, closing every connection.
+  acked_sampler_.reset();
   accept_retry_.reset();
   acceptor_.reset();
   work_guards_.clear();
@@ -184,6 +206,8 @@ std::uint16_t Server::port() const noexcept { return core_->port(); }
 std::string Server::base_url() const { return core_->base_url(); }
 
 ServerStats Server::stats() const { return core_->stats(); }
+
+std::vector<std::uint64_t> Server::acked_bins() const { return core_->acked_bins(); }
 
 void Server::stop() { core_->stop(); }
 

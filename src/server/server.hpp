@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "server/fault_mix.hpp"
 
@@ -24,6 +25,12 @@ struct ServerConfig {
   unsigned threads = 1;    // IO threads, each running its own event loop; at least 1
   // Each request without its own ?fault= draws a fault from this mix (see FaultMix).
   FaultMix faults = {};
+  // Bytes per second that each connection may send in /bytes/{n} answers, header included; 0
+  // means unlimited. Other answers are small, or endless, and go at full speed (see Server).
+  std::uint64_t bandwidth = 0;
+  // Requests in flight the server handles without queueing; 0 means unlimited. Beyond it each
+  // request waits longer, and beyond 4 times it the server answers 503 (see Server).
+  std::uint64_t capacity = 0;
 };
 
 // Counters since the server started. /_stats requests are not counted anywhere.
@@ -40,6 +47,15 @@ struct ServerStats {
   std::uint64_t bytes_sent = 0;
   std::uint64_t connections = 0;  // accepted in total
   std::uint64_t faults = 0;       // answers begun with a fault, also counted in `requests`
+  // Requests answered 503 because more than 4 x ServerConfig::capacity were in flight; counted
+  // in `requests` too, but not in `faults`.
+  std::uint64_t overloaded = 0;
+  // Percentiles of how long the answers took on the server, from the read of the request
+  // header to the end of the answer's write (or its failure), each rounded up to whole ms;
+  // 10000 stands for 10 s or more, 0 for no answer yet. /_stats answers are left out, stalled
+  // and endless ones count once the peer has gone.
+  std::uint64_t p50_ms = 0;
+  std::uint64_t p99_ms = 0;
 };
 
 namespace detail {
@@ -52,7 +68,7 @@ class ServerCore;
 //   /status/{code}  that status (200..599), tiny JSON body
 //   /redirect/{n}   302 to /redirect/{n-1}; /redirect/0 answers 200
 //   /redirect-to    302 to its ?url= (as written, not percent-decoded)
-//   /_stats         ServerStats as JSON
+//   /_stats         ServerStats as JSON, and the last acknowledged-bytes bins (see below)
 // Any path takes ?delay=<int>ms or ?delay=<number>s (or 0). Unknown paths get 404, other
 // methods 405, bad parameters 400.
 //
@@ -81,8 +97,37 @@ class ServerCore;
 // (path and query, as written); later ones are answered normally. Requests without ?fault= draw
 // their fault from ServerConfig::faults. An unknown fault or a bad fault parameter is a 400.
 //
-// Thread-safety: port(), base_url(), stats() and stop() may be called from any thread, but
-// not from inside the server's own handlers.
+// With ServerConfig::bandwidth, each connection keeps to that many bytes per second: a
+// /bytes/{n} answer (also a truncated or reset-mid one) sends its header at once and then its
+// body in chunks of 10 ms of the rate (1 KiB to 16 KiB) on a timer, a token bucket per
+// connection whose header bytes count too. The bucket holds one chunk of credit, so no 100 ms
+// carries more than the rate allows plus about two chunks. Other answers are not paced.
+//
+// With ServerConfig::capacity K > 0, the server acts like one with K workers and a queue. A
+// request that finds n requests in flight, itself included, once its header is read:
+//   n <= K       is answered as usual;
+//   K < n <= 4K  waits S * (n - K) / K on top of its delay, as long as K workers that each need
+//                S per request take to clear the n - K requests ahead of it. S is the
+//                configured latency, or 10 ms if that is 0; a request's ?delay= and the jitter
+//                do not change S. Latency thus grows linearly with the excess load, while
+//                throughput stays at K / S;
+//   n > 4K       is answered at once with 503, Retry-After: 1 and a tiny JSON body, whatever it
+//                asked for (no delay, no fault), and the connection stays open.
+// Every request but /_stats counts in n while its answer lasts, a paced or stalled one too.
+//
+// The server counts the bytes its clients have acknowledged, from TCP_INFO's tcpi_bytes_acked
+// of each connection, in bins of 100 ms: bin k holds the bytes acknowledged in
+// [k * 100 ms, (k + 1) * 100 ms) after the server started, headers, bodies and /_stats answers
+// alike. A timer on the first IO thread reads every open connection just after each bin ends
+// (a tick that runs late moves that much of the next bin into this one), and each connection
+// is read once more just before the server closes it. Bytes acknowledged after that close are
+// missed: when the server closes first (Connection: close, faults), those still in its send
+// buffer. acked_bins() returns every bin up to the last one that is not empty; /_stats has the
+// last 600 of them (one minute) as "acked_bins_100ms", and the index of the first of those as
+// "acked_bins_first".
+//
+// Thread-safety: port(), base_url(), stats(), acked_bins() and stop() may be called from any
+// thread, but not from inside the server's own handlers.
 // Lifetime: the constructor raises the open-file limit, binds, listens and starts the IO
 // threads, and throws UsageError if the address cannot be bound or the config is invalid.
 // stop() (or the destructor) closes the listener, abandons open connections (stalled and
@@ -97,6 +142,8 @@ class Server {
   std::uint16_t port() const noexcept;
   std::string base_url() const;  // "http://127.0.0.1:PORT", without a trailing slash
   ServerStats stats() const;
+  // Bytes that clients acknowledged, per 100 ms since the server started (see above).
+  std::vector<std::uint64_t> acked_bins() const;
   void stop();  // idempotent
 
  private:

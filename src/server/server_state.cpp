@@ -13,7 +13,12 @@ constexpr std::uint64_t kFaultSeedMask = 0x9e3779b97f4a7c15;
 }  // namespace
 
 ServerState::ServerState(const ServerConfig& config)
-    : latency_(std::max(config.latency, std::chrono::milliseconds{0})),
+    : acked_bins_(AckedBins::Clock::now()),
+      bandwidth_(config.bandwidth),
+      capacity_(config.capacity),
+      service_time_(config.latency > std::chrono::milliseconds{0} ? config.latency
+                                                                  : kDefaultServiceTime),
+      latency_(std::max(config.latency, std::chrono::milliseconds{0})),
       jitter_(std::max(config.jitter, std::chrono::milliseconds{0})),
       jitter_engine_(config.seed),
       fault_mix_(config.faults),
@@ -21,12 +26,19 @@ ServerState::ServerState(const ServerConfig& config)
 
 void ServerState::on_connection() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
 
-void ServerState::on_request_started() noexcept {
+Admission ServerState::on_request_started() noexcept {
+  // The count this request's own increment returns is exact: of requests that start at once,
+  // each sees a different n, as each would find a different place in a real queue.
   const auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
   auto peak = peak_in_flight_.load(std::memory_order_relaxed);
   while (now > peak &&
          !peak_in_flight_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
+  const auto admission = admit(now, capacity_, service_time_);
+  if (admission.overloaded) {
+    overloaded_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return admission;
 }
 
 void ServerState::on_answer(std::uint64_t body_bytes, Fault fault) noexcept {
@@ -41,7 +53,8 @@ void ServerState::on_more_body(std::uint64_t body_bytes) noexcept {
   bytes_sent_.fetch_add(body_bytes, std::memory_order_relaxed);
 }
 
-void ServerState::on_request_finished() noexcept {
+void ServerState::on_request_finished(std::chrono::steady_clock::duration took) noexcept {
+  durations_.record(took);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -51,7 +64,10 @@ ServerStats ServerState::snapshot() const noexcept {
           .peak_in_flight = peak_in_flight_.load(std::memory_order_relaxed),
           .bytes_sent = bytes_sent_.load(std::memory_order_relaxed),
           .connections = connections_.load(std::memory_order_relaxed),
-          .faults = faults_.load(std::memory_order_relaxed)};
+          .faults = faults_.load(std::memory_order_relaxed),
+          .overloaded = overloaded_.load(std::memory_order_relaxed),
+          .p50_ms = durations_.percentile(0.5),
+          .p99_ms = durations_.percentile(0.99)};
 }
 
 std::chrono::milliseconds ServerState::next_latency() {

@@ -1,5 +1,6 @@
-// What all connections of one test server share: the counters behind ServerStats, the
-// configured latency with its jitter draws, and the choice of each request's fault.
+// What all connections of one test server share: the counters behind ServerStats and the
+// acknowledged-bytes bins, the configured latency with its jitter draws, and the choice of each
+// request's fault.
 #pragma once
 
 #include <atomic>
@@ -12,7 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "server/acked_bins.hpp"
+#include "server/admission.hpp"
 #include "server/fault_request.hpp"
+#include "server/latency_histogram.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {
@@ -24,14 +28,20 @@ class ServerState {
   explicit ServerState(const ServerConfig& config);
 
   void on_connection() noexcept;
-  void on_request_started() noexcept;
+  // Counts the request in flight and decides, from how many are in flight now, whether it
+  // queues or is turned away (see ServerConfig::capacity).
+  Admission on_request_started() noexcept;
   // Before the answer's first byte is written (see ServerStats::requests).
   void on_answer(std::uint64_t body_bytes, Fault fault) noexcept;
   // Body bytes an answer writes after on_answer, such as the chunks of an endless body.
   void on_more_body(std::uint64_t body_bytes) noexcept;
-  // After the whole answer was written, or failed to be.
-  void on_request_finished() noexcept;
+  // After the whole answer was written, or failed to be, `took` after its header was read.
+  void on_request_finished(std::chrono::steady_clock::duration took) noexcept;
   ServerStats snapshot() const noexcept;
+
+  std::uint64_t bandwidth() const noexcept { return bandwidth_; }
+  AckedBins& acked_bins() noexcept { return acked_bins_; }
+  const AckedBins& acked_bins() const noexcept { return acked_bins_; }
 
   // The configured latency plus this answer's jitter draw, never negative.
   std::chrono::milliseconds next_latency();
@@ -49,7 +59,14 @@ class ServerState {
   std::atomic<std::uint64_t> bytes_sent_{0};
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};
+  std::atomic<std::uint64_t> overloaded_{0};
+  LatencyHistogram durations_;  // thread-safe on its own
 
+  AckedBins acked_bins_;  // thread-safe on its own
+
+  const std::uint64_t bandwidth_;
+  const std::uint64_t capacity_;
+  const std::chrono::milliseconds service_time_;  // S of the queue model
   const std::chrono::milliseconds latency_;
   const std::chrono::milliseconds jitter_;
   std::mutex jitter_mutex_;

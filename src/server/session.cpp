@@ -19,9 +19,14 @@ constexpr std::size_t kMaxHeaderBytes = std::size_t{8} * 1024;
 
 Session::Session(IoSocket socket, ServerState& state)
     : socket_(std::move(socket)),
+      acked_entry_(state.acked_bins(), socket_.native_handle()),
       timer_(socket_.get_executor()),
       state_(state),
-      buffer_(kMaxHeaderBytes) {}
+      buffer_(kMaxHeaderBytes) {
+  if (state_.bandwidth() > 0) {
+    pacer_.emplace(state_.bandwidth());
+  }
+}
 
 void Session::start() { read_header(); }
 
@@ -44,16 +49,26 @@ void Session::on_header(const beast::error_code& ec) {
   version_ = request.version();
   head_ = request.method() == http::verb::head;
   counted_ = answer_.resource != Resource::Stats;
-  // /_stats is never faulted, so a fault always belongs to a counted request.
-  fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
+  started_ = std::chrono::steady_clock::now();
+  const auto admission = counted_ ? state_.on_request_started() : Admission{};
+  overloaded_ = admission.overloaded;
+  if (overloaded_) {
+    // An overloaded server answers before it looks at what was asked: the default
+    // Retry-After of 1 s, and no fault turn used up.
+    answer_.fault = {};
+    fault_ = Fault::ServiceUnavailable;
+  } else {
+    // /_stats is never faulted, so a fault always belongs to a counted request.
+    fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
+  }
   // A request body is never read, so the connection cannot be reused after it.
   keep_alive_ = request.keep_alive() && parser_->is_done() && !ends_connection(fault_);
-  if (counted_) {
-    state_.on_request_started();
+  std::chrono::microseconds delay{0};
+  if (!overloaded_) {
+    delay = admission.queueing + (answer_.delay ? *answer_.delay
+                                  : counted_    ? state_.next_latency()
+                                                : std::chrono::milliseconds{0});
   }
-  const auto delay = answer_.delay ? *answer_.delay
-                     : counted_    ? state_.next_latency()
-                                   : std::chrono::milliseconds{0};
   if (delay.count() == 0) {
     answer();
     return;
@@ -116,7 +131,7 @@ void Session::answer() {
   }
   auto& body = json_response_.body();
   if (answer_.resource == Resource::Stats) {
-    body = stats_json(state_.snapshot());
+    body = stats_json(state_.snapshot(), state_.acked_bins().recent(kStatsBins));
   }
   const auto length = body.size();
   body_bytes_ = body_bytes(length);
@@ -138,7 +153,8 @@ void Session::send(http::response<Body>& response,
   }
   serializer.emplace(response);
   if (counted_) {
-    state_.on_answer(body_bytes_, fault_);
+    // An overload 503 counts in ServerStats::overloaded, not as a fault.
+    state_.on_answer(body_bytes_, overloaded_ ? Fault::None : fault_);
   }
   auto on_written = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
     self->on_written(ec);
@@ -146,6 +162,14 @@ void Session::send(http::response<Body>& response,
   // Their body is not the serializer's to write: a stall has none, an endless one never ends.
   if (fault_ == Fault::Stall || fault_ == Fault::Endless) {
     http::async_write_header(socket_, *serializer, std::move(on_written));
+    return;
+  }
+  if (paces_body()) {
+    http::async_write_header(
+        socket_, *serializer,
+        [self = shared_from_this()](const beast::error_code& ec, std::size_t header_bytes) {
+          self->on_paced_header(ec, header_bytes);
+        });
     return;
   }
   http::async_write(socket_, *serializer, std::move(on_written));
@@ -187,7 +211,7 @@ void Session::on_written(const beast::error_code& ec) {
 
 void Session::end_answer() {
   if (counted_) {
-    state_.on_request_finished();
+    state_.on_request_finished(std::chrono::steady_clock::now() - started_);
   }
 }
 

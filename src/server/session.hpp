@@ -16,7 +16,9 @@
 #include <optional>
 #include <string_view>
 
+#include "server/acked_bins.hpp"
 #include "server/fault.hpp"
+#include "server/pacer.hpp"
 #include "server/pattern_body.hpp"
 #include "server/routes.hpp"
 #include "server/server_state.hpp"
@@ -60,7 +62,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void wait_for_peer();
   void reset();
 
+  // The paced body of a /bytes/{n} answer under ServerConfig::bandwidth, in session_pacing.cpp.
+  bool paces_body() const noexcept;
+  void on_paced_header(const boost::beast::error_code& ec, std::size_t header_bytes);
+  void write_paced_chunk();
+
   IoSocket socket_;
+  // Declared after the socket, so that it ends, with its last TCP_INFO read, before the
+  // socket's destructor closes the fd.
+  AckedBinsEntry acked_entry_;
   IoTimer timer_;
   ServerState& state_;
   boost::beast::flat_buffer buffer_;
@@ -79,8 +89,16 @@ class Session : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   bool keep_alive_ = false;
   bool counted_ = false;  // counted in the stats (every request except /_stats)
+  // Turned away with a 503 past 4 x capacity; fault_ is then ServiceUnavailable.
+  bool overloaded_ = false;
+  std::chrono::steady_clock::time_point started_;  // when its header was read
   Fault fault_ = Fault::None;
   std::uint64_t body_bytes_ = 0;
+
+  // Set when the server has a bandwidth; one per connection, so the pace holds across the
+  // requests a connection carries.
+  std::optional<Pacer> pacer_;
+  std::uint64_t paced_bytes_ = 0;  // body bytes of the paced answer written so far
 };
 
 }  // namespace sluice::detail

@@ -100,6 +100,7 @@ void Session::reset() {
   // Lingering for zero seconds turns close() into an abort: the kernel sends RST instead of
   // FIN and drops whatever is still unsent.
   socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  acked_entry_.end();
   socket_.close(ignored);
 }
 

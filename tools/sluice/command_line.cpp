@@ -123,6 +123,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string latency = "0";
   std::string jitter = "0";
   std::string faults;
+  std::string bandwidth = "0";
   auto* serve_app = app.add_subcommand("serve", "Run the embedded HTTP/1.1 test server");
   serve_app->add_option("--port", serve.config.port, "Port on 127.0.0.1 (0: any free port)")
       ->capture_default_str();
@@ -139,6 +140,21 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       "Faults as shares of all requests, e.g. reset-mid=0.01,503=0.005 (faults: " + fault_names() +
       ")";
   serve_app->add_option("--faults", faults, faults_help);
+  serve_app
+      ->add_option("--bandwidth", bandwidth,
+                   "Bytes per second per connection for /bytes/{n} answers, e.g. 500k, 20M "
+                   "(0: unlimited)")
+      ->type_name("RATE")
+      ->capture_default_str();
+  // Signed for the same reason as -c: an unsigned parse would wrap -5 around to a huge K.
+  long long capacity = 0;
+  serve_app
+      ->add_option("--capacity", capacity,
+                   "Requests in flight served without queueing: with n in flight, each one "
+                   "beyond K waits S * (n - K) / K longer (S: the latency, or 10ms if 0), and "
+                   "beyond 4 * K the answer is 503 with Retry-After: 1 (0: unlimited)")
+      ->type_name("K")
+      ->capture_default_str();
 
   auto* demo_app = app.add_subcommand(
       "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
@@ -161,6 +177,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     auto mix = parse_fault_mix(faults);
     if (!mix) throw UsageError("--faults: " + mix.error());
     serve.config.faults = std::move(*mix);
+    serve.config.bandwidth = to_size("--bandwidth", bandwidth);
+    if (capacity < 0) {
+      throw UsageError("--capacity must not be negative, not " + std::to_string(capacity));
+    }
+    serve.config.capacity = static_cast<std::uint64_t>(capacity);
     return serve;
   }
   if (demo_app->parsed()) return DemoCommand{};
