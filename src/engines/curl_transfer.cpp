@@ -40,9 +40,8 @@ int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) 
 RunLimits::RunLimits(const Options& options) {
   if (options.max_bandwidth > 0) {
     const auto cap = static_cast<double>(options.max_bandwidth);
-    const double burst = options.bandwidth_burst > 0
-                             ? static_cast<double>(options.bandwidth_burst)
-                             : default_burst(cap);
+    const double burst = options.bandwidth_burst > 0 ? static_cast<double>(options.bandwidth_burst)
+                                                     : default_burst(cap);
     bandwidth.emplace(cap, burst);
     receive_buffer = receive_buffer_bytes(cap, options.concurrency);
   }

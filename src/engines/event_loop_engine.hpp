@@ -75,7 +75,7 @@ class EventLoopEngine final : public Engine {
   const Options& options_;
   RetryPolicy retry_;
   RunLimits limits_;
-  std::vector<Paused> paused_;                    // a heap, the earliest first
+  std::vector<Paused> paused_;                   // a heap, the earliest first
   std::optional<Clock::time_point> rate_ready_;  // when --rate allows the next start
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request

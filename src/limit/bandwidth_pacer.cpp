@@ -12,7 +12,7 @@ namespace {
 constexpr double kKiB = 1024;
 constexpr double kMinBurstBytes = 16 * kKiB;  // CURL_MAX_WRITE_SIZE
 constexpr double kBurstSeconds = 0.020;
-constexpr double kBufferedSeconds = 0.200;
+constexpr double kBufferedSeconds = 0.050;
 constexpr double kMinReceiveBuffer = 8 * kKiB;
 constexpr double kReceiveBufferStep = 4 * kKiB;  // a page
 constexpr double kDefaultRmemMax = 212992;       // Linux's net.core.rmem_max default

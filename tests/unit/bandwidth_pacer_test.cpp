@@ -26,12 +26,11 @@ TEST(BandwidthPacerTest, DefaultBurstIsTwentyMillisecondsAndAtLeastOneChunk) {
   EXPECT_DOUBLE_EQ(default_burst(100 * kMiB), 2 * kMiB);
 }
 
-TEST(BandwidthPacerTest, ReceiveBufferHoldsTwoHundredMillisecondsOfTheCapSplitOverTransfers) {
-  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 1), 212992);         // 204.8 KiB rounded up to 4 KiB
-  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 10), 24 * 1024);     // 20.97 KB rounded up to 4 KiB
-  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 1000), 8 * 1024);    // the floor
-  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 0), 212992);  // 4 MiB wanted: rmem_max's default
-  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 100), 44 * 1024);
+TEST(BandwidthPacerTest, ReceiveBufferHoldsFiftyMillisecondsOfTheCapSplitOverTransfers) {
+  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 1), 52 * 1024);     // 51.2 KiB rounded up to 4 KiB
+  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 10), 8 * 1024);     // 5.1 KiB: the floor
+  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 0), 212992);       // 1 MiB wanted: rmem_max
+  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 100), 12 * 1024);  // 10.2 KiB rounded up
 }
 
 TEST(BandwidthPacerTest, ChunkWithinTheBurstPassesAtOnce) {

@@ -6,8 +6,8 @@
 #include <map>
 #include <utility>
 
-#include "sluice/errors.hpp"
 #include "limit/parse_rate.hpp"
+#include "sluice/errors.hpp"
 #include "units.hpp"
 
 namespace sluice::cli {
