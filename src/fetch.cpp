@@ -18,6 +18,8 @@
 #include "input/input_queue.hpp"
 #include "input/resume_index.hpp"
 #include "input/source_reader.hpp"
+#include "limit/host_key.hpp"
+#include "limit/host_limiter.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
 
@@ -46,6 +48,13 @@ void check_options(const Options& options) {
                      ", not " + std::to_string(options.concurrency));
   }
   if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
+  const bool textbook =
+      options.engine == EngineKind::StaticSlices || options.engine == EngineKind::SlicePermits;
+  if (textbook && (options.max_bandwidth > 0 || options.rate > 0 || options.per_host > 0)) {
+    throw UsageError(
+        "--max-bandwidth, --rate and --per-host apply to --engine loop and threads only; the "
+        "textbook engines are kept as the textbook has them");
+  }
 }
 
 // Refuses, in one clear line, a concurrency the open-file limit cannot serve: otherwise
@@ -168,8 +177,10 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   LiveCounters own_counters;
   LiveCounters& counters = live != nullptr ? *live : own_counters;
+  std::optional<HostLimiter> hosts;
+  if (options.per_host > 0) hosts.emplace(options.per_host);
   // Twice the concurrency keeps every slot fed while the reader refills the other half.
-  InputQueue queue(2 * options.concurrency + 1024);
+  InputQueue queue(2 * options.concurrency + 1024, hosts ? &*hosts : nullptr);
   auto engine = make_engine(options);
   CountingSink counting(sink);
 
@@ -186,6 +197,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
             ++skipped;
             return true;
           }
+          if (hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
           if (!queue.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);
           return true;

@@ -30,6 +30,10 @@ struct Options {
   std::uint64_t bandwidth_burst = 0;
   // Request starts per second over the whole run; zero means no limit.
   double rate = 0;
+  // Requests in flight per host (scheme, host and port), on top of `concurrency`; zero
+  // means no per-host cap. URLs of a host at its cap wait aside while other hosts go on,
+  // and a 429 or 503 with Retry-After then also pauses the URLs of its host.
+  std::size_t per_host = 0;
 
   // Whole-transfer limit; zero means none.
   std::chrono::milliseconds timeout{0};

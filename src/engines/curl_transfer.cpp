@@ -57,6 +57,7 @@ CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate)
 CurlTransfer::~CurlTransfer() { curl_easy_cleanup(easy_); }
 
 std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
+  host_ = item.host;
   if (item.error) {
     FetchError error = std::move(*item.error);
     return unfetched_record(std::move(item), std::move(error));

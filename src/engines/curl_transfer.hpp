@@ -52,6 +52,8 @@ class CurlTransfer {
   // the input item carries an error (a bad URL), or the body file cannot be created.
   std::optional<Record> prepare(InputItem&& item);
   CURL* handle() const noexcept { return easy_; }
+  // The host key of the item last prepared (InputItem::host), kept after its record.
+  const std::string& host() const noexcept { return host_; }
   // Builds the record of this attempt once libcurl reports `result` for it.
   Record finish(CURLcode result);
   // What the answer's Retry-After header asked for (either form), after finish().
@@ -79,6 +81,7 @@ class CurlTransfer {
   bool stopped_ = false;
   CURL* easy_ = nullptr;
   InputItem item_;
+  std::string host_;
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
   std::string save_error_;  // why on_body refused data, for the record

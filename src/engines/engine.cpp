@@ -24,9 +24,14 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
             RecordSink& sink) {
   Record record = transfer.finish(result);
+  input.release(transfer.host());
   if (record.error) {
-    const auto wait =
-        retry.next_wait(*record.error, record.status, record.attempts, transfer.retry_after());
+    const auto retry_after = transfer.retry_after();
+    if (retry_after && (record.status == 429 || record.status == 503)) {
+      // The server asked for a break: no URL of its host starts before it is over.
+      input.pause_host(transfer.host(), InputQueue::Clock::now() + *retry_after);
+    }
+    const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {
       input.retry(transfer.requeue(std::move(record)), InputQueue::Clock::now() + *wait);
       return;

@@ -32,7 +32,8 @@ class Engine {
 std::unique_ptr<Engine> make_engine(const Options& options);
 
 // Hands a finished attempt on: back to the queue when it failed transiently and `retry`
-// allows another attempt, to the sink otherwise.
+// allows another attempt, to the sink otherwise. Releases the attempt's host, and pauses
+// the host when a 429 or 503 came with Retry-After.
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
             RecordSink& sink);
 

@@ -124,7 +124,7 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
 }
 
 int EventLoopEngine::wait_ms(InputQueue& input) const {
-  std::optional<Clock::time_point> earliest = input.next_retry_due();
+  std::optional<Clock::time_point> earliest = input.next_due();
   const auto sooner = [&](std::optional<Clock::time_point> candidate) {
     if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
   };
@@ -148,7 +148,7 @@ EventLoopEngine::Shard& EventLoopEngine::least_busy_shard() {
   return *best;
 }
 
-void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
+void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sink) {
   if (idle_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
     BandwidthGate gate;
@@ -162,6 +162,7 @@ void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
   }
   Slot* slot = idle_.back();
   if (auto failed = slot->transfer->prepare(std::move(item))) {
+    input.release(slot->transfer->host());
     sink.on_record(std::move(*failed));
     return;
   }
@@ -170,6 +171,7 @@ void EventLoopEngine::start(InputItem&& item, RecordSink& sink) {
   // The engine finds the slot again from the easy handle when libcurl reports it done.
   curl_easy_setopt(easy, CURLOPT_PRIVATE, slot);
   if (const CURLMcode added = curl_multi_add_handle(shard.multi, easy); added != CURLM_OK) {
+    input.release(slot->transfer->host());
     sink.on_record(slot->transfer->fail(ErrorKind::Other, curl_multi_strerror(added)));
     return;
   }
@@ -188,7 +190,10 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
   }
   while (active_ < options_.concurrency) {
     if (pending_.empty()) {
-      const auto status = input.try_pop(pending_, kAdmitBatch);
+      // No more than the free slots: a popped item holds its host's slot (--per-host)
+      // until it runs, so it should run soon.
+      const auto status =
+          input.try_pop(pending_, std::min(kAdmitBatch, options_.concurrency - active_));
       if (status == InputQueue::PopStatus::Drained) return false;
       if (status == InputQueue::PopStatus::Empty) return true;
       // Start in input order: the batch is consumed from its back.
@@ -203,7 +208,7 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
     }
     InputItem item = std::move(pending_.back());
     pending_.pop_back();
-    start(std::move(item), sink);
+    start(std::move(item), input, sink);
   }
   return true;
 }

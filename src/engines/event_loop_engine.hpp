@@ -62,7 +62,7 @@ class EventLoopEngine final : public Engine {
   // Moves items from the queue into free slots. Returns false when the input is over (or
   // the queue was cancelled: then the items taken but not started get their records).
   bool admit(InputQueue& input, RecordSink& sink);
-  void start(InputItem&& item, RecordSink& sink);
+  void start(InputItem&& item, InputQueue& input, RecordSink& sink);
   Shard& least_busy_shard();
   void run_timeouts();
   void on_pause(CURL* easy, Clock::time_point until);

@@ -37,10 +37,12 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     std::optional<InputItem> item = input.pop();
     if (!item) return;
     if (limits.rate && !limits.rate->take_blocking(1, stop)) {
+      input.release(item->host);
       sink.on_record(cancelled_record(std::move(*item)));
       return;
     }
     if (auto failed = transfer.prepare(std::move(*item))) {
+      input.release(transfer.host());
       sink.on_record(std::move(*failed));
       continue;
     }
@@ -52,6 +54,7 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     const CURLcode result = curl_easy_perform(easy);
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
     if (result == CURLE_ABORTED_BY_CALLBACK || transfer.stopped()) {
+      input.release(transfer.host());
       sink.on_record(transfer.cancel());
     } else {
       settle(transfer, result, retry, input, sink);

@@ -18,6 +18,9 @@ struct InputItem {
   std::string fetch_url;
   // "FILE:LINE", "-:LINE" for standard input, "arg:N" for the N-th command-line source (from 1).
   std::string source;
+  // host_key(fetch_url) when per-host limits are on, else empty (the item is never held
+  // back for its host).
+  std::string host;
   // Set when not fetchable: ErrorKind::InvalidUrl or ErrorKind::UnsupportedScheme.
   std::optional<FetchError> error;
   // Attempts already made; non-zero only on an item that is waiting to be retried.

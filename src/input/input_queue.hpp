@@ -10,9 +10,13 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "input/input_item.hpp"
+#include "limit/host_limiter.hpp"
 
 namespace sluice::detail {
 
@@ -21,11 +25,16 @@ namespace sluice::detail {
 // reader blocks while queued plus waiting-to-retry items fill it. Retries count against
 // the bound but never block, so a wave of failures slows the reader instead of growing
 // without limit.
+// With a HostLimiter, an item whose host is at its cap or paused is parked with its host
+// and the pops go on with other hosts; a release or the end of the pause brings the host's
+// parked items back first. Parked items count against the bound too, so a list that is
+// mostly one host parks at most the bound's worth of it while the other hosts proceed.
 class InputQueue {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit InputQueue(std::size_t capacity);
+  // `hosts` (may be null: no per-host limits) must outlive the queue.
+  explicit InputQueue(std::size_t capacity, HostLimiter* hosts = nullptr);
 
   // Blocks while the queue is full. Returns false once the queue is cancelled.
   bool push(InputItem&& item);
@@ -38,6 +47,11 @@ class InputQueue {
   bool cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
   // Hands back an item to be popped again once `due` has passed, ahead of new input.
   void retry(InputItem&& item, Clock::time_point due);
+  // Ends the request of a popped item to `host` (its InputItem::host), so that the host's
+  // parked items may go. Every popped item with a host must be released exactly once.
+  void release(const std::string& host);
+  // Starts nothing more to `host` before `until` (a server's Retry-After).
+  void pause_host(const std::string& host, Clock::time_point until);
 
   enum class PopStatus {
     Items,    // at least one item was moved out
@@ -46,9 +60,9 @@ class InputQueue {
   };
   // Non-blocking, for an event loop: moves up to `max` items into `out`, due retries first.
   // Retries are handed back by the event loop itself, so it alone knows when one is added;
-  // next_retry_due() tells it when to look again.
+  // next_due() tells it when to look again (a retry or a host's pause ending).
   PopStatus try_pop(std::vector<InputItem>& out, std::size_t max);
-  std::optional<Clock::time_point> next_retry_due();
+  std::optional<Clock::time_point> next_due();
   // Blocking, for worker threads: the next due retry or queued item; nullopt once the
   // input is drained or the queue cancelled.
   std::optional<InputItem> pop();
@@ -71,11 +85,20 @@ class InputQueue {
     }
   };
 
-  bool full() const;                                         // caller holds mutex_
-  std::optional<InputItem> take_due(Clock::time_point now);  // caller holds mutex_
-  std::function<void()> wake_consumer();                     // caller holds mutex_
+  // The callers of these hold mutex_.
+  bool full() const;
+  bool drained() const;  // closed, and nothing queued, waiting or parked
+  std::optional<Clock::time_point> earliest_due() const;
+  std::optional<InputItem> take_due(Clock::time_point now);
+  // The next item that may start now: a due retry, a parked item whose host has room, or
+  // new input; items whose host has none are parked on the way.
+  std::optional<InputItem> take_next(Clock::time_point now);
+  // Whether `item` may start now; parks it when its host says no.
+  bool admit_or_park(InputItem& item, Clock::time_point now);
+  std::function<void()> wake_consumer();
 
   const std::size_t capacity_;
+  HostLimiter* const hosts_;
   std::mutex mutex_;
   std::function<void()> wakeup_;           // guarded by mutex_
   std::condition_variable not_full_;       // guarded by mutex_
@@ -83,7 +106,14 @@ class InputQueue {
   std::deque<InputItem> items_;            // guarded by mutex_
   std::vector<Waiting> retries_;           // guarded by mutex_; a heap, the earliest due first
   std::uint64_t retries_handed_back_ = 0;  // guarded by mutex_
-  bool closed_ = false;                    // guarded by mutex_
+  // Items held back for their host, by host; the hosts whose parked items may go now (after
+  // a release); and when paused hosts may go again (a heap, the earliest first). All
+  // guarded by mutex_.
+  std::unordered_map<std::string, std::deque<InputItem>> parked_;
+  std::size_t parked_count_ = 0;
+  std::deque<std::string> hosts_to_try_;
+  std::vector<std::pair<Clock::time_point, std::string>> host_wakes_;
+  bool closed_ = false;  // guarded by mutex_
   // Written under mutex_, so waits see it; atomic so that cancelled() needs no lock.
   std::atomic<bool> cancelled_ = false;
   bool consumer_waiting_ = false;  // guarded by mutex_: try_pop found it empty

@@ -125,5 +125,76 @@ TEST_P(FlowControlTest, RequestStartsKeepToTheRate) {
   EXPECT_EQ(server.stats().requests, 300u);
 }
 
+// Three servers, one per loopback address, standing for three hosts.
+struct ThreeHosts {
+  Server first{ServerConfig{.address = "127.0.0.1"}};
+  Server second{ServerConfig{.address = "127.0.0.2"}};
+  Server third{ServerConfig{.address = "127.0.0.3"}};
+};
+
+// Remembers the order in which URLs finished.
+class OrderSink final : public RecordSink {
+ public:
+  void on_record(Record&& record) override {
+    std::lock_guard lock(mutex_);
+    urls_.push_back(std::move(record.url));
+  }
+  std::vector<std::string> urls() const {
+    std::lock_guard lock(mutex_);
+    return urls_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> urls_;  // guarded by mutex_
+};
+
+TEST_P(FlowControlTest, PerHostCapHoldsAndTheSmallHostsAreNotStuckBehindTheBigOne) {
+  ThreeHosts hosts;
+  auto capped = options(10);
+  capped.per_host = 2;
+  OrderSink sink;
+  // 90 % of the list is the first host, and it comes first.
+  fetch(capped,
+        {hosts.first.base_url() + "/todos/{1..90}?delay=50ms",
+         hosts.second.base_url() + "/todos/{1..5}?delay=50ms",
+         hosts.third.base_url() + "/todos/{1..5}?delay=50ms"},
+        sink);
+
+  const auto urls = sink.urls();
+  ASSERT_EQ(urls.size(), 100u);
+  for (const Server* server : {&hosts.first, &hosts.second, &hosts.third}) {
+    EXPECT_LE(server->stats().peak_in_flight, 2u) << server->base_url();
+  }
+  EXPECT_EQ(hosts.first.stats().peak_in_flight, 2u);
+  // The small hosts ran beside the big one: all ten of their URLs were done while the big
+  // host (2 at a time, 45 rounds) had finished at most a third of its own.
+  std::size_t last_small = 0;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (!urls[i].starts_with(hosts.first.base_url())) last_small = i;
+  }
+  EXPECT_LT(last_small, 40u);
+}
+
+TEST_P(FlowControlTest, RetryAfterPausesItsHostOnly) {
+  ThreeHosts hosts;
+  auto capped = options(10);
+  capped.per_host = 5;
+  capped.retry_backoff = 10ms;
+  TimingSink sink;
+  const auto started = std::chrono::steady_clock::now();
+  fetch(capped,
+        {hosts.first.base_url() + "/todos/1?fault=503&retry_after=1&fault_times=1",
+         hosts.first.base_url() + "/todos/{2..4}?delay=300ms",
+         hosts.second.base_url() + "/todos/{1..20}"},
+        sink);
+
+  ASSERT_EQ(sink.size(), 24u);
+  // The first host waited out its second; the other host did not.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1s);
+  EXPECT_EQ(hosts.second.stats().requests, 20u);
+  EXPECT_EQ(hosts.first.stats().requests, 5u);  // the 503, its retry and three others
+}
+
 }  // namespace
 }  // namespace sluice

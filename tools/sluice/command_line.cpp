@@ -96,6 +96,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "Depth of the bandwidth bucket, e.g. 64k (0: 20 ms of the cap, at least 16k)")
       ->capture_default_str();
   app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h");
+  app.add_option("--per-host", fetch.options.per_host,
+                 "Requests in flight per host (scheme, host, port), on top of -c (0: no cap)")
+      ->capture_default_str();
   app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
