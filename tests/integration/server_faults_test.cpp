@@ -26,10 +26,7 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-struct CurlEasyCleanup {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyCleanup>;
+using test::CurlEasy;
 
 // Keeps the body up to `limit` bytes; past it the write callback fails the transfer, which is
 // how a client gives up on an endless body.

@@ -1,4 +1,4 @@
-// Runs several prepared libcurl easy handles at once, for tests that need requests to
+// libcurl easy handles for tests: running several at once, for tests that need requests to
 // overlap on the server.
 #include "support/curl_together.hpp"
 
