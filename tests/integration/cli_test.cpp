@@ -155,7 +155,17 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"BadDuration", {"--timeout", "soon", "http://127.0.0.1:9/"}, "--timeout"},
         UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
         UsageCase{"UnknownOption", {"--no-such-option"}, "--no-such-option"},
-        UsageCase{"NoSources", {}, "no URLs"}),
+        UsageCase{"NoSources", {}, "no URLs"},
+        UsageCase{"BadRate", {"--rate", "fast", "http://127.0.0.1:9/"}, "--rate"},
+        UsageCase{"ZeroRate", {"--rate", "0/s", "http://127.0.0.1:9/"}, "--rate"},
+        UsageCase{
+            "BadBandwidth", {"--max-bandwidth", "lots", "http://127.0.0.1:9/"}, "--max-bandwidth"},
+        UsageCase{"CapsOnATextbookEngine",
+                  {"--engine", "textbook-slices", "--per-host", "2", "http://127.0.0.1:9/"},
+                  "--per-host"},
+        UsageCase{"BadRetries", {"--retries", "-1", "http://127.0.0.1:9/"}, "--retries"},
+        UsageCase{"BadGrace", {"--grace", "later", "http://127.0.0.1:9/"}, "--grace"},
+        UsageCase{"BadMaxBody", {"--max-body", "huge", "http://127.0.0.1:9/"}, "--max-body"}),
     [](const ::testing::TestParamInfo<UsageCase>& case_info) { return case_info.param.name; });
 
 TEST(CliTest, ServePrintsItsAddressFirst) {
