@@ -29,7 +29,7 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQu
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {
       // The server asked for a break: no URL of its host starts before it is over.
-      input.pause_host(transfer.host(), InputQueue::Clock::now() + *retry_after);
+      input.pause_host(transfer.host(), InputQueue::Clock::now() + retry.capped(*retry_after));
     }
     const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {

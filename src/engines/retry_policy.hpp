@@ -27,6 +27,8 @@ class RetryPolicy {
   std::optional<std::chrono::milliseconds> next_wait(
       const FetchError& error, std::optional<int> status, int attempts,
       std::optional<std::chrono::seconds> retry_after);
+  // A server's Retry-After as sluice obeys it: capped by Options::max_retry_wait.
+  std::chrono::milliseconds capped(std::chrono::seconds retry_after) const;
 
  private:
   const Options& options_;
