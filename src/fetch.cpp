@@ -20,6 +20,7 @@
 #include "input/source_reader.hpp"
 #include "limit/host_key.hpp"
 #include "limit/host_limiter.hpp"
+#include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
 
@@ -87,19 +88,6 @@ void create_output_dir(const Options& options) {
   }
 }
 
-// Runs a callback when the scope ends, however it ends.
-template <class Callback>
-class ScopeExit {
- public:
-  explicit ScopeExit(Callback callback) : callback_(std::move(callback)) {}
-  ScopeExit(const ScopeExit&) = delete;
-  ScopeExit& operator=(const ScopeExit&) = delete;
-  ~ScopeExit() { callback_(); }
-
- private:
-  Callback callback_;
-};
-
 // An eventfd that tells the reader thread to stop waiting for input.
 class ReaderCancel {
  public:
@@ -151,6 +139,8 @@ struct Fetcher::State {
 };
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
+  // Slots, descriptors and the queue are sized for the most -c auto may reach.
+  if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
   check_file_budget(options);
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
@@ -236,6 +226,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
       .skipped = skipped,
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
+      .final_limit = counters.limit.load(std::memory_order_relaxed),
   };
 }
 

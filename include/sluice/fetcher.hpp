@@ -32,6 +32,7 @@ struct LiveCounters {
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::uint64_t> urls_read{0};  // items taken from the sources so far
   std::atomic<bool> input_complete{false};  // urls_read is the final total
+  std::atomic<std::uint64_t> limit{0};      // the live cap of -c auto; 0 for a fixed -c
 };
 
 // How a caller ends a run early; either token may be left empty.
@@ -44,10 +45,11 @@ struct RunControl {
 };
 
 struct FetchReport {
-  std::uint64_t urls = 0;     // records delivered to the sink
-  std::uint64_t skipped = 0;  // input URLs skipped because Options::resume_from had them
-  double wall_ms = 0;         // from the first admission to the last record
-  bool stopped = false;       // a stop or abort request ended the run early
+  std::uint64_t urls = 0;         // records delivered to the sink
+  std::uint64_t skipped = 0;      // input URLs skipped because Options::resume_from had them
+  double wall_ms = 0;             // from the first admission to the last record
+  bool stopped = false;           // a stop or abort request ended the run early
+  std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
 };
 
 // What Options::resume_from held.

@@ -21,6 +21,10 @@ enum class EngineKind {
 struct Options {
   // Hard cap on requests in flight; a new one is admitted the moment a slot frees.
   std::size_t concurrency = 10;
+  // -c auto: the cap is found while the run goes on (see src/limit/adaptive_limit.hpp),
+  // starting at 10 and never above max_concurrency; `concurrency` is then ignored.
+  bool adaptive_concurrency = false;
+  std::size_t max_concurrency = 1000;
   EngineKind engine = EngineKind::EventLoop;
   // One cap on the bytes per second received by all transfers together; zero means none.
   // Enforced on the wire: reads are paced from a shared token bucket, and each socket's

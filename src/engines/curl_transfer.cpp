@@ -47,6 +47,10 @@ RunLimits::RunLimits(const Options& options) {
   }
   // One request's token is the whole burst: starts are spaced evenly, never bunched.
   if (options.rate > 0) rate.emplace(options.rate, 1.0);
+  if (options.adaptive_concurrency) {
+    adaptive.emplace(AdaptiveLimitSettings{
+        .initial = std::min<std::size_t>(10, options.concurrency), .max = options.concurrency});
+  }
 }
 
 CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate)

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "input/input_item.hpp"
+#include "limit/adaptive_limit.hpp"
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/token_bucket.hpp"
 #include "output/body_file.hpp"
@@ -34,6 +35,7 @@ struct RunLimits {
   std::optional<TokenBucket> bandwidth;  // bytes per second over all transfers
   std::optional<TokenBucket> rate;       // request starts per second
   std::optional<int> receive_buffer;
+  std::optional<AdaptiveLimit> adaptive;  // -c auto
 
   explicit RunLimits(const Options& options);
 };

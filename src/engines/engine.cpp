@@ -21,10 +21,28 @@ std::unique_ptr<Engine> make_engine(const Options& options) {
   return std::make_unique<EventLoopEngine>(options);
 }
 
+namespace {
+
+// What tells -c auto that the servers are overloaded, besides rising latency.
+bool overload_signal(const Record& record) {
+  if (!record.error) return false;
+  const ErrorKind kind = record.error->kind;
+  return kind == ErrorKind::Timeout || kind == ErrorKind::Connect || kind == ErrorKind::Network ||
+         record.status == 429 || record.status == 503;
+}
+
+}  // namespace
+
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
-            RecordSink& sink) {
+            RecordSink& sink, RunLimits& limits, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
   input.release(transfer.host());
+  if (limits.adaptive) {
+    const std::chrono::duration<double, std::milli> rtt(record.elapsed_ms);
+    limits.adaptive->on_sample(std::chrono::duration_cast<std::chrono::nanoseconds>(rtt),
+                               in_flight_at_start, overload_signal(record),
+                               std::chrono::steady_clock::now());
+  }
   if (record.error) {
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {

@@ -178,8 +178,14 @@ void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sin
   idle_.pop_back();
   slot->shard = &shard;
   ++slot->attempt;
+  slot->in_flight_at_start = active_ + 1;
   ++shard.active;
   ++active_;
+}
+
+std::size_t EventLoopEngine::cap() const {
+  if (!limits_.adaptive) return options_.concurrency;
+  return std::min(limits_.adaptive->limit(), options_.concurrency);
 }
 
 bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
@@ -188,12 +194,11 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
     cancel_pending(sink);
     return false;
   }
-  while (active_ < options_.concurrency) {
+  while (active_ < cap()) {
     if (pending_.empty()) {
       // No more than the free slots: a popped item holds its host's slot (--per-host)
       // until it runs, so it should run soon.
-      const auto status =
-          input.try_pop(pending_, std::min(kAdmitBatch, options_.concurrency - active_));
+      const auto status = input.try_pop(pending_, std::min(kAdmitBatch, cap() - active_));
       if (status == InputQueue::PopStatus::Drained) return false;
       if (status == InputQueue::PopStatus::Empty) return true;
       // Start in input order: the batch is consumed from its back.
@@ -258,7 +263,7 @@ void EventLoopEngine::collect_finished(InputQueue& input, RecordSink& sink) {
       slot->shard = nullptr;
       --shard->active;
       --active_;
-      settle(*slot->transfer, result, retry_, input, sink);
+      settle(*slot->transfer, result, retry_, input, sink, limits_, slot->in_flight_at_start);
       idle_.push_back(slot);
     }
   }
@@ -300,6 +305,7 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     // hand back a retry.
     const bool input_open = admit(input, sink);
     live.in_flight.store(active_, std::memory_order_relaxed);
+    if (limits_.adaptive) live.limit.store(cap(), std::memory_order_relaxed);
     if (!input_open && active_ == 0 && pending_.empty()) break;
 
     const int ready =

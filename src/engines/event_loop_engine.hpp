@@ -46,6 +46,7 @@ class EventLoopEngine final : public Engine {
     std::unique_ptr<CurlTransfer> transfer;
     Shard* shard = nullptr;
     std::uint64_t attempt = 0;  // counts the transfers started in this slot
+    std::size_t in_flight_at_start = 0;
   };
   // A transfer that paused itself for the bandwidth cap, and when to resume it.
   struct Paused {
@@ -71,6 +72,8 @@ class EventLoopEngine final : public Engine {
   void cancel_pending(RecordSink& sink);
   void cancel_all(RecordSink& sink);
   int wait_ms(InputQueue& input) const;
+  // The cap on transfers in flight now: -c, or -c auto's current limit.
+  std::size_t cap() const;
 
   const Options& options_;
   RetryPolicy retry_;

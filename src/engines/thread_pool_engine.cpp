@@ -1,6 +1,8 @@
 // The thread engine: c workers, each blocking in curl_easy_perform on its own easy handle.
 #include "engines/thread_pool_engine.hpp"
 
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <string>
 #include <system_error>
@@ -8,6 +10,7 @@
 
 #include "engines/curl_transfer.hpp"
 #include "engines/worker_thread.hpp"
+#include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
@@ -21,10 +24,43 @@ int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_
 
 }  // namespace
 
+// -c auto for worker threads: a worker enters before it takes a URL and leaves when the
+// transfer is over, and enters only while fewer than the adaptive limit are inside.
+// Thread-safety: all members may be called from any worker.
+class LimitGate {
+ public:
+  explicit LimitGate(const AdaptiveLimit& limit) : limit_(limit) {}
+
+  // The number inside, this worker included; nullopt when `stop` came first.
+  std::optional<std::size_t> enter(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    // The limit also grows without anyone leaving; the timeout makes a waiting worker
+    // look again soon enough for that.
+    while (inside_ >= limit_.limit()) {
+      if (stop.stop_requested()) return std::nullopt;
+      changed_.wait_for(lock, stop, std::chrono::milliseconds(10), [] { return false; });
+    }
+    return ++inside_;
+  }
+  void leave() {
+    {
+      std::lock_guard lock(mutex_);
+      --inside_;
+    }
+    changed_.notify_one();
+  }
+
+ private:
+  const AdaptiveLimit& limit_;
+  std::mutex mutex_;
+  std::condition_variable_any changed_;
+  std::size_t inside_ = 0;  // guarded by mutex_
+};
+
 ThreadPoolEngine::ThreadPoolEngine(const Options& options) : options_(options) {}
 
 void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& live,
-                            RunLimits& limits, std::stop_token stop) {
+                            RunLimits& limits, LimitGate* limit_gate, std::stop_token stop) {
   BandwidthGate gate;
   if (limits.bandwidth) {
     gate.bytes = &*limits.bandwidth;
@@ -34,6 +70,17 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
   CurlTransfer transfer(options_, std::move(gate));
   RetryPolicy retry(options_, std::random_device{}());
   while (!stop.stop_requested()) {
+    std::size_t in_flight_at_start = 0;
+    if (limit_gate) {
+      const auto inside = limit_gate->enter(stop);
+      if (!inside) return;
+      in_flight_at_start = *inside;
+      live.limit.store(limits.adaptive->limit(), std::memory_order_relaxed);
+    }
+    // Leaves the gate however this turn ends.
+    const ScopeExit leave([&] {
+      if (limit_gate) limit_gate->leave();
+    });
     std::optional<InputItem> item = input.pop();
     if (!item) return;
     if (limits.rate && !limits.rate->take_blocking(1, stop)) {
@@ -57,7 +104,7 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
       input.release(transfer.host());
       sink.on_record(transfer.cancel());
     } else {
-      settle(transfer, result, retry, input, sink);
+      settle(transfer, result, retry, input, sink, limits, in_flight_at_start);
     }
   }
 }
@@ -65,6 +112,8 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
 void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
   RunLimits limits(options_);
+  std::optional<LimitGate> limit_gate;
+  if (limits.adaptive) limit_gate.emplace(*limits.adaptive);
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {
@@ -74,7 +123,7 @@ void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& li
         std::stop_source either;
         std::stop_callback from_run(stop, [&] { either.request_stop(); });
         std::stop_callback from_pool(own, [&] { either.request_stop(); });
-        work(input, sink, live, limits, either.get_token());
+        work(input, sink, live, limits, limit_gate ? &*limit_gate : nullptr, either.get_token());
       }));
     }
   } catch (const std::system_error& error) {

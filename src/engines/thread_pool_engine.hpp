@@ -7,6 +7,8 @@
 
 namespace sluice::detail {
 
+class LimitGate;
+
 // run() is called once. Each worker pulls the next URL from the shared queue the moment
 // its previous transfer ends (dynamic admission, never static slices), and keeps its own
 // connections alive across URLs. Records go to the sink from every worker at once, so
@@ -19,7 +21,7 @@ class ThreadPoolEngine final : public Engine {
 
  private:
   void work(InputQueue& input, RecordSink& sink, LiveCounters& live, RunLimits& limits,
-            std::stop_token stop);
+            LimitGate* limit_gate, std::stop_token stop);
 
   const Options& options_;
 };

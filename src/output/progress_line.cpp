@@ -23,12 +23,13 @@ std::string format_bytes(std::uint64_t bytes) {
 std::string format_progress(const ProgressSnapshot& snapshot) {
   std::string done = std::to_string(snapshot.done);
   if (snapshot.total) done += "/" + std::to_string(*snapshot.total);
-  std::array<char, 160> text{};
-  std::snprintf(text.data(), text.size(),
-                "%s done · %.1f/s · %s · %llu failed · %llu in flight · %.1f s", done.c_str(),
-                snapshot.rate_per_s, format_bytes(snapshot.bytes).c_str(),
-                static_cast<unsigned long long>(snapshot.failed),
-                static_cast<unsigned long long>(snapshot.in_flight), snapshot.elapsed_s);
+  std::string in_flight = std::to_string(snapshot.in_flight);
+  if (snapshot.limit > 0) in_flight += " of " + std::to_string(snapshot.limit);
+  std::array<char, 192> text{};
+  std::snprintf(
+      text.data(), text.size(), "%s done · %.1f/s · %s · %llu failed · %s in flight · %.1f s",
+      done.c_str(), snapshot.rate_per_s, format_bytes(snapshot.bytes).c_str(),
+      static_cast<unsigned long long>(snapshot.failed), in_flight.c_str(), snapshot.elapsed_s);
   return text.data();
 }
 

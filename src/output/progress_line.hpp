@@ -13,12 +13,14 @@ struct ProgressSnapshot {
   std::uint64_t failed = 0;
   std::uint64_t bytes = 0;
   std::uint64_t in_flight = 0;
+  std::uint64_t limit = 0;  // -c auto's live cap; 0 for a fixed -c
   double rate_per_s = 0;  // records per second over the last few ticks
   double elapsed_s = 0;
 };
 
 // One line without a line ending, e.g.
-// "120/200 done · 195.3/s · 1.2 MiB · 0 failed · 10 in flight · 0.6 s"
+// "120/200 done · 195.3/s · 1.2 MiB · 0 failed · 10 in flight · 0.6 s"; with -c auto,
+// "10 in flight of 14" instead.
 std::string format_progress(const ProgressSnapshot& snapshot);
 
 // "512 B", "1.5 KiB", "20.0 MiB": binary units, one decimal.

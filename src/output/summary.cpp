@@ -109,6 +109,9 @@ std::string format_summary(const Summary& s) {
     text += "retried:    " + std::to_string(s.retried) + " URLs, " + std::to_string(s.retries) +
             " extra attempts\n";
   }
+  if (s.final_limit > 0) {
+    text += "-c auto:    the cap ended at " + std::to_string(s.final_limit) + "\n";
+  }
   if (s.skipped > 0) {
     text += "resumed:    " + std::to_string(s.skipped) + " URLs skipped, already done\n";
   }
@@ -144,6 +147,7 @@ std::string summary_json(const Summary& s) {
       {"skipped", s.skipped},
       {"retried", s.retried},
       {"retries", s.retries},
+      {"final_limit", s.final_limit},
       {"by_status", by_status},
       {"by_error_kind", s.by_error_kind},
       {"concurrency", s.concurrency},

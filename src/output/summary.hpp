@@ -18,6 +18,7 @@ struct Summary {
   std::uint64_t skipped = 0;  // input URLs that --resume found already done
   std::uint64_t retried = 0;  // records that took more than one attempt
   std::uint64_t retries = 0;  // attempts beyond the first, over all records
+  std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
   std::map<int, std::uint64_t> by_status;
   std::map<std::string, std::uint64_t> by_error_kind;  // keyed by to_string(ErrorKind)
   std::size_t concurrency = 0;
@@ -48,6 +49,7 @@ class SummaryBuilder {
 //   200 URLs: 198 ok, 2 failed (connect 1, http 1) · 1.2 MiB in 1.03 s · 194.2 req/s
 //   retried:    12 URLs, 15 extra attempts
 //   resumed:    800 URLs skipped, already done
+//   -c auto:    the cap ended at 78
 //   status:     200×198 404×1
 //   latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms
 //   efficiency: 97.1 % (ideal 1.00 s for c=10 in input order; bound max(Σ/c, longest) 1.00 s)

@@ -196,5 +196,64 @@ TEST_P(FlowControlTest, RetryAfterPausesItsHostOnly) {
   EXPECT_EQ(hosts.first.stats().requests, 5u);  // the 503, its retry and three others
 }
 
+// Requests per second of one run over `urls` /todos URLs against `server`.
+double throughput(const Server& server, const Options& options, std::size_t urls,
+                  FetchReport* report = nullptr) {
+  test::CollectingSink sink;
+  const auto result =
+      fetch(options, {server.base_url() + "/todos/{1.." + std::to_string(urls) + "}"}, sink);
+  EXPECT_EQ(sink.size(), urls);
+  if (report != nullptr) *report = result;
+  return static_cast<double>(urls) / (result.wall_ms / 1000.0);
+}
+
+TEST_P(FlowControlTest, AutoConcurrencyFindsTheServersCapacity) {
+  ServerConfig overloadable;
+  overloadable.latency = 50ms;
+  overloadable.capacity = 50;
+  // The best fixed -c, from a sweep on a server of its own.
+  double best_fixed = 0;
+  {
+    const Server sweep_server(overloadable);
+    for (const std::size_t c : {25U, 50U, 100U}) {
+      best_fixed = std::max(best_fixed, throughput(sweep_server, options(c), 2000));
+    }
+  }
+  const Server server(overloadable);
+  auto adaptive = options(1);
+  adaptive.adaptive_concurrency = true;
+  FetchReport report;
+  const double found = throughput(server, adaptive, 8000, &report);
+
+  // Sanitized builds distort the latencies the limit learns from, so they check a looser
+  // bound; the 90 % holds in the dev and release builds.
+#ifdef SLUICE_SANITIZED
+  constexpr double kShareOfBest = 0.75;
+#else
+  constexpr double kShareOfBest = 0.90;
+#endif
+  EXPECT_GE(found, kShareOfBest * best_fixed) << "best fixed " << best_fixed << " req/s";
+  // The server's p99 stays under twice its unloaded latency: -c auto did not flood it.
+  EXPECT_LT(server.stats().p99_ms, 100u);
+  EXPECT_GE(report.final_limit, 40u);
+  RecordProperty("auto_req_per_s", std::to_string(found));
+  RecordProperty("best_fixed_req_per_s", std::to_string(best_fixed));
+  RecordProperty("final_limit", std::to_string(report.final_limit));
+  RecordProperty("server_p99_ms", std::to_string(server.stats().p99_ms));
+}
+
+TEST_P(FlowControlTest, AutoConcurrencyClimbsToItsMaximumOnAServerWithoutALimit) {
+  ServerConfig flat;
+  flat.latency = 20ms;
+  const Server server(flat);
+  auto adaptive = options(1);
+  adaptive.adaptive_concurrency = true;
+  adaptive.max_concurrency = 100;
+  FetchReport report;
+  throughput(server, adaptive, 4000, &report);
+  EXPECT_EQ(report.final_limit, 100u);
+  EXPECT_LE(server.stats().peak_in_flight, 100u);
+}
+
 }  // namespace
 }  // namespace sluice

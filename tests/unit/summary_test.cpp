@@ -197,10 +197,11 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
   std::vector<std::string> keys;
   for (const auto& item : object.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{
-                      "urls",        "ok",      "failed",         "fetched",   "bytes",
-                      "skipped",     "retried", "retries",        "by_status", "by_error_kind",
-                      "concurrency", "wall_ms", "requests_per_s", "p50_ms",    "p90_ms",
-                      "p99_ms",      "max_ms",  "ideal_ms",       "bound_ms",  "efficiency"}));
+                      "urls",          "ok",          "failed",  "fetched",        "bytes",
+                      "skipped",       "retried",     "retries", "final_limit",    "by_status",
+                      "by_error_kind", "concurrency", "wall_ms", "requests_per_s", "p50_ms",
+                      "p90_ms",        "p99_ms",      "max_ms",  "ideal_ms",       "bound_ms",
+                      "efficiency"}));
   EXPECT_EQ(object["urls"], 200);
   EXPECT_EQ(object["by_status"]["200"], 198);
   EXPECT_EQ(object["by_status"]["404"], 1);

@@ -2,6 +2,7 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <utility>
@@ -19,6 +20,17 @@ std::chrono::milliseconds to_duration(const std::string& option, const std::stri
   auto parsed = parse_duration(text);
   if (!parsed) throw UsageError(option + ": " + parsed.error());
   return *parsed;
+}
+
+// A whole number of at least 1 ("0", "-1" and "abc" are refused, naming the option).
+long long to_count(const std::string& option, const std::string& text) {
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw UsageError(option + " must be a whole number or auto, not '" + text + "'");
+  }
+  if (value < 1) throw UsageError(option + " must be at least 1, not " + text);
+  return value;
 }
 
 std::uint64_t to_size(const std::string& option, const std::string& text) {
@@ -51,9 +63,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string rate;
   std::string output_dir;
   app.add_option("sources", fetch.sources, "URLs, @FILE lists or - for standard input");
-  // Parsed as signed so that "-c -1" is reported as -1, not as a wrapped-around size_t.
-  long long concurrency = static_cast<long long>(fetch.options.concurrency);
-  app.add_option("-c,--concurrency", concurrency, "Hard cap on requests in flight")
+  std::string concurrency = std::to_string(fetch.options.concurrency);
+  app.add_option("-c,--concurrency", concurrency,
+                 "Hard cap on requests in flight, or auto: found as the run goes, up to "
+                 "--max-concurrency")
       ->capture_default_str();
   std::string engine = "loop";
   const std::map<std::string, EngineKind> engines{{"loop", EngineKind::EventLoop},
@@ -94,6 +107,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   app.add_option("--bandwidth-burst", bandwidth_burst,
                  "Depth of the bandwidth bucket, e.g. 64k (0: 20 ms of the cap, at least 16k)")
+      ->capture_default_str();
+  // Signed, so that a negative number is reported as given rather than wrapped around.
+  long long max_concurrency = static_cast<long long>(fetch.options.max_concurrency);
+  app.add_option("--max-concurrency", max_concurrency, "The most -c auto may reach")
       ->capture_default_str();
   app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h");
   app.add_option("--per-host", fetch.options.per_host,
@@ -189,10 +206,16 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   if (demo_app->parsed()) return DemoCommand{};
 
-  if (concurrency < 1) {
-    throw UsageError("--concurrency must be at least 1, not " + std::to_string(concurrency));
+  if (concurrency == "auto") {
+    if (max_concurrency < 1) {
+      throw UsageError("--max-concurrency must be at least 1, not " +
+                       std::to_string(max_concurrency));
+    }
+    fetch.options.adaptive_concurrency = true;
+    fetch.options.max_concurrency = static_cast<std::size_t>(max_concurrency);
+  } else {
+    fetch.options.concurrency = static_cast<std::size_t>(to_count("--concurrency", concurrency));
   }
-  fetch.options.concurrency = static_cast<std::size_t>(concurrency);
   if (max_expansion < 0) {
     throw UsageError("--max-expansion must not be negative, not " + std::to_string(max_expansion));
   }

@@ -96,6 +96,7 @@ class Ticker {
       snapshot.failed = recorder_.failed();
       snapshot.bytes = recorder_.bytes();
       snapshot.in_flight = live_.in_flight.load(std::memory_order_relaxed);
+      snapshot.limit = live_.limit.load(std::memory_order_relaxed);
       snapshot.elapsed_s = std::chrono::duration<double>(now - started).count();
       recent.emplace_back(now, snapshot.done);
       if (recent.size() > 8) recent.pop_front();
@@ -156,6 +157,7 @@ int run_fetch(const FetchCommand& command) {
   }
   Summary summary = recorder.finish(report.wall_ms);
   summary.skipped = report.skipped;
+  summary.final_limit = report.final_limit;
   if (!command.quiet) std::cerr << format_summary(summary);
   if (summary_file) {
     *summary_file << summary_json(summary) << std::flush;
