@@ -225,16 +225,18 @@ TEST_P(FlowControlTest, AutoConcurrencyFindsTheServersCapacity) {
   FetchReport report;
   const double found = throughput(server, adaptive, 8000, &report);
 
-  // Sanitized builds distort the latencies the limit learns from, so they check a looser
-  // bound; the 90 % holds in the dev and release builds.
+  // Sanitized builds distort the latencies the limit learns from, so they check looser
+  // bounds; the 90 % of the best and p99 under 2x hold in the dev and release builds.
 #ifdef SLUICE_SANITIZED
   constexpr double kShareOfBest = 0.75;
+  constexpr std::uint64_t kMaxP99Ms = 150;
 #else
   constexpr double kShareOfBest = 0.90;
+  constexpr std::uint64_t kMaxP99Ms = 100;
 #endif
   EXPECT_GE(found, kShareOfBest * best_fixed) << "best fixed " << best_fixed << " req/s";
   // The server's p99 stays under twice its unloaded latency: -c auto did not flood it.
-  EXPECT_LT(server.stats().p99_ms, 100u);
+  EXPECT_LT(server.stats().p99_ms, kMaxP99Ms);
   EXPECT_GE(report.final_limit, 40u);
   RecordProperty("auto_req_per_s", std::to_string(found));
   RecordProperty("best_fixed_req_per_s", std::to_string(best_fixed));
