@@ -10,7 +10,6 @@
 #include <string>
 
 #include "input/input_item.hpp"
-#include "limit/adaptive_limit.hpp"
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/token_bucket.hpp"
 #include "output/body_file.hpp"
@@ -28,16 +27,6 @@ struct BandwidthGate {
   std::function<void(CURL*, Clock::time_point)> on_pause;
   std::stop_token stop;
   std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
-};
-
-// The shared state of a run's caps that every transfer consults.
-struct RunLimits {
-  std::optional<TokenBucket> bandwidth;  // bytes per second over all transfers
-  std::optional<TokenBucket> rate;       // request starts per second
-  std::optional<int> receive_buffer;
-  std::optional<AdaptiveLimit> adaptive;  // -c auto
-
-  explicit RunLimits(const Options& options);
 };
 
 // Not thread-safe: owned by one engine thread. Reusing the handle (curl_easy_reset keeps

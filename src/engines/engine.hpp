@@ -6,6 +6,7 @@
 
 #include "engines/curl_transfer.hpp"
 #include "engines/retry_policy.hpp"
+#include "engines/run_limits.hpp"
 #include "input/input_queue.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"

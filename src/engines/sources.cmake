@@ -4,6 +4,7 @@ target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
   engines/retry_policy.cpp
+  engines/run_limits.cpp
   engines/event_loop_engine.cpp
   engines/thread_pool_engine.cpp
   engines/textbook_engines.cpp
