@@ -10,6 +10,7 @@
 
 #include "server/server.hpp"
 #include "sluice/fetcher.hpp"
+#include "support/bins.hpp"
 #include "support/collecting_sink.hpp"
 
 namespace sluice {
@@ -33,17 +34,6 @@ INSTANTIATE_TEST_SUITE_P(Engines, FlowControlTest,
                            return engine_info.param == EngineKind::Threads ? "Threads"
                                                                            : "EventLoop";
                          });
-
-// The largest sum of `width` consecutive bins.
-std::uint64_t busiest_window(const std::vector<std::uint64_t>& bins, std::size_t width) {
-  std::uint64_t best = 0;
-  for (std::size_t first = 0; first + width <= bins.size(); ++first) {
-    best = std::max(best, std::accumulate(bins.begin() + static_cast<std::ptrdiff_t>(first),
-                                          bins.begin() + static_cast<std::ptrdiff_t>(first + width),
-                                          std::uint64_t{0}));
-  }
-  return best;
-}
 
 TEST_P(FlowControlTest, OneBandwidthCapHoldsOverAllTransfersOnTheWire) {
   Server server(ServerConfig{});
@@ -71,8 +61,8 @@ TEST_P(FlowControlTest, OneBandwidthCapHoldsOverAllTransfersOnTheWire) {
       << "average " << average << " B/s over " << seconds << " s; wall " << report.wall_ms << " ms";
   // 1 s windows within 110 % of the cap; 250 ms windows, measured as the 300 ms of three
   // bins, within 150 %.
-  const double second = static_cast<double>(busiest_window(bins, 10)) / cap;
-  const double short_window = static_cast<double>(busiest_window(bins, 3)) / (cap * 0.3);
+  const double second = static_cast<double>(test::busiest_window(bins, 10)) / cap;
+  const double short_window = static_cast<double>(test::busiest_window(bins, 3)) / (cap * 0.3);
   EXPECT_LE(second, 1.10);
   EXPECT_LE(short_window, 1.50);
   RecordProperty("average_of_cap", std::to_string(average / cap));

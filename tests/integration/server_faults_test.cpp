@@ -19,6 +19,7 @@
 #include "sluice/errors.hpp"
 #include "support/child_process.hpp"
 #include "support/curl_together.hpp"
+#include "support/server_waits.hpp"
 
 namespace sluice {
 namespace {
@@ -27,6 +28,8 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 using test::CurlEasy;
+using test::eventually;
+using test::in_flight_drains;
 
 // Keeps the body up to `limit` bytes; past it the write callback fails the transfer, which is
 // how a client gives up on an endless body.
@@ -116,24 +119,6 @@ std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
     replies.push_back(collect(handles[i].get(), codes[i], sinks[i]));
   }
   return replies;
-}
-
-// The server updates its counters around the bytes it writes, and learns that a client left
-// only when its next read or write fails, so a client may look a moment too early.
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = Clock::now() + std::chrono::seconds{5};
-  while (!done()) {
-    if (Clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(milliseconds{1});
-  }
-  return true;
-}
-
-bool in_flight_drains(const Server& server) {
-  return eventually([&] { return server.stats().in_flight == 0; });
 }
 
 bool is_pattern_prefix(const std::string& body) {

@@ -17,9 +17,11 @@
 
 #include "server/body_pattern.hpp"
 #include "server/server.hpp"
+#include "support/bins.hpp"
 #include "support/child_process.hpp"
 #include "support/curl_together.hpp"
 #include "support/ports.hpp"
+#include "support/server_waits.hpp"
 
 namespace sluice {
 namespace {
@@ -28,6 +30,7 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 using test::CurlEasy;
+using test::in_flight_drains;
 
 struct Reply {
   CURLcode code = CURLE_OK;
@@ -93,28 +96,6 @@ std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
 
 std::uint64_t sum(const std::vector<std::uint64_t>& bins) {
   return std::accumulate(bins.begin(), bins.end(), std::uint64_t{0});
-}
-
-// The largest sum of `width` bins in a row.
-std::uint64_t peak_window(const std::vector<std::uint64_t>& bins, std::size_t width) {
-  std::uint64_t peak = 0;
-  for (std::size_t i = 0; i + width <= bins.size(); ++i) {
-    peak = std::max(peak, std::accumulate(bins.begin() + static_cast<std::ptrdiff_t>(i),
-                                          bins.begin() + static_cast<std::ptrdiff_t>(i + width),
-                                          std::uint64_t{0}));
-  }
-  return peak;
-}
-
-bool in_flight_drains(const Server& server) {
-  const auto deadline = Clock::now() + std::chrono::seconds{5};
-  while (server.stats().in_flight > 0) {
-    if (Clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(milliseconds{1});
-  }
-  return true;
 }
 
 // The server counts a connection's last acknowledged bytes when it notices the close, a
@@ -216,8 +197,8 @@ TEST(ServerKnobsTest, AckedBinsFollowTheBandwidth) {
   ASSERT_TRUE(acked_reaches(server, sent));
   const auto bins = server.acked_bins();
   EXPECT_EQ(sum(bins), sent);
-  const auto peak_bin = peak_window(bins, 1);
-  const auto peak_second = peak_window(bins, 10);
+  const auto peak_bin = test::busiest_window(bins, 1);
+  const auto peak_second = test::busiest_window(bins, 10);
   RecordProperty("peak_bin_bytes", std::to_string(peak_bin));
   RecordProperty("peak_second_bytes", std::to_string(peak_second));
   // A bin may hold the two chunks of early credit (20 KB) and a few ms of a late tick.

@@ -18,6 +18,7 @@
 #include "server/body_pattern.hpp"
 #include "sluice/errors.hpp"
 #include "support/curl_together.hpp"
+#include "support/server_waits.hpp"
 
 namespace sluice {
 namespace {
@@ -26,6 +27,8 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 using test::CurlEasy;
+using test::eventually;
+using test::in_flight_drains;
 
 struct Reply {
   CURLcode code = CURLE_OK;
@@ -100,27 +103,8 @@ std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
   return replies;
 }
 
-// The server updates its counters just after the last byte leaves, so a client that has its
-// answer may look a moment too early.
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = Clock::now() + std::chrono::seconds{5};
-  while (!done()) {
-    if (Clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(milliseconds{1});
-  }
-  return true;
-}
-
 bool requests_reach(const Server& server, std::uint64_t count) {
   return eventually([&] { return server.stats().requests >= count; });
-}
-
-// A request leaves in_flight once its answer is written, which the client may see first.
-bool in_flight_drains(const Server& server) {
-  return eventually([&] { return server.stats().in_flight == 0; });
 }
 
 TEST(ServerTest, TodoHasPlaceholderShape) {
