@@ -107,8 +107,10 @@ TEST_P(FlowControlTest, RequestStartsKeepToTheRate) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
 
   ASSERT_EQ(sink.size(), 300u);
-  // No 1 s window over 100 + the burst of 1.
-  EXPECT_LE(sink.busiest(1s), 101u);
+  // No 1 s window over 100 + the burst of 1. A record arrives a little after its start, and
+  // that delay varies (CI measured one 1 s window of 102 records): records within 1 s − J
+  // started within 1 s when no record lags its start by more than J, here 50 ms.
+  EXPECT_LE(sink.busiest(1s - 50ms), 101u);
   // The bucket holds one request, so 300 starts need 299 intervals of 10 ms.
   EXPECT_GE(elapsed, 2990ms);
   EXPECT_LT(elapsed, 6s);
