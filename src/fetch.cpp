@@ -18,8 +18,11 @@
 #include "input/input_queue.hpp"
 #include "input/resume_index.hpp"
 #include "input/source_reader.hpp"
+#include "limit/clock.hpp"
 #include "limit/host_key.hpp"
 #include "limit/host_limiter.hpp"
+#include "output/binding_meter.hpp"
+#include "output/stats_log.hpp"
 #include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
@@ -108,18 +111,26 @@ class ReaderCancel {
   int fd_;
 };
 
-// Counts records as they pass, so the report says how many reached the caller.
+// Counts records as they pass, so the report and the gauges say how many reached the
+// caller, and shows each to the meter. Both engines deliver through it.
 class CountingSink final : public RecordSink {
  public:
-  explicit CountingSink(RecordSink& next) : next_(next) {}
+  CountingSink(RecordSink& next, LiveCounters& live, BindingMeter& meter)
+      : next_(next), live_(live), meter_(meter) {}
   void on_record(Record&& record) override {
     count_.fetch_add(1, std::memory_order_relaxed);
+    live_.records.fetch_add(1, std::memory_order_relaxed);
+    if (record.ok) live_.ok.fetch_add(1, std::memory_order_relaxed);
+    live_.bytes.fetch_add(record.bytes, std::memory_order_relaxed);
+    meter_.on_record(record);
     next_.on_record(std::move(record));
   }
   std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
 
  private:
   RecordSink& next_;
+  LiveCounters& live_;
+  BindingMeter& meter_;
   std::atomic<std::uint64_t> count_{0};
 };
 
@@ -130,12 +141,20 @@ std::optional<ResumeIndex> load_resume_index(const Options& options) {
   return std::move(*index);
 }
 
+std::optional<StatsLog> open_stats_log(const Options& options) {
+  if (!options.stats_log) return std::nullopt;
+  auto log = StatsLog::open(*options.stats_log);
+  if (!log) throw UsageError("--stats-log: " + log.error());
+  return std::move(*log);
+}
+
 }  // namespace
 
 struct Fetcher::State {
   Options options;
   SourceReader reader;
   std::optional<ResumeIndex> resume;  // used by the reader thread only, during run()
+  std::optional<StatsLog> stats_log;  // written by the meter's thread only, during run()
 };
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
@@ -146,8 +165,10 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
   auto resume = load_resume_index(options);
+  auto stats_log = open_stats_log(options);
   create_output_dir(options);
-  state_ = std::make_unique<State>(State{std::move(options), std::move(reader), std::move(resume)});
+  state_ = std::make_unique<State>(
+      State{std::move(options), std::move(reader), std::move(resume), std::move(stats_log)});
 }
 
 std::optional<ResumeReport> Fetcher::resume_report() const {
@@ -172,7 +193,6 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   // Twice the concurrency keeps every slot fed while the reader refills the other half.
   InputQueue queue(2 * options.concurrency + 1024, hosts ? &*hosts : nullptr);
   auto engine = make_engine(options);
-  CountingSink counting(sink);
 
   const ReaderCancel reader_cancel;
 
@@ -180,6 +200,16 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   auto& resume = state_->resume;
 
   const auto started = std::chrono::steady_clock::now();
+  BindingMeter meter(
+      counters, options.adaptive_concurrency ? 0 : options.concurrency,
+      [&queue](bool name_host) {
+        auto occupancy = queue.occupancy(name_host);
+        return QueueGauges{.queued = occupancy.queued,
+                           .parked = occupancy.parked,
+                           .busiest_host = std::move(occupancy.busiest_host)};
+      },
+      state_->stats_log ? &*state_->stats_log : nullptr, real_clock());
+  CountingSink counting(sink, counters, meter);
   std::jthread reader_thread([&] {
     state_->reader.read_all(
         [&](InputItem&& item) {
@@ -220,6 +250,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   reader_cancel.signal();
   reader_thread.join();
   const auto wall = std::chrono::steady_clock::now() - started;
+  const Binding bound_by = meter.finish();
 
   return FetchReport{
       .urls = counting.count(),
@@ -227,6 +258,8 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
       .final_limit = counters.limit.load(std::memory_order_relaxed),
+      .bound_by = bound_by,
+      .stats_log_error = meter.log_error(),
   };
 }
 

@@ -1,12 +1,15 @@
 // The library's entry point: fetch every URL named by a list of sources, one Record each.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sluice/options.hpp"
@@ -26,14 +29,51 @@ class RecordSink {
   virtual void on_record(Record&& record) = 0;
 };
 
-// Gauges for a live progress display, written by the run and read by anyone. Every field
-// is independent and only displayed, so relaxed atomics suffice.
+// Gauges for a live progress display and the run's sampler (which names what bound the
+// run), written by the run and read by anyone. Every field is independent and only
+// displayed or sampled, so relaxed atomics suffice.
 struct LiveCounters {
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::uint64_t> urls_read{0};  // items taken from the sources so far
   std::atomic<bool> input_complete{false};  // urls_read is the final total
   std::atomic<std::uint64_t> limit{0};      // the live cap of -c auto; 0 for a fixed -c
+  std::atomic<std::uint64_t> records{0};    // records delivered to the sink so far
+  std::atomic<std::uint64_t> ok{0};         // of which ok
+  std::atomic<std::uint64_t> bytes{0};      // body bytes of the records delivered
+  // Transfers that wait (paused or blocked) for --max-bandwidth tokens.
+  std::atomic<std::uint64_t> waiting_for_bandwidth{0};
+  // Starts that wait for --rate: the next item has been taken but the bucket is empty.
+  std::atomic<std::uint64_t> waiting_for_rate{0};
 };
+
+// What held a run back, as the sampler saw it every 10 ms (src/output/binding_tally.hpp
+// has the rules).
+enum class BindingKind {
+  None,         // nothing was sampled: the run was shorter than one sample
+  Concurrency,  // all slots (-c, or -c auto's live limit) busy
+  Server,       // all slots busy, and the latency rose well above its floor meanwhile
+  Bandwidth,    // transfers waiting for --max-bandwidth
+  Rate,         // starts waiting for --rate
+  PerHost,      // URLs parked behind --per-host caps (or a host's pause) with slots free
+  Input,        // slots free and nothing queued while the input was still being read
+  Tail,         // slots free with the input over: the last URLs running out
+};
+inline constexpr std::size_t kBindingKinds = 8;
+
+struct Binding {
+  BindingKind kind = BindingKind::None;
+  double share = 0;         // of the sampled time spent in the winning state, 0..1
+  std::string host;         // PerHost: the host with the most URLs parked
+  double latency_rise = 0;  // Server: busy-period p50 over the run's floor
+  double busy_p50_ms = 0;   // p50 latency of the ok records that ended with all slots busy
+  double floor_ms = 0;      // p1 latency of all ok records
+  std::uint64_t slots = 0;  // the cap at the end: -c, or -c auto's last limit
+  // Share of the sampled time in each state, indexed by BindingKind (None: no state held).
+  std::array<double, kBindingKinds> shares{};
+};
+
+// "concurrency", "server", "bandwidth", "rate", "per_host", "input", "tail" or "none".
+std::string_view to_string(BindingKind kind) noexcept;
 
 // How a caller ends a run early; either token may be left empty.
 struct RunControl {
@@ -50,6 +90,8 @@ struct FetchReport {
   double wall_ms = 0;             // from the first admission to the last record
   bool stopped = false;           // a stop or abort request ended the run early
   std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
+  Binding bound_by;               // what held the run back most of the time
+  std::string stats_log_error;    // the first Options::stats_log write error, or empty
 };
 
 // What Options::resume_from held.

@@ -73,6 +73,9 @@ struct Options {
   std::optional<std::filesystem::path> resume_from;
   // With resume_from: fetch every failed URL again, not only the transient failures.
   bool retry_failed = false;
+  // Append one JSON line of the run's gauges to this file every 100 ms while the run goes
+  // (format in README.md, "--stats-log").
+  std::optional<std::filesystem::path> stats_log;
 };
 
 }  // namespace sluice

@@ -240,4 +240,15 @@ std::vector<InputItem> InputQueue::take_all() {
   return all;
 }
 
+InputQueue::Occupancy InputQueue::occupancy(bool name_host) {
+  std::lock_guard lock(mutex_);
+  Occupancy occupancy{.queued = items_.size(), .parked = parked_count_, .busiest_host = {}};
+  if (name_host && !parked_.empty()) {
+    occupancy.busiest_host = std::ranges::max_element(parked_, {}, [](const auto& entry) {
+                               return entry.second.size();
+                             })->first;
+  }
+  return occupancy;
+}
+
 }  // namespace sluice::detail

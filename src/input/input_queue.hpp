@@ -69,6 +69,15 @@ class InputQueue {
   // After cancel(): everything still queued or waiting to be retried.
   std::vector<InputItem> take_all();
 
+  // What the queue holds now, for the run's sampler. `busiest_host` (the host with the most
+  // items parked) only when asked for, as it walks the parked hosts.
+  struct Occupancy {
+    std::size_t queued = 0;  // new input not yet looked at
+    std::size_t parked = 0;  // held back for their host
+    std::string busiest_host;
+  };
+  Occupancy occupancy(bool name_host);
+
   // Called from the producer's thread (or the cancelling one), outside the lock, when an
   // item, the close or a cancel arrives after try_pop answered Empty. May be set while the
   // producer runs: a consumer only waits on it after its own try_pop, which sees it.

@@ -6,4 +6,8 @@ target_sources(sluice PRIVATE
   output/summary.cpp
   output/results_writer.cpp
   output/run_recorder.cpp
-  output/progress_line.cpp)
+  output/progress_line.cpp
+  output/log_histogram.cpp
+  output/binding_tally.cpp
+  output/binding_meter.cpp
+  output/stats_log.cpp)

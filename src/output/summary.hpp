@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/fetcher.hpp"
 #include "sluice/record.hpp"
 
 namespace sluice::detail {
@@ -15,9 +16,9 @@ namespace sluice::detail {
 struct Summary {
   std::uint64_t urls = 0, ok = 0, failed = 0, fetched = 0 /*records with attempts > 0*/;
   std::uint64_t bytes = 0;
-  std::uint64_t skipped = 0;  // input URLs that --resume found already done
-  std::uint64_t retried = 0;  // records that took more than one attempt
-  std::uint64_t retries = 0;  // attempts beyond the first, over all records
+  std::uint64_t skipped = 0;      // input URLs that --resume found already done
+  std::uint64_t retried = 0;      // records that took more than one attempt
+  std::uint64_t retries = 0;      // attempts beyond the first, over all records
   std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
   std::map<int, std::uint64_t> by_status;
   std::map<std::string, std::uint64_t> by_error_kind;  // keyed by to_string(ErrorKind)
@@ -27,6 +28,7 @@ struct Summary {
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
   // See ideal_schedule.hpp; unfetched records count as zero-latency jobs.
   double ideal_ms = 0, bound_ms = 0, efficiency = 0 /*ideal_ms / wall_ms*/;
+  Binding bound_by;  // what held the run back (FetchReport::bound_by)
 };
 
 // Collects a run's records, once each. Not thread-safe: the caller serializes add(). Keeps

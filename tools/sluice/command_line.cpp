@@ -119,6 +119,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
+  std::string stats_log;
+  app.add_option("--stats-log", stats_log,
+                 "Append a JSON line of in-flight, limit, records, bytes and latency to FILE "
+                 "every 100 ms");
   std::string resume;
   auto* resume_option =
       app.add_option("--resume", resume,
@@ -236,6 +240,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     fetch.options.rate = *parsed;
   }
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
+  if (!stats_log.empty()) fetch.options.stats_log = stats_log;
   if (!resume.empty()) {
     if (fetch.results_path && *fetch.results_path != resume) {
       throw UsageError("--resume " + resume + " appends to that file; --results must name it " +

@@ -158,10 +158,14 @@ int run_fetch(const FetchCommand& command) {
   Summary summary = recorder.finish(report.wall_ms);
   summary.skipped = report.skipped;
   summary.final_limit = report.final_limit;
+  summary.bound_by = report.bound_by;
   if (!command.quiet) std::cerr << format_summary(summary);
   if (summary_file) {
     *summary_file << summary_json(summary) << std::flush;
     if (!*summary_file) std::cerr << "sluice: cannot write summary file\n";
+  }
+  if (!report.stats_log_error.empty()) {
+    std::cerr << "sluice: cannot write " << report.stats_log_error << '\n';
   }
   if (!writer.error().empty()) {
     std::cerr << "sluice: cannot write results: " << writer.error() << '\n';
