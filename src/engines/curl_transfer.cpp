@@ -42,7 +42,10 @@ CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate)
   if (easy_ == nullptr) throw std::bad_alloc();
 }
 
-CurlTransfer::~CurlTransfer() { curl_easy_cleanup(easy_); }
+CurlTransfer::~CurlTransfer() {
+  set_waiting(false);
+  curl_easy_cleanup(easy_);
+}
 
 std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   host_ = item.host;
@@ -130,17 +133,35 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
 
 std::optional<std::size_t> CurlTransfer::pace(std::size_t length) {
   if (pacer_) {
-    if (const auto until = pacer_->pause_until(length, std::chrono::steady_clock::now())) {
+    const auto until = pacer_->pause_until(length, std::chrono::steady_clock::now());
+    // A paused transfer waits until its resume hands the chunk here again.
+    set_waiting(until.has_value());
+    if (until) {
       gate_.on_pause(easy_, *until);
       return CURL_WRITEFUNC_PAUSE;  // libcurl keeps the chunk and hands it again on resume
     }
     return std::nullopt;
   }
-  if (!gate_.bytes->take_blocking(static_cast<double>(length), gate_.stop)) {
+  // Counted for the whole call: one that finds its tokens returns at once, too soon to be
+  // sampled.
+  set_waiting(true);
+  const bool paid = gate_.bytes->take_blocking(static_cast<double>(length), gate_.stop);
+  set_waiting(false);
+  if (!paid) {
     stopped_ = true;
     return 0;  // ends the transfer with CURLE_WRITE_ERROR; stopped() says why
   }
   return std::nullopt;
+}
+
+void CurlTransfer::set_waiting(bool waiting) noexcept {
+  if (gate_.waiting == nullptr || waiting == waiting_) return;
+  waiting_ = waiting;
+  if (waiting) {
+    gate_.waiting->fetch_add(1, std::memory_order_relaxed);
+  } else {
+    gate_.waiting->fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 Record CurlTransfer::base_record() {
@@ -153,6 +174,7 @@ Record CurlTransfer::base_record() {
 }
 
 Record CurlTransfer::finish(CURLcode result) {
+  set_waiting(false);  // a transfer may end while paused, e.g. by a timeout
   Record record = base_record();
   record.attempts = item_.attempts + 1;
 
@@ -241,6 +263,7 @@ Record CurlTransfer::cancel() {
 }
 
 Record CurlTransfer::fail(ErrorKind kind, std::string message) {
+  set_waiting(false);
   body_.reset();
   return unfetched_record(std::move(item_), {kind, std::move(message)});
 }

@@ -3,7 +3,9 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stop_token>
@@ -27,6 +29,9 @@ struct BandwidthGate {
   std::function<void(CURL*, Clock::time_point)> on_pause;
   std::stop_token stop;
   std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
+  // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
+  // may be null.
+  std::atomic<std::uint64_t>* waiting = nullptr;
 };
 
 // Not thread-safe: owned by one engine thread. Reusing the handle (curl_easy_reset keeps
@@ -63,6 +68,8 @@ class CurlTransfer {
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
+  // Counts this transfer in the gate's waiting gauge, or not; idempotent.
+  void set_waiting(bool waiting) noexcept;
   Record base_record();
   FetchError describe_failure(CURLcode result) const;
 
@@ -70,6 +77,7 @@ class CurlTransfer {
   BandwidthGate gate_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool stopped_ = false;
+  bool waiting_ = false;  // counted in gate_.waiting
   CURL* easy_ = nullptr;
   InputItem item_;
   std::string host_;

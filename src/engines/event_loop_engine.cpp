@@ -156,6 +156,7 @@ void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sin
       gate.bytes = &*limits_.bandwidth;
       gate.on_pause = [this](CURL* easy, Clock::time_point until) { on_pause(easy, until); };
       gate.receive_buffer = limits_.receive_buffer;
+      gate.waiting = &live_->waiting_for_bandwidth;
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, std::move(gate));
     idle_.push_back(slots_.back().get());
@@ -292,6 +293,7 @@ void EventLoopEngine::cancel_all(RecordSink& sink) {
 
 void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
                           std::stop_token stop) {
+  live_ = &live;
   input.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 
@@ -306,6 +308,8 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     const bool input_open = admit(input, sink);
     live.in_flight.store(active_, std::memory_order_relaxed);
     if (limits_.adaptive) live.limit.store(cap(), std::memory_order_relaxed);
+    // admit() sets rate_ready_ exactly when taken items wait for --rate.
+    live.waiting_for_rate.store(rate_ready_ ? pending_.size() : 0, std::memory_order_relaxed);
     if (!input_open && active_ == 0 && pending_.empty()) break;
 
     const int ready =
@@ -332,6 +336,7 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     collect_finished(input, sink);
   }
   live.in_flight.store(0, std::memory_order_relaxed);
+  live.waiting_for_rate.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace sluice::detail

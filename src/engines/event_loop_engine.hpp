@@ -87,6 +87,7 @@ class EventLoopEngine final : public Engine {
   std::vector<Slot*> idle_;
   std::vector<InputItem> pending_;  // taken from the queue, not yet started
   std::size_t active_ = 0;
+  LiveCounters* live_ = nullptr;  // the run's gauges, set by run()
 };
 
 }  // namespace sluice::detail

@@ -66,6 +66,7 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     gate.bytes = &*limits.bandwidth;
     gate.stop = stop;
     gate.receive_buffer = limits.receive_buffer;
+    gate.waiting = &live.waiting_for_bandwidth;
   }
   CurlTransfer transfer(options_, std::move(gate));
   RetryPolicy retry(options_, std::random_device{}());
@@ -83,10 +84,17 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     });
     std::optional<InputItem> item = input.pop();
     if (!item) return;
-    if (limits.rate && !limits.rate->take_blocking(1, stop)) {
-      input.release(item->host);
-      sink.on_record(cancelled_record(std::move(*item)));
-      return;
+    if (limits.rate) {
+      // Counted for the whole call: one that finds its token returns at once, too soon
+      // to be sampled.
+      live.waiting_for_rate.fetch_add(1, std::memory_order_relaxed);
+      const bool paid = limits.rate->take_blocking(1, stop);
+      live.waiting_for_rate.fetch_sub(1, std::memory_order_relaxed);
+      if (!paid) {
+        input.release(item->host);
+        sink.on_record(cancelled_record(std::move(*item)));
+        return;
+      }
     }
     if (auto failed = transfer.prepare(std::move(*item))) {
       input.release(transfer.host());

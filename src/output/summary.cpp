@@ -40,6 +40,55 @@ std::string duration(double ms) {
   return ms < 1000 ? fixed(ms, 1) + " ms" : fixed(ms / 1000, 2) + " s";
 }
 
+std::string percent_of_time(double share) { return fixed(share * 100, 0) + " % of the time"; }
+
+// The evidence for what bound the run, in words; empty when nothing was sampled.
+std::string describe_binding(const Binding& b, bool adaptive) {
+  const std::string slots = std::to_string(b.slots);
+  const std::string busy = adaptive ? "all slots of -c auto's limit (" + slots + " at the end) busy"
+                                    : "all " + slots + " slots busy";
+  switch (b.kind) {
+    case BindingKind::None:
+      return {};
+    case BindingKind::Concurrency:
+      return "concurrency (" + busy + " " + percent_of_time(b.share) + ")";
+    case BindingKind::Server:
+      return "the server (latency rose " + fixed(b.latency_rise, 1) + "× under load: p50 " +
+             fixed(b.busy_p50_ms, 1) + " ms with " + busy + ", floor " + fixed(b.floor_ms, 1) +
+             " ms; " + percent_of_time(b.share) + ")";
+    case BindingKind::Bandwidth:
+      return "bandwidth cap (at the cap " + percent_of_time(b.share) + ")";
+    case BindingKind::Rate:
+      return "rate limit (starts waited for --rate " + percent_of_time(b.share) + ")";
+    case BindingKind::PerHost:
+      return "per-host cap on " + b.host + " (URLs parked behind it with slots free " +
+             percent_of_time(b.share) + ")";
+    case BindingKind::Input:
+      return "input/consumer (slots free, waiting for input " + percent_of_time(b.share) + ")";
+    case BindingKind::Tail:
+      return "the last URLs (slots free, nothing left to start " + percent_of_time(b.share) + ")";
+  }
+  return {};
+}
+
+nlohmann::ordered_json binding_json(const Binding& b, bool adaptive) {
+  nlohmann::ordered_json shares = nlohmann::ordered_json::object();
+  for (std::size_t kind = 1; kind < kBindingKinds; ++kind) {
+    shares[std::string(to_string(static_cast<BindingKind>(kind)))] = b.shares[kind];
+  }
+  return {
+      {"kind", to_string(b.kind)},
+      {"share", b.share},
+      {"text", describe_binding(b, adaptive)},
+      {"host", b.host},
+      {"slots", b.slots},
+      {"latency_rise", b.latency_rise},
+      {"busy_p50_ms", b.busy_p50_ms},
+      {"floor_ms", b.floor_ms},
+      {"shares", shares},
+  };
+}
+
 }  // namespace
 
 SummaryBuilder::SummaryBuilder(std::size_t concurrency) { counts_.concurrency = concurrency; }
@@ -132,6 +181,9 @@ std::string format_summary(const Summary& s) {
             " for c=" + std::to_string(s.concurrency) +
             " in input order; bound max(Σ/c, longest) " + duration(s.bound_ms) + ")\n";
   }
+  if (const auto binding = describe_binding(s.bound_by, s.final_limit > 0); !binding.empty()) {
+    text += "bound by:   " + binding + "\n";
+  }
   return text;
 }
 
@@ -160,6 +212,7 @@ std::string summary_json(const Summary& s) {
       {"ideal_ms", s.ideal_ms},
       {"bound_ms", s.bound_ms},
       {"efficiency", s.efficiency},
+      {"bound_by", binding_json(s.bound_by, s.final_limit > 0)},
   };
   return object.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
 }

@@ -55,11 +55,14 @@ class SummaryBuilder {
 //   status:     200×198 404×1
 //   latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms
 //   efficiency: 97.1 % (ideal 1.00 s for c=10 in input order; bound max(Σ/c, longest) 1.00 s)
+//   bound by:   concurrency (all 10 slots busy 97 % of the time)
 // Lines with nothing to say (no statuses, nothing fetched) are left out.
 std::string format_summary(const Summary& s);
 
 // The same as one pretty-printed JSON object ending in '\n', keys named like the fields;
-// by_status is keyed by the code as a string.
+// by_status is keyed by the code as a string. "bound_by" is an object: kind (to_string of
+// BindingKind), share, text (as in the text summary), host, slots, latency_rise,
+// busy_p50_ms, floor_ms and shares (the share of the time in each state, by kind).
 std::string summary_json(const Summary& s);
 
 }  // namespace sluice::detail
