@@ -18,8 +18,8 @@ struct StatsLine {
   std::uint64_t records = 0;
   std::uint64_t ok = 0;
   std::uint64_t bytes = 0;
-  std::optional<double> p50_ms;
-  std::optional<double> p99_ms;
+  std::optional<double> p50_ms{};
+  std::optional<double> p99_ms{};
 };
 
 // {"t_ms":1200,"in_flight":10,"limit":10,"records":230,"ok":230,"bytes":19090,

@@ -201,7 +201,7 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
                       "skipped",       "retried",     "retries", "final_limit",    "by_status",
                       "by_error_kind", "concurrency", "wall_ms", "requests_per_s", "p50_ms",
                       "p90_ms",        "p99_ms",      "max_ms",  "ideal_ms",       "bound_ms",
-                      "efficiency"}));
+                      "efficiency",    "bound_by"}));
   EXPECT_EQ(object["urls"], 200);
   EXPECT_EQ(object["by_status"]["200"], 198);
   EXPECT_EQ(object["by_status"]["404"], 1);
@@ -209,6 +209,68 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
   EXPECT_EQ(object["concurrency"], 10);
   EXPECT_EQ(object["p50_ms"], 50.3);
   EXPECT_EQ(object["efficiency"], 0.971);
+}
+
+Summary bound_by(BindingKind kind, double share) {
+  Summary summary = example();
+  summary.bound_by.kind = kind;
+  summary.bound_by.share = share;
+  summary.bound_by.slots = 10;
+  return summary;
+}
+
+std::string binding_line(const Summary& summary) {
+  const std::string text = format_summary(summary);
+  const auto start = text.find("bound by:   ");
+  if (start == std::string::npos) return {};
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+TEST(FormatSummaryTest, NamesTheBindingConstraintWithItsEvidence) {
+  EXPECT_EQ(binding_line(bound_by(BindingKind::Concurrency, 0.97)),
+            "bound by:   concurrency (all 10 slots busy 97 % of the time)");
+  EXPECT_EQ(binding_line(bound_by(BindingKind::Bandwidth, 0.994)),
+            "bound by:   bandwidth cap (at the cap 99 % of the time)");
+  EXPECT_EQ(binding_line(bound_by(BindingKind::Rate, 0.9)),
+            "bound by:   rate limit (starts waited for --rate 90 % of the time)");
+  auto per_host = bound_by(BindingKind::PerHost, 0.8);
+  per_host.bound_by.host = "http://a.example:80";
+  EXPECT_EQ(binding_line(per_host),
+            "bound by:   per-host cap on http://a.example:80 (URLs parked behind it with slots "
+            "free 80 % of the time)");
+  auto server = bound_by(BindingKind::Server, 0.9);
+  server.bound_by.latency_rise = 3.04;
+  server.bound_by.busy_p50_ms = 60.8;
+  server.bound_by.floor_ms = 20;
+  EXPECT_EQ(binding_line(server),
+            "bound by:   the server (latency rose 3.0× under load: p50 60.8 ms with all 10 slots "
+            "busy, floor 20.0 ms; 90 % of the time)");
+  EXPECT_EQ(binding_line(bound_by(BindingKind::Input, 0.98)),
+            "bound by:   input/consumer (slots free, waiting for input 98 % of the time)");
+  // With -c auto the slots are its live limit, which ended where final_limit says.
+  auto adaptive = bound_by(BindingKind::Concurrency, 0.95);
+  adaptive.final_limit = 14;
+  adaptive.bound_by.slots = 14;
+  EXPECT_EQ(binding_line(adaptive),
+            "bound by:   concurrency (all slots of -c auto's limit (14 at the end) busy 95 % of "
+            "the time)");
+  EXPECT_EQ(binding_line(bound_by(BindingKind::None, 0)), "");
+}
+
+TEST(SummaryJsonTest, BoundByIsAnObjectWithTheKindAndEveryShare) {
+  auto summary = bound_by(BindingKind::PerHost, 0.8);
+  summary.bound_by.host = "http://a.example:80";
+  summary.bound_by.shares[static_cast<std::size_t>(BindingKind::PerHost)] = 0.8;
+  summary.bound_by.shares[static_cast<std::size_t>(BindingKind::Tail)] = 0.2;
+  const auto object = nlohmann::json::parse(summary_json(summary))["bound_by"];
+  EXPECT_EQ(object["kind"], "per_host");
+  EXPECT_EQ(object["share"], 0.8);
+  EXPECT_EQ(object["host"], "http://a.example:80");
+  EXPECT_EQ(object["text"].get<std::string>().rfind("per-host cap on http://a.example:80", 0), 0u);
+  EXPECT_EQ(object["shares"]["per_host"], 0.8);
+  EXPECT_EQ(object["shares"]["tail"], 0.2);
+  EXPECT_EQ(object["shares"]["concurrency"], 0.0);
+  EXPECT_EQ(object["shares"].size(), kBindingKinds - 1);  // every kind but none
 }
 
 TEST(SummaryJsonTest, EmptyMapsAreObjects) {
