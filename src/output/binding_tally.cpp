@@ -36,7 +36,7 @@ std::size_t index(BindingKind kind) { return static_cast<std::size_t>(kind); }
 
 }  // namespace
 
-BindingKind classify(const GaugeSample& sample) noexcept {
+BindingKind binding_state(const GaugeSample& sample) noexcept {
   if (sample.waiting_for_bandwidth > 0) return BindingKind::Bandwidth;
   if (sample.waiting_for_rate > 0) return BindingKind::Rate;
   if (sample.cap > 0 && sample.in_flight >= sample.cap) return BindingKind::Concurrency;
@@ -46,7 +46,7 @@ BindingKind classify(const GaugeSample& sample) noexcept {
 }
 
 BindingKind BindingTally::add(const GaugeSample& sample, std::chrono::nanoseconds lasted) {
-  const BindingKind state = classify(sample);
+  const BindingKind state = binding_state(sample);
   time_[index(state)] += lasted;
   sampled_ += lasted;
   return state;

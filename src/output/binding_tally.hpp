@@ -34,7 +34,7 @@ struct GaugeSample {
 //   7. otherwise (items queued and slots free: the engine is between two turns) -> None
 // The caps come first because a cap that holds transfers back also keeps the slots busy:
 // under --max-bandwidth every slot is busy too, but because its bytes wait.
-BindingKind classify(const GaugeSample& sample) noexcept;
+BindingKind binding_state(const GaugeSample& sample) noexcept;
 
 // Decides at the end (decide()):
 //   - the state with the biggest share of the sampled time wins (None when nothing was

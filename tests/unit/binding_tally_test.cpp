@@ -19,18 +19,19 @@ double share(const Binding& binding, BindingKind kind) {
   return binding.shares[static_cast<std::size_t>(kind)];
 }
 
-TEST(ClassifyTest, TheFirstRuleThatHoldsNamesTheState) {
+TEST(BindingStateTest, TheFirstRuleThatHoldsNamesTheState) {
   // Bandwidth and rate waits come before busy slots: they are why the slots stay busy.
-  EXPECT_EQ(classify({.in_flight = 8, .cap = 8, .waiting_for_bandwidth = 3}),
+  EXPECT_EQ(binding_state({.in_flight = 8, .cap = 8, .waiting_for_bandwidth = 3}),
             BindingKind::Bandwidth);
-  EXPECT_EQ(classify({.in_flight = 8, .cap = 8, .waiting_for_rate = 1}), BindingKind::Rate);
-  EXPECT_EQ(classify(busy(8)), BindingKind::Concurrency);
-  EXPECT_EQ(classify({.in_flight = 9, .cap = 8}), BindingKind::Concurrency);  // -c auto shrank
-  EXPECT_EQ(classify({.in_flight = 8, .cap = 8, .parked = 50}), BindingKind::Concurrency);
-  EXPECT_EQ(classify({.in_flight = 2, .cap = 8, .queued = 3, .parked = 50}), BindingKind::PerHost);
-  EXPECT_EQ(classify(idle_waiting_for_input()), BindingKind::Input);
-  EXPECT_EQ(classify(tail()), BindingKind::Tail);
-  EXPECT_EQ(classify({.in_flight = 2, .cap = 8, .queued = 5}), BindingKind::None);
+  EXPECT_EQ(binding_state({.in_flight = 8, .cap = 8, .waiting_for_rate = 1}), BindingKind::Rate);
+  EXPECT_EQ(binding_state(busy(8)), BindingKind::Concurrency);
+  EXPECT_EQ(binding_state({.in_flight = 9, .cap = 8}), BindingKind::Concurrency);  // -c auto shrank
+  EXPECT_EQ(binding_state({.in_flight = 8, .cap = 8, .parked = 50}), BindingKind::Concurrency);
+  EXPECT_EQ(binding_state({.in_flight = 2, .cap = 8, .queued = 3, .parked = 50}),
+            BindingKind::PerHost);
+  EXPECT_EQ(binding_state(idle_waiting_for_input()), BindingKind::Input);
+  EXPECT_EQ(binding_state(tail()), BindingKind::Tail);
+  EXPECT_EQ(binding_state({.in_flight = 2, .cap = 8, .queued = 5}), BindingKind::None);
 }
 
 TEST(BindingTallyTest, NothingSampledIsNone) {
