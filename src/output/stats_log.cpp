@@ -37,8 +37,7 @@ std::string format_stats_line(const StatsLine& line) {
 std::expected<StatsLog, std::string> StatsLog::open(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return std::unexpected("cannot write stats log '" + path.string() +
-                           "': " + std::strerror(errno));
+    return std::unexpected("cannot write '" + path.string() + "': " + std::strerror(errno));
   }
   return StatsLog(fd);
 }
