@@ -10,7 +10,8 @@ run) it measures:
   auto       -c auto against `sluice serve --capacity 50 --latency 50ms` beside a sweep of
              fixed -c, and a plot of its --stats-log (limit, in flight, throughput, latency
              over time) drawn by gnuplot (Debian package gnuplot-nox).
-Prints Markdown tables on standard output and progress on standard error.
+Prints Markdown tables on standard output and progress on standard error; the plot's
+data stay beside it (adaptive_concurrency.stats.jsonl, the raw log, and .tsv, its columns).
 Usage: bench/flow_bench.py [--sluice build/release/tools/sluice/sluice] [--quick]
        bench/flow_bench.py --plot-only STATS_LOG   (draws the plot from an existing log)
 """
@@ -40,9 +41,12 @@ def log(text):
 def parse_size(text):
     """Bytes in "20M" as sluice reads it: k, M and G are powers of 1024."""
     units = {"k": 1 << 10, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    if text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
+    try:
+        if text[-1:] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError:
+        raise SystemExit(f"not a size: {text!r} (e.g. 20M)") from None
 
 
 class Server:
@@ -267,11 +271,12 @@ set output '{svg_path}'
 set datafile missing '?'
 set multiplot layout 3,1 title '{title}'
 set grid
-# Room above the curves for a key in one row.
+# Room above the curves for the key.
 set key top left horizontal
 set offsets 0, 0, graph 0.25, 0
 set lmargin 10
 set xrange [0:*]
+set autoscale xfixmax
 set yrange [0:*]
 set ylabel 'requests'
 plot '{data_path}' using 1:3 with lines lw 2 title 'limit', \\
@@ -309,13 +314,16 @@ def has_stats_log(sluice):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sluice", default="build/release/tools/sluice/sluice")
-    parser.add_argument("--parts", default="bandwidth,rate,auto")
+    parser.add_argument("--sluice", default="build/release/tools/sluice/sluice",
+                        help="the binary that serves and fetches")
+    parser.add_argument("--parts", default="bandwidth,rate,auto",
+                        help="which measurements to make")
     parser.add_argument("--caps", default="5M,20M,50M,none",
                         help="--max-bandwidth values; none: no cap")
     parser.add_argument("--bandwidth-seconds", type=float, default=9,
                         help="each bandwidth run moves this many seconds of its cap")
-    parser.add_argument("--rates", default="20,100,500", help="--rate values, per second")
+    parser.add_argument("--rates", type=lambda text: [int(r) for r in text.split(",")],
+                        default=[20, 100, 500], help="--rate values, per second")
     parser.add_argument("--rate-seconds", type=float, default=4,
                         help="each rate run makes this many seconds of requests")
     parser.add_argument("--auto-seconds", type=float, default=20,
@@ -323,21 +331,35 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="short runs (2 s, 1.5 s, 5 s) to check that all works")
     parser.add_argument("--json", help="also write every result to this file")
-    parser.add_argument("--plot", default="docs/img/adaptive_concurrency.svg")
-    parser.add_argument("--plot-data", help="gnuplot's data (default: next to --json, "
-                                            "else next to --plot, as adaptive_concurrency.tsv)")
+    parser.add_argument("--plot", help="the SVG to write (default: "
+                                       "docs/img/adaptive_concurrency.svg, with --quick in the "
+                                       "temporary directory)")
+    parser.add_argument("--plot-data", help="the run's --stats-log and gnuplot's columns are "
+                                            "kept as PREFIX.stats.jsonl and PREFIX.tsv (default: "
+                                            "adaptive_concurrency next to --plot)")
     parser.add_argument("--plot-only", metavar="STATS_LOG",
                         help="only draw the plot from this --stats-log file")
     args = parser.parse_args()
-    data_dir = os.path.dirname(os.path.abspath(args.json or args.plot))
-    data_path = args.plot_data or os.path.join(data_dir, "adaptive_concurrency.tsv")
+    if not args.plot:
+        # A quick check must not replace the plot that docs/benchmarks.md shows.
+        folder = tempfile.gettempdir() if args.quick else "docs/img"
+        args.plot = os.path.join(folder, "adaptive_concurrency.svg")
+    prefix = args.plot_data or os.path.join(os.path.dirname(os.path.abspath(args.plot)),
+                                            "adaptive_concurrency")
     if args.plot_only:
-        plot(args.plot_only, args.plot, data_path)
+        plot(args.plot_only, args.plot, prefix + ".tsv")
         return 0
+    if not shutil.which(args.sluice):
+        raise SystemExit(f"no sluice at {args.sluice}: build the release preset, or give --sluice")
     if args.quick:
         args.bandwidth_seconds, args.rate_seconds, args.auto_seconds = 2, 1.5, 5
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     parts = args.parts.split(",")
+    if unknown := set(parts) - {"bandwidth", "rate", "auto"}:
+        raise SystemExit(f"unknown part: {', '.join(sorted(unknown))}")
+    for cap in args.caps.split(","):
+        if cap != "none":
+            parse_size(cap)
     results = {}
     started = time.monotonic()
 
@@ -351,7 +373,7 @@ def main():
 
     if "rate" in parts:
         results["rate"] = []
-        for rate in (int(text) for text in args.rates.split(",")):
+        for rate in args.rates:
             for engine in ENGINES:
                 results["rate"].append(rate_run(args, rate, engine))
                 log(f"rate {rate}/s {engine}: {results['rate'][-1]}")
@@ -362,18 +384,21 @@ def main():
         logging = has_stats_log(args.sluice)
         if not logging:
             log("this sluice has no --stats-log: the -c auto plot is left out")
-        with tempfile.TemporaryDirectory() as scratch:
-            stats_log = os.path.join(scratch, "stats.jsonl") if logging else None
-            for engine in ENGINES:
-                for c in SWEEP:
-                    results["auto"].append(fixed_run(args, engine, c))
-                    log(f"auto sweep {engine}: {results['auto'][-1]}")
-                # The plot shows the first engine's run.
-                logged = stats_log if engine == ENGINES[0] else None
-                results["auto"].append(auto_run(args, engine, logged))
-                log(f"auto {engine}: {results['auto'][-1]}")
-                if logged:
-                    plot(logged, args.plot, data_path)
+        stats_log = prefix + ".stats.jsonl" if logging else None
+        if stats_log:
+            os.makedirs(os.path.dirname(stats_log), exist_ok=True)
+            if os.path.exists(stats_log):
+                os.remove(stats_log)  # sluice appends to it
+        for engine in ENGINES:
+            for c in SWEEP:
+                results["auto"].append(fixed_run(args, engine, c))
+                log(f"auto sweep {engine}: {results['auto'][-1]}")
+            # The plot shows the first engine's run.
+            logged = stats_log if engine == ENGINES[0] else None
+            results["auto"].append(auto_run(args, engine, logged))
+            log(f"auto {engine}: {results['auto'][-1]}")
+            if logged:
+                plot(logged, args.plot, prefix + ".tsv")
         auto_table(results["auto"])
 
     log(f"done in {time.monotonic() - started:.0f} s")
