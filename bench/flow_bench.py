@@ -106,7 +106,8 @@ def percent(share):
 def bandwidth_run(args, cap_text, engine):
     cap = parse_size(cap_text) if cap_text != "none" else None
     # Each uncapped run moves as many bytes as the largest cap's run.
-    rate = cap or max(parse_size(c) for c in args.caps.split(",") if c != "none")
+    rate = cap or max((parse_size(c) for c in args.caps.split(",") if c != "none"),
+                      default=parse_size("50M"))
     per_transfer = int(rate * args.bandwidth_seconds / TRANSFERS)
     options = ["--engine", engine, "-c", str(TRANSFERS)]
     if cap:
