@@ -11,7 +11,7 @@
 
 namespace sluice::detail {
 
-// The last bins of an AckedBins, and where they start.
+// The last bins of an AckedBins or a RequestBins, and where they start.
 struct RecentBins {
   std::size_t first = 0;  // the index of bins[0] among all bins
   std::vector<std::uint64_t> bins = {};

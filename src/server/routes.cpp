@@ -69,7 +69,8 @@ std::string todo_json(std::uint64_t id) {
 
 std::string status_json(unsigned status) { return nlohmann::json{{"status", status}}.dump(); }
 
-std::string stats_json(const ServerStats& stats, const RecentBins& acked) {
+std::string stats_json(const ServerStats& stats, const RecentBins& acked,
+                       const RecentBins& requests) {
   return nlohmann::json{{"requests", stats.requests},
                         {"in_flight", stats.in_flight},
                         {"peak_in_flight", stats.peak_in_flight},
@@ -80,7 +81,9 @@ std::string stats_json(const ServerStats& stats, const RecentBins& acked) {
                         {"p50_ms", stats.p50_ms},
                         {"p99_ms", stats.p99_ms},
                         {"acked_bins_first", acked.first},
-                        {"acked_bins_100ms", acked.bins}}
+                        {"acked_bins_100ms", acked.bins},
+                        {"request_bins_first", requests.first},
+                        {"request_bins_100ms", requests.bins}}
       .dump();
 }
 

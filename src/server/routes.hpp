@@ -45,11 +45,13 @@ std::string todo_json(std::uint64_t id);
 // The JSON body of a /status/{code} answer, which the 503 and 429 faults send too.
 std::string status_json(unsigned status);
 
-// /_stats shows the last minute of acknowledged-bytes bins, which keeps it under about 10 KB.
+// /_stats shows the last minute of acknowledged-bytes and request bins, which keeps it under
+// about 15 KB.
 inline constexpr std::size_t kStatsBins = 600;
 
-// The JSON of a /_stats answer: the counters, and `acked` as "acked_bins_100ms" starting at
-// bin "acked_bins_first".
-std::string stats_json(const ServerStats& stats, const RecentBins& acked);
+// The JSON of a /_stats answer: the counters, `acked` as "acked_bins_100ms" starting at bin
+// "acked_bins_first", and `requests` as "request_bins_100ms" starting at "request_bins_first".
+std::string stats_json(const ServerStats& stats, const RecentBins& acked,
+                       const RecentBins& requests);
 
 }  // namespace sluice::detail

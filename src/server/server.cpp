@@ -45,6 +45,7 @@ class ServerCore {
   const std::string& base_url() const noexcept { return base_url_; }
   ServerStats stats() const noexcept { return state_.snapshot(); }
   std::vector<std::uint64_t> acked_bins() const { return state_.acked_bins().bins(); }
+  std::vector<std::uint64_t> request_bins() const { return state_.request_bins().bins(); }
   void stop();
 
  private:
@@ -208,6 +209,8 @@ std::string Server::base_url() const { return core_->base_url(); }
 ServerStats Server::stats() const { return core_->stats(); }
 
 std::vector<std::uint64_t> Server::acked_bins() const { return core_->acked_bins(); }
+
+std::vector<std::uint64_t> Server::request_bins() const { return core_->request_bins(); }
 
 void Server::stop() { core_->stop(); }
 

@@ -68,7 +68,8 @@ class ServerCore;
 //   /status/{code}  that status (200..599), tiny JSON body
 //   /redirect/{n}   302 to /redirect/{n-1}; /redirect/0 answers 200
 //   /redirect-to    302 to its ?url= (as written, not percent-decoded)
-//   /_stats         ServerStats as JSON, and the last acknowledged-bytes bins (see below)
+//   /_stats         ServerStats as JSON, and the last acknowledged-bytes and request bins
+//                   (see below)
 // Any path takes ?delay=<int>ms or ?delay=<number>s (or 0). Unknown paths get 404, other
 // methods 405, bad parameters 400.
 //
@@ -126,8 +127,14 @@ class ServerCore;
 // last 600 of them (one minute) as "acked_bins_100ms", and the index of the first of those as
 // "acked_bins_first".
 //
-// Thread-safety: port(), base_url(), stats(), acked_bins() and stop() may be called from any
-// thread, but not from inside the server's own handlers.
+// The server also counts when requests arrive, in bins of 100 ms aligned with those of the
+// acknowledged bytes: bin k holds the requests whose header was read in that 100 ms, every
+// request but /_stats (also those turned away with 503). request_bins() returns every bin up to
+// the last one that is not empty; /_stats has the last 600 as "request_bins_100ms" and the index
+// of the first of those as "request_bins_first".
+//
+// Thread-safety: port(), base_url(), stats(), acked_bins(), request_bins() and stop() may be
+// called from any thread, but not from inside the server's own handlers.
 // Lifetime: the constructor raises the open-file limit, binds, listens and starts the IO
 // threads, and throws UsageError if the address cannot be bound or the config is invalid.
 // stop() (or the destructor) closes the listener, abandons open connections (stalled and
@@ -144,6 +151,8 @@ class Server {
   ServerStats stats() const;
   // Bytes that clients acknowledged, per 100 ms since the server started (see above).
   std::vector<std::uint64_t> acked_bins() const;
+  // Requests that arrived, per 100 ms since the server started (see above).
+  std::vector<std::uint64_t> request_bins() const;
   void stop();  // idempotent
 
  private:

@@ -1,6 +1,6 @@
-// What all connections of one test server share: the counters behind ServerStats and the
-// acknowledged-bytes bins, the configured latency with its jitter draws, and the choice of each
-// request's fault.
+// What all connections of one test server share: the counters behind ServerStats, the
+// acknowledged-bytes bins and the request-arrival bins, the configured latency with its jitter
+// draws, and the choice of each request's fault.
 #pragma once
 
 #include <atomic>
@@ -17,6 +17,7 @@
 #include "server/admission.hpp"
 #include "server/fault_request.hpp"
 #include "server/latency_histogram.hpp"
+#include "server/request_bins.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {
@@ -28,8 +29,8 @@ class ServerState {
   explicit ServerState(const ServerConfig& config);
 
   void on_connection() noexcept;
-  // Counts the request in flight and decides, from how many are in flight now, whether it
-  // queues or is turned away (see ServerConfig::capacity).
+  // Counts the request in flight and in its arrival bin, and decides, from how many are in flight
+  // now, whether it queues or is turned away (see ServerConfig::capacity).
   Admission on_request_started() noexcept;
   // Before the answer's first byte is written (see ServerStats::requests).
   void on_answer(std::uint64_t body_bytes, Fault fault) noexcept;
@@ -42,6 +43,7 @@ class ServerState {
   std::uint64_t bandwidth() const noexcept { return bandwidth_; }
   AckedBins& acked_bins() noexcept { return acked_bins_; }
   const AckedBins& acked_bins() const noexcept { return acked_bins_; }
+  const RequestBins& request_bins() const noexcept { return request_bins_; }
 
   // The configured latency plus this answer's jitter draw, never negative.
   std::chrono::milliseconds next_latency();
@@ -62,7 +64,8 @@ class ServerState {
   std::atomic<std::uint64_t> overloaded_{0};
   LatencyHistogram durations_;  // thread-safe on its own
 
-  AckedBins acked_bins_;  // thread-safe on its own
+  AckedBins acked_bins_;      // thread-safe on its own
+  RequestBins request_bins_;  // thread-safe on its own; starts with acked_bins_
 
   const std::uint64_t bandwidth_;
   const std::uint64_t capacity_;

@@ -131,7 +131,8 @@ void Session::answer() {
   }
   auto& body = json_response_.body();
   if (answer_.resource == Resource::Stats) {
-    body = stats_json(state_.snapshot(), state_.acked_bins().recent(kStatsBins));
+    body = stats_json(state_.snapshot(), state_.acked_bins().recent(kStatsBins),
+                      state_.request_bins().recent(kStatsBins));
   }
   const auto length = body.size();
   body_bytes_ = body_bytes(length);

@@ -1,0 +1,31 @@
+// Counts the test server's request arrivals into bins of 100 ms.
+#include "server/request_bins.hpp"
+
+#include <algorithm>
+
+namespace sluice::detail {
+
+void RequestBins::count(Clock::time_point now) {
+  const auto bin =
+      static_cast<std::size_t>(std::max(now - start_, Clock::duration::zero()) / kWidth);
+  const std::lock_guard lock(mutex_);
+  if (bins_.size() <= bin) {
+    bins_.resize(bin + 1);
+  }
+  ++bins_[bin];
+}
+
+std::vector<std::uint64_t> RequestBins::bins() const {
+  const std::lock_guard lock(mutex_);
+  return bins_;
+}
+
+RecentBins RequestBins::recent(std::size_t count) const {
+  const std::lock_guard lock(mutex_);
+  const auto first = bins_.size() - std::min(count, bins_.size());
+  return {.first = first,
+          .bins = std::vector<std::uint64_t>(bins_.begin() + static_cast<std::ptrdiff_t>(first),
+                                             bins_.end())};
+}
+
+}  // namespace sluice::detail

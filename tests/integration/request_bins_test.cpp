@@ -1,0 +1,100 @@
+// The test server's request-arrival bins: counted by hand with injected time, and on loopback
+// against a client that keeps to a request rate, through Server and /_stats.
+#include "server/request_bins.hpp"
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "server/server.hpp"
+#include "sluice/fetcher.hpp"
+#include "support/bins.hpp"
+#include "support/collecting_sink.hpp"
+#include "support/curl_together.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+using detail::RequestBins;
+
+std::size_t append_to_string(char* data, std::size_t size, std::size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// The body of a GET of `url`; empty when the transfer failed.
+std::string get_body(const std::string& url) {
+  std::string body;
+  const test::CurlEasy handle(curl_easy_init());
+  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 10'000L);
+  curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, append_to_string);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &body);
+  return curl_easy_perform(handle.get()) == CURLE_OK ? body : std::string{};
+}
+
+std::uint64_t sum(const std::vector<std::uint64_t>& bins) {
+  return std::accumulate(bins.begin(), bins.end(), std::uint64_t{0});
+}
+
+TEST(RequestBinsTest, CountsEachArrivalInItsHundredMilliseconds) {
+  const RequestBins::Clock::time_point start{};
+  RequestBins bins(start);
+  bins.count(start + 50ms);
+  bins.count(start + 100ms);  // a bin's first instant belongs to it
+  bins.count(start + 199ms);
+  bins.count(start + 1s);
+  bins.count(start - 5ms);  // before the start: bin 0
+  const std::vector<std::uint64_t> expected = {2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  EXPECT_EQ(bins.bins(), expected);
+
+  const auto recent = bins.recent(3);
+  EXPECT_EQ(recent.first, 8U);
+  EXPECT_EQ(recent.bins, (std::vector<std::uint64_t>{0, 0, 1}));
+  EXPECT_EQ(bins.recent(100).first, 0U);
+}
+
+TEST(RequestBinsTest, ShowTheRateOfAClientOnTheWire) {
+  const Server server(ServerConfig{});
+  Options options;
+  options.concurrency = 10;
+  options.rate = 50;  // --rate 50/s: 5 requests per bin
+  test::CollectingSink sink;
+  fetch(options, {server.base_url() + "/todos/{1..60}"}, sink);
+  ASSERT_EQ(sink.size(), 60U);
+
+  const auto bins = server.request_bins();
+  EXPECT_EQ(sum(bins), 60U);
+  // 60 starts at 50/s, the first from the bucket's one request of burst, take 59 intervals of
+  // 20 ms: the arrivals span at least 12 bins.
+  const auto first = std::find_if(bins.begin(), bins.end(), [](auto b) { return b > 0; });
+  EXPECT_GE(bins.end() - first, 12);
+  // A second of starts holds at most 51; the delay from a start to its arrival varies, and a
+  // variation of up to one interval (20 ms) lets one more arrive within a second. Sanitizers
+  // stretch that variation.
+#ifdef SLUICE_SANITIZED
+  constexpr std::uint64_t kMaxPerSecond = 53;
+#else
+  constexpr std::uint64_t kMaxPerSecond = 52;
+#endif
+  EXPECT_LE(test::busiest_window(bins, 10), kMaxPerSecond);
+
+  // /_stats shows the same bins and does not count itself.
+  const auto stats = nlohmann::json::parse(get_body(server.base_url() + "/_stats"));
+  const auto shown = stats.at("request_bins_100ms").get<std::vector<std::uint64_t>>();
+  EXPECT_EQ(shown, bins);
+  EXPECT_EQ(stats.at("request_bins_first"), 0U);
+  EXPECT_EQ(server.request_bins(), bins);
+}
+
+}  // namespace
+}  // namespace sluice
