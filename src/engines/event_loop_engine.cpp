@@ -190,7 +190,6 @@ std::size_t EventLoopEngine::cap() const {
 }
 
 bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
-  rate_ready_.reset();  // set again below if --rate is what holds the next start back
   if (input.cancelled()) {
     cancel_pending(sink);
     return false;
@@ -206,11 +205,13 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
       std::reverse(pending_.begin(), pending_.end());
     }
     if (limits_.rate) {
+      // A reservation keeps the starts on the bucket's own schedule. Taking a token only
+      // when one is there would lose each late wake-up for good, since the bucket holds
+      // one token: the loop measured 92 % of --rate 500/s that way.
       const auto now = Clock::now();
-      if (!limits_.rate->try_take(1, now)) {
-        rate_ready_ = limits_.rate->ready_at(1, now);
-        return true;
-      }
+      if (!rate_ready_) rate_ready_ = limits_.rate->reserve(1, now);
+      if (*rate_ready_ > now) return true;
+      rate_ready_.reset();
     }
     InputItem item = std::move(pending_.back());
     pending_.pop_back();
@@ -276,6 +277,7 @@ void EventLoopEngine::cancel_pending(RecordSink& sink) {
     sink.on_record(cancelled_record(std::move(*item)));
   }
   pending_.clear();
+  rate_ready_.reset();  // the reservation was for a pending item
 }
 
 void EventLoopEngine::cancel_all(RecordSink& sink) {

@@ -78,8 +78,9 @@ class EventLoopEngine final : public Engine {
   const Options& options_;
   RetryPolicy retry_;
   RunLimits limits_;
-  std::vector<Paused> paused_;                   // a heap, the earliest first
-  std::optional<Clock::time_point> rate_ready_;  // when --rate allows the next start
+  std::vector<Paused> paused_;  // a heap, the earliest first
+  // Under --rate, the start reserved for the next pending item; set while it waits.
+  std::optional<Clock::time_point> rate_ready_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -98,16 +98,6 @@ double BasicTokenBucket::available(time_point now) const { return level_at(now);
 TokenBucket::TokenBucket(double rate, double burst)
     : rate_(rate), burst_(burst), bucket_(rate, burst) {}
 
-bool TokenBucket::try_take(double tokens, time_point now) {
-  std::lock_guard lock(mutex_);
-  return bucket_.try_take(tokens, now);
-}
-
-TokenBucket::time_point TokenBucket::ready_at(double tokens, time_point now) const {
-  std::lock_guard lock(mutex_);
-  return bucket_.ready_at(tokens, now);
-}
-
 TokenBucket::time_point TokenBucket::reserve(double tokens, time_point now) {
   std::lock_guard lock(mutex_);
   return bucket_.reserve(tokens, now);

@@ -74,9 +74,7 @@ class TokenBucket {
   // Starts full; throws std::invalid_argument like BasicTokenBucket.
   TokenBucket(double rate, double burst);
 
-  // Non-blocking forms, for an event loop; see BasicTokenBucket.
-  bool try_take(double tokens, time_point now);
-  time_point ready_at(double tokens, time_point now) const;
+  // The non-blocking form, for an event loop; see BasicTokenBucket.
   time_point reserve(double tokens, time_point now);
 
   // Blocking form, for worker threads: reserves `tokens` and sleeps on `clock` until they

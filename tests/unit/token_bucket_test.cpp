@@ -177,11 +177,10 @@ TEST(TokenBucketTest, ManyThreadsTogetherStayWithinTheRate) {
     std::vector<std::jthread> threads;
     for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&] {
-        while (taken.load() < kTakes) {
-          if (!bucket.try_take(1, clock.now())) continue;
-          if (taken.fetch_add(1) >= kTakes) break;
+        while (taken.fetch_add(1) < kTakes) {
+          const auto paid = bucket.reserve(1, clock.now());
           std::lock_guard lock(mutex);
-          stamps.push_back(clock.now());
+          stamps.push_back(paid);
         }
       });
     }
@@ -215,7 +214,7 @@ TEST(TokenBucketTest, BlockingTakeSleepsExactlyUntilTheTokensArePaid) {
 TEST(TokenBucketTest, BlockingTakeReturnsFalseOnStopAndGivesTheTokensBack) {
   ManualClock clock;
   TokenBucket bucket(1, 1);
-  ASSERT_TRUE(bucket.try_take(1, kStart));
+  ASSERT_EQ(bucket.reserve(1, kStart), kStart);  // the bucket's one token
   std::stop_source stop;
   bool result = true;
   std::jthread taker([&] { result = bucket.take_blocking(1, stop.get_token(), clock); });
