@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
 
   asio::io_context loop;
   // Tick k of either variant is due at start + k * 10 ms: an absolute deadline, so a late tick
-  // does not push the later ones back, and lateness never accumulates.
+  // does not move the later ones (with "next = now + 10 ms" every delay would add up).
   const auto start = Clock::now();
 
   // The loop's work: one handler per response body, each queuing the next, so the loop is
