@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: example_tick_lateness [SECONDS [BODY_KIB]] (positive numbers)\n");
     return 1;
   }
-  const int ticks = std::max(1, static_cast<int>(std::lround(seconds * 1000 / 10)));
+  const std::chrono::duration<double> run_time(seconds);
+  const int ticks = std::max(1, static_cast<int>(std::lround(run_time / kPeriod)));
 
   // Random bytes, so the checksum cannot be shortcut; reused, like a receive buffer.
   std::vector<unsigned char> body(static_cast<std::size_t>(body_kib) * 1024);
