@@ -5,12 +5,15 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <system_error>
+#include <utility>
 
 #include "sluice/errors.hpp"
 #include "watch/job_folders.hpp"
@@ -20,6 +23,17 @@ namespace {
 
 constexpr std::uint32_t kFileEvents = IN_CLOSE_WRITE | IN_MOVED_TO;
 constexpr std::uint32_t kGoneEvents = IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED;
+// A removed INBOX reports IN_DELETE_SELF only once nothing holds it any more, and the jobs'
+// open lists in INBOX/.active hold it. So the removal of .active itself (rm -r gets there
+// before INBOX) counts, and so does finding, once a second, that INBOX is not there.
+constexpr std::uint32_t kChildGoneEvents = IN_DELETE | IN_MOVED_FROM;
+constexpr int kCheckMs = 1000;
+
+std::optional<std::pair<dev_t, ino_t>> identity(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
+  return std::pair{status.st_dev, status.st_ino};
+}
 
 }  // namespace
 
@@ -32,8 +46,9 @@ InboxWatcher::InboxWatcher(std::filesystem::path inbox, Callbacks callbacks)
     close_descriptors();
     throw std::system_error(error, std::generic_category(), "inotify");
   }
-  if (::inotify_add_watch(inotify_fd_, inbox_.c_str(),
-                          kFileEvents | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) < 0) {
+  if (::inotify_add_watch(
+          inotify_fd_, inbox_.c_str(),
+          kFileEvents | kChildGoneEvents | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) < 0) {
     const int error = errno;
     close_descriptors();
     throw UsageError("cannot watch INBOX '" + inbox_.string() + "': " + std::strerror(error));
@@ -75,13 +90,19 @@ void InboxWatcher::watch() {
   alignas(inotify_event) std::array<char, 64 * 1024> buffer{};
   std::array<pollfd, 2> fds{pollfd{.fd = inotify_fd_, .events = POLLIN, .revents = 0},
                             pollfd{.fd = stop_fd_, .events = POLLIN, .revents = 0}};
+  const auto watched = identity(inbox_);
   while (true) {
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    const int ready = ::poll(fds.data(), fds.size(), kCheckMs);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       callbacks_.on_lost(std::string("cannot wait for INBOX events: ") + std::strerror(errno));
       return;
     }
     if (fds[1].revents != 0) return;
+    if (ready == 0 && identity(inbox_) != watched) {
+      callbacks_.on_lost("INBOX '" + inbox_.string() + "' was removed");
+      return;
+    }
     while (true) {
       const auto length = ::read(inotify_fd_, buffer.data(), buffer.size());
       if (length < 0 && errno == EINTR) continue;
@@ -101,6 +122,12 @@ bool InboxWatcher::handle_events(const char* buffer, std::size_t length) const {
       const bool moved = (event.mask & IN_MOVE_SELF) != 0;
       callbacks_.on_lost("INBOX '" + inbox_.string() + "' was " +
                          (moved ? "moved away" : "removed"));
+      return false;
+    }
+    if ((event.mask & kChildGoneEvents) != 0 && event.len > 0 &&
+        std::strcmp(name, ".active") == 0) {
+      callbacks_.on_lost("INBOX '" + inbox_.string() +
+                         "' was removed (its .active folder is gone)");
       return false;
     }
     if ((event.mask & IN_Q_OVERFLOW) != 0) {

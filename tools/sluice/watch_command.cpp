@@ -129,8 +129,8 @@ int run_watch(const WatchCommand& command) {
     report = watch.run(signals.control(), counters, live, on_outcome);
   }
   if (report.unfinished > 0 && !command.quiet) {
-    std::cerr << "sluice: " << report.unfinished
-              << " jobs left unfinished; the next start resumes them\n";
+    std::cerr << "sluice: unfinished jobs: " << report.unfinished
+              << " (the next start resumes them)\n";
   }
   if (!report.inbox_lost.empty()) {
     std::cerr << "sluice: " << report.inbox_lost << "; stopped with every record written\n";
