@@ -85,7 +85,7 @@ def in_flight(server):
 def drops(inbox, probe, count, label, server=None):
     """Renames `count` one-URL lists into INBOX; returns the latencies in ms."""
     port = probe.server_address[1]
-    latencies, least_in_flight = [], None
+    latencies, in_flight_samples = [], []
     rng = random.Random(7)
     for k in range(count):
         drop = f"{label}-{k}"
@@ -93,8 +93,7 @@ def drops(inbox, probe, count, label, server=None):
         with open(hidden, "w") as out:
             out.write(f"http://127.0.0.1:{port}/probe?drop={drop}\n")
         if server is not None:
-            now_in_flight = in_flight(server)
-            least_in_flight = now_in_flight if least_in_flight is None else min(least_in_flight, now_in_flight)
+            in_flight_samples.append(in_flight(server))
         renamed = time.monotonic()
         os.rename(hidden, os.path.join(inbox, f"{drop}.txt"))
         arrived = probe.wait_for(drop, 10)
@@ -102,13 +101,16 @@ def drops(inbox, probe, count, label, server=None):
             raise SystemExit(f"drop {drop}: no request within 10 s")
         latencies.append((arrived - renamed) * 1000)
         time.sleep(rng.uniform(0.05, 0.15))  # drops apart, at no fixed phase of the load
-    return latencies, least_in_flight
+    return latencies, in_flight_samples
 
 
-def report(label, latencies, least_in_flight):
+def report(label, latencies, in_flight_samples):
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    extra = f"  in flight at the drops >= {least_in_flight}" if least_in_flight is not None else ""
+    extra = ""
+    if in_flight_samples:
+        extra = (f"  in flight at the drops: median {statistics.median(in_flight_samples):.0f},"
+                 f" least {min(in_flight_samples)}")
     print(f"{label:22} drops {len(ordered):3}  p50 {statistics.median(ordered):6.2f} ms"
           f"  p99 {p99:6.2f} ms  max {ordered[-1]:6.2f} ms{extra}", flush=True)
 

@@ -16,11 +16,13 @@
 namespace sluice::detail {
 namespace {
 
-// The run's queue holds few URLs, unlike a fetch run's (twice -c): a URL of a job dropped
-// now waits behind all that is queued, and the queue refills from the feeder as fast as
-// slots free. 16 URLs are 3.2 ms of work at 5,000 requests a second (the benchmark in
-// docs/benchmarks.md); the engines take at most the free slots' worth anyway.
-constexpr std::size_t kQueueCapacity = 16;
+// The run's queue holds few new URLs, unlike a fetch run's (twice -c): a URL of a job
+// dropped now waits behind all the new URLs queued, and the feeder refills the queue as
+// fast as slots free. 4 URLs are 0.8 ms of work at 5,000 requests a second (the benchmark
+// in docs/benchmarks.md; 16 measured 3.2 ms more at the median, and no throughput
+// difference either way at 30,000 requests a second). Retries and URLs parked for their
+// host keep the fetch run's bound, so that they never hold new jobs back.
+constexpr std::size_t kFreshCapacity = 4;
 
 Options checked(Options options) {
   // Slots, descriptors and the queue are sized for the most -c auto may reach.
@@ -44,7 +46,7 @@ WatchReport WatchRun::run(RunControl control, WatchCounters& counters, LiveCount
   global_curl_init();
   std::optional<HostLimiter> hosts;
   if (options_.per_host > 0) hosts.emplace(options_.per_host);
-  InputQueue queue(kQueueCapacity, hosts ? &*hosts : nullptr);
+  InputQueue queue(2 * options_.concurrency + 1024, hosts ? &*hosts : nullptr, kFreshCapacity);
   auto engine = make_engine(options_);
   JobScheduler scheduler(folders_, options_, queue, counters, live, std::move(on_outcome));
 
