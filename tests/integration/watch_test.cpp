@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -238,6 +239,31 @@ TEST_F(WatchTest, AJobKilledMidwayResumesWithoutFetchingAFinishedUrlTwice) {
   for (const auto& [url, count] : counts) EXPECT_EQ(count, 1u) << url;
   EXPECT_EQ(server_.stats().requests - requests_before, kUrls - final_before);
   EXPECT_TRUE(fs::exists(inbox_ / ".done" / "list.txt"));
+  sluice->signal(SIGTERM);
+  EXPECT_EQ(sluice->wait(30s).exit_code, 143);
+}
+
+TEST_F(WatchTest, UsageErrorsAreOneLineAndExitCode2) {
+  const auto inbox = inbox_.string();
+  const auto outbox = outbox_.string();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"watch", inbox}, "--out is required"},
+      {{"watch", inbox, "--out", outbox, "urls.txt"}, "watch takes its URLs from the lists"},
+      {{"watch", inbox, "--out", outbox, "--results", "r.jsonl"}, "do not apply"},
+      {{"watch", inbox, "--out", outbox, "--engine", "textbook-slices"}, "loop or threads only"},
+      {{"watch", (dir_.path() / "missing").string(), "--out", outbox}, "is not a directory"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto result = test::run_child(SLUICE_BINARY, args, {}, 30s);
+    EXPECT_EQ(result.exit_code, 2) << message;
+    EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  // Options of the main command go before "watch" too.
+  auto sluice = std::make_unique<test::ChildProcess>(
+      SLUICE_BINARY, std::vector<std::string>{"-c", "3", "watch", inbox, "--out", outbox});
+  drop("a.txt", urls("/todos/", 1, 2));
+  ASSERT_TRUE(finished("a.txt"));
   sluice->signal(SIGTERM);
   EXPECT_EQ(sluice->wait(30s).exit_code, 143);
 }

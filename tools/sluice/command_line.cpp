@@ -264,10 +264,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       throw UsageError("watch takes its URLs from the lists in INBOX, not '" +
                        fetch.sources.front() + "'");
     }
-    if (fetch.results_path || fetch.summary_json_path) {
+    if (fetch.results_path || fetch.summary_json_path || fetch.options.stats_log) {
       throw UsageError(
-          "watch writes each job's results and summary to OUTBOX; --results, --resume and "
-          "--summary-json do not apply");
+          "watch writes each job's results and summary to OUTBOX; --results, --resume, "
+          "--summary-json and --stats-log do not apply");
     }
     watch.options = std::move(fetch.options);
     watch.progress = fetch.progress;
