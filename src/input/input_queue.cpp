@@ -8,8 +8,10 @@
 
 namespace sluice::detail {
 
-InputQueue::InputQueue(std::size_t capacity, HostLimiter* hosts)
-    : capacity_(std::max<std::size_t>(capacity, 1)), hosts_(hosts) {}
+InputQueue::InputQueue(std::size_t capacity, HostLimiter* hosts, std::size_t fresh_capacity)
+    : capacity_(std::max<std::size_t>(capacity, 1)),
+      fresh_capacity_(fresh_capacity),
+      hosts_(hosts) {}
 
 void InputQueue::set_wakeup(std::function<void()> wakeup) {
   std::lock_guard lock(mutex_);
@@ -17,7 +19,8 @@ void InputQueue::set_wakeup(std::function<void()> wakeup) {
 }
 
 bool InputQueue::full() const {
-  return items_.size() + retries_.size() + parked_count_ >= capacity_;
+  return items_.size() + retries_.size() + parked_count_ >= capacity_ ||
+         (fresh_capacity_ > 0 && items_.size() >= fresh_capacity_);
 }
 
 std::function<void()> InputQueue::wake_consumer() {

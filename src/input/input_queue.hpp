@@ -33,8 +33,12 @@ class InputQueue {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `hosts` (may be null: no per-host limits) must outlive the queue.
-  explicit InputQueue(std::size_t capacity, HostLimiter* hosts = nullptr);
+  // `hosts` (may be null: no per-host limits) must outlive the queue. A non-zero
+  // `fresh_capacity` also bounds the new items queued, apart from the retries and parked
+  // items: a producer that takes turns between several sources (watch mode's jobs) keeps
+  // a newcomer's first item that close to admission, however many retries wait.
+  explicit InputQueue(std::size_t capacity, HostLimiter* hosts = nullptr,
+                      std::size_t fresh_capacity = 0);
 
   // Blocks while the queue is full. Returns false once the queue is cancelled.
   bool push(InputItem&& item);
@@ -107,6 +111,7 @@ class InputQueue {
   std::function<void()> wake_consumer();
 
   const std::size_t capacity_;
+  const std::size_t fresh_capacity_;  // 0: none
   HostLimiter* const hosts_;
   std::mutex mutex_;
   std::function<void()> wakeup_;           // guarded by mutex_

@@ -241,6 +241,25 @@ TEST(InputQueueTest, WaitingRetriesCountAgainstTheBound) {
   EXPECT_TRUE(third_pushed);
 }
 
+TEST(InputQueueTest, TheFreshBoundLeavesOutRetries) {
+  InputQueue queue(100, nullptr, 1);
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    queue.retry(item(i), InputQueue::Clock::now() + std::chrono::hours(1));
+  }
+  ASSERT_TRUE(queue.push(item(5)));  // five waiting retries do not hold the new item back
+  std::atomic<bool> second_pushed{false};
+  std::jthread producer([&] { second_pushed = queue.push(item(6)); });
+  // One new item fills the fresh bound: the push must wait. (Waiting a little can only
+  // miss a bug, never report a false one.)
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(second_pushed);
+  std::vector<InputItem> out;
+  ASSERT_EQ(queue.try_pop(out, 1), InputQueue::PopStatus::Items);
+  EXPECT_EQ(out[0].index, 5u);
+  producer.join();
+  EXPECT_TRUE(second_pushed);
+}
+
 TEST(InputQueueTest, BlockingPopSeesEveryItemOnceAcrossConsumers) {
   InputQueue queue(8);
   constexpr std::uint64_t kItems = 2000;

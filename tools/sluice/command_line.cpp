@@ -180,6 +180,16 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->type_name("K")
       ->capture_default_str();
 
+  WatchCommand watch;
+  auto* watch_app = app.add_subcommand(
+      "watch",
+      "Fetch each URL list dropped into INBOX as a job (the fetch options above apply to all "
+      "jobs together): results in OUTBOX/NAME.jsonl, the list then in INBOX/.done");
+  watch_app->add_option("inbox", watch.inbox, "Folder to watch for list files")->required();
+  watch_app->add_option("--out", watch.outbox, "Folder for the results and summaries")->required();
+  // The fetch options belong to the main command; after "watch" they fall through to it.
+  watch_app->fallthrough();
+
   auto* demo_app = app.add_subcommand(
       "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
 
@@ -248,6 +258,21 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     }
     fetch.options.resume_from = resume;
     fetch.results_path = resume;
+  }
+  if (watch_app->parsed()) {
+    if (!fetch.sources.empty()) {
+      throw UsageError("watch takes its URLs from the lists in INBOX, not '" +
+                       fetch.sources.front() + "'");
+    }
+    if (fetch.results_path || fetch.summary_json_path || fetch.options.stats_log) {
+      throw UsageError(
+          "watch writes each job's results and summary to OUTBOX; --results, --resume, "
+          "--summary-json and --stats-log do not apply");
+    }
+    watch.options = std::move(fetch.options);
+    watch.progress = fetch.progress;
+    watch.quiet = fetch.quiet;
+    return watch;
   }
   return fetch;
 }

@@ -20,6 +20,15 @@ struct FetchCommand {
   bool quiet = false;                            // no summary on stderr
 };
 
+// `sluice watch INBOX --out OUTBOX [fetch options]`: the fetch options apply to every job.
+struct WatchCommand {
+  Options options;
+  std::string inbox;
+  std::string outbox;
+  bool progress = false;  // the status line even when not on a terminal
+  bool quiet = false;     // no line per finished job on stderr
+};
+
 struct ServeCommand {
   ServerConfig config;
 };
@@ -27,7 +36,7 @@ struct ServeCommand {
 struct DemoCommand {};
 
 // What to do, or the exit code when parsing already did everything (--help, --version).
-using ParsedCommand = std::variant<FetchCommand, ServeCommand, DemoCommand, int>;
+using ParsedCommand = std::variant<FetchCommand, WatchCommand, ServeCommand, DemoCommand, int>;
 
 // Throws UsageError (one line naming the option) for anything malformed.
 ParsedCommand parse_command_line(int argc, const char* const* argv);

@@ -12,6 +12,7 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;  // a bug or an exhausted resource, never user input
 
 int run_fetch(const FetchCommand& command);
+int run_watch(const WatchCommand& command);
 int run_demo();
 
 }  // namespace sluice::cli

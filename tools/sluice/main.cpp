@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     const ParsedCommand command = parse_command_line(argc, argv);
     return std::visit(Overloaded{
                           [](const FetchCommand& fetch) { return run_fetch(fetch); },
+                          [](const WatchCommand& watch) { return run_watch(watch); },
                           [](const ServeCommand& serve) {
                             return sluice::serve_until_signal(serve.config, std::cout);
                           },

@@ -1,0 +1,80 @@
+// The checks and set-up every run makes before it fetches anything.
+#include "run_checks.hpp"
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "fd_limit.hpp"
+#include "sluice/errors.hpp"
+
+namespace sluice::detail {
+
+namespace {
+
+// The largest -c that makes sense: each slot needs a socket, and a process rarely may
+// open more than a million files.
+constexpr std::size_t kMaxConcurrency = 1'000'000;
+
+}  // namespace
+
+void global_curl_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw std::runtime_error("libcurl could not be initialised");
+    }
+  });
+}
+
+void check_options(const Options& options) {
+  if (options.concurrency == 0 || options.concurrency > kMaxConcurrency) {
+    throw UsageError("--concurrency must be between 1 and " + std::to_string(kMaxConcurrency) +
+                     ", not " + std::to_string(options.concurrency));
+  }
+  if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
+  const bool textbook =
+      options.engine == EngineKind::StaticSlices || options.engine == EngineKind::SlicePermits;
+  if (textbook && (options.max_bandwidth > 0 || options.rate > 0 || options.per_host > 0)) {
+    throw UsageError(
+        "--max-bandwidth, --rate and --per-host apply to --engine loop and threads only; the "
+        "textbook engines are kept as the textbook has them");
+  }
+}
+
+// Refuses, in one clear line, a concurrency the open-file limit cannot serve: otherwise
+// the slots beyond it fail one by one as "connect" errors that do not say why.
+void check_file_budget(const Options& options) {
+  raise_open_file_limit();
+  // The thread engine's easy handles each run a private multi handle, and libcurl 7.88
+  // gives every multi handle a wake-up socket pair: three descriptors per worker.
+  const bool easy_per_slot =
+      options.engine == EngineKind::Threads || options.engine == EngineKind::StaticSlices;
+  const std::uint64_t per_slot = easy_per_slot ? 3 : 1;
+  constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, bodies
+  const std::uint64_t needed = per_slot * options.concurrency + kReserve;
+  const std::uint64_t limit = open_file_limit();
+  if (needed > limit) {
+    throw UsageError("-c " + std::to_string(options.concurrency) + " needs about " +
+                     std::to_string(needed) + " open files, but this process may open only " +
+                     std::to_string(limit) + " (ulimit -n); lower -c or raise the limit");
+  }
+}
+
+void create_output_dir(const Options& options) {
+  if (options.output_dir) {
+    std::error_code error;
+    std::filesystem::create_directories(*options.output_dir, error);
+    if (error || !std::filesystem::is_directory(*options.output_dir)) {
+      throw UsageError("cannot use output directory '" + options.output_dir->string() +
+                       "': " + (error ? error.message() : "not a directory"));
+    }
+  }
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,18 @@
+// The checks and set-up every run makes before it fetches anything: options, the open-file
+// budget, libcurl's global state and the output directory. Shared by fetch() and watch mode.
+#pragma once
+
+#include "sluice/options.hpp"
+
+namespace sluice::detail {
+
+// Initialises libcurl once per process; throws std::runtime_error if it cannot.
+void global_curl_init();
+
+// Throw UsageError naming the first problem (a concurrency out of range, caps the chosen
+// engine does not support, more open files than the process may have, an unusable -o DIR).
+void check_options(const Options& options);
+void check_file_budget(const Options& options);
+void create_output_dir(const Options& options);
+
+}  // namespace sluice::detail

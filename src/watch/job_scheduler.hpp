@@ -1,0 +1,111 @@
+// The jobs of a watch run and the two threads that run them: the coordinator claims new
+// list files and starts, finishes and fails jobs; the feeder moves the jobs' URLs into the
+// run's one queue in turn, one URL per job per turn, so that the jobs share the caps evenly.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "input/input_queue.hpp"
+#include "sluice/fetcher.hpp"
+#include "sluice/options.hpp"
+#include "watch/job_folders.hpp"
+#include "watch/watch_job.hpp"
+
+namespace sluice::detail {
+
+// Gauges for the status line; each is independent and only displayed, so relaxed atomics.
+struct WatchCounters {
+  std::atomic<std::uint64_t> queued{0};   // named or claimed, not started
+  std::atomic<std::uint64_t> running{0};  // started, not all records written
+  std::atomic<std::uint64_t> done{0};     // results renamed into OUTBOX, list in .done
+  std::atomic<std::uint64_t> failed{0};   // list in .failed
+  std::atomic<std::uint64_t> records{0};  // records written, all jobs together
+};
+
+// What became of a job, for the command line to report.
+struct JobOutcome {
+  std::string key;
+  std::string failure;  // empty when the job is done; else why it went to .failed
+};
+
+// Thread-safety: add() and on_record() may be called from any thread. Lifetime: start()
+// once, stop() once after the engine has returned and the queue's leftovers have been
+// cancelled (cancel_queued); `folders`, `queue` and the counters must outlive it.
+class JobScheduler final : public RecordSink {
+ public:
+  JobScheduler(const JobFolders& folders, const Options& options, InputQueue& queue,
+               WatchCounters& counters, LiveCounters& live,
+               std::function<void(const JobOutcome&)> on_outcome);
+  JobScheduler(const JobScheduler&) = delete;
+  JobScheduler& operator=(const JobScheduler&) = delete;
+  ~JobScheduler() override;
+
+  // Queues the jobs an earlier run left in .active, then starts the two threads.
+  void start();
+  // A file named `name` appeared in INBOX.
+  void add(std::string name);
+  // Routes a record to its job by its source, "KEY:LINE".
+  void on_record(Record&& record) override;
+  // Stops the threads and the readers, finishes the jobs whose records are all written,
+  // and leaves the others in .active with their partial results (or in INBOX, not yet
+  // claimed) for the next start. Returns how many jobs it left so.
+  std::size_t stop();
+
+ private:
+  struct Job {
+    std::unique_ptr<WatchJob> job;
+    std::uint64_t pushed = 0;    // items moved into the run's queue
+    std::uint64_t recorded = 0;  // records written
+    bool input_done = false;     // the list is read and its buffer drained: pushed is final
+    bool cancelled = false;      // a stop cancelled one of its URLs: it stays for a resume
+  };
+  using Jobs = std::map<std::string, Job, std::less<>>;
+
+  void coordinate(std::stop_token stop);
+  void feed(std::stop_token stop);
+  // Opens and starts queued jobs while there is room; called by the coordinator with the
+  // lock held, which it releases around the file system work.
+  void start_jobs(std::unique_lock<std::mutex>& lock);
+  void finish(Job& job);  // the coordinator, without the lock
+  // The callers hold mutex_.
+  void complete_if_done(Jobs::iterator job);
+  void publish_counts();
+  void wake_feeder();
+
+  const JobFolders& folders_;
+  const Options& options_;
+  InputQueue& queue_;
+  WatchCounters& counters_;
+  LiveCounters& live_;
+  const std::function<void(const JobOutcome&)> on_outcome_;
+
+  std::mutex mutex_;
+  std::condition_variable_any coordinator_wake_;  // guarded by mutex_
+  std::condition_variable_any feeder_wake_;       // guarded by mutex_
+  std::deque<std::string> names_;   // guarded by mutex_: seen in INBOX, not yet claimed
+  std::deque<std::string> queued_;  // guarded by mutex_: claimed keys waiting to start
+  Jobs running_;                    // guarded by mutex_
+  std::vector<Job> completed_;      // guarded by mutex_: all records in, to be finished
+  std::uint64_t done_ = 0;          // guarded by mutex_
+  std::uint64_t failed_ = 0;        // guarded by mutex_
+  // Guarded by mutex_: a job started, so the feeder must look at running_ again; and a
+  // job's buffer got an item (or ended) after the feeder found it empty.
+  bool jobs_changed_ = false;
+  bool feeder_signal_ = false;
+  std::jthread coordinator_;
+  std::jthread feeder_;
+};
+
+}  // namespace sluice::detail

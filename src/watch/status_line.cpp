@@ -1,0 +1,17 @@
+// The live status line of watch mode.
+#include "watch/status_line.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace sluice::detail {
+
+std::string format_watch_status(const WatchSnapshot& s) {
+  std::array<char, 32> rate{};
+  std::snprintf(rate.data(), rate.size(), "%.1f", s.rate_per_s);
+  return "jobs: " + std::to_string(s.queued) + " queued · " + std::to_string(s.running) +
+         " running · " + std::to_string(s.done) + " done · " + std::to_string(s.failed) +
+         " failed · " + std::to_string(s.in_flight) + " in flight · " + rate.data() + " req/s";
+}
+
+}  // namespace sluice::detail

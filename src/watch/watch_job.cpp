@@ -1,0 +1,113 @@
+// One list file of a watch run: reading it, and writing its results and summary.
+#include "watch/watch_job.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "limit/host_key.hpp"
+#include "sluice/errors.hpp"
+#include "watch/final_records.hpp"
+
+namespace sluice::detail {
+namespace {
+
+// Enough that the reader thread refills its buffer in batches, small beside the queue the
+// engine drains: the scheduler moves one item per job per turn out of it.
+constexpr std::size_t kBufferCapacity = 64;
+
+}  // namespace
+
+WatchJob::WatchJob(std::string key, SourceReader reader, std::size_t list_path_length,
+                   std::optional<ResumeIndex> resume, int results_fd, std::size_t concurrency)
+    : key_(std::move(key)),
+      reader_(std::move(reader)),
+      list_path_length_(list_path_length),
+      resume_(std::move(resume)),
+      buffer_(kBufferCapacity),
+      results_fd_(results_fd),
+      writer_(results_fd),
+      summary_(concurrency) {}
+
+std::expected<std::unique_ptr<WatchJob>, std::string> WatchJob::open(const JobFolders& folders,
+                                                                     const std::string& key,
+                                                                     const Options& options) {
+  const auto list = folders.list_file(key);
+  // A FIFO would block open(2) forever, and a directory is no list either.
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(list, error)) {
+    return std::unexpected("cannot read list file '" + key + "': not a regular file");
+  }
+  std::optional<SourceReader> reader;
+  try {
+    reader.emplace(std::vector<std::string>{"@" + list.string()},
+                   SourceLimits{.max_expansion = options.max_expansion, .max_line_bytes = 65536});
+  } catch (const UsageError& failure) {
+    return std::unexpected(std::string(failure.what()));
+  }
+  const auto partial = folders.partial_results(key);
+  std::optional<ResumeIndex> resume;
+  if (std::filesystem::exists(partial, error)) {
+    if (auto kept = keep_final_records(partial); !kept.empty()) return std::unexpected(kept);
+    auto index = ResumeIndex::load(partial, false);
+    if (!index) return std::unexpected(index.error());
+    resume = std::move(*index);
+  }
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return std::unexpected("cannot write '" + partial.string() + "': " + std::strerror(errno));
+  }
+  return std::unique_ptr<WatchJob>(new WatchJob(key, std::move(*reader), list.string().size(),
+                                                std::move(resume), fd, options.concurrency));
+}
+
+WatchJob::~WatchJob() {
+  stop_reading();
+  writer_.flush();
+  ::close(results_fd_);
+}
+
+void WatchJob::start_reading(std::function<void()> wake, bool per_host) {
+  buffer_.set_wakeup(std::move(wake));
+  reader_thread_ = std::jthread([this, per_host] {
+    reader_.read_all(
+        [&](InputItem&& item) {
+          if (resume_ && resume_->consume(item.url)) {
+            skipped_.fetch_add(1, std::memory_order_relaxed);
+            return true;
+          }
+          // As `sluice @KEY` run in the list's folder would name it.
+          item.source = key_ + item.source.substr(list_path_length_);
+          if (per_host && !item.error) item.host = host_key(item.fetch_url).value_or("");
+          return buffer_.push(std::move(item));
+        },
+        reader_cancel_.fd());
+    buffer_.close();
+  });
+}
+
+void WatchJob::stop_reading() {
+  buffer_.cancel();
+  reader_cancel_.signal();
+  if (reader_thread_.joinable()) reader_thread_.join();
+}
+
+void WatchJob::record(const Record& record) {
+  summary_.add(record);
+  writer_.write(record);
+}
+
+std::expected<std::string, std::string> WatchJob::finish() {
+  writer_.flush();
+  if (!writer_.error().empty()) return std::unexpected("cannot write results: " + writer_.error());
+  const std::chrono::duration<double, std::milli> wall =
+      std::chrono::steady_clock::now() - started_;
+  Summary summary = summary_.finish(wall.count());
+  summary.skipped = skipped();
+  return summary_json(summary);
+}
+
+}  // namespace sluice::detail

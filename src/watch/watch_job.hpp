@@ -1,0 +1,76 @@
+// One list file of a watch run: the thread that streams it into a small buffer of its own,
+// and the results file and summary its records go to.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "input/input_queue.hpp"
+#include "input/reader_cancel.hpp"
+#include "input/resume_index.hpp"
+#include "input/source_reader.hpp"
+#include "output/results_writer.hpp"
+#include "output/summary.hpp"
+#include "sluice/options.hpp"
+#include "watch/job_folders.hpp"
+
+namespace sluice::detail {
+
+// Thread-safety: buffer() is the hand-off between the job's reader thread and the
+// scheduler's feeder; record(), flush_stale() and finish() are not thread-safe (the
+// scheduler calls them under its lock). Lifetime: the destructor stops and joins the
+// reader and closes the results file (what was written stays, for a later resume).
+class WatchJob {
+ public:
+  // Opens .active/KEY and KEY's partial results; an earlier run's partial results are
+  // resumed: their final records stay and those URLs are skipped. The error says why the
+  // list cannot be read or the results cannot be written.
+  static std::expected<std::unique_ptr<WatchJob>, std::string> open(const JobFolders& folders,
+                                                                    const std::string& key,
+                                                                    const Options& options);
+  WatchJob(const WatchJob&) = delete;
+  WatchJob& operator=(const WatchJob&) = delete;
+  ~WatchJob();
+
+  const std::string& key() const noexcept { return key_; }
+  // Starts the reader thread. `wake` is the buffer's wake-up (see InputQueue::set_wakeup).
+  // With `per_host`, items carry their host key, as the run's queue needs them to.
+  void start_reading(std::function<void()> wake, bool per_host);
+  // Items in input order; closed when the list is read, cancelled by stop_reading().
+  InputQueue& buffer() noexcept { return buffer_; }
+  void stop_reading();
+  // URLs skipped because the partial results had them; final once the buffer is drained.
+  std::uint64_t skipped() const noexcept { return skipped_.load(std::memory_order_relaxed); }
+
+  void record(const Record& record);
+  void flush_stale() { writer_.flush_if_stale(); }
+  // Flushes the results and returns the summary as JSON, or the write error.
+  std::expected<std::string, std::string> finish();
+
+ private:
+  WatchJob(std::string key, SourceReader reader, std::size_t list_path_length,
+           std::optional<ResumeIndex> resume, int results_fd, std::size_t concurrency);
+
+  const std::string key_;
+  SourceReader reader_;  // used by the reader thread only
+  // SourceReader names a list's lines "PATH:LINE"; the records say "KEY:LINE" instead.
+  const std::size_t list_path_length_;
+  std::optional<ResumeIndex> resume_;      // used by the reader thread only
+  std::atomic<std::uint64_t> skipped_{0};  // written by the reader thread, only displayed
+  InputQueue buffer_;
+  ReaderCancel reader_cancel_;
+  const int results_fd_;
+  ResultsWriter writer_;
+  SummaryBuilder summary_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::jthread reader_thread_;  // last: joined before the members it uses go
+};
+
+}  // namespace sluice::detail

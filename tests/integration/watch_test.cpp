@@ -1,0 +1,272 @@
+// `sluice watch INBOX --out OUTBOX` on the real binary: list files dropped while a large job
+// runs are served fairly, written in place or renamed in, same names kept apart, bad lists
+// failed with a reason, INBOX removal ends the run cleanly, and a SIGKILLed run resumes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "server/server.hpp"
+#include "support/child_process.hpp"
+#include "support/records.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+class WatchTest : public ::testing::Test {
+ protected:
+  // Starts `sluice watch INBOX --out OUTBOX` with `options`.
+  std::unique_ptr<test::ChildProcess> start(std::vector<std::string> options) const {
+    std::vector<std::string> args{"watch", inbox_.string(), "--out", outbox_.string()};
+    args.insert(args.end(), options.begin(), options.end());
+    return std::make_unique<test::ChildProcess>(SLUICE_BINARY, args);
+  }
+  // Writes the list under a hidden name, then renames it into INBOX, as a careful producer does.
+  void drop(const std::string& name, const std::string& content) const {
+    dir_.write("." + name, content);
+    fs::rename(dir_.path() / ("." + name), inbox_ / name);
+  }
+  std::string urls(const std::string& path, int first, int last) const {
+    std::string list;
+    for (int n = first; n <= last; ++n)
+      list += server_.base_url() + path + std::to_string(n) + "\n";
+    return list;
+  }
+  // Waits until OUTBOX has the finished results of `key` (they are renamed in last).
+  bool finished(const std::string& key, std::chrono::milliseconds limit = 20s) const {
+    return test::wait_until([&] { return fs::exists(outbox_ / (key + ".summary.json")); }, limit);
+  }
+  std::vector<nlohmann::json> results(const std::string& key) const {
+    return test::read_records(outbox_ / (key + ".jsonl"));
+  }
+  static std::map<std::string, std::size_t> per_url(const std::vector<nlohmann::json>& records) {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& record : records) ++counts[record["url"].get<std::string>()];
+    return counts;
+  }
+
+  Server server_{ServerConfig{.latency = 50ms}};
+  test::TempDir dir_;
+  fs::path inbox_ = [this] {
+    fs::create_directory(dir_.path() / "inbox");
+    return dir_.path() / "inbox";
+  }();
+  fs::path outbox_ = dir_.path() / "outbox";
+};
+
+// 10 URLs dropped while a 100,000-URL job keeps all 50 slots busy. Alone at its share (25
+// of the 50 slots) the small job takes one round of the server's 50 ms. A queue served in
+// arrival order, as a fetch run's (2c + 1024 = 1,124 URLs at 1,000 requests a second),
+// would hold it back over a second. The bound, 10 rounds, leaves room for the watcher, the
+// rename of the results and a busy machine, and still fails without fair feeding.
+TEST_F(WatchTest, ASmallJobDroppedWhileALargeOneRunsGetsItsShareAtOnce) {
+  auto sluice = start({"-c", "50"});
+  drop("large.txt", server_.base_url() + "/todos/{1..100000}\n");
+  ASSERT_TRUE(test::wait_until([&] { return server_.stats().requests >= 500; }));
+
+  const auto dropped = Clock::now();
+  drop("small.txt", urls("/todos/", 1, 10));
+  ASSERT_TRUE(finished("small.txt"));
+  const auto took = Clock::now() - dropped;
+#ifdef SLUICE_SANITIZED
+  constexpr auto kBound = 1500ms;  // the run is several times slower under sanitizers
+#else
+  constexpr auto kBound = 500ms;
+#endif
+  EXPECT_LT(took, kBound) << std::chrono::duration<double, std::milli>(took).count() << " ms";
+  const auto small = results("small.txt");
+  EXPECT_EQ(small.size(), 10u);
+  EXPECT_EQ(test::count_by_kind(small)["ok"], 10u);
+  EXPECT_TRUE(fs::exists(inbox_ / ".done" / "small.txt"));
+  EXPECT_TRUE(fs::exists(inbox_ / ".active" / "large.txt"));  // still running, as it should be
+  EXPECT_LE(server_.stats().peak_in_flight, 50u);             // one cap for both jobs
+
+  sluice->signal(SIGTERM);
+  const auto result = sluice->wait(30s);
+  EXPECT_EQ(result.exit_code, 143) << result.err;
+  EXPECT_TRUE(fs::exists(inbox_ / ".active" / "large.txt"));
+  EXPECT_TRUE(fs::exists(outbox_ / ".large.txt.jsonl.part"));
+  EXPECT_NE(result.err.find("unfinished jobs: 1 "), std::string::npos) << result.err;
+}
+
+TEST_F(WatchTest, FilesArePickedUpWhenCompleteWhetherRenamedInOrWrittenInPlace) {
+  dir_.write("inbox/present.txt", urls("/todos/", 1, 2));  // there before the start
+  auto sluice = start({"-c", "4"});
+  ASSERT_TRUE(finished("present.txt"));
+
+  {
+    std::ofstream in_place(inbox_ / "in_place.txt");
+    in_place << urls("/todos/", 1, 3) << std::flush;
+    // Half written and flushed: a watcher that took files on creation would read 3 URLs.
+    std::this_thread::sleep_for(300ms);
+    in_place << urls("/todos/", 4, 6);
+  }
+  drop("renamed.txt", urls("/status/", 200, 201));
+  dir_.write("inbox/.hidden", urls("/todos/", 1, 1));
+  dir_.write("inbox/later.tmp", urls("/todos/", 1, 1));
+  dir_.write("inbox/later.part", urls("/todos/", 1, 1));
+  ASSERT_TRUE(finished("in_place.txt"));
+  ASSERT_TRUE(finished("renamed.txt"));
+  EXPECT_EQ(results("in_place.txt").size(), 6u);
+  EXPECT_EQ(results("renamed.txt").size(), 2u);
+  EXPECT_EQ(results("present.txt").size(), 2u);
+
+  // The hidden and temporary names are left alone until renamed.
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(fs::exists(inbox_ / ".hidden"));
+  EXPECT_TRUE(fs::exists(inbox_ / "later.tmp"));
+  EXPECT_TRUE(fs::exists(inbox_ / "later.part"));
+  fs::rename(inbox_ / "later.tmp", inbox_ / "later.txt");
+  ASSERT_TRUE(finished("later.txt"));
+  EXPECT_EQ(results("later.txt").size(), 1u);
+
+  sluice->signal(SIGINT);
+  const auto result = sluice->wait(30s);
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  for (const auto* name : {"present.txt", "in_place.txt", "renamed.txt", "later.txt"}) {
+    EXPECT_TRUE(fs::exists(inbox_ / ".done" / name)) << name;
+  }
+}
+
+TEST_F(WatchTest, AFileThatIsNotAListFailsWithAReasonAndBadLinesAreRecords) {
+  auto sluice = start({"-c", "4"});
+  fs::create_directory(dir_.path() / "folder");
+  fs::rename(dir_.path() / "folder", inbox_ / "folder");
+  constexpr char kBinary[] =
+      "\x7f"
+      "ELF\x02\x01\x01\0\0\0 binary\n";
+  drop("junk.bin", std::string(kBinary, sizeof kBinary - 1) + "no url here\n" + server_.base_url() +
+                       "/todos/1\n");
+
+  ASSERT_TRUE(finished("junk.bin"));
+  const auto junk = results("junk.bin");
+  ASSERT_EQ(junk.size(), 3u);
+  auto kinds = test::count_by_kind(junk);
+  EXPECT_EQ(kinds["invalid_url"], 2u);
+  EXPECT_EQ(kinds["ok"], 1u);
+  for (const auto& record : junk) {
+    if (record.contains("source")) {
+      EXPECT_EQ(record["source"].get<std::string>().rfind("junk.bin:", 0), 0u);
+    }
+  }
+  EXPECT_TRUE(fs::exists(inbox_ / ".done" / "junk.bin"));
+
+  ASSERT_TRUE(test::wait_until([&] { return fs::exists(inbox_ / ".failed" / "folder.reason"); }));
+  EXPECT_TRUE(fs::exists(inbox_ / ".failed" / "folder"));
+  EXPECT_NE(test::read_file(inbox_ / ".failed" / "folder.reason").find("not a regular file"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(outbox_ / "folder.jsonl"));
+
+  sluice->signal(SIGTERM);
+  const auto result = sluice->wait(30s);
+  EXPECT_EQ(result.exit_code, 143) << result.err;
+  EXPECT_NE(result.err.find("folder failed: "), std::string::npos) << result.err;
+}
+
+TEST_F(WatchTest, TwoFilesWithTheSameNameOneAfterTheOtherKeepBothResults) {
+  auto sluice = start({"-c", "4"});
+  drop("same.txt", urls("/todos/", 1, 3));
+  ASSERT_TRUE(finished("same.txt"));
+  drop("same.txt", urls("/todos/", 4, 5));
+  ASSERT_TRUE(finished("same.txt.2"));
+
+  EXPECT_EQ(results("same.txt").size(), 3u);
+  const auto second = results("same.txt.2");
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(per_url(second).count(server_.base_url() + "/todos/5"), 1u);
+  EXPECT_EQ(test::read_file(inbox_ / ".done" / "same.txt.2"), urls("/todos/", 4, 5));
+  EXPECT_EQ(test::read_file(inbox_ / ".done" / "same.txt"), urls("/todos/", 1, 3));
+  sluice->signal(SIGTERM);
+  EXPECT_EQ(sluice->wait(30s).exit_code, 143);
+}
+
+TEST_F(WatchTest, RemovingInboxEndsTheRunWithAClearErrorAndEveryRecordWritten) {
+  auto sluice = start({"-c", "2"});
+  drop("slow.txt", server_.base_url() + "/todos/{1..20}?delay=300ms\n");
+  ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 2; }));
+  fs::remove_all(inbox_);
+
+  const auto result = sluice->wait(30s);
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("was removed"), std::string::npos) << result.err;
+  // The two in flight finished within the grace; the URLs queued behind them were cancelled.
+  const auto records = test::read_records(outbox_ / ".slow.txt.jsonl.part");
+  auto kinds = test::count_by_kind(records);
+  EXPECT_EQ(kinds["ok"], server_.stats().requests);
+  EXPECT_GE(kinds["ok"], 2u);
+  EXPECT_EQ(per_url(records).size(), records.size());
+}
+
+// The run is killed with records written and transfers in flight; the restart resumes the
+// job from its partial results. The server's count proves that exactly the URLs without a
+// final record were fetched again.
+TEST_F(WatchTest, AJobKilledMidwayResumesWithoutFetchingAFinishedUrlTwice) {
+  constexpr int kUrls = 200;
+  {
+    auto sluice = start({"-c", "5"});
+    drop("list.txt", server_.base_url() + "/todos/{1..200}?delay=20ms\n");
+    ASSERT_TRUE(test::wait_until([&] { return server_.stats().requests >= 80; }));
+    sluice->signal(SIGKILL);
+    sluice->wait(10s);
+  }
+  // Transfers the kill cut off are still answered (and counted) by the server.
+  ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 0; }));
+  const auto requests_before = server_.stats().requests;
+  std::size_t final_before = 0;
+  for (const auto& record : test::read_records(outbox_ / ".list.txt.jsonl.part")) {
+    if (record["ok"].get<bool>()) ++final_before;
+  }
+  ASSERT_GT(final_before, 0u);
+  ASSERT_LT(final_before, static_cast<std::size_t>(kUrls));
+  ASSERT_TRUE(fs::exists(inbox_ / ".active" / "list.txt"));
+
+  auto sluice = start({"-c", "5"});
+  ASSERT_TRUE(finished("list.txt"));
+  const auto records = results("list.txt");
+  EXPECT_EQ(records.size(), static_cast<std::size_t>(kUrls));
+  const auto counts = per_url(records);
+  EXPECT_EQ(counts.size(), static_cast<std::size_t>(kUrls));
+  for (const auto& [url, count] : counts) EXPECT_EQ(count, 1u) << url;
+  EXPECT_EQ(server_.stats().requests - requests_before, kUrls - final_before);
+  EXPECT_TRUE(fs::exists(inbox_ / ".done" / "list.txt"));
+  sluice->signal(SIGTERM);
+  EXPECT_EQ(sluice->wait(30s).exit_code, 143);
+}
+
+TEST_F(WatchTest, UsageErrorsAreOneLineAndExitCode2) {
+  const auto inbox = inbox_.string();
+  const auto outbox = outbox_.string();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"watch", inbox}, "--out is required"},
+      {{"watch", inbox, "--out", outbox, "urls.txt"}, "watch takes its URLs from the lists"},
+      {{"watch", inbox, "--out", outbox, "--results", "r.jsonl"}, "do not apply"},
+      {{"watch", inbox, "--out", outbox, "--engine", "textbook-slices"}, "loop or threads only"},
+      {{"watch", (dir_.path() / "missing").string(), "--out", outbox}, "is not a directory"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto result = test::run_child(SLUICE_BINARY, args, {}, 30s);
+    EXPECT_EQ(result.exit_code, 2) << message;
+    EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  // Options of the main command go before "watch" too.
+  auto sluice = std::make_unique<test::ChildProcess>(
+      SLUICE_BINARY, std::vector<std::string>{"-c", "3", "watch", inbox, "--out", outbox});
+  drop("a.txt", urls("/todos/", 1, 2));
+  ASSERT_TRUE(finished("a.txt"));
+  sluice->signal(SIGTERM);
+  EXPECT_EQ(sluice->wait(30s).exit_code, 143);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,19 @@
+#include "watch/status_line.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sluice::detail {
+namespace {
+
+TEST(WatchStatusLineTest, ShowsJobsInFlightAndRate) {
+  EXPECT_EQ(format_watch_status(WatchSnapshot{.queued = 1,
+                                              .running = 2,
+                                              .done = 5,
+                                              .failed = 0,
+                                              .in_flight = 50,
+                                              .rate_per_s = 950.26}),
+            "jobs: 1 queued · 2 running · 5 done · 0 failed · 50 in flight · 950.3 req/s");
+}
+
+}  // namespace
+}  // namespace sluice::detail
