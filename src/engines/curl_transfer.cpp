@@ -4,12 +4,22 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <new>
 #include <span>
 #include <utility>
 
 namespace sluice::detail {
 namespace {
+
+// Numbers the transfers of the process from 0. A saved body's temporary is named by its
+// transfer's number, not by its URL's index: watch mode's jobs each number their URLs from
+// 0, and two jobs may save the same URL at once.
+std::uint64_t next_transfer_number() {
+  static std::atomic<std::uint64_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 double micros_to_ms(curl_off_t us) { return static_cast<double>(us) / 1000.0; }
 
@@ -38,7 +48,10 @@ int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) 
 }  // namespace
 
 CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate)
-    : options_(options), gate_(std::move(gate)), easy_(curl_easy_init()) {
+    : options_(options),
+      gate_(std::move(gate)),
+      number_(next_transfer_number()),
+      easy_(curl_easy_init()) {
   if (easy_ == nullptr) throw std::bad_alloc();
 }
 
@@ -62,7 +75,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   error_buffer_[0] = '\0';
   if (options_.output_dir) {
-    auto body = BodyFile::create(*options_.output_dir, item_.url, item_.index);
+    auto body = BodyFile::create(*options_.output_dir, item_.url, number_);
     if (!body) return unfetched_record(std::move(item_), {ErrorKind::Io, body.error()});
     body_.emplace(std::move(*body));
   }

@@ -77,7 +77,8 @@ class CurlTransfer {
   BandwidthGate gate_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool stopped_ = false;
-  bool waiting_ = false;  // counted in gate_.waiting
+  bool waiting_ = false;        // counted in gate_.waiting
+  const std::uint64_t number_;  // names the temporary of a saved body
   CURL* easy_ = nullptr;
   InputItem item_;
   std::string host_;

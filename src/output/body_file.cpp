@@ -67,9 +67,9 @@ BodyFile::BodyFile(int fd, std::filesystem::path temporary, std::filesystem::pat
     : fd_(fd), temporary_(std::move(temporary)), final_path_(std::move(final_path)) {}
 
 std::expected<BodyFile, std::string> BodyFile::create(const std::filesystem::path& dir,
-                                                      std::string_view url, std::uint64_t index) {
+                                                      std::string_view url, std::uint64_t slot) {
   const std::string name = body_file_name(url);
-  auto temporary = dir / ('.' + name + ".part-" + std::to_string(index));
+  auto temporary = dir / ('.' + name + ".part-" + std::to_string(slot));
   // O_EXCL|O_NOFOLLOW: never write through a planted symlink or into someone else's file.
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   int fd = ::open(temporary.c_str(), kFlags, 0644);

@@ -19,12 +19,15 @@ namespace sluice::detail {
 std::string body_file_name(std::string_view url);
 
 // One body being saved. Not thread-safe. Movable, not copyable. Until commit() succeeds the
-// bytes live in "<dir>/.<name>.part-<index>", which the destructor removes; it never throws.
+// bytes live in "<dir>/.<name>.part-<slot>", which the destructor removes; it never throws.
+// `slot` tells apart two bodies of the same URL saved at the same time, so no other body
+// being saved into `dir` may use it; reusing slot numbers from run to run lets a run
+// replace what a crashed one left.
 class BodyFile {
  public:
   // Creates the temporary without following symlinks; one left by a crashed run is replaced.
   static std::expected<BodyFile, std::string> create(const std::filesystem::path& dir,
-                                                     std::string_view url, std::uint64_t index);
+                                                     std::string_view url, std::uint64_t slot);
 
   BodyFile(BodyFile&& other) noexcept;
   BodyFile& operator=(BodyFile&& other) noexcept;
