@@ -3,8 +3,7 @@
 
 namespace sluice::detail {
 
-RunRecorder::RunRecorder(ResultsWriter* writer, std::size_t concurrency)
-    : writer_(writer), summary_(concurrency) {}
+RunRecorder::RunRecorder(ResultsWriter* writer) : writer_(writer) {}
 
 void RunRecorder::on_record(Record&& record) {
   std::lock_guard lock(mutex_);
@@ -35,10 +34,10 @@ void RunRecorder::flush_stale() {
   if (writer_ != nullptr) writer_->flush_if_stale();
 }
 
-Summary RunRecorder::finish(double wall_ms) {
+Summary RunRecorder::finish(double wall_ms, std::size_t concurrency) {
   std::lock_guard lock(mutex_);
   if (writer_ != nullptr) writer_->flush();
-  return summary_.finish(wall_ms);
+  return summary_.finish(wall_ms, concurrency);
 }
 
 }  // namespace sluice::detail

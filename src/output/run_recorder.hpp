@@ -15,7 +15,7 @@ namespace sluice::detail {
 class RunRecorder final : public RecordSink {
  public:
   // `writer` may be null (records are only summarised, as in the demo).
-  RunRecorder(ResultsWriter* writer, std::size_t concurrency);
+  explicit RunRecorder(ResultsWriter* writer);
 
   void on_record(Record&& record) override;
 
@@ -26,7 +26,7 @@ class RunRecorder final : public RecordSink {
   // for a while when every transfer is slow). Called by a periodic ticker.
   void flush_stale();
   // Flushes the writer and returns the summary; call once the run has returned.
-  Summary finish(double wall_ms);
+  Summary finish(double wall_ms, std::size_t concurrency);
 
  private:
   ResultsWriter* writer_;

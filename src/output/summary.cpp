@@ -91,8 +91,6 @@ nlohmann::ordered_json binding_json(const Binding& b, bool adaptive) {
 
 }  // namespace
 
-SummaryBuilder::SummaryBuilder(std::size_t concurrency) { counts_.concurrency = concurrency; }
-
 void SummaryBuilder::add(const Record& record) {
   ++counts_.urls;
   if (record.ok) {
@@ -114,8 +112,9 @@ void SummaryBuilder::add(const Record& record) {
   }
 }
 
-Summary SummaryBuilder::finish(double wall_ms) const {
+Summary SummaryBuilder::finish(double wall_ms, std::size_t concurrency) const {
   Summary summary = counts_;
+  summary.concurrency = concurrency;
   summary.wall_ms = wall_ms;
   if (wall_ms > 0) summary.requests_per_s = static_cast<double>(summary.urls) / (wall_ms / 1000);
 

@@ -35,11 +35,11 @@ struct Summary {
 // 4 bytes per URL (its latency by input index) because the ideal schedule needs input order.
 class SummaryBuilder {
  public:
-  explicit SummaryBuilder(std::size_t concurrency);
-
   void add(const Record& record);
-  // Percentiles and the ideal schedule over everything added so far; O(n log c).
-  Summary finish(double wall_ms) const;
+  // Percentiles and the ideal schedule for `concurrency` slots over everything added so
+  // far; O(n log c). The caller names the concurrency at the end because -c auto's is
+  // known only then.
+  Summary finish(double wall_ms, std::size_t concurrency) const;
 
  private:
   Summary counts_;  // everything that does not need the latencies

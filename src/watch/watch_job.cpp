@@ -30,7 +30,7 @@ WatchJob::WatchJob(std::string key, SourceReader reader, std::size_t list_path_l
       buffer_(kBufferCapacity),
       results_fd_(results_fd),
       writer_(results_fd),
-      summary_(concurrency) {}
+      concurrency_(concurrency) {}
 
 std::expected<std::unique_ptr<WatchJob>, std::string> WatchJob::open(const JobFolders& folders,
                                                                      const std::string& key,
@@ -105,7 +105,7 @@ std::expected<std::string, std::string> WatchJob::finish() {
   if (!writer_.error().empty()) return std::unexpected("cannot write results: " + writer_.error());
   const std::chrono::duration<double, std::milli> wall =
       std::chrono::steady_clock::now() - started_;
-  Summary summary = summary_.finish(wall.count());
+  Summary summary = summary_.finish(wall.count(), concurrency_);
   summary.skipped = skipped();
   return summary_json(summary);
 }

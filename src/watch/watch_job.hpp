@@ -69,6 +69,7 @@ class WatchJob {
   const int results_fd_;
   ResultsWriter writer_;
   SummaryBuilder summary_;
+  std::size_t concurrency_;  // of the run the job shares, for its ideal schedule
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::jthread reader_thread_;  // last: joined before the members it uses go
 };

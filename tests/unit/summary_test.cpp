@@ -34,7 +34,7 @@ Record failed(std::uint64_t index, ErrorKind kind, int attempts, double elapsed_
 }
 
 TEST(SummaryBuilderTest, CountsOutcomes) {
-  SummaryBuilder builder(7);
+  SummaryBuilder builder;
   Record first = fetched(0, 10);
   first.bytes = 100;
   Record second = fetched(1, 20);
@@ -46,7 +46,7 @@ TEST(SummaryBuilderTest, CountsOutcomes) {
                                failed(4, ErrorKind::InvalidUrl, 0, 0)}) {
     builder.add(record);
   }
-  const Summary summary = builder.finish(100);
+  const Summary summary = builder.finish(100, 7);
   EXPECT_EQ(summary.urls, 5U);
   EXPECT_EQ(summary.ok, 2U);
   EXPECT_EQ(summary.failed, 3U);
@@ -61,11 +61,11 @@ TEST(SummaryBuilderTest, CountsOutcomes) {
 }
 
 TEST(SummaryBuilderTest, PercentilesUseNearestRank) {
-  SummaryBuilder builder(10);
+  SummaryBuilder builder;
   for (std::uint64_t index = 0; index < 100; ++index) {
     builder.add(fetched(index, static_cast<double>(100 - index)));
   }
-  const Summary summary = builder.finish(1000);
+  const Summary summary = builder.finish(1000, 10);
   EXPECT_EQ(summary.p50_ms, 50.0);
   EXPECT_EQ(summary.p90_ms, 90.0);
   EXPECT_EQ(summary.p99_ms, 99.0);
@@ -73,11 +73,11 @@ TEST(SummaryBuilderTest, PercentilesUseNearestRank) {
 }
 
 TEST(SummaryBuilderTest, PercentilesOfAFewRecords) {
-  SummaryBuilder builder(10);
+  SummaryBuilder builder;
   builder.add(fetched(0, 30));
   builder.add(fetched(1, 10));
   builder.add(fetched(2, 20));
-  const Summary summary = builder.finish(1000);
+  const Summary summary = builder.finish(1000, 10);
   EXPECT_EQ(summary.p50_ms, 20.0);
   EXPECT_EQ(summary.p90_ms, 30.0);
   EXPECT_EQ(summary.p99_ms, 30.0);
@@ -85,19 +85,19 @@ TEST(SummaryBuilderTest, PercentilesOfAFewRecords) {
 }
 
 TEST(SummaryBuilderTest, ReportsLatenciesToTheMicrosecond) {
-  SummaryBuilder builder(1);
+  SummaryBuilder builder;
   builder.add(fetched(0, 50.3));
-  const Summary summary = builder.finish(1000);
+  const Summary summary = builder.finish(1000, 1);
   EXPECT_EQ(summary.p50_ms, 50.3);
   EXPECT_EQ(summary.max_ms, 50.3);
   EXPECT_EQ(summary.ideal_ms, 50.3);
 }
 
 TEST(SummaryBuilderTest, LeavesUnfetchedRecordsOutOfPercentiles) {
-  SummaryBuilder builder(1);
+  SummaryBuilder builder;
   builder.add(failed(0, ErrorKind::InvalidUrl, 0, 999));
   builder.add(fetched(1, 4));
-  const Summary summary = builder.finish(8);
+  const Summary summary = builder.finish(8, 1);
   EXPECT_EQ(summary.max_ms, 4.0);
   EXPECT_EQ(summary.p50_ms, 4.0);
   EXPECT_EQ(summary.ideal_ms, 4.0);  // the invalid URL is a zero-latency job
@@ -105,9 +105,9 @@ TEST(SummaryBuilderTest, LeavesUnfetchedRecordsOutOfPercentiles) {
 }
 
 TEST(SummaryBuilderTest, NothingFetchedGivesZeroLatencies) {
-  SummaryBuilder builder(4);
+  SummaryBuilder builder;
   builder.add(failed(0, ErrorKind::UnsupportedScheme, 0, 0));
-  const Summary summary = builder.finish(3);
+  const Summary summary = builder.finish(3, 4);
   EXPECT_EQ(summary.fetched, 0U);
   EXPECT_EQ(summary.p50_ms, 0.0);
   EXPECT_EQ(summary.max_ms, 0.0);
@@ -116,12 +116,12 @@ TEST(SummaryBuilderTest, NothingFetchedGivesZeroLatencies) {
 }
 
 TEST(SummaryBuilderTest, EfficiencyIsIdealOverWall) {
-  SummaryBuilder builder(2);
+  SummaryBuilder builder;
   const std::vector<double> latencies = {5, 1, 1, 1, 1, 1};
   for (std::uint64_t index = 0; index < latencies.size(); ++index) {
     builder.add(fetched(index, latencies[index]));
   }
-  const Summary summary = builder.finish(10);
+  const Summary summary = builder.finish(10, 2);
   EXPECT_EQ(summary.ideal_ms, 5.0);
   EXPECT_EQ(summary.bound_ms, 5.0);
   EXPECT_EQ(summary.efficiency, 0.5);
@@ -130,27 +130,27 @@ TEST(SummaryBuilderTest, EfficiencyIsIdealOverWall) {
 
 TEST(SummaryBuilderTest, SchedulesByInputIndexNotCompletionOrder) {
   // In input order [1, 1, 2] on two slots ends at 3; in completion order [2, 1, 1] at 2.
-  SummaryBuilder builder(2);
+  SummaryBuilder builder;
   builder.add(fetched(2, 2));
   builder.add(fetched(0, 1));
   builder.add(fetched(1, 1));
-  EXPECT_EQ(builder.finish(4).ideal_ms, 3.0);
+  EXPECT_EQ(builder.finish(4, 2).ideal_ms, 3.0);
 }
 
 TEST(SummaryBuilderTest, IndicesNotAddedCountAsZeroLatency) {
-  SummaryBuilder builder(1);
+  SummaryBuilder builder;
   builder.add(fetched(3, 5));
   builder.add(fetched(0, 1));
-  const Summary summary = builder.finish(6);
+  const Summary summary = builder.finish(6, 1);
   EXPECT_EQ(summary.urls, 2U);
   EXPECT_EQ(summary.ideal_ms, 6.0);
   EXPECT_EQ(summary.p50_ms, 1.0);
 }
 
 TEST(SummaryBuilderTest, ZeroWallTimeGivesZeroRates) {
-  SummaryBuilder builder(1);
+  SummaryBuilder builder;
   builder.add(fetched(0, 1));
-  const Summary summary = builder.finish(0);
+  const Summary summary = builder.finish(0, 1);
   EXPECT_EQ(summary.requests_per_s, 0.0);
   EXPECT_EQ(summary.efficiency, 0.0);
 }

@@ -54,9 +54,9 @@ DemoCell run_cell(const DemoDesign& design, const DemoList& list) {
   Options options;
   options.concurrency = kConcurrency;
   options.engine = design.engine;
-  RunRecorder recorder(nullptr, kConcurrency);
+  RunRecorder recorder(nullptr);
   const FetchReport report = fetch(options, sources, recorder);
-  const Summary summary = recorder.finish(report.wall_ms);
+  const Summary summary = recorder.finish(report.wall_ms, kConcurrency);
 
   std::vector<double> nominal(kUrls, kLatencyMs);
   for (std::size_t i = 0; i < list.slow; ++i) nominal[i] = kSlowLatencyMs;

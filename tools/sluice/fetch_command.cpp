@@ -145,7 +145,7 @@ int run_fetch(const FetchCommand& command) {
   ResultsFile results(command.results_path, resume);
   auto summary_file = open_summary_file(command.summary_json_path);
   ResultsWriter writer(results.fd());
-  RunRecorder recorder(&writer, command.options.concurrency);
+  RunRecorder recorder(&writer);
   LiveCounters live;
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
 
@@ -155,7 +155,10 @@ int run_fetch(const FetchCommand& command) {
     Ticker ticker(recorder, live, command.progress || terminal, terminal);
     report = fetcher.run(recorder, signals.control(), &live);
   }
-  Summary summary = recorder.finish(report.wall_ms);
+  // The ideal schedule of -c auto is the one at the cap it settled on.
+  const std::size_t slots =
+      report.final_limit > 0 ? report.final_limit : command.options.concurrency;
+  Summary summary = recorder.finish(report.wall_ms, slots);
   summary.skipped = report.skipped;
   summary.final_limit = report.final_limit;
   summary.bound_by = report.bound_by;
