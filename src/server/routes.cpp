@@ -77,6 +77,7 @@ std::string stats_json(const ServerStats& stats, const RecentBins& acked) {
                         {"connections", stats.connections},
                         {"faults", stats.faults},
                         {"overloaded", stats.overloaded},
+                        {"rate_limited", stats.rate_limited},
                         {"p50_ms", stats.p50_ms},
                         {"p99_ms", stats.p99_ms},
                         {"acked_bins_first", acked.first},
