@@ -90,6 +90,12 @@ void InputQueue::pause_host(const std::string& host, Clock::time_point until) {
   hosts_->pause_until(host, until);
 }
 
+void InputQueue::observe_rate_limit(const std::string& host, const RateLimitInfo& limit,
+                                    Clock::time_point now) {
+  if (hosts_ == nullptr || host.empty()) return;
+  hosts_->observe_rate_limit(host, limit.remaining, limit.reset, now);
+}
+
 std::optional<InputItem> InputQueue::take_due(Clock::time_point now) {
   if (retries_.empty() || retries_.front().due > now) return std::nullopt;
   std::pop_heap(retries_.begin(), retries_.end());

@@ -17,6 +17,7 @@
 
 #include "input/input_item.hpp"
 #include "limit/host_limiter.hpp"
+#include "limit/rate_limit_headers.hpp"
 
 namespace sluice::detail {
 
@@ -52,6 +53,10 @@ class InputQueue {
   void release(const std::string& host);
   // Starts nothing more to `host` before `until` (a server's Retry-After).
   void pause_host(const std::string& host, Clock::time_point until);
+  // Spreads the requests to `host` over what its server announced it accepts (see
+  // HostLimiter::observe_rate_limit).
+  void observe_rate_limit(const std::string& host, const RateLimitInfo& limit,
+                          Clock::time_point now);
 
   enum class PopStatus {
     Items,    // at least one item was moved out
