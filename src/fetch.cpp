@@ -104,8 +104,13 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   LiveCounters own_counters;
   LiveCounters& counters = live != nullptr ? *live : own_counters;
+  // Hosts are tracked on every run of the loop and thread engines, so that a server's
+  // Retry-After and RateLimit headers slow its own host; --per-host adds a cap (0: none).
+  // The textbook engines are kept as the textbook has them.
   std::optional<HostLimiter> hosts;
-  if (options.per_host > 0) hosts.emplace(options.per_host);
+  if (options.engine == EngineKind::EventLoop || options.engine == EngineKind::Threads) {
+    hosts.emplace(options.per_host);
+  }
   // Twice the concurrency keeps every slot fed while the reader refills the other half.
   InputQueue queue(2 * options.concurrency + 1024, hosts ? &*hosts : nullptr);
   auto engine = make_engine(options);

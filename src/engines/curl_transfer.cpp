@@ -45,6 +45,24 @@ int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) 
   return CURL_SOCKOPT_OK;
 }
 
+// A field of the transfer's last answer (after any redirects), its repeats joined with ", ".
+std::optional<std::string> last_answer_field(CURL* easy, std::string_view name) {
+  const std::string field(name);  // libcurl wants a terminated string
+  curl_header* header = nullptr;
+  // Request -1 is the last one; CURLH_HEADER leaves out trailers, 1xx and CONNECT answers.
+  if (curl_easy_header(easy, field.c_str(), 0, CURLH_HEADER, -1, &header) != CURLHE_OK) {
+    return std::nullopt;
+  }
+  std::string value = header->value;
+  const std::size_t amount = header->amount;
+  for (std::size_t i = 1; i < amount; ++i) {
+    if (curl_easy_header(easy, field.c_str(), i, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
+    value += ", ";
+    value += header->value;
+  }
+  return value;
+}
+
 }  // namespace
 
 CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate)
@@ -259,6 +277,12 @@ std::optional<std::chrono::seconds> CurlTransfer::retry_after() const {
     return std::nullopt;
   }
   return std::chrono::seconds(seconds);
+}
+
+std::optional<RateLimitInfo> CurlTransfer::rate_limit(
+    std::chrono::system_clock::time_point wall_now) const {
+  return parse_rate_limit_headers(
+      [this](std::string_view name) { return last_answer_field(easy_, name); }, wall_now);
 }
 
 InputItem CurlTransfer::requeue(Record&& failed) {

@@ -13,6 +13,7 @@
 
 #include "input/input_item.hpp"
 #include "limit/bandwidth_pacer.hpp"
+#include "limit/rate_limit_headers.hpp"
 #include "limit/token_bucket.hpp"
 #include "output/body_file.hpp"
 #include "sluice/options.hpp"
@@ -54,6 +55,9 @@ class CurlTransfer {
   Record finish(CURLcode result);
   // What the answer's Retry-After header asked for (either form), after finish().
   std::optional<std::chrono::seconds> retry_after() const;
+  // The rate limit the last answer's RateLimit or X-RateLimit-* headers announce (see
+  // parse_rate_limit_headers), after finish(); `wall_now` reads epoch-second resets.
+  std::optional<RateLimitInfo> rate_limit(std::chrono::system_clock::time_point wall_now) const;
   // Turns the failed record of this attempt back into an item for the next attempt.
   InputItem requeue(Record&& failed);
   // The record of a transfer abandoned before it finished.

@@ -36,6 +36,13 @@ bool overload_signal(const Record& record) {
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
             RecordSink& sink, RunLimits& limits, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
+  if (record.status && !transfer.host().empty()) {
+    // Before the release, which may start the host's next request: that one already keeps
+    // to the announced limit.
+    if (const auto limit = transfer.rate_limit(std::chrono::system_clock::now())) {
+      input.observe_rate_limit(transfer.host(), *limit, InputQueue::Clock::now());
+    }
+  }
   input.release(transfer.host());
   if (limits.adaptive) {
     const std::chrono::duration<double, std::milli> rtt(record.elapsed_ms);

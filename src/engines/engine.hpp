@@ -33,8 +33,9 @@ class Engine {
 std::unique_ptr<Engine> make_engine(const Options& options);
 
 // Hands a finished attempt on: back to the queue when it failed transiently and `retry`
-// allows another attempt, to the sink otherwise. Releases the attempt's host, and pauses
-// the host when a 429 or 503 came with Retry-After.
+// allows another attempt, to the sink otherwise. Releases the attempt's host, slows the
+// host to the rate its answer's RateLimit headers announce, and pauses the host when a 429
+// or 503 came with Retry-After.
 // With -c auto, the attempt is also a sample for the adaptive limit; `in_flight_at_start`
 // is how many requests were in flight when it started.
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,

@@ -80,7 +80,10 @@ void InputQueue::release(const std::string& host) {
   {
     std::lock_guard lock(mutex_);
     hosts_->release(host, Clock::now());
-    if (!parked_.contains(host)) return;
+    const auto found = parked_.find(host);
+    // A scheduled host is tried anyway; one waiting for a time would refuse before it.
+    if (found == parked_.end() || found->second.scheduled) return;
+    found->second.scheduled = true;
     hosts_to_try_.push_back(host);
     wake = wake_consumer();
   }
@@ -93,6 +96,12 @@ void InputQueue::pause_host(const std::string& host, Clock::time_point until) {
   hosts_->pause_until(host, until);
 }
 
+void InputQueue::observe_rate_limit(const std::string& host, const RateLimitInfo& limit,
+                                    Clock::time_point now) {
+  if (hosts_ == nullptr || host.empty()) return;
+  hosts_->observe_rate_limit(host, limit.remaining, limit.reset, now);
+}
+
 std::optional<InputItem> InputQueue::take_due(Clock::time_point now) {
   if (retries_.empty() || retries_.front().due > now) return std::nullopt;
   std::pop_heap(retries_.begin(), retries_.end());
@@ -101,17 +110,22 @@ std::optional<InputItem> InputQueue::take_due(Clock::time_point now) {
   return item;
 }
 
+void InputQueue::wake_host_at(const std::string& host, ParkedHost& parked, Clock::time_point at) {
+  if (parked.scheduled) return;
+  parked.scheduled = true;
+  host_wakes_.emplace_back(at, host);
+  std::push_heap(host_wakes_.begin(), host_wakes_.end(), std::greater<>());
+}
+
 bool InputQueue::admit_or_park(InputItem& item, Clock::time_point now) {
   if (hosts_ == nullptr || item.host.empty()) return true;
   const HostAdmission admission = hosts_->try_acquire(item.host, now);
   if (admission) return true;
-  // Refused for a time (a pause): try the host again then. Refused at its cap: a release
-  // puts the host on hosts_to_try_.
-  if (admission.retry_at) {
-    host_wakes_.emplace_back(*admission.retry_at, item.host);
-    std::push_heap(host_wakes_.begin(), host_wakes_.end(), std::greater<>());
-  }
-  parked_[item.host].push_back(std::move(item));
+  ParkedHost& parked = parked_[item.host];
+  // Refused for a time (a pause, an announced rate): try the host again then. Refused at
+  // its cap: a release puts the host on hosts_to_try_.
+  if (admission.retry_at) wake_host_at(item.host, parked, *admission.retry_at);
+  parked.items.push_back(std::move(item));
   ++parked_count_;
   return false;
 }
@@ -130,20 +144,20 @@ std::optional<InputItem> InputQueue::take_next(Clock::time_point now) {
     hosts_to_try_.pop_front();
     const auto found = parked_.find(host);
     if (found == parked_.end()) continue;
+    ParkedHost& parked = found->second;
+    parked.scheduled = false;
     const HostAdmission admission = hosts_->try_acquire(host, now);
     if (!admission) {
-      if (admission.retry_at) {
-        host_wakes_.emplace_back(*admission.retry_at, host);
-        std::push_heap(host_wakes_.begin(), host_wakes_.end(), std::greater<>());
-      }
+      if (admission.retry_at) wake_host_at(host, parked, *admission.retry_at);
       continue;
     }
-    InputItem item = std::move(found->second.front());
-    found->second.pop_front();
+    InputItem item = std::move(parked.items.front());
+    parked.items.pop_front();
     --parked_count_;
-    if (found->second.empty()) {
+    if (parked.items.empty()) {
       parked_.erase(found);
     } else {
+      parked.scheduled = true;
       hosts_to_try_.push_back(host);  // the host may have room for more
     }
     return item;
@@ -234,7 +248,7 @@ std::vector<InputItem> InputQueue::take_all() {
     for (auto& waiting : retries_) all.push_back(std::move(waiting.item));
     retries_.clear();
     for (auto& [host, parked] : parked_) {
-      for (auto& item : parked) all.push_back(std::move(item));
+      for (auto& item : parked.items) all.push_back(std::move(item));
     }
     parked_.clear();
     parked_count_ = 0;

@@ -17,6 +17,7 @@
 
 #include "input/input_item.hpp"
 #include "limit/host_limiter.hpp"
+#include "limit/rate_limit_headers.hpp"
 
 namespace sluice::detail {
 
@@ -56,6 +57,10 @@ class InputQueue {
   void release(const std::string& host);
   // Starts nothing more to `host` before `until` (a server's Retry-After).
   void pause_host(const std::string& host, Clock::time_point until);
+  // Spreads the requests to `host` over what its server announced it accepts (see
+  // HostLimiter::observe_rate_limit).
+  void observe_rate_limit(const std::string& host, const RateLimitInfo& limit,
+                          Clock::time_point now);
 
   enum class PopStatus {
     Items,    // at least one item was moved out
@@ -97,6 +102,14 @@ class InputQueue {
       return due != other.due ? due > other.due : order > other.order;
     }
   };
+  // Items held back for one host. `scheduled`: the host is on hosts_to_try_ or host_wakes_
+  // already. A host is there once, however many of its items wait and requests end: with a
+  // copy per item or per release, one paused host with a full queue made every wake-up try
+  // it thousands of times.
+  struct ParkedHost {
+    std::deque<InputItem> items;
+    bool scheduled = false;
+  };
 
   // The callers of these hold mutex_.
   bool full() const;
@@ -108,6 +121,8 @@ class InputQueue {
   std::optional<InputItem> take_next(Clock::time_point now);
   // Whether `item` may start now; parks it when its host says no.
   bool admit_or_park(InputItem& item, Clock::time_point now);
+  // Tries `host` again at `at`, unless it is scheduled already.
+  void wake_host_at(const std::string& host, ParkedHost& parked, Clock::time_point at);
   std::function<void()> wake_consumer();
 
   const std::size_t capacity_;
@@ -123,7 +138,7 @@ class InputQueue {
   // Items held back for their host, by host; the hosts whose parked items may go now (after
   // a release); and when paused hosts may go again (a heap, the earliest first). All
   // guarded by mutex_.
-  std::unordered_map<std::string, std::deque<InputItem>> parked_;
+  std::unordered_map<std::string, ParkedHost> parked_;
   std::size_t parked_count_ = 0;
   std::deque<std::string> hosts_to_try_;
   std::vector<std::pair<Clock::time_point, std::string>> host_wakes_;

@@ -88,16 +88,24 @@ void HostLimiter::observe_rate_limit(std::string_view key, std::uint64_t remaini
                                      std::chrono::nanoseconds reset_in, time_point now) {
   if (reset_in <= std::chrono::nanoseconds::zero()) return;
   // Saturating: a caller's "forever" must not overflow the clock.
-  const time_point until = now + std::min(reset_in, time_point::max() - now);
+  const time_point announced = now + std::min(reset_in, time_point::max() - now);
   std::lock_guard lock(mutex_);
   sweep_if_due(now);
   Host& host = find_or_add(key);
+  // Servers state the reset in whole seconds rounded up, so each answer may place the end
+  // of the window up to a second late, and a 1 s window would always say "1 s". While the
+  // count left does not grow, the window has not renewed, and the earliest end announced is
+  // the closest: spreading over the later one would leave a third of such a window unused.
+  const bool same_window = host.window_end > now && remaining <= host.window_remaining;
+  const time_point until = same_window ? std::min(host.window_end, announced) : announced;
+  host.window_end = until;
+  host.window_remaining = remaining;
   if (remaining == 0) {
     host.paused_until = std::max(host.paused_until, until);
     return;
   }
   const double rate =
-      static_cast<double>(remaining) / std::chrono::duration<double>(reset_in).count();
+      static_cast<double>(remaining) / std::chrono::duration<double>(until - now).count();
   if (host.rate && host.rate_until > now) {
     host.rate->set_rate(rate, now);
   } else {

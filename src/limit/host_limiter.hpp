@@ -66,8 +66,10 @@ class HostLimiter {
   // within `reset_in`. They are spread evenly, one every reset_in / remaining, the first
   // after one interval, so all `remaining` fit in the window; after it the host is
   // unlimited again unless a newer response renews the limit. The newest word wins, but
-  // a request already earned at the old rate is kept. `remaining` 0 pauses the host until
-  // the reset; a `reset_in` of zero or less says nothing.
+  // a request already earned at the old rate is kept, and while the window has not renewed
+  // (`remaining` did not grow) its end is the earliest one announced, because servers round
+  // it up to whole seconds. `remaining` 0 pauses the host until the reset; a `reset_in` of
+  // zero or less says nothing.
   void observe_rate_limit(std::string_view key, std::uint64_t remaining,
                           std::chrono::nanoseconds reset_in, time_point now);
 
@@ -81,6 +83,10 @@ class HostLimiter {
     // The announced rate, one request per token, a burst of one: that is "spread evenly".
     std::optional<BasicTokenBucket> rate;
     time_point rate_until{};  // the end of the server's window, when `rate` lapses
+    // The window as last announced (also with none remaining): its end, and the requests
+    // left in it, which tell a renewed window from the same one.
+    time_point window_end{};
+    std::uint64_t window_remaining = 0;
   };
   // Heterogeneous lookup: a std::string_view key needs no std::string to find a host.
   struct KeyHash {

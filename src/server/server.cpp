@@ -75,6 +75,9 @@ ServerCore::ServerCore(const ServerConfig& config) : state_(config) {
   if (config.threads == 0) {
     throw UsageError("the server needs at least 1 thread");
   }
+  if (config.rate_limit.quota > 0 && config.rate_limit.window.count() < 1) {
+    throw UsageError("the rate limit's window must be at least 1 s");
+  }
   if (auto error = fault_mix_error(config.faults)) {
     throw UsageError("bad fault mix: " + *error);
   }

@@ -14,6 +14,19 @@
 
 namespace sluice {
 
+// The spelling of the rate limit a server announces on every answer.
+enum class RateLimitFields {
+  Ietf,  // RateLimit-Policy and RateLimit, as in the IETF httpapi drafts
+  X,     // X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (delta seconds)
+};
+
+// `quota` requests per fixed window of `window`; a quota of 0 means no limit (see Server).
+struct RateLimitPolicy {
+  std::uint64_t quota = 0;
+  std::chrono::seconds window{1};  // whole seconds: the headers count in seconds
+  RateLimitFields fields = RateLimitFields::Ietf;
+};
+
 struct ServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0 picks a free port; Server::port() tells which
@@ -31,6 +44,8 @@ struct ServerConfig {
   // Requests in flight the server handles without queueing; 0 means unlimited. Beyond it each
   // request waits longer, and beyond 4 times it the server answers 503 (see Server).
   std::uint64_t capacity = 0;
+  // Requests per window the server accepts before it answers 429; announced on every answer.
+  RateLimitPolicy rate_limit = {};
 };
 
 // Counters since the server started. /_stats requests are not counted anywhere.
@@ -50,6 +65,9 @@ struct ServerStats {
   // Requests answered 503 because more than 4 x ServerConfig::capacity were in flight; counted
   // in `requests` too, but not in `faults`.
   std::uint64_t overloaded = 0;
+  // Requests answered 429 because the window's quota of ServerConfig::rate_limit was used up;
+  // counted in `requests` too, but not in `faults`.
+  std::uint64_t rate_limited = 0;
   // Percentiles of how long the answers took on the server, from the read of the request
   // header to the end of the answer's write (or its failure), each rounded up to whole ms;
   // 10000 stands for 10 s or more, 0 for no answer yet. /_stats answers are left out, stalled
@@ -115,6 +133,16 @@ class ServerCore;
 //   n > 4K       is answered at once with 503, Retry-After: 1 and a tiny JSON body, whatever it
 //                asked for (no delay, no fault), and the connection stays open.
 // Every request but /_stats counts in n while its answer lasts, a paced or stalled one too.
+//
+// With ServerConfig::rate_limit, a quota of Q > 0 per window of W seconds, the server counts
+// requests in fixed windows [k * W, (k + 1) * W) from its start. Each request but /_stats
+// takes one of the window's Q turns; once they are used up, the rest of the window is answered
+// at once with 429, Retry-After: the seconds until the window ends (rounded up), and a tiny
+// JSON body, whatever was asked (no delay, no fault). Every counted answer, 429s too, states
+// the limit, with R the turns left and T the seconds until the window ends, rounded up:
+//   Ietf  RateLimit-Policy: "default";q=Q;w=W  and  RateLimit: "default";r=R;t=T
+//   X     X-RateLimit-Limit: Q, X-RateLimit-Remaining: R and X-RateLimit-Reset: T
+// An overload 503 (see capacity) also uses up a turn and states the limit.
 //
 // The server counts the bytes its clients have acknowledged, from TCP_INFO's tcpi_bytes_acked
 // of each connection, in bins of 100 ms: bin k holds the bytes acknowledged in

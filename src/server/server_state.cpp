@@ -21,9 +21,14 @@ ServerState::ServerState(const ServerConfig& config)
                                                                   : kDefaultServiceTime),
       latency_(std::max(config.latency, std::chrono::milliseconds{0})),
       jitter_(std::max(config.jitter, std::chrono::milliseconds{0})),
+      rate_limit_(config.rate_limit),
       jitter_engine_(config.seed),
       fault_mix_(config.faults),
-      fault_engine_(config.seed ^ kFaultSeedMask) {}
+      fault_engine_(config.seed ^ kFaultSeedMask) {
+  if (rate_limit_.quota > 0) {
+    rate_window_.emplace(rate_limit_, std::chrono::steady_clock::now());
+  }
+}
 
 void ServerState::on_connection() noexcept { connections_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -42,6 +47,17 @@ Admission ServerState::on_request_started() noexcept {
     overloaded_.fetch_add(1, std::memory_order_relaxed);
   }
   return admission;
+}
+
+std::optional<RateTurn> ServerState::take_rate_turn() {
+  if (!rate_window_) {
+    return std::nullopt;
+  }
+  const auto turn = rate_window_->take(std::chrono::steady_clock::now());
+  if (!turn.admitted) {
+    rate_limited_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return turn;
 }
 
 void ServerState::on_answer(std::uint64_t body_bytes, Fault fault) noexcept {
@@ -69,6 +85,7 @@ ServerStats ServerState::snapshot() const noexcept {
           .connections = connections_.load(std::memory_order_relaxed),
           .faults = faults_.load(std::memory_order_relaxed),
           .overloaded = overloaded_.load(std::memory_order_relaxed),
+          .rate_limited = rate_limited_.load(std::memory_order_relaxed),
           .p50_ms = durations_.percentile(0.5),
           .p99_ms = durations_.percentile(0.99)};
 }

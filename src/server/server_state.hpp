@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "server/fault_request.hpp"
 #include "server/latency_histogram.hpp"
 #include "server/request_bins.hpp"
+#include "server/rate_window.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {
@@ -32,6 +34,10 @@ class ServerState {
   // Counts the request in flight and in its arrival bin, and decides, from how many are in flight
   // now, whether it queues or is turned away (see ServerConfig::capacity).
   Admission on_request_started() noexcept;
+  // The request's turn in the current window of ServerConfig::rate_limit, counting a refusal
+  // in ServerStats::rate_limited; nullopt when the server has no rate limit.
+  std::optional<RateTurn> take_rate_turn();
+  const RateLimitPolicy& rate_limit() const noexcept { return rate_limit_; }
   // Before the answer's first byte is written (see ServerStats::requests).
   void on_answer(std::uint64_t body_bytes, Fault fault) noexcept;
   // Body bytes an answer writes after on_answer, such as the chunks of an endless body.
@@ -62,6 +68,7 @@ class ServerState {
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};
   std::atomic<std::uint64_t> overloaded_{0};
+  std::atomic<std::uint64_t> rate_limited_{0};
   LatencyHistogram durations_;  // thread-safe on its own
 
   AckedBins acked_bins_;      // thread-safe on its own
@@ -72,6 +79,8 @@ class ServerState {
   const std::chrono::milliseconds service_time_;  // S of the queue model
   const std::chrono::milliseconds latency_;
   const std::chrono::milliseconds jitter_;
+  const RateLimitPolicy rate_limit_;
+  std::optional<RateWindow> rate_window_;  // thread-safe on its own; set when quota > 0
   std::mutex jitter_mutex_;
   std::mt19937_64 jitter_engine_;  // guarded by jitter_mutex_
 

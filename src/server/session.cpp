@@ -51,12 +51,18 @@ void Session::on_header(const beast::error_code& ec) {
   counted_ = answer_.resource != Resource::Stats;
   started_ = std::chrono::steady_clock::now();
   const auto admission = counted_ ? state_.on_request_started() : Admission{};
+  rate_turn_ = counted_ ? state_.take_rate_turn() : std::nullopt;
   overloaded_ = admission.overloaded;
+  rate_limited_ = !overloaded_ && rate_turn_ && !rate_turn_->admitted;
   if (overloaded_) {
     // An overloaded server answers before it looks at what was asked: the default
     // Retry-After of 1 s, and no fault turn used up.
     answer_.fault = {};
     fault_ = Fault::ServiceUnavailable;
+  } else if (rate_limited_) {
+    // Likewise a rate-limited one, which asks the client to come back in the next window.
+    answer_.fault = {.retry_after = rate_turn_->reset};
+    fault_ = Fault::TooManyRequests;
   } else {
     // /_stats is never faulted, so a fault always belongs to a counted request.
     fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
@@ -64,7 +70,7 @@ void Session::on_header(const beast::error_code& ec) {
   // A request body is never read, so the connection cannot be reused after it.
   keep_alive_ = request.keep_alive() && parser_->is_done() && !ends_connection(fault_);
   std::chrono::microseconds delay{0};
-  if (!overloaded_) {
+  if (!overloaded_ && !rate_limited_) {
     delay = admission.queueing + (answer_.delay ? *answer_.delay
                                   : counted_    ? state_.next_latency()
                                                 : std::chrono::milliseconds{0});
@@ -149,13 +155,17 @@ void Session::send(http::response<Body>& response,
     response.set(http::field::content_type, content_type);
   }
   add_fault_fields(response);
+  if (rate_turn_) {
+    set_rate_limit_fields(response, state_.rate_limit(), *rate_turn_);
+  }
   if (fault_ == Fault::Endless) {
     response.chunked(true);
   }
   serializer.emplace(response);
   if (counted_) {
-    // An overload 503 counts in ServerStats::overloaded, not as a fault.
-    state_.on_answer(body_bytes_, overloaded_ ? Fault::None : fault_);
+    // An overload 503 counts in ServerStats::overloaded and a rate-limit 429 in
+    // ServerStats::rate_limited, not as faults.
+    state_.on_answer(body_bytes_, overloaded_ || rate_limited_ ? Fault::None : fault_);
   }
   auto on_written = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
     self->on_written(ec);

@@ -91,6 +91,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool counted_ = false;  // counted in the stats (every request except /_stats)
   // Turned away with a 503 past 4 x capacity; fault_ is then ServiceUnavailable.
   bool overloaded_ = false;
+  // Its turn in the server's rate-limit window (unset without one, and for /_stats).
+  std::optional<RateTurn> rate_turn_;
+  // Turned away with a 429 because the window's quota was used up; fault_ is then
+  // TooManyRequests.
+  bool rate_limited_ = false;
   std::chrono::steady_clock::time_point started_;  // when its header was read
   Fault fault_ = Fault::None;
   std::uint64_t body_bytes_ = 0;

@@ -240,14 +240,17 @@ TEST_P(ReliabilityTest, AWaitingRetryHoldsNoSlot) {
   auto one_slot = options();
   one_slot.concurrency = 1;
   const std::string retried = server_.base_url() + "/todos/1?fault=503&retry_after=1&fault_times=1";
+  // The others on another host: the Retry-After pauses its own host for the second too.
+  const Server other({.address = "127.0.0.2"});
   const auto records =
-      fetch_all(one_slot, {retried, server_.base_url() + "/todos/{2..6}?delay=50ms"});
+      fetch_all(one_slot, {retried, other.base_url() + "/todos/{2..6}?delay=50ms"});
   ASSERT_EQ(records.size(), 6u);
   // With its slot free during the one-second wait, the other five (250 ms in all) finish
   // first; a retry that held the slot would have finished before any of them.
   EXPECT_EQ(records.back().url, retried);
   EXPECT_TRUE(records.back().ok);
   EXPECT_EQ(server_.stats().peak_in_flight, 1u);
+  EXPECT_EQ(other.stats().peak_in_flight, 1u);
 }
 
 TEST_P(ReliabilityTest, RedirectsAreFollowedAndTheFinalUrlKept) {

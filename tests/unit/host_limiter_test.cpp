@@ -143,6 +143,29 @@ TEST(HostLimiterTest, NewerAnnouncementChangesTheRateAndKeepsWhatWasSavedUp) {
   EXPECT_EQ(limiter.try_acquire(kA, kStart + 625ms).retry_at, kStart + 875ms);
 }
 
+TEST(HostLimiterTest, ResetsRoundedUpToWholeSecondsKeepTheWindowsEarliestEnd) {
+  HostLimiter limiter(0);
+  // A 1 s window says "1 s" all along; its end is the first answer's 1 s, not 1 s from each.
+  limiter.observe_rate_limit(kA, 10, 1s, kStart);
+  limiter.observe_rate_limit(kA, 4, 1s, kStart + 600ms);  // 4 in the last 400 ms
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart + 600ms));   // saved up by then
+  EXPECT_EQ(limiter.try_acquire(kA, kStart + 600ms).retry_at, kStart + 700ms);
+  // None left: paused until that end, not until 1 s from now.
+  limiter.observe_rate_limit(kA, 0, 1s, kStart + 800ms);
+  EXPECT_EQ(limiter.paused_until(kA, kStart + 800ms), kStart + 1s);
+}
+
+TEST(HostLimiterTest, RenewedWindowTakesItsOwnEnd) {
+  HostLimiter limiter(0);
+  limiter.observe_rate_limit(kA, 2, 1s, kStart);
+  // More remaining than before: the window renewed, and its end is 1 s from this answer,
+  // so the host is still limited after the first window's end.
+  limiter.observe_rate_limit(kA, 9, 1s, kStart + 900ms);
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart + 1500ms));  // saved up by then
+  EXPECT_FALSE(limiter.try_acquire(kA, kStart + 1500ms));
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 1900ms));
+}
+
 TEST(HostLimiterTest, RefusalAtTheCapKeepsTheHostsRequestToken) {
   HostLimiter limiter(1);
   limiter.observe_rate_limit(kA, 10, 10s, kStart);

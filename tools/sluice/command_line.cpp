@@ -39,6 +39,26 @@ std::uint64_t to_size(const std::string& option, const std::string& text) {
   return *parsed;
 }
 
+// "N/W": a quota of N requests per window W of whole seconds, e.g. 50/1s or 1000/1m.
+RateLimitPolicy to_rate_limit(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) {
+    throw UsageError("--rate-limit must be N/WINDOW, e.g. 50/1s, not '" + text + "'");
+  }
+  std::uint64_t quota = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + slash, quota);
+  if (error != std::errc() || end != text.data() + slash || quota == 0) {
+    throw UsageError("--rate-limit: N must be a whole number of at least 1, not '" +
+                     text.substr(0, slash) + "'");
+  }
+  const auto window = to_duration("--rate-limit", text.substr(slash + 1));
+  if (window.count() < 1000 || window.count() % 1000 != 0) {
+    throw UsageError("--rate-limit: the window must be a whole number of seconds, not '" +
+                     text.substr(slash + 1) + "'");
+  }
+  return {.quota = quota, .window = std::chrono::duration_cast<std::chrono::seconds>(window)};
+}
+
 }  // namespace
 
 ParsedCommand parse_command_line(int argc, const char* const* argv) {
@@ -180,6 +200,22 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->type_name("K")
       ->capture_default_str();
 
+  std::string rate_limit;
+  serve_app
+      ->add_option("--rate-limit", rate_limit,
+                   "A quota per fixed window, e.g. 50/1s: every answer states what is left of "
+                   "it, and requests beyond it get 429 with Retry-After")
+      ->type_name("N/WINDOW");
+  const std::map<std::string, RateLimitFields> rate_limit_fields{{"ietf", RateLimitFields::Ietf},
+                                                                 {"x", RateLimitFields::X}};
+  std::string rate_limit_headers = "ietf";
+  serve_app
+      ->add_option("--rate-limit-headers", rate_limit_headers,
+                   "How --rate-limit is stated: ietf (RateLimit, RateLimit-Policy) or x "
+                   "(X-RateLimit-*)")
+      ->check(CLI::IsMember(rate_limit_fields))
+      ->capture_default_str();
+
   WatchCommand watch;
   auto* watch_app = app.add_subcommand(
       "watch",
@@ -216,6 +252,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       throw UsageError("--capacity must not be negative, not " + std::to_string(capacity));
     }
     serve.config.capacity = static_cast<std::uint64_t>(capacity);
+    if (!rate_limit.empty()) serve.config.rate_limit = to_rate_limit(rate_limit);
+    serve.config.rate_limit.fields = rate_limit_fields.at(rate_limit_headers);
     return serve;
   }
   if (demo_app->parsed()) return DemoCommand{};

@@ -1,0 +1,257 @@
+// Servers' own limits, on both engines and without --per-host: the rate a server announces
+// in its RateLimit or X-RateLimit-* headers slows its host before it refuses, and a 503 with
+// Retry-After pauses its host only. Also the test server's --rate-limit knob itself.
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "server/server.hpp"
+#include "sluice/fetcher.hpp"
+#include "support/child_process.hpp"
+#include "support/collecting_sink.hpp"
+#include "support/curl_together.hpp"
+#include "support/ports.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string engine_name(EngineKind engine) {
+  return engine == EngineKind::Threads ? "Threads" : "EventLoop";
+}
+
+Options options_for(EngineKind engine, std::size_t concurrency) {
+  Options result;
+  result.engine = engine;
+  result.concurrency = concurrency;
+  return result;
+}
+
+class AnnouncedRateTest : public ::testing::TestWithParam<std::tuple<EngineKind, RateLimitFields>> {
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    EnginesAndSpellings, AnnouncedRateTest,
+    ::testing::Combine(::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+                       ::testing::Values(RateLimitFields::Ietf, RateLimitFields::X)),
+    [](const auto& param_info) {
+      return engine_name(std::get<0>(param_info.param)) +
+             (std::get<1>(param_info.param) == RateLimitFields::X ? "XRateLimit" : "RateLimit");
+    });
+
+TEST_P(AnnouncedRateTest, RunKeepsToTheServersWindowWithoutBeingRefused) {
+  const auto [engine, fields] = GetParam();
+  const auto server_started = Clock::now();
+  Server server({.rate_limit = {.quota = 50, .window = 1s, .fields = fields}});
+  auto limited = options_for(engine, 20);
+  limited.retries = 0;  // a 429 would be a failed record
+  test::CollectingSink sink;
+  const auto started = Clock::now();
+  fetch(limited, {server.base_url() + "/todos/{1..300}"}, sink);
+  const auto elapsed = Clock::now() - started;
+
+  ASSERT_EQ(sink.size(), 300u);
+  for (const auto& record : sink.records()) ASSERT_TRUE(record.ok) << record.url;
+  const auto stats = server.stats();
+  EXPECT_EQ(stats.requests, 300u);
+  // No request can be refused before the first answer's headers arrive: by then at most
+  // -c 20 have started, fewer than the window's 50. After it every answer says how many
+  // are left until when, and the client spreads them up to that end, which (rounded up to
+  // whole seconds, as sent) is never before the server's.
+  EXPECT_EQ(stats.rate_limited, 0u);
+  // 300 requests accepted 50 per window fill six windows from the server's start, so the
+  // last began 5 s after it at the earliest. The client uses most of each window: the
+  // quota gives 6 s, and half as fast again is still obeying the header.
+  EXPECT_GE(Clock::now() - server_started, 5s);
+#ifdef SLUICE_SANITIZED
+  EXPECT_LT(elapsed, 12s);
+#else
+  EXPECT_LT(elapsed, 9s);
+#endif
+  RecordProperty(
+      "elapsed_ms",
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+}
+
+class HostLimitsTest : public ::testing::TestWithParam<EngineKind> {};
+
+INSTANTIATE_TEST_SUITE_P(Engines, HostLimitsTest,
+                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+                         [](const auto& param_info) { return engine_name(param_info.param); });
+
+TEST_P(HostLimitsTest, WithoutTheHeadersTheRunIsNotSlowed) {
+  Server server(ServerConfig{});
+  test::CollectingSink sink;
+  const auto started = Clock::now();
+  // Every host is tracked now; with no cap and nothing announced it must not hold any back.
+  fetch(options_for(GetParam(), 20), {server.base_url() + "/todos/{1..300}?delay=50ms"}, sink);
+  const auto elapsed = Clock::now() - started;
+
+  ASSERT_EQ(sink.size(), 300u);
+  for (const auto& record : sink.records()) EXPECT_TRUE(record.ok) << record.url;
+  EXPECT_EQ(server.stats().peak_in_flight, 20u);
+  // 15 rounds of 50 ms; at the 50/s of the test above it would take 6 s.
+  EXPECT_LT(elapsed, 3s);
+}
+
+// The URLs that finished, with when.
+class TimedSink final : public RecordSink {
+ public:
+  void on_record(Record&& record) override {
+    std::lock_guard lock(mutex_);
+    finished_.emplace_back(std::move(record), Clock::now());
+  }
+  std::vector<std::pair<Record, Clock::time_point>> finished() const {
+    std::lock_guard lock(mutex_);
+    return finished_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<Record, Clock::time_point>> finished_;  // guarded by mutex_
+};
+
+TEST_P(HostLimitsTest, RetryAfterPausesItsHostButNotAnotherWithoutPerHost) {
+  Server first({.address = "127.0.0.1"});
+  Server second({.address = "127.0.0.2"});
+  auto plain = options_for(GetParam(), 4);  // no --per-host
+  TimedSink sink;
+  const auto started = Clock::now();
+  // The first host's 503 comes back while the second host's URLs are running; its other
+  // URLs come last in the list, so they are read while the host is paused.
+  fetch(plain,
+        {first.base_url() + "/todos/1?fault=503&retry_after=1&fault_times=1",
+         second.base_url() + "/todos/{1..20}?delay=20ms", first.base_url() + "/todos/{2..4}"},
+        sink);
+
+  const auto finished = sink.finished();
+  ASSERT_EQ(finished.size(), 24u);
+  for (const auto& [record, at] : finished) {
+    EXPECT_TRUE(record.ok) << record.url;
+    if (record.url.starts_with(first.base_url())) {
+      // The pause began when the 503 arrived, after the start.
+      EXPECT_GE(at - started, 1s) << record.url;
+    } else {
+      // 20 URLs of 20 ms, three at a time, did not wait for the other host's pause.
+      EXPECT_LT(at - started, 900ms) << record.url;
+    }
+  }
+  EXPECT_EQ(first.stats().requests, 5u);  // the 503, its retry and three others
+  EXPECT_EQ(second.stats().requests, 20u);
+}
+
+// One answer of the test server, with the headers it was asked about.
+struct Answer {
+  long status = 0;
+  std::vector<std::string> fields;  // "Name: value", in the order asked; "" when missing
+};
+
+std::size_t ignore_body(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+
+Answer get(const std::string& url, const std::vector<std::string>& names) {
+  test::CurlEasy handle(curl_easy_init());
+  curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 10'000L);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, ignore_body);
+  Answer answer;
+  if (curl_easy_perform(handle.get()) != CURLE_OK) return answer;
+  curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &answer.status);
+  for (const auto& name : names) {
+    curl_header* header = nullptr;
+    const bool found =
+        curl_easy_header(handle.get(), name.c_str(), 0, CURLH_HEADER, -1, &header) == CURLHE_OK;
+    answer.fields.push_back(found ? name + ": " + header->value : "");
+  }
+  return answer;
+}
+
+TEST(ServerRateLimitTest, AnnouncesTheWindowAndRefusesBeyondItsQuota) {
+  Server server({.rate_limit = {.quota = 2, .window = 60s}});
+  const std::vector<std::string> names{"RateLimit-Policy", "RateLimit", "Retry-After"};
+  const auto url = server.base_url() + "/todos/1";
+  const Answer one = get(url, names);
+  const Answer two = get(url, names);
+  const Answer three = get(url, names);
+  const Answer stats = get(server.base_url() + "/_stats", names);
+
+  EXPECT_EQ(one.status, 200);
+  EXPECT_EQ(one.fields[0], "RateLimit-Policy: \"default\";q=2;w=60");
+  // The window started with the server, a moment ago: 60 s are left, rounded up.
+  EXPECT_EQ(one.fields[1], "RateLimit: \"default\";r=1;t=60");
+  EXPECT_EQ(one.fields[2], "");
+  EXPECT_EQ(two.status, 200);
+  EXPECT_EQ(two.fields[1], "RateLimit: \"default\";r=0;t=60");
+  EXPECT_EQ(three.status, 429);
+  EXPECT_EQ(three.fields[1], "RateLimit: \"default\";r=0;t=60");
+  EXPECT_EQ(three.fields[2], "Retry-After: 60");
+  // /_stats is neither limited nor counted.
+  EXPECT_EQ(stats.status, 200);
+  EXPECT_EQ(stats.fields[1], "");
+  const auto counters = server.stats();
+  EXPECT_EQ(counters.requests, 3u);
+  EXPECT_EQ(counters.rate_limited, 1u);
+  EXPECT_EQ(counters.faults, 0u);
+}
+
+TEST(ServerRateLimitTest, WindowRenewsAndAnnouncesItInTheXSpelling) {
+  Server server({.rate_limit = {.quota = 1, .window = 1s, .fields = RateLimitFields::X}});
+  const std::vector<std::string> names{"X-RateLimit-Limit", "X-RateLimit-Remaining",
+                                       "X-RateLimit-Reset", "RateLimit"};
+  const auto url = server.base_url() + "/todos/1";
+  const Answer first = get(url, names);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.fields[0], "X-RateLimit-Limit: 1");
+  EXPECT_EQ(first.fields[1], "X-RateLimit-Remaining: 0");
+  EXPECT_EQ(first.fields[2], "X-RateLimit-Reset: 1");
+  EXPECT_EQ(first.fields[3], "");  // one spelling only
+  // Until the window renews every request is refused; then one is accepted again. Bounded:
+  // a window is 1 s.
+  const auto deadline = Clock::now() + 3s;
+  Answer later = get(url, names);
+  while (later.status == 429 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    later = get(url, names);
+  }
+  EXPECT_EQ(later.status, 200);
+  EXPECT_GE(server.stats().rate_limited, 1u);
+}
+
+TEST(ServerRateLimitTest, ServeTakesTheRateLimitKnobs) {
+  for (const std::string bad : {"50", "0/1s", "50/500ms", "x/1s", "50/soon"}) {
+    const auto result = test::run_child(SLUICE_BINARY, {"serve", "--rate-limit", bad}, {}, 10s);
+    EXPECT_EQ(result.exit_code, 2) << bad;
+    EXPECT_NE(result.err.find("--rate-limit"), std::string::npos) << result.err;
+  }
+  const auto bad_spelling = test::run_child(
+      SLUICE_BINARY, {"serve", "--rate-limit", "5/1s", "--rate-limit-headers", "y"}, {}, 10s);
+  EXPECT_EQ(bad_spelling.exit_code, 2);
+  EXPECT_NE(bad_spelling.err.find("--rate-limit-headers"), std::string::npos) << bad_spelling.err;
+
+  const auto port = std::to_string(test::closed_port());
+  test::ChildProcess serve(SLUICE_BINARY, {"serve", "--port", port, "--rate-limit", "1/1m",
+                                           "--rate-limit-headers", "x"});
+  const auto url = "http://127.0.0.1:" + port + "/todos/1";
+  Answer first;
+  const auto deadline = Clock::now() + 5s;
+  do {
+    first = get(url, {"X-RateLimit-Limit"});
+  } while (first.status == 0 && Clock::now() < deadline);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.fields[0], "X-RateLimit-Limit: 1");
+  EXPECT_EQ(get(url, {}).status, 429);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(10s).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace sluice
