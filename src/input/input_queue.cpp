@@ -262,7 +262,7 @@ InputQueue::Occupancy InputQueue::occupancy(bool name_host) {
   Occupancy occupancy{.queued = items_.size(), .parked = parked_count_, .busiest_host = {}};
   if (name_host && !parked_.empty()) {
     occupancy.busiest_host = std::ranges::max_element(parked_, {}, [](const auto& entry) {
-                               return entry.second.size();
+                               return entry.second.items.size();
                              })->first;
   }
   return occupancy;

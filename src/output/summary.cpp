@@ -61,7 +61,11 @@ std::string describe_binding(const Binding& b, bool adaptive) {
     case BindingKind::Rate:
       return "rate limit (starts waited for --rate " + percent_of_time(b.share) + ")";
     case BindingKind::PerHost:
-      return "per-host cap on " + b.host + " (URLs parked behind it with slots free " +
+      // Hosts are held back by --per-host and by the server's own Retry-After and
+      // RateLimit headers alike; the URLs parked say which host, not which of these.
+      return "per-host limit on " + b.host +
+             " (URLs parked behind its --per-host cap, Retry-After or RateLimit with slots "
+             "free " +
              percent_of_time(b.share) + ")";
     case BindingKind::Input:
       return "input/consumer (slots free, waiting for input " + percent_of_time(b.share) + ")";

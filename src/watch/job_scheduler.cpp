@@ -135,7 +135,7 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
     feeder_wake_.notify_one();
     // Started under the lock: its wake-up takes the lock, so it cannot run before the job
     // is in running_, and a running job's items may be recorded at once.
-    job.start_reading([this] { wake_feeder(); }, options_.per_host > 0);
+    job.start_reading([this] { wake_feeder(); });
   }
 }
 

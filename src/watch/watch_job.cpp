@@ -70,9 +70,9 @@ WatchJob::~WatchJob() {
   ::close(results_fd_);
 }
 
-void WatchJob::start_reading(std::function<void()> wake, bool per_host) {
+void WatchJob::start_reading(std::function<void()> wake) {
   buffer_.set_wakeup(std::move(wake));
-  reader_thread_ = std::jthread([this, per_host] {
+  reader_thread_ = std::jthread([this] {
     reader_.read_all(
         [&](InputItem&& item) {
           if (resume_ && resume_->consume(item.url)) {
@@ -81,7 +81,7 @@ void WatchJob::start_reading(std::function<void()> wake, bool per_host) {
           }
           // As `sluice @KEY` run in the list's folder would name it.
           item.source = key_ + item.source.substr(list_path_length_);
-          if (per_host && !item.error) item.host = host_key(item.fetch_url).value_or("");
+          if (!item.error) item.host = host_key(item.fetch_url).value_or("");
           return buffer_.push(std::move(item));
         },
         reader_cancel_.fd());

@@ -41,8 +41,8 @@ class WatchJob {
 
   const std::string& key() const noexcept { return key_; }
   // Starts the reader thread. `wake` is the buffer's wake-up (see InputQueue::set_wakeup).
-  // With `per_host`, items carry their host key, as the run's queue needs them to.
-  void start_reading(std::function<void()> wake, bool per_host);
+  // Items carry their host key, as the run's queue needs them to.
+  void start_reading(std::function<void()> wake);
   // Items in input order; closed when the list is read, cancelled by stop_reading().
   InputQueue& buffer() noexcept { return buffer_; }
   void stop_reading();

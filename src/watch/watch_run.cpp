@@ -2,7 +2,6 @@
 // scheduler and the INBOX watcher in place of the reader thread.
 #include "watch/watch_run.hpp"
 
-#include <optional>
 #include <stop_token>
 
 #include "engines/engine.hpp"
@@ -44,9 +43,10 @@ WatchRun::WatchRun(Options options, std::filesystem::path inbox, std::filesystem
 WatchReport WatchRun::run(RunControl control, WatchCounters& counters, LiveCounters& live,
                           std::function<void(const JobOutcome&)> on_outcome) {
   global_curl_init();
-  std::optional<HostLimiter> hosts;
-  if (options_.per_host > 0) hosts.emplace(options_.per_host);
-  InputQueue queue(2 * options_.concurrency + 1024, hosts ? &*hosts : nullptr, kFreshCapacity);
+  // As in a fetch run, hosts are tracked so that a server's Retry-After and RateLimit
+  // headers slow its own host; --per-host adds a cap (0: none).
+  HostLimiter hosts(options_.per_host);
+  InputQueue queue(2 * options_.concurrency + 1024, &hosts, kFreshCapacity);
   auto engine = make_engine(options_);
   JobScheduler scheduler(folders_, options_, queue, counters, live, std::move(on_outcome));
 

@@ -236,8 +236,8 @@ TEST(FormatSummaryTest, NamesTheBindingConstraintWithItsEvidence) {
   auto per_host = bound_by(BindingKind::PerHost, 0.8);
   per_host.bound_by.host = "http://a.example:80";
   EXPECT_EQ(binding_line(per_host),
-            "bound by:   per-host cap on http://a.example:80 (URLs parked behind it with slots "
-            "free 80 % of the time)");
+            "bound by:   per-host limit on http://a.example:80 (URLs parked behind its "
+            "--per-host cap, Retry-After or RateLimit with slots free 80 % of the time)");
   auto server = bound_by(BindingKind::Server, 0.9);
   server.bound_by.latency_rise = 3.04;
   server.bound_by.busy_p50_ms = 60.8;
@@ -266,7 +266,8 @@ TEST(SummaryJsonTest, BoundByIsAnObjectWithTheKindAndEveryShare) {
   EXPECT_EQ(object["kind"], "per_host");
   EXPECT_EQ(object["share"], 0.8);
   EXPECT_EQ(object["host"], "http://a.example:80");
-  EXPECT_EQ(object["text"].get<std::string>().rfind("per-host cap on http://a.example:80", 0), 0u);
+  EXPECT_EQ(object["text"].get<std::string>().rfind("per-host limit on http://a.example:80", 0),
+            0u);
   EXPECT_EQ(object["shares"]["per_host"], 0.8);
   EXPECT_EQ(object["shares"]["tail"], 0.2);
   EXPECT_EQ(object["shares"]["concurrency"], 0.0);
