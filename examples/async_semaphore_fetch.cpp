@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // [article:tasks]
   // Textbook: N slices (the last takes the remainder). Right form: one task per URL.
   std::vector<Task> tasks;
   if (per_request) {
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
       tasks.push_back(Task{std::vector<std::string>(first, last)});
     }
   }
+  // [/article:tasks]
 
   // The semaphore, modelled as what it is: a count of free permits. With one event-loop thread
   // a std::counting_semaphore would only mislead: its acquire() would block the very thread
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
   CURLM* multi = curl_multi_init();
   const auto start = std::chrono::steady_clock::now();
 
+  // [article:permits]
   auto start_waiting_tasks = [&] {
     while (free_permits > 0 && next_task < tasks.size()) {
       --free_permits;
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
       peak_in_flight = std::max(peak_in_flight, in_flight);
     }
   };
+  // [/article:permits]
 
   start_waiting_tasks();
   while (in_flight > 0) {

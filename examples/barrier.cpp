@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_body);
         curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);  // an HTTP 4xx/5xx is a failure
         const auto slot = static_cast<std::size_t>(t);
+        // [article:barrier-arrive]
         for (int p = 0; p < phases; ++p) {
           const int id = p * threads + t + 1;
           // In the last phase some threads have no URL left. They must still arrive: the
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
           }
           sync_point.arrive_and_wait();
         }
+        // [/article:barrier-arrive]
         curl_easy_cleanup(curl);
       });
     }

@@ -41,12 +41,14 @@ long count_with_mutex(int threads, long increments) {
   {
     std::vector<std::jthread> workers;
     for (int t = 0; t < threads; ++t) {
+      // [article:mutex-lock]
       workers.emplace_back([&counter, &counter_mutex, increments] {
         for (long i = 0; i < increments; ++i) {
           std::lock_guard lock(counter_mutex);
           ++counter;
         }
       });
+      // [/article:mutex-lock]
     }
   }
   return counter;

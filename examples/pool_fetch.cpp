@@ -32,6 +32,7 @@ class UrlQueue {
     not_empty_.notify_one();
   }
 
+  // [article:queue-pop]
   std::optional<std::string> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [this] { return !urls_.empty() || closed_; });
@@ -41,6 +42,7 @@ class UrlQueue {
     not_full_.notify_one();
     return url;
   }
+  // [/article:queue-pop]
 
   void close() {
     std::lock_guard lock(mutex_);
@@ -90,6 +92,7 @@ int main(int argc, char** argv) {
   std::atomic<std::size_t> fetched{0};  // relaxed: read only after every worker is joined
   const auto start = std::chrono::steady_clock::now();
 
+  // [article:pool-workers]
   std::vector<std::thread> workers;
   for (std::size_t i = 0; i < n; ++i) {
     workers.emplace_back([&queue, &fetched] {
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
       curl_easy_cleanup(handle);
     });
   }
+  // [/article:pool-workers]
   // Main is the reader: it streams the list into the queue while the workers fetch.
   std::size_t total = 0;
   if (args.size() == 3) {

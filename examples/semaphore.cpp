@@ -81,11 +81,13 @@ int main(int argc, char** argv) {
         for (int id = w + 1; id <= n; id += workers) {
           const std::string url = prefix + "/" + std::to_string(id);
           curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+          // [article:semaphore-permit]
           open_requests.acquire();
           meter.enter();
           const CURLcode code = curl_easy_perform(curl);
           meter.leave();  // before release(), so the meter never sees PERMITS + 1
           open_requests.release();
+          // [/article:semaphore-permit]
           if (code != CURLE_OK) {
             std::fprintf(stderr, "%s: %s\n", url.c_str(), curl_easy_strerror(code));
             std::lock_guard lock(failures_mutex);

@@ -32,6 +32,7 @@ std::vector<Slice> correct_slices(std::size_t len, std::size_t n) {
   return slices;
 }
 
+// [article:naive-slices]
 // The bug: steps of len / n make n + 1 slices when len % n != 0 (10 URLs, n = 3: 3+3+3+1).
 // The barrier counts n + 1 arrivals per phase, but n + 2 threads arrive (n + 1 workers and
 // main). std::barrier completes phase 0 at the (n + 1)-th arrival, whoever it is (usually main
@@ -46,6 +47,7 @@ std::vector<Slice> naive_slices(std::size_t len, std::size_t n) {
   }
   return slices;
 }
+// [/article:naive-slices]
 
 // The body is not needed; telling curl we took every byte keeps the transfer going.
 std::size_t discard_body(char*, std::size_t size, std::size_t count, void*) { return size * count; }
@@ -100,6 +102,7 @@ int main(int argc, char** argv) {
   // Must run before any thread touches curl: it is not thread-safe itself.
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
+  // [article:slices-barrier]
   const auto slices = naive ? naive_slices(urls.size(), n) : correct_slices(urls.size(), n);
   std::barrier meeting(static_cast<std::ptrdiff_t>(n + 1));  // N workers + main
   // Relaxed is enough: arriving at the barrier happens-before main's wait returns.
@@ -120,6 +123,7 @@ int main(int argc, char** argv) {
   std::printf("slices %zu, threads %zu\n", slices.size(), workers.size());
   std::fflush(stdout);  // in naive mode nothing after the barrier is sure to run
   meeting.arrive_and_wait();
+  // [/article:slices-barrier]
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("fetched %zu of %zu in %.2f s\n", fetched.load(std::memory_order_relaxed),
               urls.size(), elapsed.count());

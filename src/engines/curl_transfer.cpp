@@ -162,6 +162,7 @@ std::size_t CurlTransfer::on_body(char* data, std::size_t size, std::size_t coun
   return length;
 }
 
+// [article:pace]
 std::optional<std::size_t> CurlTransfer::pace(std::size_t length) {
   if (pacer_) {
     const auto until = pacer_->pause_until(length, std::chrono::steady_clock::now());
@@ -184,6 +185,7 @@ std::optional<std::size_t> CurlTransfer::pace(std::size_t length) {
   }
   return std::nullopt;
 }
+// [/article:pace]
 
 void CurlTransfer::set_waiting(bool waiting) noexcept {
   if (gate_.waiting == nullptr || waiting == waiting_) return;

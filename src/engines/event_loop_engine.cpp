@@ -204,6 +204,7 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
       // Start in input order: the batch is consumed from its back.
       std::reverse(pending_.begin(), pending_.end());
     }
+    // [article:rate-reserve]
     if (limits_.rate) {
       // A reservation keeps the starts on the bucket's own schedule. Taking a token only
       // when one is there would lose each late wake-up for good, since the bucket holds
@@ -213,6 +214,7 @@ bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
       if (*rate_ready_ > now) return true;
       rate_ready_.reset();
     }
+    // [/article:rate-reserve]
     InputItem item = std::move(pending_.back());
     pending_.pop_back();
     start(std::move(item), input, sink);

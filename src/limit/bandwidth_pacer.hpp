@@ -11,6 +11,7 @@
 
 namespace sluice::detail {
 
+// [article:burst]
 // The burst of the byte bucket for a cap of `bytes_per_second`: 20 ms of the rate, at
 // least 16 KiB. 16 KiB is the largest chunk libcurl hands a write callback at its default
 // buffer size (CURL_MAX_WRITE_SIZE), so a chunk never waits for more than its own bytes.
@@ -18,6 +19,7 @@ namespace sluice::detail {
 // cap + burst / w (1.02 x the cap over a second, 1.2 x over 100 ms), while a transfer
 // still takes several chunks per wake-up.
 double default_burst(double bytes_per_second);
+// [/article:burst]
 
 // The SO_RCVBUF value for each of `transfers` sockets under a cap of `bytes_per_second`, or
 // nullopt to leave the socket alone. Why set it: while a transfer is paused the kernel

@@ -53,9 +53,11 @@ InboxWatcher::InboxWatcher(std::filesystem::path inbox, Callbacks callbacks)
     close_descriptors();
     throw UsageError("cannot watch INBOX '" + inbox_.string() + "': " + std::strerror(error));
   }
+  // [article:watcher-thread]
   // Listed after the watch is in place, so that no file falls between the two.
   report_present_files();
   thread_ = std::thread([this] { watch(); });
+  // [/article:watcher-thread]
 }
 
 InboxWatcher::~InboxWatcher() {
