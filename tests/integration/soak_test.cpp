@@ -77,8 +77,10 @@ std::vector<std::string> soak_args(const std::filesystem::path& list) {
   return {"-c",
           "500",
           "@" + list.string(),
+          // Long enough that a loaded machine does not turn a slow answer into a stall
+          // (a run at load average 40 saw resets end as timeouts at 1 s).
           "--stall-timeout",
-          "1s",
+          "2s",
           "--max-body",
           "64k",
           "--retry-backoff",
