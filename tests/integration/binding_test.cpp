@@ -9,6 +9,7 @@
 #include "sluice/fetcher.hpp"
 #include "support/child_process.hpp"
 #include "support/collecting_sink.hpp"
+#include "support/engines.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -38,12 +39,7 @@ class BindingTest : public ::testing::TestWithParam<EngineKind> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, BindingTest,
-                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
-                         [](const ::testing::TestParamInfo<EngineKind>& engine_info) {
-                           return engine_info.param == EngineKind::Threads ? "Threads"
-                                                                           : "EventLoop";
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, BindingTest, test::both_engines(), test::engine_test_name);
 
 TEST_P(BindingTest, AllSlotsBusyWithSteadyLatencyIsConcurrency) {
   Server server(ServerConfig{.latency = 20ms});

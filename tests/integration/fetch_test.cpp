@@ -15,17 +15,11 @@
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
 #include "support/collecting_sink.hpp"
+#include "support/engines.hpp"
 #include "support/ports.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
-
-// Names the engine in test listings instead of printing its bytes (found by ADL, so it
-// lives in EngineKind's own namespace).
-void PrintTo(EngineKind engine, std::ostream* out) {
-  *out << (engine == EngineKind::Threads ? "threads" : "loop");
-}
-
 namespace {
 
 using namespace detail;
@@ -33,10 +27,6 @@ using namespace detail;
 using namespace std::chrono_literals;
 
 using test::CollectingSink;
-
-std::string engine_name(EngineKind engine) {
-  return engine == EngineKind::Threads ? "Threads" : "EventLoop";
-}
 
 // Every behaviour is checked on both engines.
 class FetchTest : public ::testing::TestWithParam<EngineKind> {
@@ -49,11 +39,7 @@ class FetchTest : public ::testing::TestWithParam<EngineKind> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, FetchTest,
-                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
-                         [](const ::testing::TestParamInfo<EngineKind>& engine_info) {
-                           return engine_name(engine_info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, FetchTest, test::both_engines(), test::engine_test_name);
 
 TEST_P(FetchTest, FetchesEveryTodoExactlyOnce) {
   Server server(ServerConfig{});
@@ -99,10 +85,9 @@ TEST_P(ConcurrencyCapTest, PeakInFlightReachesButNeverExceedsTheCap) {
 
 INSTANTIATE_TEST_SUITE_P(
     Caps, ConcurrencyCapTest,
-    ::testing::Combine(::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
-                       ::testing::Values(1, 10, 100)),
+    ::testing::Combine(test::both_engines(), ::testing::Values(1, 10, 100)),
     [](const ::testing::TestParamInfo<std::tuple<EngineKind, std::size_t>>& cap_info) {
-      return engine_name(std::get<0>(cap_info.param)) + "_" +
+      return test::engine_name(std::get<0>(cap_info.param)) + "_" +
              std::to_string(std::get<1>(cap_info.param));
     });
 

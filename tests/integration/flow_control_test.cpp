@@ -12,6 +12,7 @@
 #include "sluice/fetcher.hpp"
 #include "support/bins.hpp"
 #include "support/collecting_sink.hpp"
+#include "support/engines.hpp"
 
 namespace sluice {
 namespace {
@@ -28,12 +29,7 @@ class FlowControlTest : public ::testing::TestWithParam<EngineKind> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, FlowControlTest,
-                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
-                         [](const ::testing::TestParamInfo<EngineKind>& engine_info) {
-                           return engine_info.param == EngineKind::Threads ? "Threads"
-                                                                           : "EventLoop";
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, FlowControlTest, test::both_engines(), test::engine_test_name);
 
 TEST_P(FlowControlTest, OneBandwidthCapHoldsOverAllTransfersOnTheWire) {
   Server server(ServerConfig{});

@@ -7,6 +7,7 @@
 #include "server/server.hpp"
 #include "sluice/fetcher.hpp"
 #include "support/collecting_sink.hpp"
+#include "support/engines.hpp"
 #include "support/ports.hpp"
 
 namespace sluice {
@@ -33,12 +34,7 @@ class ReliabilityTest : public ::testing::TestWithParam<EngineKind> {
   Server server_{ServerConfig{}};
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, ReliabilityTest,
-                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
-                         [](const ::testing::TestParamInfo<EngineKind>& engine_info) {
-                           return engine_info.param == EngineKind::Threads ? "Threads"
-                                                                           : "EventLoop";
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, ReliabilityTest, test::both_engines(), test::engine_test_name);
 
 TEST_P(ReliabilityTest, TransientStatusesAreRetriedUpToTheLimitAndKeepTheLastError) {
   const auto records = fetch_all(options(), {server_.base_url() + "/status/{502,503,504,429}"});
@@ -159,7 +155,7 @@ TEST_P(FaultModeTest, EachFaultEndsInOneRecordOfItsKind) {
 INSTANTIATE_TEST_SUITE_P(
     Faults, FaultModeTest,
     ::testing::Combine(
-        ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+        test::both_engines(),
         ::testing::Values(FaultCase{"ResetBefore", "fault=reset-before", ErrorKind::Network, 3},
                           FaultCase{"ResetMid", "fault=reset-mid", ErrorKind::Network, 3},
                           FaultCase{"Truncate", "fault=truncate", ErrorKind::Network, 3},

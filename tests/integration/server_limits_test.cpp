@@ -17,6 +17,7 @@
 #include "support/child_process.hpp"
 #include "support/collecting_sink.hpp"
 #include "support/curl_together.hpp"
+#include "support/engines.hpp"
 #include "support/ports.hpp"
 
 namespace sluice {
@@ -24,10 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-std::string engine_name(EngineKind engine) {
-  return engine == EngineKind::Threads ? "Threads" : "EventLoop";
-}
 
 Options options_for(EngineKind engine, std::size_t concurrency) {
   Options result;
@@ -41,10 +38,10 @@ class AnnouncedRateTest : public ::testing::TestWithParam<std::tuple<EngineKind,
 
 INSTANTIATE_TEST_SUITE_P(
     EnginesAndSpellings, AnnouncedRateTest,
-    ::testing::Combine(::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
+    ::testing::Combine(test::both_engines(),
                        ::testing::Values(RateLimitFields::Ietf, RateLimitFields::X)),
     [](const auto& param_info) {
-      return engine_name(std::get<0>(param_info.param)) +
+      return test::engine_name(std::get<0>(param_info.param)) +
              (std::get<1>(param_info.param) == RateLimitFields::X ? "XRateLimit" : "RateLimit");
     });
 
@@ -84,9 +81,7 @@ TEST_P(AnnouncedRateTest, RunKeepsToTheServersWindowWithoutBeingRefused) {
 
 class HostLimitsTest : public ::testing::TestWithParam<EngineKind> {};
 
-INSTANTIATE_TEST_SUITE_P(Engines, HostLimitsTest,
-                         ::testing::Values(EngineKind::EventLoop, EngineKind::Threads),
-                         [](const auto& param_info) { return engine_name(param_info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, HostLimitsTest, test::both_engines(), test::engine_test_name);
 
 TEST_P(HostLimitsTest, WithoutTheHeadersTheRunIsNotSlowed) {
   Server server(ServerConfig{});
