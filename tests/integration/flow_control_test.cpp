@@ -237,8 +237,7 @@ TEST_P(FlowControlTest, AutoConcurrencyFindsTheServersCapacity) {
   // Sanitized builds distort the latencies the limit learns from, and slow the in-process
   // server's own timers, so they check looser bounds (ThreadSanitizer on a loaded machine
   // measured a p99 of 184 ms); the 90 % of the best and p99 under 2x hold in the
-  // dev and release builds. Without -c auto's brakes, -c 1000 would reach 20 times the
-  // unloaded latency, so even the loose bound tells them apart.
+  // dev and release builds.
 #ifdef SLUICE_SANITIZED
   constexpr double kShareOfBest = 0.75;
   constexpr std::uint64_t kMaxP99Ms = 250;
