@@ -223,11 +223,13 @@ def draw_wire_plot(data_path, svg_path):
     curves = ", \\\n     ".join(
         f"'{data_path}' using 1:{i + 2} with steps lw 2 title 'bucket {title}'"
         for i, title in enumerate(titles))
+    title = (f"Bytes the client acknowledged per 100 ms (server side), sluice --engine {engine} "
+             f"-c {TRANSFERS} --max-bandwidth {BURST_CAP}")
     script = f"""
 set terminal svg size 900,450 dynamic font 'sans,12' background '#ffffff'
 set output '{svg_path}'
 set datafile missing '?'
-set title 'Bytes the client acknowledged per 100 ms (server side), sluice --engine {engine} -c {TRANSFERS} --max-bandwidth {BURST_CAP}'
+set title '{title}'
 set grid
 set key top right
 set xrange [0:*]
