@@ -7,13 +7,18 @@ run) it measures:
              from the server's bins of bytes the client's kernel acknowledged per 100 ms;
   rate       --rate 20/s, 100/s, 500/s, both engines, from the server's bins of request
              arrivals per 100 ms;
+  burst      the wire under --max-bandwidth 20M with the default bucket (20 ms deep) and with
+             one a second deep (--bandwidth-burst 20M): its busiest 100 ms, 300 ms and 1 s, and a
+             plot of both runs' bytes acknowledged per 100 ms (docs/img/bandwidth_wire.svg,
+             its columns beside it as bandwidth_wire.tsv);
   auto       -c auto against `sluice serve --capacity 50 --latency 50ms` beside a sweep of
              fixed -c, and a plot of its --stats-log (limit, in flight, throughput, latency
              over time) drawn by gnuplot (Debian package gnuplot-nox).
 Prints Markdown tables on standard output and progress on standard error; the plot's
 data stay beside it (adaptive_concurrency.stats.jsonl, the raw log, and .tsv, its columns).
-Usage: bench/flow_bench.py [--sluice build/release/tools/sluice/sluice] [--quick]
-       bench/flow_bench.py --plot-only STATS_LOG   (draws the plot from an existing log)
+Usage: bench/flow_bench.py [--sluice build/release/tools/sluice/sluice] [--quick] [--parts ...]
+       bench/flow_bench.py --plot-only STATS_LOG   (draws the -c auto plot from a log)
+       bench/flow_bench.py --wire-plot-only TSV    (draws the wire plot from its columns)
 """
 import argparse
 import json
@@ -103,21 +108,27 @@ def percent(share):
 # --- bandwidth -------------------------------------------------------------------------
 
 
-def bandwidth_run(args, cap_text, engine):
-    cap = parse_size(cap_text) if cap_text != "none" else None
-    # Each uncapped run moves as many bytes as the largest cap's run.
-    rate = cap or max((parse_size(c) for c in args.caps.split(",") if c != "none"),
-                      default=parse_size("50M"))
-    per_transfer = int(rate * args.bandwidth_seconds / TRANSFERS)
-    options = ["--engine", engine, "-c", str(TRANSFERS)]
-    if cap:
+def acked_bins(args, cap_text, engine, extra, per_transfer):
+    """Runs TRANSFERS parallel transfers of `per_transfer` bytes; returns the run's summary
+    and the server's bins of acknowledged bytes."""
+    options = ["--engine", engine, "-c", str(TRANSFERS), *extra]
+    if cap_text != "none":
         options += ["--max-bandwidth", cap_text]
     with Server(args.sluice) as server:
         summary = run_sluice(args.sluice, options,
                              [f"{server.base}/bytes/{per_transfer}?n={{1..{TRANSFERS}}}"])
         # The server counts a connection's last bytes when it notices the close.
         time.sleep(0.3)
-        bins = run_bins(server.stats()["acked_bins_100ms"])
+        return summary, run_bins(server.stats()["acked_bins_100ms"])
+
+
+def bandwidth_run(args, cap_text, engine):
+    cap = parse_size(cap_text) if cap_text != "none" else None
+    # Each uncapped run moves as many bytes as the largest cap's run.
+    rate = cap or max((parse_size(c) for c in args.caps.split(",") if c != "none"),
+                      default=parse_size("50M"))
+    per_transfer = int(rate * args.bandwidth_seconds / TRANSFERS)
+    summary, bins = acked_bins(args, cap_text, engine, [], per_transfer)
     total = sum(bins)
     wall = summary["wall_ms"] / 1000
     if cap:
@@ -149,6 +160,87 @@ def bandwidth_table(results, args):
         print(f"| {r['cap']} | {r['engine']} | {r['wall_s']:.2f} s "
               f"| {r['average_mib_s']:.1f} MiB/s | {' | '.join(shares)} |")
     print()
+
+
+# --- burst: the bucket's depth on the wire ---------------------------------------------
+
+BURST_CAP = "20M"
+# The bucket depths compared: sluice's default (20 ms of the cap) and a second of the cap.
+BUCKETS = (("20 ms (default)", []), ("1 s", ["--bandwidth-burst", BURST_CAP]))
+
+
+def burst_run(args, bucket, extra, engine):
+    cap = parse_size(BURST_CAP)
+    per_transfer = int(cap * args.bandwidth_seconds / TRANSFERS)
+    summary, bins = acked_bins(args, BURST_CAP, engine, extra, per_transfer)
+    shares = {f"busiest_{ms}ms_of_cap": busiest(bins, ms // 100) / (cap * ms / 1000)
+              for ms in (100, 300, 1000)}
+    # A bucket refilled continuously bursts only while it is full: at the start. After the
+    # first second both depths should pace alike.
+    later = bins[10:-1]
+    return {"bucket": bucket, "engine": engine, "wall_s": summary["wall_ms"] / 1000,
+            "bins": bins, "busiest_100ms_after_1s_of_cap":
+                busiest(later, 1) / (cap * BIN_S) if later else None} | shares
+
+
+def burst_table(results, args):
+    print(f"### Bucket depth on the wire: --max-bandwidth {BURST_CAP}, {TRANSFERS} parallel "
+          f"transfers, {args.bandwidth_seconds:g} s of the cap each run\n")
+    print("| bucket | engine | wall | busiest 100 ms / cap | busiest 300 ms / cap "
+          "| busiest 1 s / cap | busiest 100 ms after the first second |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        later = r["busiest_100ms_after_1s_of_cap"]
+        print(f"| {r['bucket']} | {r['engine']} | {r['wall_s']:.2f} s "
+              f"| {percent(r['busiest_100ms_of_cap'])} | {percent(r['busiest_300ms_of_cap'])} "
+              f"| {percent(r['busiest_1000ms_of_cap'])} "
+              f"| {percent(later) if later is not None else '–'} |")
+    print()
+
+
+def wire_data(results, data_path):
+    """Writes one engine's runs as columns for gnuplot: the bin's start in seconds, then
+    each bucket's MiB/s in that bin ("?" after a run ended)."""
+    columns = [r["bins"] for r in results]
+    with open(data_path, "w") as out:
+        out.write(f"# engine {results[0]['engine']}, --max-bandwidth {BURST_CAP}; t_s, then "
+                  "MiB/s acknowledged per 100 ms with the bucket: "
+                  + "; ".join(r["bucket"] for r in results) + "\n")
+        for i in range(max(len(c) for c in columns)):
+            values = [f"{c[i] / BIN_S / (1 << 20):.3f}" if i < len(c) else "?" for c in columns]
+            out.write(f"{i * BIN_S:.1f} {' '.join(values)}\n")
+
+
+def draw_wire_plot(data_path, svg_path):
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        raise SystemExit("gnuplot not found: apt-get install gnuplot-nox")
+    with open(data_path) as data:
+        header = data.readline()
+    titles = header.split("bucket: ", 1)[1].strip().split("; ")
+    engine = header.split(",")[0].removeprefix("# engine ")
+    cap = parse_size(BURST_CAP) / (1 << 20)
+    curves = ", \\\n     ".join(
+        f"'{data_path}' using 1:{i + 2} with steps lw 2 title 'bucket {title}'"
+        for i, title in enumerate(titles))
+    title = (f"Bytes the client acknowledged per 100 ms (server side), sluice --engine {engine} "
+             f"-c {TRANSFERS} --max-bandwidth {BURST_CAP}")
+    script = f"""
+set terminal svg size 900,450 dynamic font 'sans,12' background '#ffffff'
+set output '{svg_path}'
+set datafile missing '?'
+set title '{title}'
+set grid
+set key top right
+set xrange [0:*]
+set yrange [0:*]
+set xlabel 'seconds from the first acknowledged byte'
+set ylabel 'MiB/s in each 100 ms'
+plot {curves}, \\
+     {cap:g} with lines dashtype 2 lc rgb '#777777' title 'the cap ({cap:g} MiB/s)'
+"""
+    subprocess.run([gnuplot], input=script, text=True, check=True)
+    log(f"plot: {svg_path} (data {data_path})")
 
 
 # --- rate ------------------------------------------------------------------------------
@@ -317,7 +409,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sluice", default="build/release/tools/sluice/sluice",
                         help="the binary that serves and fetches")
-    parser.add_argument("--parts", default="bandwidth,rate,auto",
+    parser.add_argument("--parts", default="bandwidth,burst,rate,auto",
                         help="which measurements to make")
     parser.add_argument("--caps", default="5M,20M,50M,none",
                         help="--max-bandwidth values; none: no cap")
@@ -340,15 +432,28 @@ def main():
                                             "adaptive_concurrency next to --plot)")
     parser.add_argument("--plot-only", metavar="STATS_LOG",
                         help="only draw the plot from this --stats-log file")
+    parser.add_argument("--wire-plot", help="the burst part's SVG (default: "
+                                            "docs/img/bandwidth_wire.svg, with --quick in the "
+                                            "temporary directory); its columns go beside it "
+                                            "as .tsv")
+    parser.add_argument("--wire-plot-only", metavar="TSV",
+                        help="only draw the wire plot from these columns")
     args = parser.parse_args()
     if not args.plot:
         # A quick check must not replace the plot that docs/benchmarks.md shows.
         folder = tempfile.gettempdir() if args.quick else "docs/img"
         args.plot = os.path.join(folder, "adaptive_concurrency.svg")
+    if not args.wire_plot:
+        folder = tempfile.gettempdir() if args.quick else "docs/img"
+        args.wire_plot = os.path.join(folder, "bandwidth_wire.svg")
+    wire_data_path = os.path.splitext(args.wire_plot)[0] + ".tsv"
     prefix = args.plot_data or os.path.join(os.path.dirname(os.path.abspath(args.plot)),
                                             "adaptive_concurrency")
     if args.plot_only:
         plot(args.plot_only, args.plot, prefix + ".tsv")
+        return 0
+    if args.wire_plot_only:
+        draw_wire_plot(args.wire_plot_only, args.wire_plot)
         return 0
     if not shutil.which(args.sluice):
         raise SystemExit(f"no sluice at {args.sluice}: build the release preset, or give --sluice")
@@ -356,7 +461,7 @@ def main():
         args.bandwidth_seconds, args.rate_seconds, args.auto_seconds = 2, 1.5, 5
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     parts = args.parts.split(",")
-    if unknown := set(parts) - {"bandwidth", "rate", "auto"}:
+    if unknown := set(parts) - {"bandwidth", "burst", "rate", "auto"}:
         raise SystemExit(f"unknown part: {', '.join(sorted(unknown))}")
     for cap in args.caps.split(","):
         if cap != "none":
@@ -371,6 +476,19 @@ def main():
                 results["bandwidth"].append(bandwidth_run(args, cap, engine))
                 log(f"bandwidth {cap} {engine}: {results['bandwidth'][-1]}")
         bandwidth_table(results["bandwidth"], args)
+
+    if "burst" in parts:
+        results["burst"] = []
+        for engine in ENGINES:
+            for bucket, extra in BUCKETS:
+                results["burst"].append(burst_run(args, bucket, extra, engine))
+                shown = {k: v for k, v in results["burst"][-1].items() if k != "bins"}
+                log(f"burst {bucket} {engine}: {shown}")
+        burst_table(results["burst"], args)
+        # The plot shows the first engine's runs.
+        os.makedirs(os.path.dirname(os.path.abspath(args.wire_plot)), exist_ok=True)
+        wire_data([r for r in results["burst"] if r["engine"] == ENGINES[0]], wire_data_path)
+        draw_wire_plot(wire_data_path, args.wire_plot)
 
     if "rate" in parts:
         results["rate"] = []
