@@ -3,7 +3,8 @@
 `sluice serve` on loopback.
 
 For each case and tool it prints wall time, the ideal time and their ratio, CPU seconds,
-peak RSS, and what the server saw: connections opened and the peak of requests in flight.
+peak RSS, what the server saw (connections opened, the peak of requests in flight) and the
+machine's load average over the last minute, since the two cores may be shared.
 The ideal is the makespan of a zero-overhead scheduler over the *nominal* latencies of the
 list (what the server was told to wait), so ratios compare tools fairly.
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
@@ -233,7 +234,8 @@ def run_one(args, key, case, name, path):
           f"  ideal/wall {ratio}  cpu {run.cpu:6.2f} s ({run.cpu / n * 1e6:5.1f} us/req)"
           f"  {n / run.wall:8.0f} req/s  rss {run.rss:6.1f} MiB"
           f"  requests {run.stats['requests']:6}  connections {run.connections:6}"
-          f"  peak in flight {run.stats['peak_in_flight']:5}  exit {run.code}", flush=True)
+          f"  peak in flight {run.stats['peak_in_flight']:5}  exit {run.code}"
+          f"  load {os.getloadavg()[0]:5.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 """What reusing connections buys: the same list fetched with keep-alive and with a new
 connection per request, by the fetchers that can do both, against `sluice serve` on loopback.
 
-Prints requests/s, client and server CPU per request and the connections the server
-accepted. curl has no switch that forbids reuse (its --no-keepalive turns off TCP
-keep-alive probes, not HTTP's persistent connections), so it sends `Connection: close`,
-which makes the server close each connection after its answer.
+Prints requests/s, client and server CPU per request, the connections the server accepted
+and the machine's load average over the last minute. curl has no switch that forbids
+reuse (its --no-keepalive turns off TCP keep-alive probes, not HTTP's persistent
+connections), so it sends `Connection: close`, which makes the server close each
+connection after its answer.
 Usage: bench/reuse_bench.py [--sluice build/release/tools/sluice/sluice] [--cases c] [--repeat 3]
 """
 import argparse
@@ -59,7 +60,7 @@ def main():
                       f"  {n / run.wall:8.0f} req/s  client cpu {run.cpu / n * 1e6:6.1f} us/req"
                       f"  server cpu {run.server_cpu / n * 1e6:6.1f} us/req"
                       f"  requests {run.stats['requests']:6}  connections {run.connections:6}"
-                      f"  exit {run.code}", flush=True)
+                      f"  exit {run.code}  load {os.getloadavg()[0]:5.2f}", flush=True)
     return 0
 
 
