@@ -83,7 +83,7 @@ class Case:
         self.c = c
         self.latencies = latencies
         self.paths = paths  # each URL's path and query, in list order
-        self.sluice_sources = sluice_sources  # sluice's arguments, {base} to be filled in
+        self.sluice_sources = sluice_sources  # sluice's arguments; {base} and {list} filled in
         self.curl_glob = curl_glob  # curl's own URL glob, or None: curl reads a config
 
 
