@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Runs sluice (and curl --parallel, when installed) against `sluice serve` on loopback.
+"""Runs sluice and the common fetchers that are installed (curl, aria2c, wget2) against
+`sluice serve` on loopback.
 
-For each case it prints wall time, the ideal time and their ratio, CPU seconds and peak
-RSS. The ideal is the makespan of a zero-overhead scheduler over the *nominal* latencies
-of the list (what the server was told to wait), so ratios compare tools fairly.
+For each case and tool it prints wall time, the ideal time and their ratio, CPU seconds,
+peak RSS, what the server saw (connections opened, the peak of requests in flight) and the
+machine's load average over the last minute, since the two cores may be shared.
+The ideal is the makespan of a zero-overhead scheduler over the *nominal* latencies of the
+list (what the server was told to wait), so ratios compare tools fairly.
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
 """
 import argparse
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 
 def ideal_makespan(latencies, slots):
@@ -50,29 +54,124 @@ class Server:
             raise SystemExit(f"server did not start: {first!r}")
         self.base = first.removeprefix("listening on ")
 
+    def stats(self):
+        """The server's counters; its `connections` include the one this call opens."""
+        with urllib.request.urlopen(f"{self.base}/_stats", timeout=10) as answer:
+            return json.load(answer)
+
+    def cpu_seconds(self):
+        """User + system time of the server process so far, from /proc (10 ms ticks)."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            # The command name in field 2 holds no spaces here ("sluice"), so split() is safe.
+            fields = stat.read().split()
+        return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         self.process.terminate()
         self.process.wait(timeout=10)
 
 
-def cases(base, workdir):
+def tmpfs_dir():
+    """Where aria2c's bodies go: it cannot write to /dev/null, and on disk the fsync of
+    its control file for every download, not the fetching, would set its pace."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+class Case:
+    def __init__(self, title, c, latencies, paths, sluice_sources, curl_glob):
+        self.title = title
+        self.c = c
+        self.latencies = latencies
+        self.paths = paths  # each URL's path and query, in list order
+        self.sluice_sources = sluice_sources  # sluice's arguments; {base} and {list} filled in
+        self.curl_glob = curl_glob  # curl's own URL glob, or None: curl reads a config
+
+
+def cases():
     rng = random.Random(42)
     slow = set(rng.sample(range(200), 10))  # a seeded 5 %
     mixed = [500 if i in slow else 50 for i in range(200)]
-    mixed_list = os.path.join(workdir, "mixed.txt")
-    with open(mixed_list, "w") as out:
-        for i, ms in enumerate(mixed):
-            out.write(f"{base}/todos/{i + 1}?delay={ms}ms\n")
     return {
-        "a": ("200 URLs, 50 ms, c=10", 10, [0.05] * 200,
-              [f"{base}/todos/{{1..200}}?delay=50ms"], f"{base}/todos/[1-200]?delay=50ms"),
-        "b": ("200 URLs, 5 % at 500 ms, c=10", 10, [ms / 1000 for ms in mixed],
-              ["@" + mixed_list], None),
-        "c": ("20,000 URLs, no delay, c=50", 50, [0.0] * 20000,
-              [f"{base}/todos/{{1..20000}}"], f"{base}/todos/[1-20000]"),
-        "d": ("100,000 URLs, 1 s, c=10,000", 10000, [1.0] * 100000,
-              [f"{base}/todos/{{1..100000}}?delay=1s"], f"{base}/todos/[1-100000]?delay=1s"),
-    }, mixed_list
+        "a": Case("200 URLs, 50 ms, c=10", 10, [0.05] * 200,
+                  [f"/todos/{i}?delay=50ms" for i in range(1, 201)],
+                  ["{base}/todos/{{1..200}}?delay=50ms"], "/todos/[1-200]?delay=50ms"),
+        "b": Case("200 URLs, 5 % at 500 ms, c=10", 10, [ms / 1000 for ms in mixed],
+                  [f"/todos/{i + 1}?delay={ms}ms" for i, ms in enumerate(mixed)],
+                  ["@{list}"], None),
+        "c": Case("20,000 URLs, no delay, c=50", 50, [0.0] * 20000,
+                  [f"/todos/{i}" for i in range(1, 20001)],
+                  ["{base}/todos/{{1..20000}}"], "/todos/[1-20000]"),
+        "d": Case("100,000 URLs, 1 s, c=10,000", 10000, [1.0] * 100000,
+                  [f"/todos/{i}?delay=1s" for i in range(1, 100001)],
+                  ["{base}/todos/{{1..100000}}?delay=1s"], "/todos/[1-100000]?delay=1s"),
+    }
+
+
+def write_list(case, base, workdir):
+    path = os.path.join(workdir, "list.txt")
+    with open(path, "w") as out:
+        out.writelines(f"{base}{p}\n" for p in case.paths)
+    return path
+
+
+def curl_command(curl, case, base, url_list, workdir):
+    # curl's --parallel-max stops at 300.
+    command = [curl, "-s", "--parallel", "--parallel-immediate", "--parallel-max",
+               str(min(case.c, 300))]
+    if case.curl_glob:
+        return command + ["-o", "/dev/null", base + case.curl_glob]
+    config = os.path.join(workdir, "curl.cfg")
+    with open(url_list) as src, open(config, "w") as out:
+        for line in src:
+            out.write(f'url = "{line.strip()}"\noutput = "/dev/null"\n')
+    return command + ["-K", config]
+
+
+def aria2c_command(aria2c, case, url_list, body_dir, extra):
+    # -j is aria2c's number of downloads at once; -x 1 (its default) is one connection
+    # per download, and its maximum of 16 only splits one large file, so it does not cap
+    # the connections to the server. Each URL's file name is its path's last segment.
+    return [aria2c, "-q", "-j", str(case.c), "-x", "1", "-d", body_dir, "-i", url_list,
+            "--file-allocation=none", "--summary-interval=0", "--console-log-level=error",
+            *extra]
+
+
+def wget2_command(wget2, case, url_list):
+    # --config=/dev/null: no ~/.wget2rc; -O /dev/null: every body into one sink. wget2
+    # 1.99.1 keeps a connection open only when the answer says `Connection: keep-alive`,
+    # which HTTP/1.1 makes the default and `sluice serve` therefore leaves out, so here it
+    # opens a connection per request (the server's `connections`).
+    return [wget2, "-q", "--config=/dev/null", "--max-threads", str(case.c), "-i", url_list,
+            "-O", "/dev/null"]
+
+
+class Run:
+    """One measured run: the client's wall, CPU, peak RSS and exit code; the server's CPU
+    and its /_stats counters."""
+
+    def __init__(self, wall, cpu, rss, code, server_cpu, stats):
+        self.wall, self.cpu, self.rss, self.code = wall, cpu, rss, code
+        self.server_cpu = server_cpu
+        self.stats = stats
+        # The /_stats request itself opened one of the server's connections.
+        self.connections = stats["connections"] - 1
+
+
+def run_against_own_server(sluice, case, build_command, body_parent=None):
+    """Runs build_command(base, url_list, workdir, body_dir) against a server of its own,
+    so the server's counters (connections, peak in flight, CPU) belong to this run alone."""
+    server = Server(sluice)
+    try:
+        with tempfile.TemporaryDirectory() as workdir, \
+                tempfile.TemporaryDirectory(dir=body_parent) as body_dir:
+            url_list = write_list(case, server.base, workdir)
+            command = build_command(server.base, url_list, workdir, body_dir)
+            wall, cpu, rss, code = measured(command)
+            server_cpu = server.cpu_seconds()
+            stats = server.stats()
+    finally:
+        server.close()
+    return Run(wall, cpu, rss, code, server_cpu, stats)
 
 
 def main():
@@ -80,49 +179,63 @@ def main():
     parser.add_argument("--sluice", default="build/release/tools/sluice/sluice")
     parser.add_argument("--cases", default="a,b,c,d")
     parser.add_argument("--repeat", type=int, default=1)
-    # curl's --parallel-max stops at 300, so on (d) it needs about 6 minutes: opt in.
+    parser.add_argument("--tools", default="sluice,curl,aria2c,wget2",
+                        help="those of these that are installed are run")
+    # On (d) curl, held to 300 in flight, needs about 6 minutes, and aria2c about 4: opt in.
     parser.add_argument("--curl-cases", default="a,b,c")
+    parser.add_argument("--aria2c-cases", default="a,b,c")
+    parser.add_argument("--wget2-cases", default="a,b,c,d")
+    parser.add_argument("--aria2c-dir", default=tmpfs_dir(),
+                        help="where aria2c saves bodies (default /dev/shm, a tmpfs)")
+    parser.add_argument("--aria2c-flags", default="",
+                        help="further aria2c options, space-separated, e.g. --deferred-input=true")
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-
-    server = Server(args.sluice)
-    curl = shutil.which("curl")
-    try:
-        run_cases(args, server, curl)
-    finally:
-        server.close()
+    wanted = args.tools.split(",")
+    tools = {name: (os.path.abspath(args.sluice) if name == "sluice" else shutil.which(name))
+             for name in wanted}
+    for name, path in tools.items():
+        if not path:
+            print(f"# {name}: not installed, skipped", flush=True)
+    table = cases()
+    for key in args.cases.split(","):
+        case = table[key]
+        for name, path in tools.items():
+            allowed = getattr(args, f"{name}_cases", None)
+            if path and (allowed is None or key in allowed.split(",")):
+                for _ in range(args.repeat):
+                    run_one(args, key, case, name, path)
     return 0
 
 
-def run_cases(args, server, curl):
-    with tempfile.TemporaryDirectory() as workdir:
-        table, mixed_list = cases(server.base, workdir)
-        for key in args.cases.split(","):
-            title, c, latencies, sources, curl_url = table[key]
-            ideal = ideal_makespan(latencies, c)
-            n = len(latencies)
-            runs = [("sluice", [args.sluice, "-q", "-c", str(c), *sources])]
-            if curl and key in args.curl_cases.split(","):
-                urls = [curl_url] if curl_url else None
-                config = None
-                if urls is None:
-                    config = os.path.join(workdir, "curl.cfg")
-                    with open(mixed_list) as src, open(config, "w") as out:
-                        for line in src:
-                            out.write(f'url = "{line.strip()}"\noutput = "/dev/null"\n')
-                command = [curl, "-s", "--parallel", "--parallel-immediate", "--parallel-max",
-                           str(min(c, 300))]
-                command += ["-K", config] if config else ["-o", "/dev/null", *urls]
-                label = "curl --parallel" + (" (max 300)" if c > 300 else "")
-                runs.append((label, command))
-            for tool, command in runs:
-                for _ in range(args.repeat):
-                    wall, cpu, rss, code = measured(command)
-                    ratio = f"{ideal / wall:6.1%}" if ideal > 0 else "   n/a"
-                    print(f"{key}  {title:32} {tool:22} wall {wall:7.3f} s  ideal {ideal:7.3f} s"
-                          f"  ideal/wall {ratio}  cpu {cpu:6.2f} s"
-                          f" ({cpu / n * 1e6:5.1f} us/req)  {n / wall:8.0f} req/s"
-                          f"  rss {rss:6.1f} MiB  exit {code}", flush=True)
+def run_one(args, key, case, name, path):
+    label = name
+    if name == "curl":
+        label = "curl --parallel" + (" (max 300)" if case.c > 300 else "")
+    elif name == "aria2c" and args.aria2c_flags:
+        label = f"aria2c {args.aria2c_flags}"
+
+    def build_command(base, url_list, workdir, body_dir):
+        if name == "sluice":
+            sources = [s.format(base=base, list=url_list) for s in case.sluice_sources]
+            return [path, "-q", "-c", str(case.c), *sources]
+        if name == "curl":
+            return curl_command(path, case, base, url_list, workdir)
+        if name == "aria2c":
+            return aria2c_command(path, case, url_list, body_dir, args.aria2c_flags.split())
+        return wget2_command(path, case, url_list)
+
+    run = run_against_own_server(os.path.abspath(args.sluice), case, build_command,
+                                 args.aria2c_dir)
+    n = len(case.latencies)
+    ideal = ideal_makespan(case.latencies, case.c)
+    ratio = f"{ideal / run.wall:6.1%}" if ideal > 0 else "   n/a"
+    print(f"{key}  {case.title:32} {label:26} wall {run.wall:7.3f} s  ideal {ideal:7.3f} s"
+          f"  ideal/wall {ratio}  cpu {run.cpu:6.2f} s ({run.cpu / n * 1e6:5.1f} us/req)"
+          f"  {n / run.wall:8.0f} req/s  rss {run.rss:6.1f} MiB"
+          f"  requests {run.stats['requests']:6}  connections {run.connections:6}"
+          f"  peak in flight {run.stats['peak_in_flight']:5}  exit {run.code}"
+          f"  load {os.getloadavg()[0]:5.2f}", flush=True)
 
 
 if __name__ == "__main__":
