@@ -7,7 +7,10 @@ peak RSS, what the server saw (connections opened, the peak of requests in fligh
 machine's load average over the last minute, since the two cores may be shared.
 The ideal is the makespan of a zero-overhead scheduler over the *nominal* latencies of the
 list (what the server was told to wait), so ratios compare tools fairly.
+`--engines` runs sluice once more per named engine (`sluice --engine E`), the textbook
+designs included, so they are measured as the common fetchers are.
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
+       [--engines loop,threads,textbook-slices,textbook-permits]
 """
 import argparse
 import heapq
@@ -91,12 +94,19 @@ def cases():
     rng = random.Random(42)
     slow = set(rng.sample(range(200), 10))  # a seeded 5 %
     mixed = [500 if i in slow else 50 for i in range(200)]
+    # `sluice demo`'s second list: the slow URLs together at the head, where static slices
+    # put them all in one slice.
+    slow_first = [500] * 20 + [50] * 180
     return {
         "a": Case("200 URLs, 50 ms, c=10", 10, [0.05] * 200,
                   [f"/todos/{i}?delay=50ms" for i in range(1, 201)],
                   ["{base}/todos/{{1..200}}?delay=50ms"], "/todos/[1-200]?delay=50ms"),
         "b": Case("200 URLs, 5 % at 500 ms, c=10", 10, [ms / 1000 for ms in mixed],
                   [f"/todos/{i + 1}?delay={ms}ms" for i, ms in enumerate(mixed)],
+                  ["@{list}"], None),
+        "e": Case("200 URLs, first 10 % at 500 ms, c=10", 10,
+                  [ms / 1000 for ms in slow_first],
+                  [f"/todos/{i + 1}?delay={ms}ms" for i, ms in enumerate(slow_first)],
                   ["@{list}"], None),
         "c": Case("20,000 URLs, no delay, c=50", 50, [0.0] * 20000,
                   [f"/todos/{i}" for i in range(1, 20001)],
@@ -177,10 +187,14 @@ def run_against_own_server(sluice, case, build_command, body_parent=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sluice", default="build/release/tools/sluice/sluice")
-    parser.add_argument("--cases", default="a,b,c,d")
+    parser.add_argument("--cases", default="a,b,c,d",
+                        help="of a-e; e is `sluice demo`'s list whose first 10 %% take 500 ms")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--tools", default="sluice,curl,aria2c,wget2",
-                        help="those of these that are installed are run")
+                        help="those of these that are installed are run; '' for none")
+    parser.add_argument("--engines", default="",
+                        help="sluice --engine values to run as further tools, e.g. "
+                             "loop,threads,textbook-slices,textbook-permits")
     # On (d) curl, held to 300 in flight, needs about 6 minutes, and aria2c about 4: opt in.
     parser.add_argument("--curl-cases", default="a,b,c")
     parser.add_argument("--aria2c-cases", default="a,b,c")
@@ -191,7 +205,8 @@ def main():
                         help="further aria2c options, space-separated, e.g. --deferred-input=true")
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-    wanted = args.tools.split(",")
+    wanted = [name for name in args.tools.split(",") if name]
+    engines = [engine for engine in args.engines.split(",") if engine]
     tools = {name: (os.path.abspath(args.sluice) if name == "sluice" else shutil.which(name))
              for name in wanted}
     for name, path in tools.items():
@@ -205,12 +220,17 @@ def main():
             if path and (allowed is None or key in allowed.split(",")):
                 for _ in range(args.repeat):
                     run_one(args, key, case, name, path)
+        for engine in engines:
+            for _ in range(args.repeat):
+                run_one(args, key, case, "sluice", os.path.abspath(args.sluice), engine)
     return 0
 
 
-def run_one(args, key, case, name, path):
+def run_one(args, key, case, name, path, engine=None):
     label = name
-    if name == "curl":
+    if engine:
+        label = f"sluice --engine {engine}"
+    elif name == "curl":
         label = "curl --parallel" + (" (max 300)" if case.c > 300 else "")
     elif name == "aria2c" and args.aria2c_flags:
         label = f"aria2c {args.aria2c_flags}"
@@ -218,7 +238,8 @@ def run_one(args, key, case, name, path):
     def build_command(base, url_list, workdir, body_dir):
         if name == "sluice":
             sources = [s.format(base=base, list=url_list) for s in case.sluice_sources]
-            return [path, "-q", "-c", str(case.c), *sources]
+            chosen = ["--engine", engine] if engine else []
+            return [path, "-q", "-c", str(case.c), *chosen, *sources]
         if name == "curl":
             return curl_command(path, case, base, url_list, workdir)
         if name == "aria2c":
