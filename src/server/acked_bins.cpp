@@ -35,6 +35,13 @@ void AckedBins::sample(Clock::time_point now) {
   add(ended - 1, sum);
 }
 
+RecentBins last_bins(const std::vector<std::uint64_t>& all, std::size_t count) {
+  const auto first = all.size() - std::min(count, all.size());
+  return {.first = first,
+          .bins = std::vector<std::uint64_t>(all.begin() + static_cast<std::ptrdiff_t>(first),
+                                             all.end())};
+}
+
 std::vector<std::uint64_t> AckedBins::bins() const {
   const std::lock_guard lock(mutex_);
   return bins_;
@@ -42,10 +49,7 @@ std::vector<std::uint64_t> AckedBins::bins() const {
 
 RecentBins AckedBins::recent(std::size_t count) const {
   const std::lock_guard lock(mutex_);
-  const auto first = bins_.size() - std::min(count, bins_.size());
-  return {.first = first,
-          .bins = std::vector<std::uint64_t>(bins_.begin() + static_cast<std::ptrdiff_t>(first),
-                                             bins_.end())};
+  return last_bins(bins_, count);
 }
 
 std::size_t AckedBins::bin_at(Clock::time_point now) const noexcept {

@@ -17,6 +17,9 @@ struct RecentBins {
   std::vector<std::uint64_t> bins = {};
 };
 
+// The last `count` of `all` (all of them when there are fewer).
+RecentBins last_bins(const std::vector<std::uint64_t>& all, std::size_t count);
+
 // Bin k holds the bytes acknowledged in [start + k * 100 ms, start + (k + 1) * 100 ms), where
 // start is the construction (the server's start). A timer calls sample() just after each bin
 // ends, and each connection's last growth is read just before its socket closes.

@@ -22,10 +22,7 @@ std::vector<std::uint64_t> RequestBins::bins() const {
 
 RecentBins RequestBins::recent(std::size_t count) const {
   const std::lock_guard lock(mutex_);
-  const auto first = bins_.size() - std::min(count, bins_.size());
-  return {.first = first,
-          .bins = std::vector<std::uint64_t>(bins_.begin() + static_cast<std::ptrdiff_t>(first),
-                                             bins_.end())};
+  return last_bins(bins_, count);
 }
 
 }  // namespace sluice::detail
