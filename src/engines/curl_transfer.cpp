@@ -92,6 +92,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   stopped_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   error_buffer_[0] = '\0';
+  resent_after_.clear();
   if (options_.output_dir) {
     auto body = BodyFile::create(*options_.output_dir, item_.url, number_);
     if (!body) return unfetched_record(std::move(item_), {ErrorKind::Io, body.error()});
@@ -104,6 +105,8 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &CurlTransfer::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &CurlTransfer::on_request);
+  curl_easy_setopt(easy_, CURLOPT_PREREQDATA, this);
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -250,26 +253,58 @@ Record CurlTransfer::finish(CURLcode result) {
   return record;
 }
 
+int CurlTransfer::on_request(void* self, char*, char*, int, int) {
+  auto& transfer = *static_cast<CurlTransfer*>(self);
+  // A request after an error: libcurl went on past that error. Mostly a reused connection
+  // died before the answer and the request goes out again on a new one (RFC 9112 9.3.1
+  // allows that for idempotent requests); or a host's first address refused the connection.
+  if (transfer.error_buffer_[0] != '\0' && transfer.resent_after_.empty()) {
+    transfer.resent_after_ = transfer.error_buffer_;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+bool CurlTransfer::ended_on_http() const {
+  char* effective = nullptr;
+  curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &effective);
+  const std::string_view url =
+      effective == nullptr ? std::string_view(item_.fetch_url) : std::string_view(effective);
+  return url.starts_with("http://") || url.starts_with("https://");
+}
+
 FetchError CurlTransfer::describe_failure(CURLcode result) const {
   if (too_large_ || result == CURLE_FILESIZE_EXCEEDED) {
     return {ErrorKind::TooLarge,
             "the body is larger than --max-body " + std::to_string(options_.max_body) + " bytes"};
   }
   if (!save_error_.empty()) return {ErrorKind::Io, save_error_};
-  const std::string_view curl_message(error_buffer_);
+  // libcurl keeps the first error message of a transfer, so after a re-sent request the
+  // message tells of the dead connection while `result` tells of the new one.
+  const std::string_view curl_message = resent_after_.empty() ? error_buffer_ : "";
+  const std::string resent_note =
+      resent_after_.empty() ? ""
+                            : " (after an earlier failure in this transfer: " + resent_after_ + ")";
+  // libcurl 7.88 answers a malformed status line with the code it also uses for a refused
+  // scheme; the URL the transfer ended on tells the two apart.
+  if (result == CURLE_UNSUPPORTED_PROTOCOL) {
+    if (!ended_on_http()) {
+      return {ErrorKind::UnsupportedScheme, curl_message.empty()
+                                                ? "a redirect to a scheme other than http and https"
+                                                : std::string(curl_message)};
+    }
+    return {ErrorKind::Protocol, (curl_message.empty() ? "the answer's status line is not HTTP"
+                                                       : std::string(curl_message)) +
+                                     resent_note};
+  }
   // libcurl reports the low-speed limit as a timeout; say which limit it was.
   if (result == CURLE_OPERATION_TIMEDOUT && curl_message.starts_with("Operation too slow")) {
     return {ErrorKind::Timeout, "no data for " +
                                     std::to_string(stall_seconds(options_.stall_timeout)) +
                                     " s (--stall-timeout)"};
   }
-  // libcurl 7.88 answers a malformed status line with the code it also uses for a
-  // refused scheme; only its message tells the two apart.
-  if (result == CURLE_UNSUPPORTED_PROTOCOL && curl_message.starts_with("Unsupported HTTP")) {
-    return {ErrorKind::Protocol, std::string(curl_message)};
-  }
   return {classify(result),
-          curl_message.empty() ? curl_easy_strerror(result) : std::string(curl_message)};
+          (curl_message.empty() ? curl_easy_strerror(result) : std::string(curl_message)) +
+              resent_note};
 }
 
 std::optional<std::chrono::seconds> CurlTransfer::retry_after() const {

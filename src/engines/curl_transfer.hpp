@@ -69,6 +69,11 @@ class CurlTransfer {
   bool stopped() const noexcept { return stopped_; }
 
  private:
+  // CURLOPT_PREREQFUNCTION: runs before each request libcurl sends for this transfer.
+  static int on_request(void* self, char* remote_ip, char* local_ip, int remote_port,
+                        int local_port);
+  // Whether the transfer ended on an http or https URL (not a refused redirect).
+  bool ended_on_http() const;
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
@@ -91,6 +96,8 @@ class CurlTransfer {
   std::string save_error_;  // why on_body refused data, for the record
   bool too_large_ = false;  // on_body refused data beyond Options::max_body
   char error_buffer_[CURL_ERROR_SIZE] = {};
+  // The error libcurl went on past before a request (see on_request); empty when none.
+  std::string resent_after_;
 };
 
 // Maps a libcurl result code to the stable error kind of the records.

@@ -115,6 +115,31 @@ TEST_P(ReliabilityTest, BodiesOverTheLimitAreCutOffAsTooLarge) {
   }
 }
 
+// When a kept-alive connection is reset before the answer, libcurl quietly sends the request
+// again on a new connection, but keeps the first error's message. The second request's
+// failure must be named by its own result: a malformed status line is a protocol error,
+// not a refused scheme (which would not be retried, and would count as final on --resume).
+TEST_P(ReliabilityTest, AFailureAfterARequestSentAgainIsNamedByItsOwnResult) {
+  Server faulty(ServerConfig{.faults = {{Fault::ResetBefore, 0.3}, {Fault::BadStatus, 0.3}}});
+  auto one_by_one = options();
+  one_by_one.concurrency = 1;  // one connection, kept alive: the draws fall the same each run
+  one_by_one.retries = 0;
+  const auto records = fetch_all(one_by_one, {faulty.base_url() + "/todos/[1-200]"});
+  ASSERT_EQ(records.size(), 200u);
+  int sent_again = 0;
+  for (const auto& record : records) {
+    if (!record.error) continue;
+    EXPECT_TRUE(record.error->kind == ErrorKind::Network ||
+                record.error->kind == ErrorKind::Protocol)
+        << record.url << ": " << to_string(record.error->kind) << " " << record.error->message;
+    if (record.error->message.find("after an earlier failure") != std::string::npos) {
+      ++sent_again;
+    }
+  }
+  EXPECT_GT(sent_again, 0) << "no request was sent again: the test did not test";
+  EXPECT_GT(faulty.stats().requests, 200u);
+}
+
 // One server fault mode and the record it must end in.
 struct FaultCase {
   std::string name;
