@@ -72,6 +72,25 @@ TEST_P(ReliabilityTest, ARefusedConnectionIsRetried) {
   EXPECT_EQ(records[0].error->kind, ErrorKind::Connect);
 }
 
+TEST_P(ReliabilityTest, AConnectionThatIsNeverAcceptedHitsTheConnectTimeout) {
+  const test::FullListener full;
+  auto impatient = options();
+  impatient.connect_timeout = 300ms;
+  impatient.retries = 1;
+  const auto started = std::chrono::steady_clock::now();
+  const auto records =
+      fetch_all(impatient, {"http://127.0.0.1:" + std::to_string(full.port()) + "/"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_TRUE(records[0].error);
+  EXPECT_EQ(records[0].error->kind, ErrorKind::Timeout) << records[0].error->message;
+  EXPECT_EQ(records[0].attempts, 2);  // a connect timeout is retried
+  EXPECT_NE(records[0].error->message.find("connect"), std::string::npos)
+      << records[0].error->message;
+  EXPECT_GE(took, 600ms);  // two attempts of the full 300 ms each
+  EXPECT_LT(took, 10s);
+}
+
 TEST_P(ReliabilityTest, ASilentServerHitsTheStallTimeout) {
   auto stalling = options();
   stalling.stall_timeout = 1s;
