@@ -209,11 +209,7 @@ Record CurlTransfer::base_record() {
   return record;
 }
 
-Record CurlTransfer::finish(CURLcode result) {
-  set_waiting(false);  // a transfer may end while paused, e.g. by a timeout
-  Record record = base_record();
-  record.attempts = item_.attempts + 1;
-
+long CurlTransfer::read_answer(Record& record) const {
   long status = 0;
   curl_off_t total_us = 0;
   curl_off_t ttfb_us = 0;
@@ -223,13 +219,22 @@ Record CurlTransfer::finish(CURLcode result) {
   curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &ttfb_us);
   curl_easy_getinfo(easy_, CURLINFO_REDIRECT_COUNT, &redirects);
   record.elapsed_ms = micros_to_ms(total_us);
-  record.ttfb_ms = micros_to_ms(ttfb_us);
+  // libcurl also stamps the first byte's time on a connection that closed without an answer.
+  record.ttfb_ms = status != 0 ? micros_to_ms(ttfb_us) : 0;
   if (status != 0) record.status = static_cast<int>(status);
   if (redirects > 0) {
     char* effective = nullptr;
     curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &effective);
     if (effective != nullptr) record.final_url = effective;
   }
+  return status;
+}
+
+Record CurlTransfer::finish(CURLcode result) {
+  set_waiting(false);  // a transfer may end while paused, e.g. by a timeout
+  Record record = base_record();
+  record.attempts = item_.attempts + 1;
+  const long status = read_answer(record);
 
   if (result != CURLE_OK) {
     record.error = describe_failure(result);
@@ -332,8 +337,14 @@ InputItem CurlTransfer::requeue(Record&& failed) {
 }
 
 Record CurlTransfer::cancel() {
-  ++item_.attempts;  // the abandoned transfer was an attempt
-  return fail(ErrorKind::Cancelled, "the run was stopped before this transfer ended");
+  set_waiting(false);
+  body_.reset();  // an uncommitted body file removes itself
+  Record record = base_record();
+  record.attempts = item_.attempts + 1;  // the abandoned transfer was an attempt
+  // What had arrived when the run stopped: the status, the bytes and the time it had taken.
+  read_answer(record);
+  record.error = FetchError{ErrorKind::Cancelled, "the run was stopped before this transfer ended"};
+  return record;
 }
 
 Record CurlTransfer::fail(ErrorKind kind, std::string message) {

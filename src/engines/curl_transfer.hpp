@@ -80,6 +80,9 @@ class CurlTransfer {
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
   Record base_record();
+  // Fills in what libcurl knows of the answer so far (status, times, final URL); returns the
+  // status, 0 before any.
+  long read_answer(Record& record) const;
   FetchError describe_failure(CURLcode result) const;
 
   const Options& options_;

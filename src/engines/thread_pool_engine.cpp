@@ -1,6 +1,10 @@
 // The thread engine: c workers, each blocking in curl_easy_perform on its own easy handle.
 #include "engines/thread_pool_engine.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -21,6 +25,48 @@ namespace {
 int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<std::stop_token*>(stop)->stop_requested() ? 1 : 0;
 }
+
+// The sockets of one worker's easy handle, so that an abort can end its transfer at once:
+// a curl_easy_perform waiting for a quiet server looks at its progress callback only once
+// a second. Shutting a socket down wakes that wait. The lock keeps a socket from being
+// closed, and its number reused, while an abort shuts it down.
+// Thread-safety: all members may be called from any thread.
+class WorkerSockets {
+ public:
+  // Installs the socket callbacks on `easy` for the connections its next transfer opens.
+  // Connections keep their close callback after curl_easy_reset, so this object must
+  // outlive the easy handle.
+  void watch(CURL* easy) {
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &WorkerSockets::open);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &WorkerSockets::close);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  }
+  void shut_down_all() {
+    std::lock_guard lock(mutex_);
+    for (const curl_socket_t socket : open_) ::shutdown(socket, SHUT_RDWR);
+  }
+
+ private:
+  static curl_socket_t open(void* self, curlsocktype, curl_sockaddr* address) {
+    auto& sockets = *static_cast<WorkerSockets*>(self);
+    const curl_socket_t socket =
+        ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (socket == CURL_SOCKET_BAD) return socket;
+    std::lock_guard lock(sockets.mutex_);
+    sockets.open_.push_back(socket);
+    return socket;
+  }
+  static int close(void* self, curl_socket_t socket) {
+    auto& sockets = *static_cast<WorkerSockets*>(self);
+    std::lock_guard lock(sockets.mutex_);
+    std::erase(sockets.open_, socket);
+    return ::close(socket);
+  }
+
+  std::mutex mutex_;
+  std::vector<curl_socket_t> open_;  // guarded by mutex_
+};
 
 }  // namespace
 
@@ -68,7 +114,9 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     gate.receive_buffer = limits.receive_buffer;
     gate.waiting = &live.waiting_for_bandwidth;
   }
+  WorkerSockets sockets;  // declared first: the handle's connections close into it
   CurlTransfer transfer(options_, std::move(gate));
+  const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
   while (!stop.stop_requested()) {
     std::size_t in_flight_at_start = 0;
@@ -102,13 +150,16 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
       continue;
     }
     CURL* easy = transfer.handle();
+    sockets.watch(easy);
     curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &abort_when_stopped);
     curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &stop);
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
     const CURLcode result = curl_easy_perform(easy);
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    if (result == CURLE_ABORTED_BY_CALLBACK || transfer.stopped()) {
+    // A transfer the abort broke fails with whatever its shut-down socket gave.
+    const bool aborted = result != CURLE_OK && stop.stop_requested();
+    if (result == CURLE_ABORTED_BY_CALLBACK || transfer.stopped() || aborted) {
       input.release(transfer.host());
       sink.on_record(transfer.cancel());
     } else {

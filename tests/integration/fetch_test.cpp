@@ -244,6 +244,41 @@ TEST_P(FetchTest, AbortGivesEveryUrlReadARecord) {
   EXPECT_EQ(indexes.size(), records.size());
 }
 
+// The thread engine's workers block in curl_easy_perform, which looks at its progress
+// callback only once a second while a server is quiet: an abort must not wait for that.
+TEST_P(FetchTest, AnAbortEndsTransfersWaitingOnAQuietServerAtOnce) {
+  Server server(ServerConfig{});
+  CollectingSink sink;
+  std::stop_source abort;
+  std::chrono::steady_clock::time_point aborted_at;
+  std::jthread aborter([&] {
+    for (int wait = 0; wait < 500 && server.stats().in_flight < 4; ++wait) {
+      std::this_thread::sleep_for(10ms);
+    }
+    // Past the connection's early timers: from here libcurl wakes only once a second.
+    std::this_thread::sleep_for(1500ms);
+    aborted_at = std::chrono::steady_clock::now();
+    abort.request_stop();
+  });
+  fetch(with_concurrency(4), {server.base_url() + "/todos/{1..4}?delay=20s"}, sink,
+        RunControl{.stop = {}, .abort = abort.get_token()});
+  const auto took = std::chrono::steady_clock::now() - aborted_at;
+  aborter.join();
+
+  const auto records = sink.records();
+  ASSERT_EQ(records.size(), 4u);
+  for (const auto& record : records) {
+    ASSERT_TRUE(record.error) << record.url;
+    EXPECT_EQ(record.error->kind, ErrorKind::Cancelled) << record.error->message;
+    EXPECT_EQ(record.attempts, 1);
+  }
+#ifdef SLUICE_SANITIZED
+  EXPECT_LT(took, 600ms);
+#else
+  EXPECT_LT(took, 250ms);
+#endif
+}
+
 TEST_P(FetchTest, HttpsToAPlainHttpServerIsATlsError) {
   Server server(ServerConfig{});
   CollectingSink sink;
