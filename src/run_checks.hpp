@@ -2,9 +2,15 @@
 // budget, libcurl's global state and the output directory. Shared by fetch() and watch mode.
 #pragma once
 
+#include <cstddef>
+
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
+
+// The largest -c that makes sense: each slot needs a socket, and a process rarely may
+// open more than a million files.
+constexpr std::size_t kMaxConcurrency = 1'000'000;
 
 // Initialises libcurl once per process; throws std::runtime_error if it cannot.
 void global_curl_init();

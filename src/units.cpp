@@ -1,6 +1,8 @@
-// Durations and sizes from text, in exact integer arithmetic so "1.1s" is exactly 1100 ms.
+// Whole numbers, durations and sizes from text, in exact integer arithmetic so "1.1s" is
+// exactly 1100 ms.
 #include "units.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <limits>
@@ -91,6 +93,23 @@ std::optional<std::uint64_t> size_unit_bytes(std::string_view suffix) {
 }
 
 }  // namespace
+
+std::expected<std::uint64_t, std::string> parse_whole_number(std::string_view text,
+                                                             std::uint64_t min, std::uint64_t max) {
+  constexpr std::string_view kWhat = "whole number";
+  // A negative number is a number, only out of range.
+  const std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+  if (digits.empty() || !std::ranges::all_of(digits, is_digit)) {
+    return std::unexpected(invalid(kWhat, text, "digits only, e.g. 10"));
+  }
+  std::uint64_t value = 0;
+  const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.size() != text.size() || parsed.ec != std::errc{} || value < min || value > max) {
+    return std::unexpected(invalid(
+        kWhat, text, "out of range: " + std::to_string(min) + " to " + std::to_string(max)));
+  }
+  return value;
+}
 
 std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text) {
   constexpr std::string_view kWhat = "duration";

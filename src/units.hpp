@@ -1,4 +1,5 @@
-// Parsing of the human-friendly durations ("500ms", "1.5s") and sizes ("20M") the CLI accepts.
+// Parsing of the whole numbers ("10"), human-friendly durations ("500ms", "1.5s") and sizes
+// ("20M") the CLI accepts.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,11 @@
 #include <string_view>
 
 namespace sluice::detail {
+
+// Plain decimal digits from `min` to `max`: no sign, space or "0x", so that a typo is refused
+// rather than read as something else ("" as 0, "-1" wrapped around, "010" as octal).
+std::expected<std::uint64_t, std::string> parse_whole_number(std::string_view text,
+                                                             std::uint64_t min, std::uint64_t max);
 
 // "500ms", "10s", "2m", "1h", "1.5s", "0"; a bare number means seconds. The value must be a
 // whole number of milliseconds, so "0.5ms" cannot silently become 0 (which means "no limit").

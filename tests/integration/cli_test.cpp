@@ -183,8 +183,67 @@ INSTANTIATE_TEST_SUITE_P(
                   "--per-host"},
         UsageCase{"BadRetries", {"--retries", "-1", "http://127.0.0.1:9/"}, "--retries"},
         UsageCase{"BadGrace", {"--grace", "later", "http://127.0.0.1:9/"}, "--grace"},
-        UsageCase{"BadMaxBody", {"--max-body", "huge", "http://127.0.0.1:9/"}, "--max-body"}),
+        UsageCase{"BadMaxBody", {"--max-body", "huge", "http://127.0.0.1:9/"}, "--max-body"},
+        UsageCase{"HugeMaxExpansion",
+                  {"--max-expansion", "99999999999999999999", "http://127.0.0.1:9/"},
+                  "--max-expansion: invalid whole number '99999999999999999999' (out of range: 0 "
+                  "to 1000000000000)"},
+        UsageCase{"HugeMaxRedirects",
+                  {"--max-redirects", "99999999999999999999", "http://127.0.0.1:9/"},
+                  "(out of range: 0 to 1000)"},
+        UsageCase{"AutoBeyondTheLargestConcurrency",
+                  {"-c", "auto", "--max-concurrency", "2000000", "http://127.0.0.1:9/"},
+                  "--max-concurrency: invalid whole number '2000000' (out of range: 1 to 1000000)"},
+        UsageCase{"AutoSlotsBeyondTheFileLimit",
+                  {"-c", "auto", "--max-concurrency", "1000000", "--engine", "threads", "x"},
+                  "--max-concurrency 1000000 needs about"},
+        UsageCase{"BadRateLimitQuota", {"serve", "--rate-limit", "0x5/1s"}, "--rate-limit"}),
     [](const ::testing::TestParamInfo<UsageCase>& case_info) { return case_info.param.name; });
+
+// Every integer option of the main command, of `serve` and of `watch` (which takes the main
+// command's options) refuses anything but plain decimal digits within its range.
+TEST(CliTest, IntegerOptionsTakeOnlyDecimalDigitsWithinTheirRange) {
+  const std::vector<std::string> bad_values{"",   "-1", "0x10", " 5",
+                                            "5 ", "+5", "1e3",  "99999999999999999999"};
+  const std::vector<std::string> fetch_options{"--max-concurrency", "--retries", "--per-host",
+                                               "--max-redirects", "--max-expansion"};
+  // The inbox does not exist: a value let through would end in another message.
+  const std::vector<std::string> watch{"watch", "/nonexistent/inbox", "--out", "/nonexistent/out"};
+  std::vector<std::pair<std::vector<std::string>, std::string>> runs;  // args, option named
+  for (const auto& value : bad_values) {
+    runs.push_back({{"-c", value, "http://127.0.0.1:9/"}, "--concurrency"});
+    for (const auto& option : fetch_options) {
+      runs.push_back({{option, value, "http://127.0.0.1:9/"}, option});
+      auto in_watch = watch;
+      in_watch.insert(in_watch.end(), {option, value});
+      runs.push_back({in_watch, option});
+    }
+    for (const std::string option : {"--port", "--threads", "--seed", "--capacity"}) {
+      runs.push_back({{"serve", option, value}, option});
+    }
+  }
+  for (const auto& [args, option] : runs) {
+    const auto result = run_sluice(args);
+    const std::string shown = option + " '" + args[args.size() - 2] + "'";
+    EXPECT_EQ(result.exit_code, 2) << shown;
+    EXPECT_EQ(count_lines(result.err), 1u) << shown << ": " << result.err;
+    EXPECT_NE(result.err.find(option), std::string::npos) << shown << ": " << result.err;
+  }
+}
+
+// CLI11 would read "010" as octal 8; sluice reads every number as decimal.
+TEST(CliTest, LeadingZerosAreDecimal) {
+  Server server(ServerConfig{});
+  const std::string base = server.base_url();
+  const auto result =
+      run_sluice({"-q", "--max-redirects", "010", base + "/redirect/10", base + "/redirect/11"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  std::map<std::string, nlohmann::json> by_url;
+  for (auto& record : test::parse_records(result.out)) by_url[record["url"]] = record;
+  ASSERT_EQ(by_url.size(), 2u) << result.out;
+  EXPECT_TRUE(by_url[base + "/redirect/10"]["ok"].get<bool>()) << result.out;
+  EXPECT_EQ(by_url[base + "/redirect/11"]["error"]["kind"], "protocol") << result.out;
+}
 
 TEST(CliTest, ServePrintsItsAddressFirst) {
   const auto result = test::run_child(SLUICE_BINARY, {"serve", "--port", "0"}, {}, 3s);
