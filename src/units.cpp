@@ -118,8 +118,12 @@ std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string
   const auto unit = number ? duration_unit_ms(number->suffix) : std::nullopt;
   if (!unit) return std::unexpected(invalid(kWhat, text, "examples: 500ms, 10s, 2m"));
   const auto ms = scale(*number, *unit);
-  constexpr auto kMaxMs = static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
-  if (!ms || ms->value > kMaxMs) return std::unexpected(invalid(kWhat, text, "too large"));
+  constexpr auto kMaxMs =
+      static_cast<std::uint64_t>(std::chrono::milliseconds{kMaxDuration}.count());
+  if (!ms || ms->value > kMaxMs) {
+    return std::unexpected(invalid(
+        kWhat, text, "too large: at most " + std::to_string(kMaxDuration.count()) + " days"));
+  }
   if (!ms->exact) {
     return std::unexpected(invalid(kWhat, text, "not a whole number of milliseconds"));
   }

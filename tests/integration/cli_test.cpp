@@ -231,6 +231,30 @@ TEST(CliTest, IntegerOptionsTakeOnlyDecimalDigitsWithinTheirRange) {
   }
 }
 
+// Every duration option refuses more than a year, saying so: a longer one is a typo, and the
+// wait for --grace 3000000h overflowed and ended at once.
+TEST(CliTest, DurationsBeyondAYearAreRefused) {
+  const std::vector<std::vector<std::string>> runs{
+      {"http://127.0.0.1:9/", "--timeout", "8761h"},
+      {"http://127.0.0.1:9/", "--connect-timeout", "525601m"},
+      {"http://127.0.0.1:9/", "--stall-timeout", "31536001"},
+      {"http://127.0.0.1:9/", "--retry-backoff", "9000h"},
+      {"http://127.0.0.1:9/", "--max-retry-wait", "99999999999999999999ms"},
+      {"http://127.0.0.1:9/", "--grace", "3000000h"},
+      {"watch", "/nonexistent/inbox", "--out", "/nonexistent/out", "--grace", "3000000h"},
+      {"serve", "--latency", "8761h"},
+      {"serve", "--jitter", "8761h"},
+      {"serve", "--rate-limit", "5/8761h"}};
+  for (const auto& args : runs) {
+    const auto result = run_sluice(args);
+    const std::string option = args[args.size() - 2];  // each run ends in OPTION VALUE
+    EXPECT_EQ(result.exit_code, 2) << option;
+    EXPECT_EQ(count_lines(result.err), 1u) << option << ": " << result.err;
+    EXPECT_NE(result.err.find(option + ": invalid duration"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("at most 365 days"), std::string::npos) << result.err;
+  }
+}
+
 // CLI11 would read "010" as octal 8; sluice reads every number as decimal.
 TEST(CliTest, LeadingZerosAreDecimal) {
   Server server(ServerConfig{});
