@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -40,6 +41,15 @@ void check_options(const Options& options) {
                      std::to_string(options.concurrency));
   }
   if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
+  // libcurl sends the User-Agent as given: a CR or LF would end the header and start another,
+  // and no other control byte but tab is allowed in a header either (RFC 9110, section 5.5).
+  const auto control = std::ranges::find_if(
+      options.user_agent, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+  if (control != options.user_agent.end()) {
+    throw UsageError(
+        "--user-agent must not contain control characters such as CR, LF or NUL (byte " +
+        std::to_string(control - options.user_agent.begin() + 1) + ")");
+  }
   const bool textbook =
       options.engine == EngineKind::StaticSlices || options.engine == EngineKind::SlicePermits;
   if (textbook && (options.max_bandwidth > 0 || options.rate > 0 || options.per_host > 0)) {

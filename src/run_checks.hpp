@@ -16,7 +16,8 @@ constexpr std::size_t kMaxConcurrency = 1'000'000;
 void global_curl_init();
 
 // Throw UsageError naming the first problem (a concurrency out of range, caps the chosen
-// engine does not support, more open files than the process may have, an unusable -o DIR).
+// engine does not support, a control character in the User-Agent, more open files than the
+// process may have, an unusable -o DIR).
 void check_options(const Options& options);
 void check_file_budget(const Options& options);
 void create_output_dir(const Options& options);

@@ -197,6 +197,14 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"AutoSlotsBeyondTheFileLimit",
                   {"-c", "auto", "--max-concurrency", "1000000", "--engine", "threads", "x"},
                   "--max-concurrency 1000000 needs about"},
+        UsageCase{"HeaderInTheUserAgent",
+                  {"--user-agent", "sluice\r\nX-Injected: 1", "http://127.0.0.1:9/"},
+                  "--user-agent must not contain control characters such as CR, LF or NUL (byte "
+                  "7)"},
+        UsageCase{"ControlCharacterInTheUserAgent",
+                  {"watch", "/nonexistent/inbox", "--out", "/nonexistent/out", "--user-agent",
+                   "sluice\x01"},
+                  "--user-agent"},
         UsageCase{"BadRateLimitQuota", {"serve", "--rate-limit", "0x5/1s"}, "--rate-limit"}),
     [](const ::testing::TestParamInfo<UsageCase>& case_info) { return case_info.param.name; });
 
@@ -253,6 +261,15 @@ TEST(CliTest, DurationsBeyondAYearAreRefused) {
     EXPECT_NE(result.err.find(option + ": invalid duration"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("at most 365 days"), std::string::npos) << result.err;
   }
+}
+
+// A tab is the one control character a header value may hold.
+TEST(CliTest, UserAgentMayHoldATab) {
+  Server server(ServerConfig{});
+  const auto result =
+      run_sluice({"-q", "--user-agent", "sluice\ttest", server.base_url() + "/todos/1"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(server.stats().requests, 1u);
 }
 
 // CLI11 would read "010" as octal 8; sluice reads every number as decimal.
