@@ -51,12 +51,16 @@ Source open_list_file(std::string name) {
   };
   const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(errno);
-  // open(2) succeeds on a directory; only read(2) would fail, long after startup.
+  // open(2) succeeds on a directory, and on a file whose reads fail (/proc/self/mem: EIO);
+  // only read(2) would tell, once the run has begun. A regular file's first byte is read now,
+  // with pread(2), which moves no offset; a pipe or a terminal would wait for it.
   struct stat status {};
-  const int stat_error = ::fstat(fd, &status) != 0 ? errno : S_ISDIR(status.st_mode) ? EISDIR : 0;
-  if (stat_error != 0) {
+  int error = ::fstat(fd, &status) != 0 ? errno : S_ISDIR(status.st_mode) ? EISDIR : 0;
+  char first_byte = 0;
+  if (error == 0 && S_ISREG(status.st_mode) && ::pread(fd, &first_byte, 1, 0) < 0) error = errno;
+  if (error != 0) {
     ::close(fd);
-    fail(stat_error);
+    fail(error);
   }
   return Source(Source::Kind::Stream, std::move(name), fd, true);
 }

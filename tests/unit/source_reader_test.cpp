@@ -269,6 +269,24 @@ TEST(SourceReaderTest, RejectsMisconfiguration) {
   }
 }
 
+// /proc/self/mem opens, even for root, but reading its offset 0 (never mapped) fails: that
+// is found before the run, like a file that does not open, and the descriptor is closed.
+TEST(SourceReaderTest, AListFileWhoseFirstReadFailsIsRefusedAtOnce) {
+  const int before = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(before, 0);
+  ::close(before);
+  try {
+    SourceReader reader({"http://a/", "@/proc/self/mem"}, {});
+    ADD_FAILURE() << "no UsageError for a list file that cannot be read";
+  } catch (const UsageError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "cannot read list file '/proc/self/mem': Input/output error");
+  }
+  const int after = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ::close(after);
+  EXPECT_EQ(after, before);
+}
+
 TEST(SourceReaderTest, ClosesListFilesItOpened) {
   test::TempDir dir;
   const auto list = dir.write("l.txt", "a\n").string();
