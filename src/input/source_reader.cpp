@@ -138,7 +138,13 @@ class ItemEmitter {
 
  private:
   bool one_line(const Line& line, const std::string& source) {
-    const std::string_view text = trim(line.text);
+    // Some editors start a UTF-8 file with a byte order mark; it is no part of the URL.
+    constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+    std::string_view text = line.text;
+    if (line.number == 1 && text.starts_with(kByteOrderMark)) {
+      text.remove_prefix(kByteOrderMark.size());
+    }
+    text = trim(text);
     if (text.starts_with('#')) return true;
     if (line.too_long) {
       return failure(text, source,

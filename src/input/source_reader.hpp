@@ -22,8 +22,9 @@ struct SourceLimits {
 };
 
 // Sources: "-" is standard input, "@FILE" a list file, anything else one URL (ranges
-// allowed). In files and standard input: one URL per line, CRLF accepted, spaces and tabs
-// around it trimmed, blank lines and lines starting with '#' skipped, ranges expanded.
+// allowed). In files and standard input: one URL per line, CRLF accepted, a UTF-8 byte order
+// mark at the start skipped, spaces and tabs around it trimmed, blank lines and lines starting
+// with '#' skipped, ranges expanded.
 // Bad input never throws: a bad pattern, a NUL byte, an over-long line, a too large
 // expansion or a read error each becomes one item with an error, and reading goes on
 // (after a read error, with the next source). Only a list file that cannot be opened, or
