@@ -247,6 +247,13 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& error) {
     throw UsageError(std::string(error.what()) + " (see sluice --help)");
   }
+  // CLI11 passes "---x", which it cannot read as an option name, on as a source; but no URL
+  // or @FILE starts with '-', and "-" alone is standard input.
+  for (const auto& source : fetch.sources) {
+    if (source.size() > 1 && source.starts_with('-')) {
+      throw UsageError("unknown option '" + source + "' (see sluice --help)");
+    }
+  }
 
   if (serve_app->parsed()) {
     serve.config.latency = to_duration("--latency", latency);
