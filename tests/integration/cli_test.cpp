@@ -245,6 +245,25 @@ TEST(CliTest, IntegerOptionsTakeOnlyDecimalDigitsWithinTheirRange) {
   }
 }
 
+// An empty value (often an unset shell variable) is refused, not taken as "not given".
+TEST(CliTest, OptionsKeptAsTextRefuseAnEmptyValue) {
+  const std::vector<std::vector<std::string>> runs{
+      {"http://127.0.0.1:9/", "--rate", ""},
+      {"http://127.0.0.1:9/", "--output-dir", ""},
+      {"http://127.0.0.1:9/", "--stats-log", ""},
+      {"http://127.0.0.1:9/", "--resume", ""},
+      {"watch", "/nonexistent/inbox", "--out", "/nonexistent/out", "--rate", ""},
+      {"serve", "--faults", ""},
+      {"serve", "--rate-limit", ""}};
+  for (const auto& args : runs) {
+    const auto result = run_sluice(args);
+    const std::string option = args[args.size() - 2];  // each run ends in OPTION ''
+    EXPECT_EQ(result.exit_code, 2) << option;
+    EXPECT_EQ(count_lines(result.err), 1u) << option << ": " << result.err;
+    EXPECT_NE(result.err.find(option + ": must not be empty"), std::string::npos) << result.err;
+  }
+}
+
 // Every duration option refuses more than a year, saying so: a longer one is a typo, and the
 // wait for --grace 3000000h overflowed and ended at once.
 TEST(CliTest, DurationsBeyondAYearAreRefused) {

@@ -35,6 +35,11 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
           "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]"};
 }
 
+// For the options whose value is kept as text and left unset when empty: '' (often an unset
+// shell variable) would otherwise quietly mean "not given".
+const CLI::Validator kNotEmpty(
+    [](const std::string& text) { return text.empty() ? "must not be empty" : std::string(); }, "");
+
 std::chrono::milliseconds to_duration(const std::string& option, const std::string& text) {
   auto parsed = parse_duration(text);
   if (!parsed) throw UsageError(option + ": " + parsed.error());
@@ -136,23 +141,26 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("--max-concurrency", fetch.options.max_concurrency, "The most -c auto may reach")
       ->capture_default_str()
       ->transform(whole_number(1, kMaxConcurrency));
-  app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h");
+  app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h")
+      ->check(kNotEmpty);
   app.add_option("--per-host", fetch.options.per_host,
                  "Requests in flight per host (scheme, host, port), on top of -c (0: no cap)")
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));
-  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
+  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
   std::string stats_log;
   app.add_option("--stats-log", stats_log,
                  "Append a JSON line of in-flight, limit, records, bytes and latency to FILE "
-                 "every 100 ms");
+                 "every 100 ms")
+      ->check(kNotEmpty);
   std::string resume;
   auto* resume_option =
       app.add_option("--resume", resume,
                      "Skip the URLs that FILE (an earlier --results file) already has a final "
-                     "record for, and append the new records to it");
+                     "record for, and append the new records to it")
+          ->check(kNotEmpty);
   app.add_flag("--retry-failed", fetch.options.retry_failed,
                "With --resume: also fetch again the URLs whose record is a permanent failure")
       ->needs(resume_option);
@@ -191,7 +199,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   const auto faults_help =
       "Faults as shares of all requests, e.g. reset-mid=0.01,503=0.005 (faults: " + fault_names() +
       ")";
-  serve_app->add_option("--faults", faults, faults_help);
+  serve_app->add_option("--faults", faults, faults_help)->check(kNotEmpty);
   serve_app
       ->add_option("--bandwidth", bandwidth,
                    "Bytes per second per connection for /bytes/{n} answers, e.g. 500k, 20M "
@@ -212,7 +220,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->add_option("--rate-limit", rate_limit,
                    "A quota per fixed window, e.g. 50/1s: every answer states what is left of "
                    "it, and requests beyond it get 429 with Retry-After")
-      ->type_name("N/WINDOW");
+      ->type_name("N/WINDOW")
+      ->check(kNotEmpty);
   const std::map<std::string, RateLimitFields> rate_limit_fields{{"ietf", RateLimitFields::Ietf},
                                                                  {"x", RateLimitFields::X}};
   std::string rate_limit_headers = "ietf";
