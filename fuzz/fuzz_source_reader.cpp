@@ -96,12 +96,15 @@ void check_item(const InputItem& item, std::uint64_t expected_index) {
 }
 
 // What one line must have produced, given the items whose source is "-:N" for it.
-void check_line(std::string_view line, const std::vector<const InputItem*>& items) {
+void check_line(std::string_view line, bool first, const std::vector<const InputItem*>& items) {
   const bool too_long = line.size() > kLimits.max_line_bytes;
   // Of an over-long line the reader keeps only a prefix: enough to see a comment, not enough
   // to see that the whole line is blank, so such a line is an error even when blank.
-  const std::string_view text =
-      trim(too_long ? line.substr(0, LineReader::kTooLongPrefixBytes) : line);
+  std::string_view kept = too_long ? line.substr(0, LineReader::kTooLongPrefixBytes) : line;
+  // A UTF-8 byte order mark at the start of the input is no part of its first line.
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  if (first && kept.starts_with(kByteOrderMark)) kept.remove_prefix(kByteOrderMark.size());
+  const std::string_view text = trim(kept);
   if (text.starts_with('#')) {
     if (!items.empty()) fail("a comment line produced items", line);
     return;
@@ -163,6 +166,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     by_line[number - 1].push_back(&item);
     previous = number;
   }
-  for (std::size_t i = 0; i < lines.size(); ++i) check_line(lines[i], by_line[i]);
+  for (std::size_t i = 0; i < lines.size(); ++i) check_line(lines[i], i == 0, by_line[i]);
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -17,9 +18,10 @@ namespace sluice::detail {
 
 namespace {
 
-// The largest -c that makes sense: each slot needs a socket, and a process rarely may
-// open more than a million files.
-constexpr std::size_t kMaxConcurrency = 1'000'000;
+// The option that set `concurrency`: -c auto sizes slots and descriptors for its maximum.
+std::string concurrency_option(const Options& options) {
+  return options.adaptive_concurrency ? "--max-concurrency" : "--concurrency";
+}
 
 }  // namespace
 
@@ -34,10 +36,20 @@ void global_curl_init() {
 
 void check_options(const Options& options) {
   if (options.concurrency == 0 || options.concurrency > kMaxConcurrency) {
-    throw UsageError("--concurrency must be between 1 and " + std::to_string(kMaxConcurrency) +
-                     ", not " + std::to_string(options.concurrency));
+    throw UsageError(concurrency_option(options) + " must be between 1 and " +
+                     std::to_string(kMaxConcurrency) + ", not " +
+                     std::to_string(options.concurrency));
   }
   if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
+  // libcurl sends the User-Agent as given: a CR or LF would end the header and start another,
+  // and no other control byte but tab is allowed in a header either (RFC 9110, section 5.5).
+  const auto control = std::ranges::find_if(
+      options.user_agent, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+  if (control != options.user_agent.end()) {
+    throw UsageError(
+        "--user-agent must not contain control characters such as CR, LF or NUL (byte " +
+        std::to_string(control - options.user_agent.begin() + 1) + ")");
+  }
   const bool textbook =
       options.engine == EngineKind::StaticSlices || options.engine == EngineKind::SlicePermits;
   if (textbook && (options.max_bandwidth > 0 || options.rate > 0 || options.per_host > 0)) {
@@ -60,9 +72,11 @@ void check_file_budget(const Options& options) {
   const std::uint64_t needed = per_slot * options.concurrency + kReserve;
   const std::uint64_t limit = open_file_limit();
   if (needed > limit) {
-    throw UsageError("-c " + std::to_string(options.concurrency) + " needs about " +
+    const std::string option = concurrency_option(options);
+    throw UsageError(option + " " + std::to_string(options.concurrency) + " needs about " +
                      std::to_string(needed) + " open files, but this process may open only " +
-                     std::to_string(limit) + " (ulimit -n); lower -c or raise the limit");
+                     std::to_string(limit) + " (ulimit -n); lower " + option +
+                     " or raise the limit");
   }
 }
 

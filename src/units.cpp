@@ -1,6 +1,8 @@
-// Durations and sizes from text, in exact integer arithmetic so "1.1s" is exactly 1100 ms.
+// Whole numbers, durations and sizes from text, in exact integer arithmetic so "1.1s" is
+// exactly 1100 ms.
 #include "units.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <limits>
@@ -92,6 +94,23 @@ std::optional<std::uint64_t> size_unit_bytes(std::string_view suffix) {
 
 }  // namespace
 
+std::expected<std::uint64_t, std::string> parse_whole_number(std::string_view text,
+                                                             std::uint64_t min, std::uint64_t max) {
+  constexpr std::string_view kWhat = "whole number";
+  // A negative number is a number, only out of range.
+  const std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+  if (digits.empty() || !std::ranges::all_of(digits, is_digit)) {
+    return std::unexpected(invalid(kWhat, text, "digits only, e.g. 10"));
+  }
+  std::uint64_t value = 0;
+  const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.size() != text.size() || parsed.ec != std::errc{} || value < min || value > max) {
+    return std::unexpected(invalid(
+        kWhat, text, "out of range: " + std::to_string(min) + " to " + std::to_string(max)));
+  }
+  return value;
+}
+
 std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text) {
   constexpr std::string_view kWhat = "duration";
   if (text.starts_with('-')) return std::unexpected(invalid(kWhat, text, "must not be negative"));
@@ -99,8 +118,12 @@ std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string
   const auto unit = number ? duration_unit_ms(number->suffix) : std::nullopt;
   if (!unit) return std::unexpected(invalid(kWhat, text, "examples: 500ms, 10s, 2m"));
   const auto ms = scale(*number, *unit);
-  constexpr auto kMaxMs = static_cast<std::uint64_t>(std::chrono::milliseconds::max().count());
-  if (!ms || ms->value > kMaxMs) return std::unexpected(invalid(kWhat, text, "too large"));
+  constexpr auto kMaxMs =
+      static_cast<std::uint64_t>(std::chrono::milliseconds{kMaxDuration}.count());
+  if (!ms || ms->value > kMaxMs) {
+    return std::unexpected(invalid(
+        kWhat, text, "too large: at most " + std::to_string(kMaxDuration.count()) + " days"));
+  }
   if (!ms->exact) {
     return std::unexpected(invalid(kWhat, text, "not a whole number of milliseconds"));
   }

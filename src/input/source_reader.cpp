@@ -51,12 +51,16 @@ Source open_list_file(std::string name) {
   };
   const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(errno);
-  // open(2) succeeds on a directory; only read(2) would fail, long after startup.
+  // open(2) succeeds on a directory, and on a file whose reads fail (/proc/self/mem: EIO);
+  // only read(2) would tell, once the run has begun. A regular file's first byte is read now,
+  // with pread(2), which moves no offset; a pipe or a terminal would wait for it.
   struct stat status {};
-  const int stat_error = ::fstat(fd, &status) != 0 ? errno : S_ISDIR(status.st_mode) ? EISDIR : 0;
-  if (stat_error != 0) {
+  int error = ::fstat(fd, &status) != 0 ? errno : S_ISDIR(status.st_mode) ? EISDIR : 0;
+  char first_byte = 0;
+  if (error == 0 && S_ISREG(status.st_mode) && ::pread(fd, &first_byte, 1, 0) < 0) error = errno;
+  if (error != 0) {
     ::close(fd);
-    fail(stat_error);
+    fail(error);
   }
   return Source(Source::Kind::Stream, std::move(name), fd, true);
 }
@@ -134,7 +138,13 @@ class ItemEmitter {
 
  private:
   bool one_line(const Line& line, const std::string& source) {
-    const std::string_view text = trim(line.text);
+    // Some editors start a UTF-8 file with a byte order mark; it is no part of the URL.
+    constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+    std::string_view text = line.text;
+    if (line.number == 1 && text.starts_with(kByteOrderMark)) {
+      text.remove_prefix(kByteOrderMark.size());
+    }
+    text = trim(text);
     if (text.starts_with('#')) return true;
     if (line.too_long) {
       return failure(text, source,

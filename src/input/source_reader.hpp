@@ -22,19 +22,22 @@ struct SourceLimits {
 };
 
 // Sources: "-" is standard input, "@FILE" a list file, anything else one URL (ranges
-// allowed). In files and standard input: one URL per line, CRLF accepted, spaces and tabs
-// around it trimmed, blank lines and lines starting with '#' skipped, ranges expanded.
+// allowed). In files and standard input: one URL per line, CRLF accepted, a UTF-8 byte order
+// mark at the start skipped, spaces and tabs around it trimmed, blank lines and lines starting
+// with '#' skipped, ranges expanded.
 // Bad input never throws: a bad pattern, a NUL byte, an over-long line, a too large
 // expansion or a read error each becomes one item with an error, and reading goes on
-// (after a read error, with the next source).
+// (after a read error, with the next source). Only a list file that cannot be opened, or
+// whose first byte cannot be read, throws, and before anything was read.
 // Thread-safety: none; may be built on one thread and read on another. Lifetime: owns the
 // descriptors of the list files it opened and closes them on destruction; never closes
 // standard input.
 class SourceReader {
  public:
-  // Opens every @FILE now. Throws UsageError when `sources` is empty, names "-" twice, or
-  // names a list file that cannot be read ("cannot read list file 'urls.txt': No such file
-  // or directory"). `stdin_fd` stands in for standard input in tests.
+  // Opens every @FILE now and reads the first byte of each regular one. Throws UsageError
+  // when `sources` is empty, names "-" twice, or names a list file that cannot be read
+  // ("cannot read list file 'urls.txt': No such file or directory"). `stdin_fd` stands in
+  // for standard input in tests.
   SourceReader(std::vector<std::string> sources, SourceLimits limits, int stdin_fd = 0);
   SourceReader(SourceReader&&) noexcept;
   SourceReader& operator=(SourceReader&&) noexcept;

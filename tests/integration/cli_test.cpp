@@ -153,12 +153,20 @@ void PrintTo(const UsageCase& usage_case, std::ostream* out) { *out << usage_cas
 
 class CliUsageTest : public ::testing::TestWithParam<UsageCase> {};
 
-TEST_P(CliUsageTest, BadUsageExitsTwoWithOneLineNamingIt) {
-  const auto result = run_sluice(GetParam().args);
+// A usage error: exit 2, nothing on standard output, one line on standard error with `named`.
+void expect_usage_error(const std::vector<std::string>& args, const std::string& named) {
+  std::string shown;
+  for (const auto& arg : args) shown += " '" + arg + "'";
+  SCOPED_TRACE("sluice" + shown);
+  const auto result = run_sluice(args);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_TRUE(result.out.empty());
   EXPECT_EQ(count_lines(result.err), 1u) << result.err;
-  EXPECT_NE(result.err.find(GetParam().named), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(named), std::string::npos) << result.err;
+}
+
+TEST_P(CliUsageTest, BadUsageExitsTwoWithOneLineNamingIt) {
+  expect_usage_error(GetParam().args, GetParam().named);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -173,6 +181,12 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"BadDuration", {"--timeout", "soon", "http://127.0.0.1:9/"}, "--timeout"},
         UsageCase{"MissingList", {"@/nonexistent/urls.txt"}, "/nonexistent/urls.txt"},
         UsageCase{"UnknownOption", {"--no-such-option"}, "--no-such-option"},
+        UsageCase{"ListNameWithANewline",
+                  {"@/nonexistent/a\nb\r\x01.txt"},
+                  "cannot read list file '/nonexistent/a\\nb\\r\\x01.txt': No such file"},
+        UsageCase{"UnknownOptionWithThreeDashes",
+                  {"http://127.0.0.1:9/", "---x"},
+                  "unknown option '---x'"},
         UsageCase{"NoSources", {}, "no URLs"},
         UsageCase{"BadRate", {"--rate", "fast", "http://127.0.0.1:9/"}, "--rate"},
         UsageCase{"ZeroRate", {"--rate", "0/s", "http://127.0.0.1:9/"}, "--rate"},
@@ -183,8 +197,117 @@ INSTANTIATE_TEST_SUITE_P(
                   "--per-host"},
         UsageCase{"BadRetries", {"--retries", "-1", "http://127.0.0.1:9/"}, "--retries"},
         UsageCase{"BadGrace", {"--grace", "later", "http://127.0.0.1:9/"}, "--grace"},
-        UsageCase{"BadMaxBody", {"--max-body", "huge", "http://127.0.0.1:9/"}, "--max-body"}),
+        UsageCase{"BadMaxBody", {"--max-body", "huge", "http://127.0.0.1:9/"}, "--max-body"},
+        UsageCase{"HugeMaxExpansion",
+                  {"--max-expansion", "99999999999999999999", "http://127.0.0.1:9/"},
+                  "--max-expansion: invalid whole number '99999999999999999999' (out of range: 0 "
+                  "to 1000000000000)"},
+        UsageCase{"HugeMaxRedirects",
+                  {"--max-redirects", "99999999999999999999", "http://127.0.0.1:9/"},
+                  "(out of range: 0 to 1000)"},
+        UsageCase{"AutoBeyondTheLargestConcurrency",
+                  {"-c", "auto", "--max-concurrency", "2000000", "http://127.0.0.1:9/"},
+                  "--max-concurrency: invalid whole number '2000000' (out of range: 1 to 1000000)"},
+        UsageCase{"AutoSlotsBeyondTheFileLimit",
+                  {"-c", "auto", "--max-concurrency", "1000000", "--engine", "threads", "x"},
+                  "--max-concurrency 1000000 needs about"},
+        UsageCase{"HeaderInTheUserAgent",
+                  {"--user-agent", "sluice\r\nX-Injected: 1", "http://127.0.0.1:9/"},
+                  "--user-agent must not contain control characters such as CR, LF or NUL (byte "
+                  "7)"},
+        UsageCase{"ControlCharacterInTheUserAgent",
+                  {"watch", "/nonexistent/inbox", "--out", "/nonexistent/out", "--user-agent",
+                   "sluice\x01"},
+                  "--user-agent"},
+        UsageCase{"BadRateLimitQuota", {"serve", "--rate-limit", "0x5/1s"}, "--rate-limit"}),
     [](const ::testing::TestParamInfo<UsageCase>& case_info) { return case_info.param.name; });
+
+// Every integer option of the main command, of `serve` and of `watch` (which takes the main
+// command's options) refuses anything but plain decimal digits within its range.
+TEST(CliTest, IntegerOptionsTakeOnlyDecimalDigitsWithinTheirRange) {
+  const std::vector<std::string> bad_values{"",   "-1", "0x10", " 5",
+                                            "5 ", "+5", "1e3",  "99999999999999999999"};
+  const std::vector<std::string> fetch_options{"--max-concurrency", "--retries", "--per-host",
+                                               "--max-redirects", "--max-expansion"};
+  // The inbox does not exist: a value let through would end in another message.
+  const std::vector<std::string> watch{"watch", "/nonexistent/inbox", "--out", "/nonexistent/out"};
+  for (const auto& value : bad_values) {
+    const std::string refused = ": invalid whole number '" + value + "'";
+    expect_usage_error({"-c", value, "http://127.0.0.1:9/"},
+                       "--concurrency (a whole number or auto)" + refused);
+    for (const auto& option : fetch_options) {
+      expect_usage_error({option, value, "http://127.0.0.1:9/"}, option + refused);
+      auto in_watch = watch;
+      in_watch.insert(in_watch.end(), {option, value});
+      expect_usage_error(in_watch, option + refused);
+    }
+    for (const std::string option : {"--port", "--threads", "--seed", "--capacity"}) {
+      expect_usage_error({"serve", option, value}, option + refused);
+    }
+  }
+}
+
+// An empty value (often an unset shell variable) is refused, not taken as "not given".
+TEST(CliTest, OptionsKeptAsTextRefuseAnEmptyValue) {
+  const std::vector<std::vector<std::string>> runs{
+      {"http://127.0.0.1:9/", "--rate", ""},
+      {"http://127.0.0.1:9/", "--output-dir", ""},
+      {"http://127.0.0.1:9/", "--stats-log", ""},
+      {"http://127.0.0.1:9/", "--resume", ""},
+      {"watch", "/nonexistent/inbox", "--out", "/nonexistent/out", "--rate", ""},
+      {"serve", "--faults", ""},
+      {"serve", "--rate-limit", ""}};
+  for (const auto& args : runs) {
+    const std::string& option = args[args.size() - 2];  // each run ends in OPTION ''
+    expect_usage_error(args, option + ": must not be empty");
+  }
+}
+
+// Every duration option refuses more than a year, saying so: a longer one is a typo, and the
+// wait for --grace 3000000h overflowed and ended at once.
+TEST(CliTest, DurationsBeyondAYearAreRefused) {
+  const std::vector<std::vector<std::string>> runs{
+      {"http://127.0.0.1:9/", "--timeout", "8761h"},
+      {"http://127.0.0.1:9/", "--connect-timeout", "525601m"},
+      {"http://127.0.0.1:9/", "--stall-timeout", "31536001"},
+      {"http://127.0.0.1:9/", "--retry-backoff", "9000h"},
+      {"http://127.0.0.1:9/", "--max-retry-wait", "99999999999999999999ms"},
+      {"http://127.0.0.1:9/", "--grace", "3000000h"},
+      {"watch", "/nonexistent/inbox", "--out", "/nonexistent/out", "--grace", "3000000h"},
+      {"serve", "--latency", "8761h"},
+      {"serve", "--jitter", "8761h"},
+      {"serve", "--rate-limit", "5/8761h"}};
+  for (const auto& args : runs) {
+    const std::string& option = args[args.size() - 2];  // each run ends in OPTION VALUE
+    const std::string& value = args.back();
+    const std::string duration = option == "--rate-limit" ? value.substr(2) : value;
+    expect_usage_error(
+        args, option + ": invalid duration '" + duration + "' (too large: at most 365 days)");
+  }
+}
+
+// A tab is the one control character a header value may hold.
+TEST(CliTest, UserAgentMayHoldATab) {
+  Server server(ServerConfig{});
+  const auto result =
+      run_sluice({"-q", "--user-agent", "sluice\ttest", server.base_url() + "/todos/1"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(server.stats().requests, 1u);
+}
+
+// CLI11 would read "010" as octal 8; sluice reads every number as decimal.
+TEST(CliTest, LeadingZerosAreDecimal) {
+  Server server(ServerConfig{});
+  const std::string base = server.base_url();
+  const auto result =
+      run_sluice({"-q", "--max-redirects", "010", base + "/redirect/10", base + "/redirect/11"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  std::map<std::string, nlohmann::json> by_url;
+  for (auto& record : test::parse_records(result.out)) by_url[record["url"]] = record;
+  ASSERT_EQ(by_url.size(), 2u) << result.out;
+  EXPECT_TRUE(by_url[base + "/redirect/10"]["ok"].get<bool>()) << result.out;
+  EXPECT_EQ(by_url[base + "/redirect/11"]["error"]["kind"], "protocol") << result.out;
+}
 
 TEST(CliTest, ServePrintsItsAddressFirst) {
   const auto result = test::run_child(SLUICE_BINARY, {"serve", "--port", "0"}, {}, 3s);

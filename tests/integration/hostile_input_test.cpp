@@ -177,6 +177,8 @@ TEST(HostileInputUsageTest, UnreadableListFileIsAUsageError) {
   const std::string through_file = good + "/urls.txt";
   expect_usage_error({"@" + good, "@" + through_file}, "'" + through_file + "'");
   expect_usage_error({"@" + good, "@" + dir.path().string()}, "Is a directory");
+  // Opens, even for root, but its first read fails.
+  expect_usage_error({"@" + good, "@/proc/self/mem"}, "'/proc/self/mem': Input/output error");
   // File permissions do not bind root, as whom CI runs; the case is checked where they do.
   if (::geteuid() != 0) {
     const auto locked = dir.write("locked.txt", "http://127.0.0.1:9/\n");

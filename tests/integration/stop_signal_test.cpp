@@ -88,6 +88,19 @@ TEST_P(StopSignalTest, TransfersInFlightFinishWithinTheGraceAndTheRestAreCancell
   EXPECT_EQ(kinds["cancelled"], records.size() - 3);
 }
 
+// The longest grace a duration may state is waited for, not overflowed into no grace at all
+// (a wait until now + 3,000,000 h ended at once).
+TEST_P(StopSignalTest, TheLongestGraceIsAGrace) {
+  Server server(ServerConfig{});
+  test::ChildProcess sluice(SLUICE_BINARY, args(server, "700ms", "8760h"));
+  wait_for_three_in_flight(server);
+  sluice.signal(GetParam().signal);
+  const auto result = sluice.wait(30s);
+
+  EXPECT_EQ(result.exit_code, 128 + GetParam().signal) << result.err;
+  EXPECT_EQ(test::count_by_kind(stopped_records(result))["ok"], 3u);
+}
+
 TEST_P(StopSignalTest, TransfersStillRunningWhenTheGraceEndsAreCancelled) {
   Server server(ServerConfig{});
   test::ChildProcess sluice(SLUICE_BINARY, args(server, "20s", "300ms"));

@@ -101,6 +101,26 @@ TEST(SourceReaderTest, SkipsBlankAndCommentLinesAndTrims) {
   EXPECT_EQ(origins(items), (Strings{list + ":4", list + ":6", list + ":7"}));
 }
 
+// A byte order mark is skipped at the start of a list or standard input, and only there.
+TEST(SourceReaderTest, SkipsAByteOrderMarkAtTheStart) {
+  test::TempDir dir;
+  const std::string mark = "\xEF\xBB\xBF";
+  const auto list =
+      dir.write("l.txt", mark + "http://a.example/\n" + mark + "http://b/\n").string();
+  const auto comment = dir.write("c.txt", mark + "# comment\nhttp://c.example/\n").string();
+  FakeStdin input(dir, mark + "http://d.example/\n");
+  SourceReader reader({"@" + list, "@" + comment, "-"}, {}, input.fd());
+  const auto items = read_items(reader);
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].url, "http://a.example/");
+  EXPECT_FALSE(items[0].error.has_value());
+  EXPECT_EQ(items[1].url, mark + "http://b/");
+  EXPECT_EQ(items[2].url, "http://c.example/");
+  EXPECT_EQ(items[2].source, comment + ":2");
+  EXPECT_EQ(items[3].url, "http://d.example/");
+  EXPECT_FALSE(items[3].error.has_value());
+}
+
 TEST(SourceReaderTest, ExpandsRangesInLines) {
   test::TempDir dir;
   const auto list = dir.write("l.txt", "h/{a,b}\nh/[1-3]\n").string();
@@ -267,6 +287,24 @@ TEST(SourceReaderTest, RejectsMisconfiguration) {
   } catch (const UsageError& error) {
     EXPECT_EQ(std::string(error.what()), "no URLs given (pass URLs, @FILE or -)");
   }
+}
+
+// /proc/self/mem opens, even for root, but reading its offset 0 (never mapped) fails: that
+// is found before the run, like a file that does not open, and the descriptor is closed.
+TEST(SourceReaderTest, AListFileWhoseFirstReadFailsIsRefusedAtOnce) {
+  const int before = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(before, 0);
+  ::close(before);
+  try {
+    SourceReader reader({"http://a/", "@/proc/self/mem"}, {});
+    ADD_FAILURE() << "no UsageError for a list file that cannot be read";
+  } catch (const UsageError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "cannot read list file '/proc/self/mem': Input/output error");
+  }
+  const int after = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ::close(after);
+  EXPECT_EQ(after, before);
 }
 
 TEST(SourceReaderTest, ClosesListFilesItOpened) {

@@ -1,10 +1,12 @@
-// Tests for parse_duration and parse_size: accepted spellings, exact arithmetic, rejections.
+// Tests for parse_whole_number, parse_duration and parse_size: accepted spellings, exact
+// arithmetic, rejections.
 #include "units.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace sluice {
 namespace {
@@ -12,6 +14,36 @@ namespace {
 using namespace detail;
 
 using std::chrono::milliseconds;
+
+TEST(ParseWholeNumberTest, AcceptsPlainDecimalWithinTheRange) {
+  EXPECT_EQ(parse_whole_number("0", 0, 10), 0u);
+  EXPECT_EQ(parse_whole_number("10", 0, 10), 10u);
+  EXPECT_EQ(parse_whole_number("010", 0, 10), 10u);  // decimal, not octal
+  EXPECT_EQ(parse_whole_number("18446744073709551615", 0, UINT64_MAX), UINT64_MAX);
+}
+
+TEST(ParseWholeNumberTest, RejectsAnythingButDigitsQuotingTheText) {
+  EXPECT_EQ(parse_whole_number("", 0, 10).error(),
+            "invalid whole number '' (digits only, e.g. 10)");
+  for (const char* bad : {" 5", "5 ", "0x10", "+5", "1e3", "1.5", "5k", "-", "--5", "abc"}) {
+    EXPECT_EQ(parse_whole_number(bad, 0, 100).error(),
+              "invalid whole number '" + std::string(bad) + "' (digits only, e.g. 10)");
+  }
+}
+
+TEST(ParseWholeNumberTest, RejectsNumbersOutOfRangeNamingTheRange) {
+  EXPECT_EQ(parse_whole_number("0", 1, 1000).error(),
+            "invalid whole number '0' (out of range: 1 to 1000)");
+  EXPECT_EQ(parse_whole_number("1001", 1, 1000).error(),
+            "invalid whole number '1001' (out of range: 1 to 1000)");
+  EXPECT_EQ(parse_whole_number("-1", 0, 1000).error(),
+            "invalid whole number '-1' (out of range: 0 to 1000)");
+  for (const char* huge : {"18446744073709551616", "99999999999999999999"}) {
+    EXPECT_EQ(parse_whole_number(huge, 0, UINT64_MAX).error(),
+              "invalid whole number '" + std::string(huge) + "' (out of range: 0 to " +
+                  std::to_string(UINT64_MAX) + ")");
+  }
+}
 
 TEST(ParseDurationTest, AcceptsEveryUnit) {
   EXPECT_EQ(parse_duration("500ms"), milliseconds{500});
@@ -50,13 +82,17 @@ TEST(ParseDurationTest, RejectsNegatives) {
   EXPECT_EQ(result.error(), "invalid duration '-5s' (must not be negative)");
 }
 
-TEST(ParseDurationTest, RejectsOverflow) {
-  EXPECT_EQ(parse_duration("9223372036854775807ms"), milliseconds::max());
-  for (const char* bad : {"9223372036854775808ms", "9223372036854776s", "99999999999999999999",
-                          "5124095576030432h"}) {
+TEST(ParseDurationTest, RejectsMoreThanAYear) {
+  EXPECT_EQ(parse_duration("8760h"), std::chrono::days{365});
+  EXPECT_EQ(parse_duration("31536000000ms"), std::chrono::days{365});
+  EXPECT_EQ(parse_duration("31536000001ms").error(),
+            "invalid duration '31536000001ms' (too large: at most 365 days)");
+  for (const char* bad : {"8760.001h", "3000000h", "9223372036854775807ms", "9223372036854775808ms",
+                          "99999999999999999999", "5124095576030432h"}) {
     const auto result = parse_duration(bad);
     ASSERT_FALSE(result.has_value()) << bad;
-    EXPECT_NE(result.error().find("too large"), std::string::npos) << result.error();
+    EXPECT_NE(result.error().find("too large: at most 365 days"), std::string::npos)
+        << result.error();
   }
 }
 

@@ -2,12 +2,14 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
-#include <charconv>
+#include <cstdint>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <utility>
 
 #include "limit/parse_rate.hpp"
+#include "run_checks.hpp"
 #include "sluice/errors.hpp"
 #include "units.hpp"
 
@@ -16,21 +18,32 @@ namespace sluice::cli {
 using namespace sluice::detail;
 namespace {
 
+// Past these a value is a typo, not a wish.
+constexpr std::uint64_t kMaxRedirects = 1000;
+constexpr std::uint64_t kMaxExpansion = 1'000'000'000'000;  // months of fetching at 100k/s
+
+// Every integer option goes through this check: CLI11's own conversion would take "" as 0,
+// " 5" and "0x10" as numbers, and wrap "-1" around or clamp a huge number. The checked value
+// is handed on as plain decimal, as CLI11 then reads a leading 0 as octal.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
+  return {[min, max](std::string& text) {
+            const auto parsed = parse_whole_number(text, min, max);
+            if (!parsed) return parsed.error();
+            text = std::to_string(*parsed);
+            return std::string();
+          },
+          "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]"};
+}
+
+// For the options whose value is kept as text and left unset when empty: '' (often an unset
+// shell variable) would otherwise quietly mean "not given".
+const CLI::Validator kNotEmpty(
+    [](const std::string& text) { return text.empty() ? "must not be empty" : std::string(); }, "");
+
 std::chrono::milliseconds to_duration(const std::string& option, const std::string& text) {
   auto parsed = parse_duration(text);
   if (!parsed) throw UsageError(option + ": " + parsed.error());
   return *parsed;
-}
-
-// A whole number of at least 1 ("0", "-1" and "abc" are refused, naming the option).
-long long to_count(const std::string& option, const std::string& text) {
-  long long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    throw UsageError(option + " must be a whole number or auto, not '" + text + "'");
-  }
-  if (value < 1) throw UsageError(option + " must be at least 1, not " + text);
-  return value;
 }
 
 std::uint64_t to_size(const std::string& option, const std::string& text) {
@@ -45,18 +58,15 @@ RateLimitPolicy to_rate_limit(const std::string& text) {
   if (slash == std::string::npos) {
     throw UsageError("--rate-limit must be N/WINDOW, e.g. 50/1s, not '" + text + "'");
   }
-  std::uint64_t quota = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + slash, quota);
-  if (error != std::errc() || end != text.data() + slash || quota == 0) {
-    throw UsageError("--rate-limit: N must be a whole number of at least 1, not '" +
-                     text.substr(0, slash) + "'");
-  }
+  const auto quota =
+      parse_whole_number(text.substr(0, slash), 1, std::numeric_limits<std::uint64_t>::max());
+  if (!quota) throw UsageError("--rate-limit: N: " + quota.error());
   const auto window = to_duration("--rate-limit", text.substr(slash + 1));
   if (window.count() < 1000 || window.count() % 1000 != 0) {
     throw UsageError("--rate-limit: the window must be a whole number of seconds, not '" +
                      text.substr(slash + 1) + "'");
   }
-  return {.quota = quota, .window = std::chrono::duration_cast<std::chrono::seconds>(window)};
+  return {.quota = *quota, .window = std::chrono::duration_cast<std::chrono::seconds>(window)};
 }
 
 }  // namespace
@@ -109,7 +119,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "Extra attempts after a connect failure, timeout, broken connection, 429 or "
                  "502/503/504")
       ->capture_default_str()
-      ->check(CLI::Range(0, 100));
+      ->transform(whole_number(0, 100));
   app.add_option("--retry-backoff", retry_backoff,
                  "Retry n waits a random time up to BASE * 2^(n-1) (full jitter)")
       ->capture_default_str();
@@ -128,35 +138,39 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("--bandwidth-burst", bandwidth_burst,
                  "Depth of the bandwidth bucket, e.g. 64k (0: 20 ms of the cap, at least 16k)")
       ->capture_default_str();
-  // Signed, so that a negative number is reported as given rather than wrapped around.
-  long long max_concurrency = static_cast<long long>(fetch.options.max_concurrency);
-  app.add_option("--max-concurrency", max_concurrency, "The most -c auto may reach")
-      ->capture_default_str();
-  app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h");
+  app.add_option("--max-concurrency", fetch.options.max_concurrency, "The most -c auto may reach")
+      ->capture_default_str()
+      ->transform(whole_number(1, kMaxConcurrency));
+  app.add_option("--rate", rate, "Request starts per time unit over the run: 100/s, 30/m, 5000/h")
+      ->check(kNotEmpty);
   app.add_option("--per-host", fetch.options.per_host,
                  "Requests in flight per host (scheme, host, port), on top of -c (0: no cap)")
-      ->capture_default_str();
-  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR");
+      ->capture_default_str()
+      ->transform(whole_number(0, kMaxConcurrency));
+  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
   std::string stats_log;
   app.add_option("--stats-log", stats_log,
                  "Append a JSON line of in-flight, limit, records, bytes and latency to FILE "
-                 "every 100 ms");
+                 "every 100 ms")
+      ->check(kNotEmpty);
   std::string resume;
   auto* resume_option =
       app.add_option("--resume", resume,
                      "Skip the URLs that FILE (an earlier --results file) already has a final "
-                     "record for, and append the new records to it");
+                     "record for, and append the new records to it")
+          ->check(kNotEmpty);
   app.add_flag("--retry-failed", fetch.options.retry_failed,
                "With --resume: also fetch again the URLs whose record is a permanent failure")
       ->needs(resume_option);
   app.add_option("--max-redirects", fetch.options.max_redirects, "Redirects followed per URL")
-      ->capture_default_str();
-  // Signed for the same reason as -c: an unsigned parse would wrap -5 around to no limit.
-  long long max_expansion = static_cast<long long>(fetch.options.max_expansion);
-  app.add_option("--max-expansion", max_expansion, "Largest number of URLs one range may expand to")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(whole_number(0, kMaxRedirects));
+  app.add_option("--max-expansion", fetch.options.max_expansion,
+                 "Largest number of URLs one range may expand to")
+      ->capture_default_str()
+      ->transform(whole_number(0, kMaxExpansion));
   app.add_option("--user-agent", fetch.options.user_agent, "User-Agent header")
       ->capture_default_str();
   app.add_flag("-k,--insecure", fetch.options.insecure, "Skip TLS certificate verification");
@@ -170,42 +184,44 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string bandwidth = "0";
   auto* serve_app = app.add_subcommand("serve", "Run the embedded HTTP/1.1 test server");
   serve_app->add_option("--port", serve.config.port, "Port on 127.0.0.1 (0: any free port)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(whole_number(0, std::numeric_limits<std::uint16_t>::max()));
   serve_app->add_option("--latency", latency, "Delay before every answer, e.g. 50ms")
       ->capture_default_str();
   serve_app->add_option("--jitter", jitter, "Each delay varies by up to ± this")
       ->capture_default_str();
   serve_app->add_option("--threads", serve.config.threads, "I/O threads")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->transform(whole_number(1, 64));
   serve_app->add_option("--seed", serve.config.seed, "Seed of the jitter and of the fault draws")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(whole_number(0, std::numeric_limits<std::uint64_t>::max()));
   const auto faults_help =
       "Faults as shares of all requests, e.g. reset-mid=0.01,503=0.005 (faults: " + fault_names() +
       ")";
-  serve_app->add_option("--faults", faults, faults_help);
+  serve_app->add_option("--faults", faults, faults_help)->check(kNotEmpty);
   serve_app
       ->add_option("--bandwidth", bandwidth,
                    "Bytes per second per connection for /bytes/{n} answers, e.g. 500k, 20M "
                    "(0: unlimited)")
       ->type_name("RATE")
       ->capture_default_str();
-  // Signed for the same reason as -c: an unsigned parse would wrap -5 around to a huge K.
-  long long capacity = 0;
   serve_app
-      ->add_option("--capacity", capacity,
+      ->add_option("--capacity", serve.config.capacity,
                    "Requests in flight served without queueing: with n in flight, each one "
                    "beyond K waits S * (n - K) / K longer (S: the latency, or 10ms if 0), and "
                    "beyond 4 * K the answer is 503 with Retry-After: 1 (0: unlimited)")
       ->type_name("K")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(whole_number(0, kMaxConcurrency));  // no client has more in flight
 
   std::string rate_limit;
   serve_app
       ->add_option("--rate-limit", rate_limit,
                    "A quota per fixed window, e.g. 50/1s: every answer states what is left of "
                    "it, and requests beyond it get 429 with Retry-After")
-      ->type_name("N/WINDOW");
+      ->type_name("N/WINDOW")
+      ->check(kNotEmpty);
   const std::map<std::string, RateLimitFields> rate_limit_fields{{"ietf", RateLimitFields::Ietf},
                                                                  {"x", RateLimitFields::X}};
   std::string rate_limit_headers = "ietf";
@@ -240,6 +256,13 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& error) {
     throw UsageError(std::string(error.what()) + " (see sluice --help)");
   }
+  // CLI11 passes "---x", which it cannot read as an option name, on as a source; but no URL
+  // or @FILE starts with '-', and "-" alone is standard input.
+  for (const auto& source : fetch.sources) {
+    if (source.size() > 1 && source.starts_with('-')) {
+      throw UsageError("unknown option '" + source + "' (see sluice --help)");
+    }
+  }
 
   if (serve_app->parsed()) {
     serve.config.latency = to_duration("--latency", latency);
@@ -248,10 +271,6 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     if (!mix) throw UsageError("--faults: " + mix.error());
     serve.config.faults = std::move(*mix);
     serve.config.bandwidth = to_size("--bandwidth", bandwidth);
-    if (capacity < 0) {
-      throw UsageError("--capacity must not be negative, not " + std::to_string(capacity));
-    }
-    serve.config.capacity = static_cast<std::uint64_t>(capacity);
     if (!rate_limit.empty()) serve.config.rate_limit = to_rate_limit(rate_limit);
     serve.config.rate_limit.fields = rate_limit_fields.at(rate_limit_headers);
     return serve;
@@ -259,19 +278,12 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (demo_app->parsed()) return DemoCommand{};
 
   if (concurrency == "auto") {
-    if (max_concurrency < 1) {
-      throw UsageError("--max-concurrency must be at least 1, not " +
-                       std::to_string(max_concurrency));
-    }
     fetch.options.adaptive_concurrency = true;
-    fetch.options.max_concurrency = static_cast<std::size_t>(max_concurrency);
   } else {
-    fetch.options.concurrency = static_cast<std::size_t>(to_count("--concurrency", concurrency));
+    const auto count = parse_whole_number(concurrency, 1, kMaxConcurrency);
+    if (!count) throw UsageError("--concurrency (a whole number or auto): " + count.error());
+    fetch.options.concurrency = *count;
   }
-  if (max_expansion < 0) {
-    throw UsageError("--max-expansion must not be negative, not " + std::to_string(max_expansion));
-  }
-  fetch.options.max_expansion = static_cast<std::uint64_t>(max_expansion);
   fetch.options.engine = engines.at(engine);
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
