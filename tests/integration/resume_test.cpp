@@ -206,6 +206,22 @@ TEST_P(ResumeTest, ARunStoppedByCtrlCAndResumedRefetchesOnlyTheCancelledUrls) {
   EXPECT_EQ(server_.stats().requests - requests_before, kinds["cancelled"]);
 }
 
+TEST(ResumeUsageTest, ResultsMayNameTheResumeFileInAnotherSpelling) {
+  Server server{ServerConfig{}};
+  test::TempDir dir;
+  const std::string url = server.base_url() + "/todos/1";
+  ASSERT_EQ(run_sluice({"--results", (dir.path() / "r.jsonl").string(), url}).exit_code, 0);
+  // The command of the issue, run in the directory of the file.
+  const auto resumed =
+      test::run_child("/bin/sh",
+                      {"-c", R"(cd "$0" && exec "$1" --resume ./r.jsonl --results r.jsonl "$2")",
+                       dir.path().string(), SLUICE_BINARY, url},
+                      {}, 60s);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("1 URLs skipped"), std::string::npos) << resumed.err;
+  EXPECT_EQ(server.stats().requests, 1u);
+}
+
 TEST(ResumeUsageTest, MistakesAreUsageErrorsNamingTheOption) {
   test::TempDir dir;
   const auto missing = (dir.path() / "missing.jsonl").string();
