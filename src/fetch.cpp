@@ -80,9 +80,10 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   check_file_budget(options);
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
-  auto resume = load_resume_index(options);
   auto stats_log = open_stats_log(options);
   create_output_dir(options);
+  // Last, as it may rewrite the file: a usage error above leaves it untouched.
+  auto resume = load_resume_index(options);
   state_ = std::make_unique<State>(
       State{std::move(options), std::move(reader), std::move(resume), std::move(stats_log)});
 }
@@ -117,7 +118,9 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   const ReaderCancel reader_cancel;
 
-  std::uint64_t skipped = 0;  // written by the reader thread, read after it was joined
+  // Written by the reader thread, read after it was joined.
+  std::uint64_t skipped = 0;
+  std::uint64_t skipped_failures = 0;
   auto& resume = state_->resume;
 
   const auto started = std::chrono::steady_clock::now();
@@ -134,8 +137,10 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   std::jthread reader_thread([&] {
     state_->reader.read_all(
         [&](InputItem&& item) {
-          if (resume && resume->consume(item.url)) {
+          if (const auto prior = resume ? resume->consume(item.url) : FinalRecord::None;
+              prior != FinalRecord::None) {
             ++skipped;
+            if (prior == FinalRecord::Failure) ++skipped_failures;
             return true;
           }
           if (hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
@@ -176,6 +181,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   return FetchReport{
       .urls = counting.count(),
       .skipped = skipped,
+      .skipped_failures = skipped_failures,
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
       .final_limit = counters.limit.load(std::memory_order_relaxed),

@@ -85,13 +85,14 @@ struct RunControl {
 };
 
 struct FetchReport {
-  std::uint64_t urls = 0;         // records delivered to the sink
-  std::uint64_t skipped = 0;      // input URLs skipped because Options::resume_from had them
-  double wall_ms = 0;             // from the first admission to the last record
-  bool stopped = false;           // a stop or abort request ended the run early
-  std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
-  Binding bound_by;               // what held the run back most of the time
-  std::string stats_log_error;    // the first Options::stats_log write error, or empty
+  std::uint64_t urls = 0;              // records delivered to the sink
+  std::uint64_t skipped = 0;           // input URLs skipped because Options::resume_from had them
+  std::uint64_t skipped_failures = 0;  // of which the final record is a failure (a 404, ...)
+  double wall_ms = 0;                  // from the first admission to the last record
+  bool stopped = false;                // a stop or abort request ended the run early
+  std::uint64_t final_limit = 0;       // where -c auto's cap ended; 0 for a fixed -c
+  Binding bound_by;                    // what held the run back most of the time
+  std::string stats_log_error;         // the first Options::stats_log write error, or empty
 };
 
 // What Options::resume_from held.
@@ -106,9 +107,9 @@ struct ResumeReport {
 // thread-safe; run() is called at most once.
 class Fetcher {
  public:
-  // Checks the options, opens every source and reads the resume file, then creates the
-  // output directory. Throws UsageError naming the first problem; nothing has been
-  // fetched then.
+  // Checks the options, opens every source, creates the output directory, then reads the
+  // resume file (rewriting it when it holds more than final records: Options::resume_from).
+  // Throws UsageError naming the first problem; nothing has been fetched then.
   Fetcher(Options options, std::vector<std::string> sources);
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;

@@ -69,7 +69,9 @@ struct Options {
   std::string user_agent = "sluice/0.1";
   // An earlier results file: URLs that already have a final record there are skipped (an
   // ok record, or a failure that another attempt would not fix; cancelled and transient
-  // failures are fetched again).
+  // failures are fetched again). When the file holds other lines, it is rewritten without
+  // them (atomically, through a temporary file and a rename), so that appending the run's
+  // records to it leaves one record per URL.
   std::optional<std::filesystem::path> resume_from;
   // With resume_from: fetch every failed URL again, not only the transient failures.
   bool retry_failed = false;

@@ -24,6 +24,7 @@ LineReader::LineReader(int fd, std::size_t max_line_bytes, int cancel_fd)
 
 std::expected<std::optional<Line>, std::string> LineReader::next() {
   Line line;
+  line.offset = bytes_consumed_;
   bool started = false;
   bool newline_found = false;
   while (!newline_found) {
@@ -42,7 +43,10 @@ std::expected<std::optional<Line>, std::string> LineReader::next() {
     const char* newline = offset == std::string_view::npos ? last : first + offset;
     append(line, first, newline);
     newline_found = newline != last;
-    begin_ = static_cast<std::size_t>(newline - buffer_.data()) + (newline_found ? 1 : 0);
+    const std::size_t next_begin =
+        static_cast<std::size_t>(newline - buffer_.data()) + (newline_found ? 1 : 0);
+    bytes_consumed_ += next_begin - begin_;
+    begin_ = next_begin;
   }
   if (newline_found && !line.too_long && line.text.ends_with('\r')) line.text.pop_back();
   if (line.text.size() > max_line_bytes_) line.too_long = true;

@@ -15,6 +15,7 @@ struct Line {
   // maximum is below 256, as only maximum + 1 bytes are ever kept).
   std::string text;
   std::uint64_t number = 0;  // from 1
+  std::uint64_t offset = 0;  // of its first byte, counted from the reader's first read
   bool too_long = false;     // longer than the reader's maximum; consumed to its end
 };
 
@@ -51,6 +52,7 @@ class LineReader {
   std::size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
   std::size_t end_ = 0;
   std::uint64_t lines_read_ = 0;
+  std::uint64_t bytes_consumed_ = 0;  // through the end of the last line returned
   bool at_end_ = false;  // read(2) returned 0; a terminal would otherwise be asked again
 };
 

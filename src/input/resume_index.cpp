@@ -1,5 +1,5 @@
-// Loading an earlier results file into hashes of its final URLs, and matching input URLs
-// against them one occurrence at a time.
+// Loading an earlier results file into hashes of its final URLs (rewriting it without its
+// other lines), and matching input URLs against them one occurrence at a time.
 #include "input/resume_index.hpp"
 
 #include <fcntl.h>
@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <functional>
 #include <system_error>
 #include <utility>
 
 #include "engines/retry_policy.hpp"
 #include "input/line_reader.hpp"
+#include "input/pruned_copy.hpp"
 #include "output/json_lines.hpp"
 
 namespace sluice::detail {
@@ -22,8 +24,22 @@ namespace {
 // The collision estimate in the header assumes a full 64-bit hash.
 static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
 
+constexpr std::uint64_t kFailureBit = 1;
+
 // Only compared within one process, so the standard hash's unspecified algorithm is fine.
-std::uint64_t url_hash(std::string_view url) { return std::hash<std::string_view>{}(url); }
+// The lowest bit is left for the failure flag.
+std::uint64_t url_hash(std::string_view url) {
+  return std::hash<std::string_view>{}(url) & ~kFailureBit;
+}
+
+// A URL of the input hashed as the record of it holds it: a line with invalid UTF-8 is
+// written with U+FFFD in its place and must still find its record. ASCII, nearly every URL,
+// is written unchanged.
+std::uint64_t input_url_hash(std::string_view url) {
+  const bool ascii = std::all_of(url.begin(), url.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return ascii ? url_hash(url) : url_hash(as_written(url));
+}
 
 // Closes the descriptor on every return path of load().
 class FileDescriptor {
@@ -60,6 +76,21 @@ bool is_final(const Record& record, bool retry_failed) noexcept {
   return !retry_failed;
 }
 
+bool ResumeIndex::add(const Line& line, bool retry_failed) {
+  const auto skip = [this, &line] {
+    if (skipped_lines_++ == 0) first_bad_line_ = line.number;
+    return false;
+  };
+  if (line.too_long) return skip();
+  // An empty line loses no URL, so it is not worth a warning.
+  if (line.text.empty()) return true;
+  const auto record = parse_json_line(line.text);
+  if (!record) return skip();
+  if (!is_final(*record, retry_failed)) return false;
+  keys_.push_back(url_hash(record->url) | (record->ok ? std::uint64_t{0} : kFailureBit));
+  return true;
+}
+
 std::expected<ResumeIndex, std::string> ResumeIndex::load(const std::filesystem::path& file,
                                                           bool retry_failed) {
   const auto fail = [&](std::string_view reason) {
@@ -77,51 +108,43 @@ std::expected<ResumeIndex, std::string> ResumeIndex::load(const std::filesystem:
   if (S_ISDIR(status.st_mode)) return fail_errno(EISDIR);
 
   ResumeIndex index;
-  const auto skip = [&index](std::uint64_t line_number) {
-    if (index.skipped_lines_++ == 0) index.first_bad_line_ = line_number;
-  };
+  PrunedCopy copy(file, fd);
   LineReader reader(fd, kMaxLineBytes);
   while (true) {
     const auto next = reader.next();
     if (!next) return fail(next.error());
     if (!*next) break;
     const Line& line = **next;
-    if (line.too_long) {
-      skip(line.number);
-      continue;
-    }
-    // An empty line loses no URL, so it is not worth a warning.
-    if (line.text.empty()) continue;
-    const auto record = parse_json_line(line.text);
-    if (!record) {
-      skip(line.number);
-      continue;
-    }
-    if (is_final(*record, retry_failed)) index.hashes_.push_back(url_hash(record->url));
+    const auto copied = index.add(line, retry_failed) ? copy.keep(line) : copy.drop(line);
+    if (!copied) return std::unexpected(copied.error());
   }
   const auto torn = ends_without_newline(fd);
   if (!torn) return fail_errno(torn.error());
-  index.ends_mid_line_ = *torn;
+  const auto rewritten = copy.commit();
+  if (!rewritten) return std::unexpected(rewritten.error());
+  // The rewrite ended every line it kept.
+  index.ends_mid_line_ = *torn && !*rewritten;
 
-  std::sort(index.hashes_.begin(), index.hashes_.end());
+  std::sort(index.keys_.begin(), index.keys_.end());
   // Growth by doubling may have left up to half the capacity unused; give it back.
-  index.hashes_.shrink_to_fit();
-  index.consumed_.assign(index.hashes_.size(), false);
+  index.keys_.shrink_to_fit();
+  index.consumed_.assign(index.keys_.size(), false);
   return index;
 }
 
-bool ResumeIndex::consume(std::string_view url) {
-  const std::uint64_t hash = url_hash(url);
-  // Equal hashes sit together; earlier occurrences consumed the first ones.
-  for (auto it = std::lower_bound(hashes_.begin(), hashes_.end(), hash);
-       it != hashes_.end() && *it == hash; ++it) {
-    const auto position = static_cast<std::size_t>(it - hashes_.begin());
+FinalRecord ResumeIndex::consume(std::string_view url) {
+  const std::uint64_t hash = input_url_hash(url);
+  // Equal hashes sit together, whatever their failure bit; earlier occurrences consumed the
+  // first ones.
+  for (auto it = std::lower_bound(keys_.begin(), keys_.end(), hash);
+       it != keys_.end() && (*it & ~kFailureBit) == hash; ++it) {
+    const auto position = static_cast<std::size_t>(it - keys_.begin());
     if (!consumed_[position]) {
       consumed_[position] = true;
-      return true;
+      return (*it & kFailureBit) != 0 ? FinalRecord::Failure : FinalRecord::Ok;
     }
   }
-  return false;
+  return FinalRecord::None;
 }
 
 }  // namespace sluice::detail

@@ -3,6 +3,7 @@
 target_sources(sluice PRIVATE
   input/input_queue.cpp
   input/line_reader.cpp
+  input/pruned_copy.cpp
   input/range_pattern.cpp
   input/resume_index.cpp
   input/url_check.cpp

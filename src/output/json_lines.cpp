@@ -162,6 +162,13 @@ void append_json_line(std::string& out, const Record& record) {
   out += "}\n";
 }
 
+std::string as_written(std::string_view text) {
+  // The same dump as append_string and the same parse as parse_json_line, so equal by design.
+  std::string literal;
+  append_string(literal, text);
+  return json::parse(literal).get<std::string>();
+}
+
 std::expected<Record, std::string> parse_json_line(std::string_view line) {
   const json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded()) return Failure("not valid JSON");

@@ -16,6 +16,10 @@ namespace sluice::detail {
 // U+FFFD. `index` is not written. Thread-safe: no shared state.
 void append_json_line(std::string& out, const Record& record);
 
+// `text` as a string of a record reads back after a trip through the results file: invalid
+// UTF-8 replaced by U+FFFD as append_json_line writes it, everything else unchanged.
+std::string as_written(std::string_view text);
+
 // Reads a line written by append_json_line (the trailing '\n' may be present; unknown keys are
 // ignored). The error says what is wrong. Never throws; thread-safe.
 std::expected<Record, std::string> parse_json_line(std::string_view line);

@@ -165,7 +165,11 @@ std::string format_summary(const Summary& s) {
     text += "-c auto:    the cap ended at " + std::to_string(s.final_limit) + "\n";
   }
   if (s.skipped > 0) {
-    text += "resumed:    " + std::to_string(s.skipped) + " URLs skipped, already done\n";
+    text += "resumed:    " + std::to_string(s.skipped) + " URLs skipped, already done";
+    if (s.skipped_failures > 0) {
+      text += " (" + std::to_string(s.skipped_failures) + " of them failed)";
+    }
+    text += '\n';
   }
   if (!s.by_status.empty()) {
     const char* separator = "status:     ";
@@ -200,6 +204,7 @@ std::string summary_json(const Summary& s) {
       {"fetched", s.fetched},
       {"bytes", s.bytes},
       {"skipped", s.skipped},
+      {"skipped_failures", s.skipped_failures},
       {"retried", s.retried},
       {"retries", s.retries},
       {"final_limit", s.final_limit},

@@ -16,10 +16,11 @@ namespace sluice::detail {
 struct Summary {
   std::uint64_t urls = 0, ok = 0, failed = 0, fetched = 0 /*records with attempts > 0*/;
   std::uint64_t bytes = 0;
-  std::uint64_t skipped = 0;      // input URLs that --resume found already done
-  std::uint64_t retried = 0;      // records that took more than one attempt
-  std::uint64_t retries = 0;      // attempts beyond the first, over all records
-  std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
+  std::uint64_t skipped = 0;           // input URLs that --resume found already done
+  std::uint64_t skipped_failures = 0;  // of which the final record is a failure (a 404, ...)
+  std::uint64_t retried = 0;           // records that took more than one attempt
+  std::uint64_t retries = 0;           // attempts beyond the first, over all records
+  std::uint64_t final_limit = 0;       // where -c auto's cap ended; 0 for a fixed -c
   std::map<int, std::uint64_t> by_status;
   std::map<std::string, std::uint64_t> by_error_kind;  // keyed by to_string(ErrorKind)
   std::size_t concurrency = 0;
@@ -50,7 +51,7 @@ class SummaryBuilder {
 // Human text for stderr, a few lines each ending in '\n', e.g.
 //   200 URLs: 198 ok, 2 failed (connect 1, http 1) · 1.2 MiB in 1.03 s · 194.2 req/s
 //   retried:    12 URLs, 15 extra attempts
-//   resumed:    800 URLs skipped, already done
+//   resumed:    800 URLs skipped, already done (3 of them failed)
 //   -c auto:    the cap ended at 78
 //   status:     200×198 404×1
 //   latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms

@@ -1,6 +1,5 @@
 # Watch mode: an INBOX watcher, list files as jobs sharing one engine run, OUTBOX results.
 target_sources(sluice PRIVATE
-  watch/final_records.cpp
   watch/inbox_watcher.cpp
   watch/job_folders.cpp
   watch/job_scheduler.cpp

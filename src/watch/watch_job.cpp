@@ -10,7 +10,6 @@
 
 #include "limit/host_key.hpp"
 #include "sluice/errors.hpp"
-#include "watch/final_records.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -51,14 +50,21 @@ std::expected<std::unique_ptr<WatchJob>, std::string> WatchJob::open(const JobFo
   const auto partial = folders.partial_results(key);
   std::optional<ResumeIndex> resume;
   if (std::filesystem::exists(partial, error)) {
-    if (auto kept = keep_final_records(partial); !kept.empty()) return std::unexpected(kept);
+    // Drops the records that are not final from the file, as those URLs are fetched again.
     auto index = ResumeIndex::load(partial, false);
     if (!index) return std::unexpected(index.error());
     resume = std::move(*index);
   }
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  const auto cannot_write = [&partial] {
     return std::unexpected("cannot write '" + partial.string() + "': " + std::strerror(errno));
+  };
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return cannot_write();
+  // A torn last line is ended first, or the first new record would be glued to it.
+  if (resume && resume->ends_mid_line() && ::write(fd, "\n", 1) != 1) {
+    auto failure = cannot_write();
+    ::close(fd);
+    return failure;
   }
   return std::unique_ptr<WatchJob>(new WatchJob(key, std::move(*reader), list.string().size(),
                                                 std::move(resume), fd, options.concurrency));
@@ -75,8 +81,12 @@ void WatchJob::start_reading(std::function<void()> wake) {
   reader_thread_ = std::jthread([this] {
     reader_.read_all(
         [&](InputItem&& item) {
-          if (resume_ && resume_->consume(item.url)) {
+          if (const auto prior = resume_ ? resume_->consume(item.url) : FinalRecord::None;
+              prior != FinalRecord::None) {
             skipped_.fetch_add(1, std::memory_order_relaxed);
+            if (prior == FinalRecord::Failure) {
+              skipped_failures_.fetch_add(1, std::memory_order_relaxed);
+            }
             return true;
           }
           // As `sluice @KEY` run in the list's folder would name it.
@@ -107,6 +117,7 @@ std::expected<std::string, std::string> WatchJob::finish() {
       std::chrono::steady_clock::now() - started_;
   Summary summary = summary_.finish(wall.count(), concurrency_);
   summary.skipped = skipped();
+  summary.skipped_failures = skipped_failures();
   return summary_json(summary);
 }
 

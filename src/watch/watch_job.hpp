@@ -48,6 +48,10 @@ class WatchJob {
   void stop_reading();
   // URLs skipped because the partial results had them; final once the buffer is drained.
   std::uint64_t skipped() const noexcept { return skipped_.load(std::memory_order_relaxed); }
+  // Of those, the URLs whose record is a failure; final at the same time.
+  std::uint64_t skipped_failures() const noexcept {
+    return skipped_failures_.load(std::memory_order_relaxed);
+  }
 
   void record(const Record& record);
   void flush_stale() { writer_.flush_if_stale(); }
@@ -62,8 +66,9 @@ class WatchJob {
   SourceReader reader_;  // used by the reader thread only
   // SourceReader names a list's lines "PATH:LINE"; the records say "KEY:LINE" instead.
   const std::size_t list_path_length_;
-  std::optional<ResumeIndex> resume_;      // used by the reader thread only
-  std::atomic<std::uint64_t> skipped_{0};  // written by the reader thread, only displayed
+  std::optional<ResumeIndex> resume_;               // used by the reader thread only
+  std::atomic<std::uint64_t> skipped_{0};           // written by the reader thread, only displayed
+  std::atomic<std::uint64_t> skipped_failures_{0};  // the same
   InputQueue buffer_;
   ReaderCancel reader_cancel_;
   const int results_fd_;

@@ -136,6 +136,13 @@ TEST(JsonLinesTest, EscapesHostileStringsIntoOneValidLine) {
   }
 }
 
+TEST(JsonLinesTest, AsWrittenIsWhatARecordReadsBack) {
+  for (const auto& [raw, decoded] : hostile_strings()) {
+    SCOPED_TRACE(nlohmann::json(raw).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
+    EXPECT_EQ(as_written(raw), decoded);
+  }
+}
+
 TEST(JsonLinesTest, KeepsEmojiAsRawBytes) {
   Record record = success();
   record.url = "http://x/\xF0\x9F\x98\x80";

@@ -63,6 +63,21 @@ TEST(LineReaderTest, SplitsAndNumbersLines) {
   }
 }
 
+TEST(LineReaderTest, OffsetIsWhereEachLineStartsWhateverItsEndingLengthOrRefills) {
+  const std::string huge(3 * LineReader::kBufferBytes, 'x');
+  const std::string content = "a\r\nbb\n\n" + huge + "\nccc";
+  ContentFd file(content);
+  LineReader reader(file.get(), LineReader::kBufferBytes);
+  const auto lines = read_lines(reader);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0].offset, 0u);
+  EXPECT_EQ(lines[1].offset, 3u);
+  EXPECT_EQ(lines[2].offset, 6u);
+  EXPECT_EQ(lines[3].offset, 7u);
+  EXPECT_TRUE(lines[3].too_long);
+  EXPECT_EQ(lines[4].offset, content.size() - 3);
+}
+
 TEST(LineReaderTest, EndOfInputIsSticky) {
   ContentFd file("only\n");
   LineReader reader(file.get());

@@ -1,8 +1,10 @@
 // Tests for ResumeIndex and is_final: which records count as done, one skip per record,
-// bad lines counted, and unreadable files named in the error.
+// bad lines counted, the file rewritten without the rest only when it has some, and
+// unreadable files named in the error.
 #include "input/resume_index.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "output/json_lines.hpp"
+#include "support/records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -90,9 +93,9 @@ TEST(ResumeIndexTest, IsFinalNotForNotOkWithoutError) {
 TEST(ResumeIndexTest, SkipsUrlWithSuccessOnce) {
   auto index = load(line_of(ok_record("http://a.test/x")));
   EXPECT_EQ(index.final_records(), 1u);
-  EXPECT_FALSE(index.consume("http://a.test/x/"));
-  EXPECT_TRUE(index.consume("http://a.test/x"));
-  EXPECT_FALSE(index.consume("http://a.test/x"));
+  EXPECT_EQ(index.consume("http://a.test/x/"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://a.test/x"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://a.test/x"), FinalRecord::None);
   EXPECT_EQ(index.skipped_lines(), 0u);
   EXPECT_EQ(index.first_bad_line(), 0u);
   EXPECT_FALSE(index.ends_mid_line());
@@ -103,9 +106,9 @@ TEST(ResumeIndexTest, FetchesCancelledAndTransientAgain) {
                     line_of(failed_record("http://a.test/t", ErrorKind::Timeout)) +
                     line_of(failed_record("http://a.test/s", ErrorKind::Http, 503)));
   EXPECT_EQ(index.final_records(), 0u);
-  EXPECT_FALSE(index.consume("http://a.test/c"));
-  EXPECT_FALSE(index.consume("http://a.test/t"));
-  EXPECT_FALSE(index.consume("http://a.test/s"));
+  EXPECT_EQ(index.consume("http://a.test/c"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://a.test/t"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://a.test/s"), FinalRecord::None);
   EXPECT_EQ(index.skipped_lines(), 0u);
 }
 
@@ -117,59 +120,63 @@ TEST(ResumeIndexTest, SkipsPermanentFailuresUnlessRetryFailed) {
 
   auto skipping = load(content, false);
   EXPECT_EQ(skipping.final_records(), 4u);
-  EXPECT_TRUE(skipping.consume("http://a.test/404"));
-  EXPECT_TRUE(skipping.consume("nonsense"));
-  EXPECT_TRUE(skipping.consume("http://nx.test/"));
-  EXPECT_TRUE(skipping.consume("http://a.test/ok"));
+  EXPECT_EQ(skipping.consume("http://a.test/404"), FinalRecord::Failure);
+  EXPECT_EQ(skipping.consume("nonsense"), FinalRecord::Failure);
+  EXPECT_EQ(skipping.consume("http://nx.test/"), FinalRecord::Failure);
+  EXPECT_EQ(skipping.consume("http://a.test/ok"), FinalRecord::Ok);
 
   auto retrying = load(content, true);
   EXPECT_EQ(retrying.final_records(), 1u);
-  EXPECT_FALSE(retrying.consume("http://a.test/404"));
-  EXPECT_FALSE(retrying.consume("nonsense"));
-  EXPECT_FALSE(retrying.consume("http://nx.test/"));
-  EXPECT_TRUE(retrying.consume("http://a.test/ok"));
+  EXPECT_EQ(retrying.consume("http://a.test/404"), FinalRecord::None);
+  EXPECT_EQ(retrying.consume("nonsense"), FinalRecord::None);
+  EXPECT_EQ(retrying.consume("http://nx.test/"), FinalRecord::None);
+  EXPECT_EQ(retrying.consume("http://a.test/ok"), FinalRecord::Ok);
 }
 
 TEST(ResumeIndexTest, TwoRecordsOneInputOccurrenceSkipsOnce) {
   auto index = load(line_of(ok_record("http://a.test/")) + line_of(ok_record("http://a.test/")));
   EXPECT_EQ(index.final_records(), 2u);
-  EXPECT_TRUE(index.consume("http://a.test/"));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
 }
 
 TEST(ResumeIndexTest, OneRecordTwoInputOccurrencesSkipsOnceFetchesOnce) {
   auto index = load(line_of(ok_record("http://a.test/")));
-  EXPECT_TRUE(index.consume("http://a.test/"));
-  EXPECT_FALSE(index.consume("http://a.test/"));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::None);
 }
 
 TEST(ResumeIndexTest, TwoRecordsTwoInputOccurrencesSkipsBoth) {
   auto index = load(line_of(ok_record("http://a.test/")) + line_of(ok_record("http://b.test/")) +
                     line_of(ok_record("http://a.test/")));
-  EXPECT_TRUE(index.consume("http://a.test/"));
-  EXPECT_TRUE(index.consume("http://a.test/"));
-  EXPECT_FALSE(index.consume("http://a.test/"));
-  EXPECT_TRUE(index.consume("http://b.test/"));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::Ok);
 }
 
 TEST(ResumeIndexTest, TransientThenSuccessCountsOnlyTheSuccess) {
   auto index = load(line_of(failed_record("http://a.test/", ErrorKind::Timeout)) +
                     line_of(ok_record("http://a.test/")));
   EXPECT_EQ(index.final_records(), 1u);
-  EXPECT_TRUE(index.consume("http://a.test/"));
-  EXPECT_FALSE(index.consume("http://a.test/"));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::None);
 }
 
-TEST(ResumeIndexTest, TornLastLineIsSkippedAndCounted) {
+TEST(ResumeIndexTest, TornLastLineIsSkippedCountedAndRewrittenAway) {
+  const test::TempDir dir;
   const std::string torn = line_of(ok_record("http://c.test/"));
-  auto index = load(line_of(ok_record("http://a.test/")) + line_of(ok_record("http://b.test/")) +
-                    torn.substr(0, torn.size() / 2));
+  const std::string whole =
+      line_of(ok_record("http://a.test/")) + line_of(ok_record("http://b.test/"));
+  const auto file = dir.write("results.jsonl", whole + torn.substr(0, torn.size() / 2));
+  auto index = ResumeIndex::load(file, false).value();
   EXPECT_EQ(index.final_records(), 2u);
   EXPECT_EQ(index.skipped_lines(), 1u);
   EXPECT_EQ(index.first_bad_line(), 3u);
-  EXPECT_TRUE(index.ends_mid_line());
-  EXPECT_TRUE(index.consume("http://a.test/"));
-  EXPECT_TRUE(index.consume("http://b.test/"));
-  EXPECT_FALSE(index.consume("http://c.test/"));
+  EXPECT_EQ(test::read_file(file), whole);
+  EXPECT_FALSE(index.ends_mid_line());
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://c.test/"), FinalRecord::None);
 }
 
 TEST(ResumeIndexTest, LastLineWithoutNewlineStillCounts) {
@@ -196,9 +203,88 @@ TEST(ResumeIndexTest, JunkAndOverlongLinesAreSkippedAndCounted) {
   EXPECT_EQ(index.skipped_lines(), 4u);
   EXPECT_EQ(index.first_bad_line(), 3u);
   EXPECT_FALSE(index.ends_mid_line());
-  EXPECT_TRUE(index.consume("http://a.test/"));
-  EXPECT_FALSE(index.consume("http://b.test/"));
-  EXPECT_TRUE(index.consume("http://c.test/"));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://c.test/"), FinalRecord::Ok);
+}
+
+TEST(ResumeIndexTest, RewritesTheFileWithoutItsRecordsThatAreNotFinal) {
+  const test::TempDir dir;
+  const std::string ok = line_of(ok_record("http://a.test/1"));
+  const std::string not_found = line_of(failed_record("http://a.test/2", ErrorKind::Http, 404));
+  const auto file =
+      dir.write("results.jsonl",
+                ok + line_of(failed_record("http://a.test/3", ErrorKind::Cancelled)) + "junk\n" +
+                    not_found + line_of(failed_record("http://a.test/4", ErrorKind::Http, 503)) +
+                    R"({"url":"http://a.test/5","status":200,"ok":tr)");
+  auto index = ResumeIndex::load(file, false).value();
+  EXPECT_EQ(index.final_records(), 2u);
+  EXPECT_EQ(test::read_file(file), ok + not_found);
+  EXPECT_FALSE(std::filesystem::exists(file.string() + ".kept"));
+}
+
+TEST(ResumeIndexTest, RetryFailedAlsoRewritesPermanentFailuresAway) {
+  const test::TempDir dir;
+  const std::string ok = line_of(ok_record("http://a.test/1"));
+  const auto file = dir.write("results.jsonl",
+                              line_of(failed_record("http://a.test/2", ErrorKind::Http, 404)) + ok +
+                                  line_of(failed_record("http://nx.test/", ErrorKind::Dns)));
+  auto index = ResumeIndex::load(file, true).value();
+  EXPECT_EQ(index.final_records(), 1u);
+  EXPECT_EQ(test::read_file(file), ok);
+}
+
+TEST(ResumeIndexTest, AFileOfFinalRecordsOnlyIsNotRewritten) {
+  const test::TempDir dir;
+  std::string content = line_of(ok_record("http://a.test/1")) + "\n" +
+                        line_of(failed_record("http://a.test/2", ErrorKind::Http, 404)) +
+                        line_of(ok_record("http://a.test/3"));
+  content.pop_back();  // a final record on a last line without '\n' stays too
+  const auto file = dir.write("results.jsonl", content);
+  struct stat before {};
+  ASSERT_EQ(::stat(file.c_str(), &before), 0);
+  auto index = ResumeIndex::load(file, false).value();
+  EXPECT_EQ(index.final_records(), 3u);
+  EXPECT_TRUE(index.ends_mid_line());
+  struct stat after {};
+  ASSERT_EQ(::stat(file.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(test::read_file(file), content);
+}
+
+TEST(ResumeIndexTest, AFileThatCannotBeRewrittenIsAnErrorNamingTheTemporaryFile) {
+  const test::TempDir dir;
+  const auto file =
+      dir.write("results.jsonl", line_of(failed_record("http://a.test/", ErrorKind::Cancelled)));
+  std::filesystem::create_directory(file.string() + ".kept");
+  const auto index = ResumeIndex::load(file, false);
+  ASSERT_FALSE(index.has_value());
+  EXPECT_EQ(index.error(), "cannot write '" + file.string() + ".kept': Is a directory");
+}
+
+TEST(ResumeIndexTest, TellsAFailedRecordFromAnOkOne) {
+  auto index = load(line_of(failed_record("http://a.test/", ErrorKind::Http, 404)) +
+                    line_of(ok_record("http://a.test/")) + line_of(ok_record("http://b.test/")));
+  // Each record of a.test is consumed once, in either order.
+  const auto first = index.consume("http://a.test/");
+  const auto second = index.consume("http://a.test/");
+  EXPECT_NE(first, second);
+  EXPECT_TRUE(first == FinalRecord::Failure || second == FinalRecord::Failure);
+  EXPECT_TRUE(first == FinalRecord::Ok || second == FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::Ok);
+}
+
+TEST(ResumeIndexTest, AnInputUrlWithInvalidUtf8FindsItsRecord) {
+  // The record holds U+FFFD where the line had bytes that are not UTF-8.
+  const std::string raw = "http://bad\xff\xfe/x";
+  const std::string unicode = "http://\xc3\xbc.test/";  // valid UTF-8, written unchanged
+  auto index =
+      load(line_of(failed_record(raw, ErrorKind::InvalidUrl)) + line_of(ok_record(unicode)));
+  EXPECT_EQ(index.final_records(), 2u);
+  EXPECT_EQ(index.consume(raw), FinalRecord::Failure);
+  EXPECT_EQ(index.consume(raw), FinalRecord::None);
+  EXPECT_EQ(index.consume(unicode), FinalRecord::Ok);
 }
 
 TEST(ResumeIndexTest, EmptyFileHasNoRecords) {
@@ -207,7 +293,7 @@ TEST(ResumeIndexTest, EmptyFileHasNoRecords) {
   EXPECT_EQ(index.skipped_lines(), 0u);
   EXPECT_EQ(index.first_bad_line(), 0u);
   EXPECT_FALSE(index.ends_mid_line());
-  EXPECT_FALSE(index.consume("http://a.test/"));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::None);
 }
 
 TEST(ResumeIndexTest, MissingFileIsAnErrorNamingIt) {
@@ -248,7 +334,7 @@ TEST(ResumeIndexTest, LoadsManyRecords) {
   EXPECT_EQ(index.final_records(), kRecords - kRecords / 10);
   std::uint64_t skipped = 0;
   for (std::uint64_t i = 0; i < kRecords; ++i) {
-    const bool consumed = index.consume("http://a.test/" + std::to_string(i));
+    const bool consumed = index.consume("http://a.test/" + std::to_string(i)) != FinalRecord::None;
     EXPECT_EQ(consumed, i % 10 != 0) << i;
     skipped += consumed ? 1 : 0;
   }

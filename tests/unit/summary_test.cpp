@@ -186,6 +186,17 @@ TEST(FormatSummaryTest, ShowsEverySectionAligned) {
             "bound max(Σ/c, longest) 980.0 ms)\n");
 }
 
+TEST(FormatSummaryTest, ResumedSaysHowManySkippedUrlsHadFailed) {
+  Summary s;
+  s.skipped = 800;
+  EXPECT_NE(format_summary(s).find("resumed:    800 URLs skipped, already done\n"),
+            std::string::npos);
+  s.skipped_failures = 3;
+  EXPECT_NE(
+      format_summary(s).find("resumed:    800 URLs skipped, already done (3 of them failed)\n"),
+      std::string::npos);
+}
+
 TEST(FormatSummaryTest, LeavesOutSectionsWithNothingToSay) {
   EXPECT_EQ(format_summary(Summary{}), "0 URLs: 0 ok, 0 failed · 0 B in 0.0 ms · 0.0 req/s\n");
 }
@@ -197,11 +208,12 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
   std::vector<std::string> keys;
   for (const auto& item : object.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{
-                      "urls",          "ok",          "failed",  "fetched",        "bytes",
-                      "skipped",       "retried",     "retries", "final_limit",    "by_status",
-                      "by_error_kind", "concurrency", "wall_ms", "requests_per_s", "p50_ms",
-                      "p90_ms",        "p99_ms",      "max_ms",  "ideal_ms",       "bound_ms",
-                      "efficiency",    "bound_by"}));
+                      "urls",        "ok",          "failed",           "fetched",
+                      "bytes",       "skipped",     "skipped_failures", "retried",
+                      "retries",     "final_limit", "by_status",        "by_error_kind",
+                      "concurrency", "wall_ms",     "requests_per_s",   "p50_ms",
+                      "p90_ms",      "p99_ms",      "max_ms",           "ideal_ms",
+                      "bound_ms",    "efficiency",  "bound_by"}));
   EXPECT_EQ(object["urls"], 200);
   EXPECT_EQ(object["by_status"]["200"], 198);
   EXPECT_EQ(object["by_status"]["404"], 1);

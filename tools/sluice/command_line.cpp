@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -67,6 +68,16 @@ RateLimitPolicy to_rate_limit(const std::string& text) {
                      text.substr(slash + 1) + "'");
   }
   return {.quota = *quota, .window = std::chrono::duration_cast<std::chrono::seconds>(window)};
+}
+
+// "./r.jsonl", "r.jsonl" and a symlink to it all name one file, which may not exist yet.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code error_a;
+  std::error_code error_b;
+  const auto canonical_a = std::filesystem::weakly_canonical(a, error_a);
+  const auto canonical_b = std::filesystem::weakly_canonical(b, error_b);
+  if (error_a || error_b) return a.lexically_normal() == b.lexically_normal();
+  return canonical_a == canonical_b;
 }
 
 }  // namespace
@@ -302,7 +313,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
   if (!stats_log.empty()) fetch.options.stats_log = stats_log;
   if (!resume.empty()) {
-    if (fetch.results_path && *fetch.results_path != resume) {
+    if (fetch.results_path && !same_file(*fetch.results_path, resume)) {
       throw UsageError("--resume " + resume + " appends to that file; --results must name it " +
                        "too or be left out, not '" + *fetch.results_path + "'");
     }

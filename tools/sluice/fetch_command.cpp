@@ -160,6 +160,7 @@ int run_fetch(const FetchCommand& command) {
       report.final_limit > 0 ? report.final_limit : command.options.concurrency;
   Summary summary = recorder.finish(report.wall_ms, slots);
   summary.skipped = report.skipped;
+  summary.skipped_failures = report.skipped_failures;
   summary.final_limit = report.final_limit;
   summary.bound_by = report.bound_by;
   if (!command.quiet) std::cerr << format_summary(summary);
@@ -176,7 +177,8 @@ int run_fetch(const FetchCommand& command) {
   }
   // The shell's convention for "ended by signal N": 130 after Ctrl-C, 143 after SIGTERM.
   if (const int signal = signals.received(); signal != 0) return 128 + signal;
-  return summary.failed > 0 ? kExitSomeFailed : kExitOk;
+  // A URL skipped for its failed record failed as much as in one uninterrupted run.
+  return summary.failed > 0 || summary.skipped_failures > 0 ? kExitSomeFailed : kExitOk;
 }
 
 }  // namespace sluice::cli
