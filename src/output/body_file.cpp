@@ -16,7 +16,11 @@ namespace {
 
 constexpr std::size_t kReadableMax = 100;
 // Small pieces are gathered up to this size to save system calls. The buffer grows only as
-// far as a body needs, because thousands of bodies may be saved at once.
+// far as a body needs, because thousands of bodies may be saved at once. 16 KiB is libcurl's
+// largest write-callback piece (CURL_MAX_WRITE_SIZE, the default CURLOPT_BUFFERSIZE): a full
+// piece goes to the kernel as it is, without a copy. 64 KiB saved 0.15-0.2 s of CPU per GiB
+// written (ext4, 1448- and 16384-byte pieces), a few percent of a core even at 1 Gbit/s, for
+// four times the memory per large body in flight (640 MB against 160 MB at 10,000).
 constexpr std::size_t kBufferSize = 16 * 1024;
 
 std::uint64_t fnv1a_64(std::string_view text) {

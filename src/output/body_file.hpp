@@ -35,7 +35,7 @@ class BodyFile {
   BodyFile& operator=(const BodyFile&) = delete;
   ~BodyFile();
 
-  // Small pieces are gathered into 64 KiB before they reach the kernel.
+  // Small pieces are gathered into 16 KiB before they reach the kernel.
   std::expected<void, std::string> write(std::span<const char> data);
   // Flushes, closes and renames to "<dir>/<name>", replacing any file of that name; returns
   // that path. Call at most once; on failure the temporary is still removed by the destructor.
