@@ -82,7 +82,7 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
                                                        .max_line_bytes = 65536});
   auto resume = load_resume_index(options);
   auto stats_log = open_stats_log(options);
-  create_output_dir(options);
+  prepare_output_dir(options);
   state_ = std::make_unique<State>(
       State{std::move(options), std::move(reader), std::move(resume), std::move(stats_log)});
 }

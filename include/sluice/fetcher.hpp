@@ -107,7 +107,8 @@ struct ResumeReport {
 class Fetcher {
  public:
   // Checks the options, opens every source and reads the resume file, then creates the
-  // output directory. Throws UsageError naming the first problem; nothing has been
+  // output directory and removes from it the temporaries of saved bodies that processes no
+  // longer running left. Throws UsageError naming the first problem; nothing has been
   // fetched then.
   Fetcher(Options options, std::vector<std::string> sources);
   Fetcher(const Fetcher&) = delete;
