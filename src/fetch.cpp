@@ -81,7 +81,7 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
   auto stats_log = open_stats_log(options);
-  create_output_dir(options);
+  prepare_output_dir(options);
   // Last, as it may rewrite the file: a usage error above leaves it untouched.
   auto resume = load_resume_index(options);
   state_ = std::make_unique<State>(

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "fd_limit.hpp"
+#include "output/body_file.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
@@ -80,7 +81,7 @@ void check_file_budget(const Options& options) {
   }
 }
 
-void create_output_dir(const Options& options) {
+void prepare_output_dir(const Options& options) {
   if (options.output_dir) {
     std::error_code error;
     std::filesystem::create_directories(*options.output_dir, error);
@@ -88,6 +89,9 @@ void create_output_dir(const Options& options) {
       throw UsageError("cannot use output directory '" + options.output_dir->string() +
                        "': " + (error ? error.message() : "not a directory"));
     }
+    // A temporary left in place is junk, never a wrong body: a failure here must not stop
+    // the run, so the count is not needed.
+    remove_dead_body_temporaries(*options.output_dir);
   }
 }
 

@@ -17,9 +17,17 @@ void global_curl_init();
 
 // Throw UsageError naming the first problem (a concurrency out of range, caps the chosen
 // engine does not support, a control character in the User-Agent, more open files than the
-// process may have, an unusable -o DIR).
+// process may have).
 void check_options(const Options& options);
 void check_file_budget(const Options& options);
-void create_output_dir(const Options& options);
+
+// Creates -o DIR if it is missing (UsageError if it cannot be used), and removes from it the
+// temporaries of saved bodies that processes which no longer run left behind (see
+// remove_dead_body_temporaries). Both fetch() and watch mode call it at start, before their
+// first transfer: a process killed with kill -9 runs no clean-up of its own, so the next run
+// that uses DIR is the first chance, and library callers get it as the CLI does. Temporaries
+// of live processes stay, so another run or a watch mode saving into the same DIR is not
+// disturbed. Watch mode cleans only at start: one listing of DIR per run, not one per body.
+void prepare_output_dir(const Options& options);
 
 }  // namespace sluice::detail

@@ -107,7 +107,8 @@ struct ResumeReport {
 // thread-safe; run() is called at most once.
 class Fetcher {
  public:
-  // Checks the options, opens every source, creates the output directory, then reads the
+  // Checks the options, opens every source, creates the output directory and removes from it
+  // the temporaries of saved bodies that processes no longer running left, then reads the
   // resume file (rewriting it when it holds more than final records: Options::resume_from).
   // Throws UsageError naming the first problem; nothing has been fetched then.
   Fetcher(Options options, std::vector<std::string> sources);

@@ -3,10 +3,13 @@
 #include "output/body_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <system_error>
 #include <utility>
@@ -15,8 +18,14 @@ namespace sluice::detail {
 namespace {
 
 constexpr std::size_t kReadableMax = 100;
+constexpr std::size_t kHashSuffix = 17;  // "-" and 16 hex digits
+constexpr std::string_view kTemporaryMarker = ".part-";
 // Small pieces are gathered up to this size to save system calls. The buffer grows only as
-// far as a body needs, because thousands of bodies may be saved at once.
+// far as a body needs, because thousands of bodies may be saved at once. 16 KiB is libcurl's
+// largest write-callback piece (CURL_MAX_WRITE_SIZE, the default CURLOPT_BUFFERSIZE): a full
+// piece goes to the kernel as it is, without a copy. 64 KiB saved 0.15-0.2 s of CPU per GiB
+// written (ext4, 1448- and 16384-byte pieces), a few percent of a core even at 1 Gbit/s, for
+// four times the memory per large body in flight (640 MB against 160 MB at 10,000).
 constexpr std::size_t kBufferSize = 16 * 1024;
 
 std::uint64_t fnv1a_64(std::string_view text) {
@@ -34,6 +43,37 @@ bool is_safe(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '_' || c == '-';
 }
+
+// The shape of a body_file_name(): a readable part, then the hash suffix.
+bool is_body_file_name(std::string_view name) {
+  if (name.size() <= kHashSuffix || name.size() > kReadableMax + kHashSuffix) return false;
+  if (name.front() == '.' || !std::all_of(name.begin(), name.end(), is_safe)) return false;
+  const std::string_view hash = name.substr(name.size() - kHashSuffix);
+  return hash.front() == '-' &&
+         hash.find_first_not_of("0123456789abcdef", 1) == std::string_view::npos;
+}
+
+// A number as body_temporary_name() writes it: decimal digits, no sign, no leading zero.
+template <typename Number>
+std::optional<Number> parse_decimal(std::string_view text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos ||
+      (text.size() > 1 && text.front() == '0')) {
+    return std::nullopt;
+  }
+  Number value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// body_temporary_name() for the url whose body_file_name() is `name`.
+std::string temporary_name(const std::string& name, pid_t pid, std::uint64_t slot) {
+  return '.' + name + std::string(kTemporaryMarker) + std::to_string(pid) + '-' +
+         std::to_string(slot);
+}
+
+// Only "no such process" means gone: EPERM is a live process of another user.
+bool process_is_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
 std::string failure(std::string_view action, const std::filesystem::path& path, int error) {
   // generic_category().message is strerror_r underneath: safe on engine threads.
@@ -53,7 +93,7 @@ std::string body_file_name(std::string_view url) {
   name.reserve(readable.size() + 17);
   for (const char c : readable) name += is_safe(c) ? c : '_';
   if (name.empty()) name = "index";
-  // A leading dot would hide the file and could collide with our own ".*.part-N" temporaries.
+  // A leading dot would hide the file and could collide with our own temporaries.
   if (name.front() == '.') name.front() = '_';
 
   std::array<char, 18> hash{};
@@ -63,18 +103,58 @@ std::string body_file_name(std::string_view url) {
   return name;
 }
 
+std::string body_temporary_name(std::string_view url, pid_t pid, std::uint64_t slot) {
+  return temporary_name(body_file_name(url), pid, slot);
+}
+
+std::optional<pid_t> body_temporary_owner(std::string_view file_name) {
+  if (file_name.empty() || file_name.front() != '.') return std::nullopt;
+  // The last marker: the numbers after it hold no '.', while a readable part may hold ".part-".
+  const auto marker = file_name.rfind(kTemporaryMarker);
+  if (marker == std::string_view::npos || marker == 0) return std::nullopt;
+  const std::string_view numbers = file_name.substr(marker + kTemporaryMarker.size());
+  const auto dash = numbers.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto pid = parse_decimal<pid_t>(numbers.substr(0, dash));
+  // pid 0 and negative ones would make kill() signal process groups: never accepted.
+  if (!pid || *pid <= 0 || !parse_decimal<std::uint64_t>(numbers.substr(dash + 1))) {
+    return std::nullopt;
+  }
+  if (!is_body_file_name(file_name.substr(1, marker - 1))) return std::nullopt;
+  return pid;
+}
+
+std::size_t remove_dead_body_temporaries(const std::filesystem::path& dir) {
+  std::size_t removed = 0;
+  std::error_code error;
+  for (std::filesystem::directory_iterator entry(dir, error), end; !error && entry != end;
+       entry.increment(error)) {
+    const auto owner = body_temporary_owner(entry->path().filename().native());
+    if (!owner) continue;
+    // A symlink or a directory of that name is not one of ours. Should the file turn into
+    // one before the unlink, unlink removes the link itself (or fails on a directory):
+    // nothing outside `dir` is ever touched.
+    std::error_code status_error;
+    if (entry->symlink_status(status_error).type() != std::filesystem::file_type::regular) {
+      continue;
+    }
+    if (process_is_gone(*owner) && ::unlink(entry->path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
 BodyFile::BodyFile(int fd, std::filesystem::path temporary, std::filesystem::path final_path)
     : fd_(fd), temporary_(std::move(temporary)), final_path_(std::move(final_path)) {}
 
 std::expected<BodyFile, std::string> BodyFile::create(const std::filesystem::path& dir,
                                                       std::string_view url, std::uint64_t slot) {
   const std::string name = body_file_name(url);
-  auto temporary = dir / ('.' + name + ".part-" + std::to_string(slot));
+  auto temporary = dir / temporary_name(name, ::getpid(), slot);
   // O_EXCL|O_NOFOLLOW: never write through a planted symlink or into someone else's file.
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   int fd = ::open(temporary.c_str(), kFlags, 0644);
   if (fd < 0 && errno == EEXIST) {
-    // Left behind by a crashed run with the same input; unlink removes a symlink itself.
+    // Left by a dead process that had this pid; unlink removes a symlink itself.
     if (::unlink(temporary.c_str()) != 0 && errno != ENOENT) {
       return std::unexpected(failure("cannot remove stale", temporary, errno));
     }

@@ -2,9 +2,12 @@
 // hidden temporary and renamed into place, so no half-written file ever has the final name.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,14 +21,35 @@ namespace sluice::detail {
 // most 117 bytes, never contains '/', never starts with '.'.
 std::string body_file_name(std::string_view url);
 
+// ".<body_file_name(url)>.part-<pid>-<slot>": where process `pid` writes `url`'s body, saved
+// as its transfer `slot`, until the body is complete. Numbers in decimal, no leading zeros.
+std::string body_temporary_name(std::string_view url, pid_t pid, std::uint64_t slot);
+
+// The process ID in `file_name` when it is exactly a name body_temporary_name() gives, for any
+// URL, positive pid and slot (the shape of one: a readable part and a hash as body_file_name()
+// makes them); nullopt for every other name.
+std::optional<pid_t> body_temporary_owner(std::string_view file_name);
+
+// Removes the temporaries in `dir` (not below it) whose process no longer runs: regular files
+// named as body_temporary_owner() accepts, whose pid kill(pid, 0) reports ESRCH. Symlinks,
+// directories and every other name are left alone, as are the temporaries of live processes
+// (this one included). A process that died leaves its temporaries behind (a kill -9 runs no
+// clean-up), and later runs write under their own pids, so nothing else removes them. Best
+// effort: what cannot be listed or removed is skipped. Returns how many were removed.
+// Limits of a pid: the temporaries of a dead process whose pid a live one now has stay until
+// that one ends too; processes in different pid namespaces (containers) sharing `dir` are not
+// told apart. Thread-safe; concurrent calls may race on a file, which is then removed once.
+std::size_t remove_dead_body_temporaries(const std::filesystem::path& dir);
+
 // One body being saved. Not thread-safe. Movable, not copyable. Until commit() succeeds the
-// bytes live in "<dir>/.<name>.part-<slot>", which the destructor removes; it never throws.
-// `slot` tells apart two bodies of the same URL saved at the same time, so no other body
-// being saved into `dir` may use it; reusing slot numbers from run to run lets a run
-// replace what a crashed one left.
+// bytes live in "<dir>/<body_temporary_name(url, this process, slot)>", which the destructor
+// removes; it never throws. `slot` tells apart two bodies of the same URL that this process
+// saves at the same time, so no other of its bodies being saved into `dir` may use it; the
+// process ID in the name keeps apart the bodies of two processes saving into the same `dir`.
 class BodyFile {
  public:
-  // Creates the temporary without following symlinks; one left by a crashed run is replaced.
+  // Creates the temporary without following symlinks. A file of that name was left by a dead
+  // process that had this one's pid; it is replaced.
   static std::expected<BodyFile, std::string> create(const std::filesystem::path& dir,
                                                      std::string_view url, std::uint64_t slot);
 
@@ -35,7 +59,7 @@ class BodyFile {
   BodyFile& operator=(const BodyFile&) = delete;
   ~BodyFile();
 
-  // Small pieces are gathered into 64 KiB before they reach the kernel.
+  // Small pieces are gathered into 16 KiB before they reach the kernel.
   std::expected<void, std::string> write(std::span<const char> data);
   // Flushes, closes and renames to "<dir>/<name>", replacing any file of that name; returns
   // that path. Call at most once; on failure the temporary is still removed by the destructor.

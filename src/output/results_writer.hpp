@@ -10,8 +10,10 @@ namespace sluice::detail {
 
 // Not thread-safe: the caller serializes write() and flush(). Does not own the fd.
 // Lines are batched for speed but every write(2) carries whole lines, so a reader (or a
-// results file after kill -9) never sees half a record. The buffer is flushed when it
-// grows past 64 KiB or when it is older than a quarter second, so `tail -f` stays live.
+// results file after kill -9) never sees half a record; the one exception is a kill that
+// lands inside a write, which Linux may cut at a page boundary. Nothing is fsynced: a power
+// cut may lose the last seconds. The buffer is flushed when it grows past 64 KiB or when it
+// is older than a quarter second, so `tail -f` stays live.
 class ResultsWriter {
  public:
   explicit ResultsWriter(int fd);

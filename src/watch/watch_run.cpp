@@ -31,7 +31,7 @@ Options checked(Options options) {
   }
   check_options(options);
   check_file_budget(options);
-  create_output_dir(options);
+  prepare_output_dir(options);
   return options;
 }
 

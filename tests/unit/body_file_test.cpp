@@ -1,4 +1,5 @@
-// Saved bodies: safe, distinct file names and the write-to-temporary-then-rename life cycle.
+// Saved bodies: safe, distinct file names, the write-to-temporary-then-rename life cycle, and
+// the clean-up of the temporaries that dead processes left.
 #include "output/body_file.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -103,11 +106,117 @@ TEST(BodyFileNameTest, KeepsApartUrlsThatDifferOnlyInAnUnsafeByte) {
   EXPECT_NE(body_file_name("http://h/a?b"), body_file_name("http://h/a_b"));
 }
 
+// Above the largest pid_max Linux allows (2^22), so no process ever has it: kill() says ESRCH.
+constexpr pid_t kDeadPid = std::numeric_limits<pid_t>::max();
+
+TEST(BodyTemporaryNameTest, HoldsTheFinalNameThePidAndTheSlot) {
+  EXPECT_EQ(body_temporary_name("http://h/data", 4321, 7),
+            "." + body_file_name("http://h/data") + ".part-4321-7");
+}
+
+TEST(BodyTemporaryNameTest, ItsOwnerIsReadBack) {
+  for (const std::string& url : {"http://h/data"s, ""s, "http://h/.part-12-34"s,
+                                 "http://h/x.part-"s, "http://h/" + std::string(300, 'x')}) {
+    for (const pid_t pid : {1, 4321, kDeadPid}) {
+      for (const std::uint64_t slot :
+           {std::uint64_t{0}, std::uint64_t{9}, std::numeric_limits<std::uint64_t>::max()}) {
+        const std::string name = body_temporary_name(url, pid, slot);
+        SCOPED_TRACE(name);
+        EXPECT_EQ(body_temporary_owner(name), pid);
+      }
+    }
+  }
+}
+
+TEST(BodyTemporaryNameTest, EveryOtherNameHasNoOwner) {
+  const std::string final_name = body_file_name("http://h/data");  // "h_data-<hash>"
+  const std::string hash = final_name.substr(final_name.size() - 16);
+  for (const std::string& name : {
+           ""s,
+           "."s,
+           ".part-1-2"s,
+           final_name,
+           final_name + ".part-1-2"s,                               // no leading dot
+           "." + final_name + ".part-3",                            // no pid
+           "." + final_name + ".part-0-3",                          // pid 0
+           "." + final_name + ".part--1-3",                         // a sign
+           "." + final_name + ".part-+1-3",                         // a sign
+           "." + final_name + ".part-01-3",                         // a leading zero
+           "." + final_name + ".part-1-03",                         // a leading zero
+           "." + final_name + ".part-1-",                           // no slot
+           "." + final_name + ".part--3",                           // no pid
+           "." + final_name + ".part-1-2-3",                        // a third number
+           "." + final_name + ".part-1-2.tmp",                      // a suffix
+           "." + final_name + ".part-1-2 ",                         // a suffix
+           "." + final_name + ".part-99999999999-3",                // beyond pid_t
+           "." + final_name + ".part-1-99999999999999999999",       // beyond 64 bits
+           "." + final_name + ".PART-1-2",                          // another marker
+           "." + final_name + "part-1-2",                           // another marker
+           ".h_data" + hash + ".part-1-2",                          // no '-' before hash
+           ".h_data-" + hash.substr(1) + ".part-1-2",               // a short hash
+           ".h_data-" + std::string(16, 'A') + ".part-1-2",         // an uppercase hash
+           ".-" + hash + ".part-1-2",                               // no readable part
+           "..h_data-" + hash + ".part-1-2",                        // a hidden final name
+           ".h data-" + hash + ".part-1-2",                         // an unsafe byte
+           "." + std::string(101, 'x') + "-" + hash + ".part-1-2",  // too long
+           ".list.txt.jsonl.part"s,                                 // watch mode's partial results
+       }) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(body_temporary_owner(name), std::nullopt);
+  }
+}
+
+TEST(RemoveDeadBodyTemporariesTest, RemovesOnlyTheRegularTemporariesOfDeadProcesses) {
+  const TempDir dir;
+  const TempDir elsewhere;
+  const fs::path victim = elsewhere.path() / "victim";
+  write_file(victim, "untouched");
+  const std::string dead = body_temporary_name("http://h/a", kDeadPid, 0);
+  const std::string other_dead = body_temporary_name("http://h/b", kDeadPid, 1);
+  const std::string dead_link = body_temporary_name("http://h/c", kDeadPid, 2);
+  const std::string dead_dir = body_temporary_name("http://h/d", kDeadPid, 3);
+  const std::string mine = body_temporary_name("http://h/e", ::getpid(), 4);
+  const std::string init = body_temporary_name("http://h/f", 1, 5);  // pid 1 always runs
+  const std::string old_style = "." + body_file_name("http://h/g") + ".part-6";
+  const std::string final_name = body_file_name("http://h/a");
+  for (const auto& name : {dead, other_dead, mine, init, old_style, final_name}) {
+    write_file(dir.path() / name, "bytes");
+  }
+  write_file(dir.path() / ".hidden", "user file");
+  write_file(dir.path() / "notes.part-1-2", "user file");
+  fs::create_symlink(victim, dir.path() / dead_link);
+  fs::create_directory(dir.path() / dead_dir);
+  write_file(dir.path() / dead_dir / "inside", "user file");
+
+  EXPECT_EQ(remove_dead_body_temporaries(dir.path()), 2U);
+  EXPECT_EQ(entries(dir.path()), (std::set<std::string>{dead_link, dead_dir, mine, init, old_style,
+                                                        final_name, ".hidden", "notes.part-1-2"}));
+  EXPECT_EQ(contents(victim), "untouched");
+  EXPECT_EQ(contents(dir.path() / dead_dir / "inside"), "user file");
+  EXPECT_EQ(remove_dead_body_temporaries(dir.path()), 0U);
+}
+
+TEST(RemoveDeadBodyTemporariesTest, AMissingDirectoryRemovesNothing) {
+  const TempDir dir;
+  EXPECT_EQ(remove_dead_body_temporaries(dir.path() / "missing"), 0U);
+}
+
+TEST(RemoveDeadBodyTemporariesTest, KeepsTheTemporaryOfABodyBeingSaved) {
+  const TempDir dir;
+  auto file = BodyFile::create(dir.path(), "http://h/live", 0);
+  ASSERT_TRUE(file.has_value()) << file.error();
+  ASSERT_TRUE(file->write("live"s).has_value());
+  EXPECT_EQ(remove_dead_body_temporaries(dir.path()), 0U);
+  const auto saved = file->commit();
+  ASSERT_TRUE(saved.has_value()) << saved.error();
+  EXPECT_EQ(contents(*saved), "live");
+}
+
 TEST(BodyFileTest, WritesExactBytesAndCommitRenames) {
   const TempDir dir;
   auto file = BodyFile::create(dir.path(), "http://h/data", 3);
   ASSERT_TRUE(file.has_value()) << file.error();
-  const std::string temporary = "." + body_file_name("http://h/data") + ".part-3";
+  const std::string temporary = body_temporary_name("http://h/data", ::getpid(), 3);
   EXPECT_EQ(entries(dir.path()), std::set<std::string>{temporary});
 
   std::string expected;
@@ -146,7 +255,8 @@ TEST(BodyFileTest, AbandonedFileLeavesNothing) {
 
 TEST(BodyFileTest, ReplacesAStaleTemporary) {
   const TempDir dir;
-  const fs::path temporary = dir.path() / ("." + body_file_name("http://h/x") + ".part-5");
+  // Left by a dead process that had this pid.
+  const fs::path temporary = dir.path() / body_temporary_name("http://h/x", ::getpid(), 5);
   write_file(temporary, "stale bytes from a crashed run");
   auto file = BodyFile::create(dir.path(), "http://h/x", 5);
   ASSERT_TRUE(file.has_value()) << file.error();
@@ -161,7 +271,7 @@ TEST(BodyFileTest, NeverWritesThroughAPlantedSymlink) {
   const TempDir elsewhere;
   const fs::path victim = elsewhere.path() / "victim";
   write_file(victim, "untouched");
-  fs::create_symlink(victim, dir.path() / ("." + body_file_name("http://h/x") + ".part-0"));
+  fs::create_symlink(victim, dir.path() / body_temporary_name("http://h/x", ::getpid(), 0));
   auto file = BodyFile::create(dir.path(), "http://h/x", 0);
   ASSERT_TRUE(file.has_value()) << file.error();
   ASSERT_TRUE(file->write("new"s).has_value());
@@ -212,7 +322,7 @@ TEST(BodyFileTest, MoveAssignmentAbandonsTheOverwrittenFile) {
   ASSERT_TRUE(kept.has_value() && dropped.has_value());
   *dropped = std::move(*kept);
   EXPECT_EQ(entries(dir.path()),
-            std::set<std::string>{"." + body_file_name("http://h/kept") + ".part-0"});
+            std::set<std::string>{body_temporary_name("http://h/kept", ::getpid(), 0)});
   ASSERT_TRUE(dropped->commit().has_value());
   EXPECT_EQ(entries(dir.path()), std::set<std::string>{body_file_name("http://h/kept")});
 }
