@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <functional>
-#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "server/server.hpp"
@@ -39,6 +42,9 @@ constexpr bool kCheckMemory = true;
 constexpr std::uint64_t kMinPeakInFlight = kConcurrency * 4 / 5;
 #endif
 constexpr long kMaxRssKib = 150 * 1024;
+// A spawned child's peak RSS (ru_maxrss) starts at this process's own peak, because Linux
+// carries the high-water mark across exec: the checks read the results a line at a time and
+// keep a few bytes per URL, so that the test's own memory stays far below that bound.
 // A server on one thread answers faster than 500 requests pile up on it, and its peak in
 // flight would say nothing about the client's. With each answer held this long, the client's
 // first 500 transfers are all on the server at once, if it really starts them all.
@@ -68,55 +74,89 @@ struct Expected {
   bool final;
 };
 
-// Writes the list and returns, for each URL, the record it must end with.
-std::map<std::string, Expected> write_list(const std::filesystem::path& path,
-                                           const std::string& base, std::size_t urls) {
-  const auto faults = all_faults();
-  std::map<std::string, Expected> expected;
-  std::ofstream list(path);
-  for (std::size_t i = 0; i < urls; ++i) {
-    std::string url = base + "/bytes/" + std::to_string(100 + i % 900) + "?n=" + std::to_string(i);
-    Expected want{"ok", true};
-    if (i % kFaultEvery == kFaultEvery - 1) {
-      const Fault& fault = faults[(i / kFaultEvery) % faults.size()];
-      url += "&" + fault.query;
-      want = {fault.kind, fault.final};
-    }
-    list << url << '\n';
-    expected.emplace(std::move(url), std::move(want));
+struct ListEntry {
+  std::string url;
+  Expected want;  // the record it must end with
+};
+
+// Line `i` of the list. Computed rather than stored, like everything the checks below need,
+// so that the test's own memory stays small (see kMaxRssKib).
+ListEntry list_entry(const std::string& base, std::size_t i) {
+  ListEntry entry{base + "/bytes/" + std::to_string(100 + i % 900) + "?n=" + std::to_string(i),
+                  {"ok", true}};
+  if (i % kFaultEvery == kFaultEvery - 1) {
+    static const auto faults = all_faults();
+    const Fault& fault = faults[(i / kFaultEvery) % faults.size()];
+    entry.url += "&" + fault.query;
+    entry.want = {fault.kind, fault.final};
   }
-  return expected;
+  return entry;
 }
 
-std::string kind_of(const nlohmann::json& record) {
-  return record["error"].is_null() ? std::string("ok") : record["error"]["kind"].get<std::string>();
+void write_list(const std::filesystem::path& path, const std::string& base, std::size_t urls) {
+  std::ofstream list(path);
+  for (std::size_t i = 0; i < urls; ++i) list << list_entry(base, i).url << '\n';
 }
 
-// How many records each URL has, and the kind of its last one.
+// The line of the list that `url` claims to be, from its ?n=.
+std::optional<std::size_t> claimed_line(const std::string& url) {
+  const auto at = url.find("?n=");
+  if (at == std::string::npos) return std::nullopt;
+  std::size_t line = 0;
+  const char* first = url.data() + at + 3;
+  const auto [end, error] = std::from_chars(first, url.data() + url.size(), line);
+  if (error != std::errc{} || end == first) return std::nullopt;
+  return line;
+}
+
+// How many records each URL of the list has, and the kind of its last one.
 struct UrlRecords {
   std::size_t count = 0;
   std::string last_kind;
 };
 
-std::map<std::string, UrlRecords> by_url(const std::vector<nlohmann::json>& records) {
-  std::map<std::string, UrlRecords> urls;
-  for (const auto& record : records) {
-    auto& url = urls[record["url"].get<std::string>()];
-    ++url.count;
-    url.last_kind = kind_of(record);
+struct Tally {
+  std::vector<UrlRecords> by_line;  // by line of the list
+  std::size_t records = 0;
+  std::size_t unlisted = 0;  // records of a URL that is not in the list
+};
+
+// Reads the results file one line at a time; a line that is not JSON fails the test.
+Tally tally_records(const std::filesystem::path& results, const std::string& base,
+                    std::size_t urls) {
+  Tally tally{.by_line = std::vector<UrlRecords>(urls)};
+  std::ifstream file(results);
+  std::size_t number = 0;
+  for (std::string line; std::getline(file, line);) {
+    ++number;
+    const auto record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded()) {
+      ADD_FAILURE() << "line " << number << " is not JSON: " << line;
+      continue;
+    }
+    ++tally.records;
+    const auto url = record["url"].get<std::string>();
+    const auto listed = claimed_line(url);
+    if (!listed || *listed >= urls || list_entry(base, *listed).url != url) {
+      ++tally.unlisted;
+      continue;
+    }
+    auto& seen = tally.by_line[*listed];
+    ++seen.count;
+    seen.last_kind =
+        record["error"].is_null() ? std::string("ok") : record["error"]["kind"].get<std::string>();
   }
-  return urls;
+  return tally;
 }
 
-// Counts the URLs whose last record has the wrong kind, or whose count `count_ok` rejects, and
-// reports the first ten; URLs with no record at all count too.
-std::size_t count_wrong(const std::map<std::string, Expected>& expected,
-                        const std::map<std::string, UrlRecords>& seen,
+// Counts the URLs whose last record has the wrong kind, or whose number of records
+// `count_ok` rejects, and reports the first ten; URLs with no record at all count too.
+std::size_t count_wrong(const Tally& tally, const std::string& base,
                         const std::function<bool(const Expected&, std::size_t)>& count_ok) {
   std::size_t wrong = 0;
-  for (const auto& [url, want] : expected) {
-    const auto found = seen.find(url);
-    const UrlRecords got = found == seen.end() ? UrlRecords{} : found->second;
+  for (std::size_t i = 0; i < tally.by_line.size(); ++i) {
+    const auto [url, want] = list_entry(base, i);
+    const UrlRecords& got = tally.by_line[i];
     if ((got.last_kind != want.kind || !count_ok(want, got.count)) && ++wrong <= 10) {
       ADD_FAILURE() << url << ": " << got.count << " records, the last " << got.last_kind
                     << "; wanted the last " << want.kind << (want.final ? ", the only one" : "");
@@ -157,20 +197,19 @@ class SoakTest : public ::testing::TestWithParam<std::string> {
 INSTANTIATE_TEST_SUITE_P(Engines, SoakTest, ::testing::Values("loop", "threads"));
 
 TEST_P(SoakTest, EveryUrlGetsOneRecordOfTheRightKindInFlatMemory) {
-  const auto expected = write_list(list_, server_.base_url(), urls());
+  const auto base = server_.base_url();
+  write_list(list_, base, urls());
 
   auto run_args = args(list_);
   run_args.insert(run_args.end(), {"--results", results_.string()});
   const auto result = test::run_child(SLUICE_BINARY, run_args, {}, 600s);
   EXPECT_EQ(result.exit_code, 1) << result.err;  // the faulted URLs failed
 
-  const auto records = test::read_records(results_);
-  EXPECT_EQ(records.size(), urls());
-  const auto seen = by_url(records);
-  EXPECT_EQ(seen.size(), urls());  // no URL that was not listed
-  EXPECT_EQ(
-      count_wrong(expected, seen, [](const Expected&, std::size_t count) { return count == 1; }),
-      0u);
+  const auto tally = tally_records(results_, base, urls());
+  EXPECT_EQ(tally.records, urls());
+  EXPECT_EQ(tally.unlisted, 0u);
+  EXPECT_EQ(count_wrong(tally, base, [](const Expected&, std::size_t count) { return count == 1; }),
+            0u);
   const auto stats = server_.stats();
   EXPECT_GE(stats.peak_in_flight, kMinPeakInFlight);  // the run really held -c 500
   if (kCheckMemory) {
@@ -181,8 +220,9 @@ TEST_P(SoakTest, EveryUrlGetsOneRecordOfTheRightKindInFlatMemory) {
 }
 
 TEST_P(SoakTest, ARunKilledPartWayAndResumedEndsEveryUrlWithItsOwnKind) {
+  const auto base = server_.base_url();
   const std::size_t listed = urls() / 4;
-  const auto expected = write_list(list_, server_.base_url(), listed);
+  write_list(list_, base, listed);
 
   auto run_args = args(list_);
   run_args.insert(run_args.end(), {"--results", results_.string()});
@@ -192,10 +232,10 @@ TEST_P(SoakTest, ARunKilledPartWayAndResumedEndsEveryUrlWithItsOwnKind) {
     first.signal(SIGKILL);
     ASSERT_EQ(first.wait(30s).signal, SIGKILL);
   }
-  // Every line the killed run left is a whole record (read_records fails on any other).
-  const auto partial = by_url(test::read_records(results_));
-  EXPECT_GT(partial.size(), 0u);
-  EXPECT_LT(partial.size(), listed);
+  // Every line the killed run left is a whole record (tally_records fails on any other).
+  const auto partial = tally_records(results_, base, listed);
+  EXPECT_GT(partial.records, 0u);
+  EXPECT_LT(partial.records, listed);
 
   run_args = args(list_);
   run_args.insert(run_args.end(), {"--resume", results_.string()});
@@ -206,9 +246,9 @@ TEST_P(SoakTest, ARunKilledPartWayAndResumedEndsEveryUrlWithItsOwnKind) {
   // that one; a transient failure that the killed run recorded was fetched again, so the
   // file may hold the old record too. Exactly one record for every URL, transient failures
   // included, needs --resume to drop the non-final records from FILE before it appends.
-  const auto seen = by_url(test::read_records(results_));
-  EXPECT_EQ(seen.size(), listed);
-  EXPECT_EQ(count_wrong(expected, seen,
+  const auto tally = tally_records(results_, base, listed);
+  EXPECT_EQ(tally.unlisted, 0u);
+  EXPECT_EQ(count_wrong(tally, base,
                         [](const Expected& want, std::size_t count) {
                           return want.final ? count == 1 : count == 1 || count == 2;
                         }),
