@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cstdint>
 #include <fstream>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -56,41 +55,35 @@ constexpr std::size_t kFaultEvery = 50;
 
 struct Fault {
   std::string query;  // what the URL asks of the server
-  std::string kind;   // the error kind its last record must have; "ok" for none
-  bool final;         // whether --resume keeps that record (see is_final in resume_index.hpp)
+  std::string kind;   // the error kind its record must have; "ok" for none
 };
 
 // Every fault mode with the record it must end in. Transient ones are retried and fail each
-// time, so their records are not final: a resumed run fetches them again. The last two fail
-// once (huge headers are not a failure) and then succeed.
+// time, so their records are not final: a resumed run fetches them again. Of the last two,
+// one is no failure at all and the other fails once and then succeeds on the retry.
 std::vector<Fault> all_faults() {
-  return {{"fault=reset-before", "network", false},   {"fault=reset-mid", "network", false},
-          {"fault=truncate", "network", false},       {"fault=stall", "timeout", false},
-          {"fault=bad-status", "protocol", true},     {"fault=endless", "too_large", true},
-          {"fault=503&retry_after=1", "http", false}, {"fault=429", "http", false},
-          {"fault=huge-headers", "ok", true},         {"fault=503&fault_times=1", "ok", true}};
+  return {{"fault=reset-before", "network"},   {"fault=reset-mid", "network"},
+          {"fault=truncate", "network"},       {"fault=stall", "timeout"},
+          {"fault=bad-status", "protocol"},    {"fault=endless", "too_large"},
+          {"fault=503&retry_after=1", "http"}, {"fault=429", "http"},
+          {"fault=huge-headers", "ok"},        {"fault=503&fault_times=1", "ok"}};
 }
-
-struct Expected {
-  std::string kind;
-  bool final;
-};
 
 struct ListEntry {
   std::string url;
-  Expected want;  // the record it must end with
+  std::string kind;  // of the record it must end with
 };
 
 // Line `i` of the list. Computed rather than stored, like everything the checks below need,
 // so that the test's own memory stays small (see kMaxRssKib).
 ListEntry list_entry(const std::string& base, std::size_t i) {
   ListEntry entry{base + "/bytes/" + std::to_string(100 + i % 900) + "?n=" + std::to_string(i),
-                  {"ok", true}};
+                  "ok"};
   if (i % kFaultEvery == kFaultEvery - 1) {
     static const auto faults = all_faults();
     const Fault& fault = faults[(i / kFaultEvery) % faults.size()];
     entry.url += "&" + fault.query;
-    entry.want = {fault.kind, fault.final};
+    entry.kind = fault.kind;
   }
   return entry;
 }
@@ -151,17 +144,16 @@ Tally tally_records(const std::filesystem::path& results, const std::string& bas
   return tally;
 }
 
-// Counts the URLs whose last record has the wrong kind, or whose number of records
-// `count_ok` rejects, and reports the first ten; URLs with no record at all count too.
-std::size_t count_wrong(const Tally& tally, const std::string& base,
-                        const std::function<bool(const Expected&, std::size_t)>& count_ok) {
+// Counts the URLs that have no record, more than one, or one of the wrong kind, and
+// reports the first ten.
+std::size_t count_wrong(const Tally& tally, const std::string& base) {
   std::size_t wrong = 0;
   for (std::size_t i = 0; i < tally.by_line.size(); ++i) {
-    const auto [url, want] = list_entry(base, i);
+    const auto [url, kind] = list_entry(base, i);
     const UrlRecords& got = tally.by_line[i];
-    if ((got.last_kind != want.kind || !count_ok(want, got.count)) && ++wrong <= 10) {
+    if ((got.count != 1 || got.last_kind != kind) && ++wrong <= 10) {
       ADD_FAILURE() << url << ": " << got.count << " records, the last " << got.last_kind
-                    << "; wanted the last " << want.kind << (want.final ? ", the only one" : "");
+                    << "; wanted one " << kind;
     }
   }
   return wrong;
@@ -210,8 +202,7 @@ TEST_P(SoakTest, EveryUrlGetsOneRecordOfTheRightKindInFlatMemory) {
   const auto tally = tally_records(results_, base, urls());
   EXPECT_EQ(tally.records, urls());
   EXPECT_EQ(tally.unlisted, 0u);
-  EXPECT_EQ(count_wrong(tally, base, [](const Expected&, std::size_t count) { return count == 1; }),
-            0u);
+  EXPECT_EQ(count_wrong(tally, base), 0u);
   const auto stats = server_.stats();
   EXPECT_GE(stats.peak_in_flight, kMinPeakInFlight);  // the run really held -c 500
   if (kCheckMemory) {
@@ -244,17 +235,13 @@ TEST_P(SoakTest, ARunKilledPartWayAndResumedEndsEveryUrlWithItsOwnKind) {
   const auto resumed = test::run_child(SLUICE_BINARY, run_args, {}, 600s);
   EXPECT_EQ(resumed.exit_code, 1) << resumed.err;
 
-  // Each URL ends as one uninterrupted run would end it. A URL with a final record has only
-  // that one; a transient failure that the killed run recorded was fetched again, so the
-  // file may hold the old record too. Exactly one record for every URL, transient failures
-  // included, needs --resume to drop the non-final records from FILE before it appends.
+  // The two runs together equal one uninterrupted run: the resumed one dropped the killed
+  // run's non-final records (its transient failures) from the file before it fetched those
+  // URLs again, so each URL has one record, of the kind one run gives it.
   const auto tally = tally_records(results_, base, listed);
+  EXPECT_EQ(tally.records, listed);
   EXPECT_EQ(tally.unlisted, 0u);
-  EXPECT_EQ(count_wrong(tally, base,
-                        [](const Expected& want, std::size_t count) {
-                          return want.final ? count == 1 : count == 1 || count == 2;
-                        }),
-            0u);
+  EXPECT_EQ(count_wrong(tally, base), 0u);
 }
 
 }  // namespace
