@@ -89,7 +89,6 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   body_.reset();
   save_error_.clear();
   too_large_ = false;
-  stopped_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   error_buffer_[0] = '\0';
   resent_after_.clear();
@@ -182,10 +181,8 @@ std::optional<std::size_t> CurlTransfer::pace(std::size_t length) {
   set_waiting(true);
   const bool paid = gate_.bytes->take_blocking(static_cast<double>(length), gate_.stop);
   set_waiting(false);
-  if (!paid) {
-    stopped_ = true;
-    return 0;  // ends the transfer with CURLE_WRITE_ERROR; stopped() says why
-  }
+  // A refusal ends the transfer with CURLE_WRITE_ERROR; the run's stop says why.
+  if (!paid) return 0;
   return std::nullopt;
 }
 // [/article:pace]

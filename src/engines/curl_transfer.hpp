@@ -64,9 +64,6 @@ class CurlTransfer {
   Record cancel();
   // The record of a prepared transfer that could not be started.
   Record fail(ErrorKind kind, std::string message);
-  // The blocking bandwidth gate gave up because its stop was requested: the transfer ended
-  // with a write error that means "cancelled".
-  bool stopped() const noexcept { return stopped_; }
 
  private:
   // CURLOPT_PREREQFUNCTION: runs before each request libcurl sends for this transfer.
@@ -88,9 +85,8 @@ class CurlTransfer {
   const Options& options_;
   BandwidthGate gate_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
-  bool stopped_ = false;
-  bool waiting_ = false;        // counted in gate_.waiting
-  const std::uint64_t number_;  // names the temporary of a saved body
+  bool waiting_ = false;                 // counted in gate_.waiting
+  const std::uint64_t number_;           // names the temporary of a saved body
   CURL* easy_ = nullptr;
   InputItem item_;
   std::string host_;

@@ -157,9 +157,9 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
     const CURLcode result = curl_easy_perform(easy);
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    // A transfer the abort broke fails with whatever its shut-down socket gave.
-    const bool aborted = result != CURLE_OK && stop.stop_requested();
-    if (result == CURLE_ABORTED_BY_CALLBACK || transfer.stopped() || aborted) {
+    // A failure after the abort is the abort's doing: the progress callback's, the bandwidth
+    // gate's refusal, or whatever a shut-down socket gave.
+    if (result != CURLE_OK && stop.stop_requested()) {
       input.release(transfer.host());
       sink.on_record(transfer.cancel());
     } else {
