@@ -189,6 +189,22 @@ TEST_F(WatchTest, TwoFilesWithTheSameNameOneAfterTheOtherKeepBothResults) {
   EXPECT_EQ(sluice->wait(30s).exit_code, 143);
 }
 
+// A list's name is the producer's choice: a newline or an escape in it must not break the
+// job's line on standard error, or redraw the terminal.
+TEST_F(WatchTest, AJobLineEscapesControlCharactersInTheListsName) {
+  auto sluice = start({"-c", "4"});
+  const std::string name = "two\nlines\x1b[2J.txt";
+  drop(name, urls("/todos/", 1, 2));
+  ASSERT_TRUE(finished(name));
+  EXPECT_EQ(results(name).size(), 2u);
+  sluice->signal(SIGTERM);
+  const auto result = sluice->wait(30s);
+  EXPECT_EQ(result.exit_code, 143) << result.err;
+  EXPECT_NE(result.err.find("sluice: two\\nlines\\x1b[2J.txt done\n"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find('\x1b'), std::string::npos) << result.err;
+}
+
 TEST_F(WatchTest, RemovingInboxEndsTheRunWithAClearErrorAndEveryRecordWritten) {
   auto sluice = start({"-c", "2"});
   drop("slow.txt", server_.base_url() + "/todos/{1..20}?delay=300ms\n");

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "printable.hpp"
 #include "output/progress_line.hpp"
 #include "output/results_writer.hpp"
 #include "output/run_recorder.hpp"
@@ -138,7 +139,7 @@ int run_fetch(const FetchCommand& command) {
   Fetcher fetcher(command.options, command.sources);
   const auto resume = fetcher.resume_report();
   if (resume && resume->bad_lines > 0) {
-    std::cerr << "sluice: --resume " << command.options.resume_from->string() << ": "
+    std::cerr << "sluice: --resume " << printable(command.options.resume_from->string()) << ": "
               << resume->bad_lines << " lines are not records (the first is line "
               << resume->first_bad_line << "); their URLs will be fetched again\n";
   }
@@ -169,10 +170,10 @@ int run_fetch(const FetchCommand& command) {
     if (!*summary_file) std::cerr << "sluice: cannot write summary file\n";
   }
   if (!report.stats_log_error.empty()) {
-    std::cerr << "sluice: cannot write " << report.stats_log_error << '\n';
+    std::cerr << "sluice: cannot write " << printable(report.stats_log_error) << '\n';
   }
   if (!writer.error().empty()) {
-    std::cerr << "sluice: cannot write results: " << writer.error() << '\n';
+    std::cerr << "sluice: cannot write results: " << printable(writer.error()) << '\n';
     return kExitSomeFailed;
   }
   // The shell's convention for "ended by signal N": 130 after Ctrl-C, 143 after SIGTERM.

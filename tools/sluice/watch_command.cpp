@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "printable.hpp"
 #include "stop_signals.hpp"
 #include "watch/status_line.hpp"
 #include "watch/watch_run.hpp"
@@ -115,9 +116,9 @@ int run_watch(const WatchCommand& command) {
   Terminal terminal(::isatty(STDERR_FILENO) == 1);
   const auto on_outcome = [&](const JobOutcome& outcome) {
     if (!outcome.failure.empty()) {
-      terminal.line("sluice: " + outcome.key + " failed: " + outcome.failure);
+      terminal.line("sluice: " + printable(outcome.key) + " failed: " + printable(outcome.failure));
     } else if (!command.quiet) {
-      terminal.line("sluice: " + outcome.key + " done");
+      terminal.line("sluice: " + printable(outcome.key) + " done");
     }
   };
 
@@ -133,7 +134,7 @@ int run_watch(const WatchCommand& command) {
               << " (the next start resumes them)\n";
   }
   if (!report.inbox_lost.empty()) {
-    std::cerr << "sluice: " << report.inbox_lost << "; stopped with every record written\n";
+    std::cerr << "sluice: " << printable(report.inbox_lost) << "; stopped with every record written\n";
     return kExitUsage;
   }
   // The shell's convention for "ended by signal N": 130 after Ctrl-C, 143 after SIGTERM.
