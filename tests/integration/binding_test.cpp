@@ -21,14 +21,8 @@ using namespace std::chrono_literals;
 // (start-up, the last URLs running out) take a few tens of milliseconds of it.
 constexpr double kMostOfTheTime = 0.6;
 
-class BindingTest : public ::testing::TestWithParam<EngineKind> {
+class BindingTest : public test::EngineTest {
  protected:
-  Options options(std::size_t concurrency) const {
-    Options result;
-    result.concurrency = concurrency;
-    result.engine = GetParam();
-    return result;
-  }
   static Binding run(const Options& options, std::vector<std::string> sources,
                      std::size_t expected) {
     test::CollectingSink sink;

@@ -19,15 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FlowControlTest : public ::testing::TestWithParam<EngineKind> {
- protected:
-  Options options(std::size_t concurrency) const {
-    Options result;
-    result.concurrency = concurrency;
-    result.engine = GetParam();
-    return result;
-  }
-};
+class FlowControlTest : public test::EngineTest {};
 
 INSTANTIATE_TEST_SUITE_P(Engines, FlowControlTest, test::both_engines(), test::engine_test_name);
 

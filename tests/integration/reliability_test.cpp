@@ -15,12 +15,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ReliabilityTest : public ::testing::TestWithParam<EngineKind> {
+class ReliabilityTest : public test::EngineTest {
  protected:
   Options options() const {
-    Options result;
-    result.concurrency = 4;
-    result.engine = GetParam();
+    Options result = EngineTest::options(4);
     result.retry_backoff = 10ms;  // keeps the retry tests quick
     return result;
   }

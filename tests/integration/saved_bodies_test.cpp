@@ -81,12 +81,10 @@ Listing list(const fs::path& dir) {
   return ::testing::AssertionSuccess();
 }
 
-class SavedBodiesTest : public ::testing::TestWithParam<EngineKind> {
+class SavedBodiesTest : public test::EngineTest {
  protected:
   Options options() const {
-    Options options;
-    options.engine = GetParam();
-    options.concurrency = 4;
+    Options options = EngineTest::options(4);
     options.retries = 0;  // each failure stays a failure, its temporary gone at once
     options.output_dir = out_;
     return options;

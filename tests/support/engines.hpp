@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 
@@ -28,6 +29,17 @@ inline auto both_engines() { return ::testing::Values(EngineKind::EventLoop, Eng
 inline std::string engine_test_name(const ::testing::TestParamInfo<EngineKind>& engine_info) {
   return engine_name(engine_info.param);
 }
+
+// A fixture run on each engine in turn; options() are the defaults on that engine.
+class EngineTest : public ::testing::TestWithParam<EngineKind> {
+ protected:
+  Options options(std::size_t concurrency) const {
+    Options result;
+    result.concurrency = concurrency;
+    result.engine = GetParam();
+    return result;
+  }
+};
 
 }  // namespace test
 }  // namespace sluice
