@@ -4,6 +4,7 @@
 #include "engines/event_loop_engine.hpp"
 #include "engines/textbook_engines.hpp"
 #include "engines/thread_pool_engine.hpp"
+#include "limit/host_key.hpp"
 
 namespace sluice::detail {
 
@@ -31,16 +32,26 @@ bool overload_signal(const Record& record) {
          record.status == 429 || record.status == 503;
 }
 
+// The host whose answer the transfer ended on: after redirects, maybe not the URL's own. Its
+// announced limits and pauses are its own, whoever sent us there.
+std::string answering_host(const Record& record, const std::string& url_host) {
+  if (!record.final_url) return url_host;
+  return host_key(*record.final_url).value_or(url_host);
+}
+
 }  // namespace
 
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
             RecordSink& sink, RunLimits& limits, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
-  if (record.status && !transfer.host().empty()) {
+  // Empty when hosts are not tracked (the textbook engines): there is no one to tell then.
+  const std::string answered_by =
+      transfer.host().empty() ? std::string() : answering_host(record, transfer.host());
+  if (record.status && !answered_by.empty()) {
     // Before the release, which may start the host's next request: that one already keeps
     // to the announced limit.
     if (const auto limit = transfer.rate_limit(std::chrono::system_clock::now())) {
-      input.observe_rate_limit(transfer.host(), *limit, InputQueue::Clock::now());
+      input.observe_rate_limit(answered_by, *limit, InputQueue::Clock::now());
     }
   }
   input.release(transfer.host());
@@ -54,7 +65,7 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQu
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {
       // The server asked for a break: no URL of its host starts before it is over.
-      input.pause_host(transfer.host(), InputQueue::Clock::now() + retry.capped(*retry_after));
+      input.pause_host(answered_by, InputQueue::Clock::now() + retry.capped(*retry_after));
     }
     const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {

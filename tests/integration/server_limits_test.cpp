@@ -1,6 +1,7 @@
 // Servers' own limits, on both engines and without --per-host: the rate a server announces
 // in its RateLimit or X-RateLimit-* headers slows its host before it refuses, and a 503 with
-// Retry-After pauses its host only. Also the test server's --rate-limit knob itself.
+// Retry-After pauses its host only; after a redirect, the host that answered. Also the test
+// server's --rate-limit knob itself.
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
@@ -142,6 +143,29 @@ TEST_P(HostLimitsTest, RetryAfterPausesItsHostButNotAnotherWithoutPerHost) {
   }
   EXPECT_EQ(first.stats().requests, 5u);  // the 503, its retry and three others
   EXPECT_EQ(second.stats().requests, 20u);
+}
+
+TEST_P(HostLimitsTest, WhatARedirectedAnswerAnnouncesHoldsTheHostThatAnsweredIt) {
+  Server origin({.address = "127.0.0.1"});
+  Server limited({.address = "127.0.0.2", .rate_limit = {.quota = 1, .window = 30s}});
+  auto one_at_a_time = options_for(GetParam(), 1);  // the redirect ends before the rest start
+  one_at_a_time.retries = 0;
+  test::CollectingSink sink;
+  const auto started = Clock::now();
+  // The origin sends the first URL to the limited server, which answers "none left for
+  // 30 s": its own host is held for that, not the origin whose URLs come next.
+  fetch(one_at_a_time,
+        {origin.base_url() + "/redirect-to?url=" + limited.base_url() + "/todos/1",
+         origin.base_url() + "/todos/{1..20}"},
+        sink);
+  const auto elapsed = Clock::now() - started;
+
+  ASSERT_EQ(sink.size(), 21u);
+  for (const auto& record : sink.records()) EXPECT_TRUE(record.ok) << record.url;
+  EXPECT_EQ(origin.stats().requests, 21u);
+  EXPECT_EQ(limited.stats().requests, 1u);
+  // 21 quick requests; holding the origin would have taken the window's 30 s.
+  EXPECT_LT(elapsed, 10s);
 }
 
 // One answer of the test server, with the headers it was asked about.
