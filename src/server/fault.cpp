@@ -72,7 +72,6 @@ bool ends_connection(Fault fault) noexcept {
 std::uint64_t body_bytes_written(Fault fault, std::uint64_t length, double fraction) noexcept {
   switch (fault) {
     case Fault::ResetMid:
-      return length / 2;
     case Fault::Truncate:
       // Rounded down, so fraction 0.5 of an odd length keeps the smaller half.
       return static_cast<std::uint64_t>(fraction * static_cast<double>(length));

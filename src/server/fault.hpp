@@ -37,7 +37,7 @@ const std::string& fault_names();
 bool ends_connection(Fault fault) noexcept;
 
 // How many of a body's `length` bytes an answer with `fault` writes after its header;
-// `fraction` is the share a truncated answer keeps.
+// `fraction` is the share a truncated or reset-mid answer keeps.
 std::uint64_t body_bytes_written(Fault fault, std::uint64_t length, double fraction) noexcept;
 
 }  // namespace detail

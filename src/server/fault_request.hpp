@@ -21,7 +21,7 @@ struct FaultRequest {
   std::optional<Fault> fault = std::nullopt;
   // ?fault_times=N: the fault hits only the first N requests for this exact target.
   std::optional<std::uint64_t> times = std::nullopt;
-  // ?fraction=: the part of the body a truncated answer writes.
+  // ?fraction=: the part of the body a truncated or reset-mid answer writes.
   double fraction = 0.5;
   // ?retry_after=N or ?retry_after_date=N, for the 503 and 429 faults.
   std::chrono::seconds retry_after{1};

@@ -94,9 +94,10 @@ class ServerCore;
 // Any path but /_stats also takes ?fault=NAME, which changes how the answer goes on the wire,
 // after the delay:
 //   reset-before  no byte at all: the connection is reset (RST, by SO_LINGER 0 and close).
-//   reset-mid     the header with the full Content-Length, the first half of the body (rounded
-//                 down), then a reset. Bytes still in the kernel's send buffer at the reset
-//                 are lost, so a peer that reads slowly gets less.
+//   reset-mid     the header with the full Content-Length, the first ?fraction= (default 0.5,
+//                 from 0 to 1) of the body rounded down, then a reset. Bytes still in the
+//                 kernel's send buffer at the reset are lost, so a peer that reads slowly
+//                 gets less.
 //   stall         the header with the full Content-Length, then nothing; the connection stays
 //                 open until the peer closes it or the server stops.
 //   bad-status    "HTTP/1.1 twohundred OK", a Content-Length: 0 and a Connection: close header,

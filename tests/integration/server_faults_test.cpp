@@ -158,6 +158,23 @@ TEST(ServerFaultTest, ResetMidSendsHalfTheBodyThenResets) {
   EXPECT_EQ(server.stats().bytes_sent, 5000U);
 }
 
+// fraction=0 is the reset after the header and before any byte of the body.
+TEST(ServerFaultTest, ResetMidTakesTheFractionOfTheBody) {
+  Server server({});
+  const auto none = fetch(server.base_url() + "/bytes/10000?fault=reset-mid&fraction=0");
+  EXPECT_TRUE(none.code == CURLE_RECV_ERROR || none.code == CURLE_PARTIAL_FILE) << none.code;
+  EXPECT_EQ(none.status, 200);
+  EXPECT_EQ(none.content_length, 10000);
+  EXPECT_TRUE(none.body.empty());
+  const auto most = fetch(server.base_url() + "/bytes/10000?fault=reset-mid&fraction=0.9");
+  EXPECT_TRUE(most.code == CURLE_RECV_ERROR || most.code == CURLE_PARTIAL_FILE) << most.code;
+  EXPECT_LE(most.body.size(), 9000U);
+  EXPECT_TRUE(is_pattern_prefix(most.body));
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 2U);
+  EXPECT_EQ(server.stats().bytes_sent, 9000U);
+}
+
 TEST(ServerFaultTest, StallHoldsTheConnectionUntilTheClientLeaves) {
   Server server({});
   const auto start = Clock::now();
