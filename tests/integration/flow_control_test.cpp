@@ -256,8 +256,10 @@ TEST_P(FlowControlTest, AutoConcurrencyClimbsToItsMaximumOnAServerWithoutALimit)
   adaptive.max_concurrency = 100;
   FetchReport report;
   throughput(server, adaptive, 4000, &report);
-  EXPECT_EQ(report.final_limit, 100u);
-  EXPECT_LE(server.stats().peak_in_flight, 100u);
+  // It got to the maximum, never past it, and stayed near it: a loaded machine's latency
+  // jitter may take the last step back (ThreadSanitizer with other tests running ended at 99).
+  EXPECT_EQ(server.stats().peak_in_flight, 100u);
+  EXPECT_GE(report.final_limit, 90u);
 }
 
 }  // namespace
