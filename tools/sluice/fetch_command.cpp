@@ -12,11 +12,11 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "printable.hpp"
 #include "output/progress_line.hpp"
 #include "output/results_writer.hpp"
 #include "output/run_recorder.hpp"
 #include "output/summary.hpp"
+#include "printable.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
 #include "stop_signals.hpp"

@@ -134,7 +134,8 @@ int run_watch(const WatchCommand& command) {
               << " (the next start resumes them)\n";
   }
   if (!report.inbox_lost.empty()) {
-    std::cerr << "sluice: " << printable(report.inbox_lost) << "; stopped with every record written\n";
+    std::cerr << "sluice: " << printable(report.inbox_lost)
+              << "; stopped with every record written\n";
     return kExitUsage;
   }
   // The shell's convention for "ended by signal N": 130 after Ctrl-C, 143 after SIGTERM.
