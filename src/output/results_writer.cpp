@@ -1,6 +1,7 @@
 // Writes records as JSON lines to a file descriptor, in whole lines only.
 #include "output/results_writer.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -48,6 +49,16 @@ void ResultsWriter::flush() {
     }
   }
   buffer_.clear();
+}
+
+std::expected<int, std::string> open_results_file(const std::filesystem::path& path, bool append,
+                                                  bool ends_mid_line) {
+  const int mode = append ? O_APPEND : O_TRUNC;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644);
+  if (fd >= 0 && (!ends_mid_line || ::write(fd, "\n", 1) == 1)) return fd;
+  const std::string reason = std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  return std::unexpected("cannot write results file '" + path.string() + "': " + reason);
 }
 
 }  // namespace sluice::detail

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
+#include <filesystem>
 #include <string>
 
 #include "sluice/record.hpp"
@@ -35,5 +37,11 @@ class ResultsWriter {
   Clock::time_point oldest_;  // when the first line now in buffer_ was added
   std::string error_;
 };
+
+// Opens the file a ResultsWriter writes to: emptied, or with `append` (a resumed run) kept,
+// and then a torn last line (`ends_mid_line`, from the resume) is ended first, or the first
+// new record would be glued to it. The error names the file and the reason.
+std::expected<int, std::string> open_results_file(const std::filesystem::path& path, bool append,
+                                                  bool ends_mid_line);
 
 }  // namespace sluice::detail

@@ -1,11 +1,8 @@
 // One list file of a watch run: reading it, and writing its results and summary.
 #include "watch/watch_job.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "limit/host_key.hpp"
@@ -55,19 +52,10 @@ std::expected<std::unique_ptr<WatchJob>, std::string> WatchJob::open(const JobFo
     if (!index) return std::unexpected(index.error());
     resume = std::move(*index);
   }
-  const auto cannot_write = [&partial] {
-    return std::unexpected("cannot write '" + partial.string() + "': " + std::strerror(errno));
-  };
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return cannot_write();
-  // A torn last line is ended first, or the first new record would be glued to it.
-  if (resume && resume->ends_mid_line() && ::write(fd, "\n", 1) != 1) {
-    auto failure = cannot_write();
-    ::close(fd);
-    return failure;
-  }
+  const auto fd = open_results_file(partial, true, resume && resume->ends_mid_line());
+  if (!fd) return std::unexpected(fd.error());
   return std::unique_ptr<WatchJob>(new WatchJob(key, std::move(*reader), list.string().size(),
-                                                std::move(resume), fd, options.concurrency));
+                                                std::move(resume), *fd, options.concurrency));
 }
 
 WatchJob::~WatchJob() {

@@ -8,6 +8,8 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "support/temp_dir.hpp"
 
@@ -68,6 +70,49 @@ TEST(ResultsWriterTest, AClosedPipeBecomesAnErrorNotACrash) {
   writer.flush();
   EXPECT_FALSE(writer.error().empty());
   ::close(fds[1]);
+}
+
+// The lines of `path` after one record is written to it through open_results_file.
+std::vector<std::string> lines_after_one_record(const std::filesystem::path& path, bool append,
+                                                bool ends_mid_line) {
+  const auto fd = open_results_file(path, append, ends_mid_line);
+  EXPECT_TRUE(fd) << fd.error();
+  if (!fd) return {};
+  {
+    ResultsWriter writer(*fd);
+    writer.write(record(7));
+  }
+  ::close(*fd);
+  std::istringstream text(test::read_file(path));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(text, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(ResultsFileTest, AResumedRunAppendsAfterEndingATornLastLine) {
+  test::TempDir dir;
+  const auto path = dir.write("out.jsonl", "{\"old\":1}\n{\"torn");
+  const auto lines = lines_after_one_record(path, true, true);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "{\"old\":1}");
+  EXPECT_EQ(lines[1], "{\"torn");
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["url"], "http://h/\"7");
+}
+
+TEST(ResultsFileTest, ANewRunEmptiesTheFile) {
+  test::TempDir dir;
+  const auto path = dir.write("out.jsonl", "{\"old\":1}\n");
+  const auto lines = lines_after_one_record(path, false, false);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["url"], "http://h/\"7");
+}
+
+TEST(ResultsFileTest, AFileThatCannotBeWrittenIsAnErrorNamingIt) {
+  test::TempDir dir;
+  const auto failed = open_results_file(dir.path(), false, false);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error(),
+            "cannot write results file '" + dir.path().string() + "': Is a directory");
 }
 
 }  // namespace

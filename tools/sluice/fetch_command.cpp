@@ -1,5 +1,4 @@
 // `sluice [options] SOURCE...`: the fetch run with its results file, summary and progress.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,14 +32,12 @@ constexpr int kTicksPerPlainLine = 4;
 // Owns the results file descriptor (or borrows stdout).
 class ResultsFile {
  public:
-  // A resumed run appends, after ending a torn last line so that no record is glued to it.
+  // A resumed run appends to the file it resumes.
   ResultsFile(const std::optional<std::string>& path, const std::optional<ResumeReport>& resume) {
     if (!path) return;
-    const int mode = resume ? O_APPEND : O_TRUNC;
-    fd_ = ::open(path->c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644);
-    if (fd_ < 0 || (resume && resume->ends_mid_line && ::write(fd_, "\n", 1) != 1)) {
-      throw UsageError("cannot write results file '" + *path + "': " + std::strerror(errno));
-    }
+    const auto fd = open_results_file(*path, resume.has_value(), resume && resume->ends_mid_line);
+    if (!fd) throw UsageError(fd.error());
+    fd_ = *fd;
   }
   ResultsFile(const ResultsFile&) = delete;
   ResultsFile& operator=(const ResultsFile&) = delete;
