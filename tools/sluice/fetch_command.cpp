@@ -2,13 +2,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <fstream>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "commands.hpp"
 #include "output/progress_line.hpp"
@@ -18,16 +14,13 @@
 #include "printable.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
+#include "status_ticks.hpp"
 #include "stop_signals.hpp"
 
 namespace sluice::cli {
 
 using namespace sluice::detail;
 namespace {
-
-constexpr auto kTick = std::chrono::milliseconds(250);
-// Off a terminal, a forced progress line is printed as a new line this often.
-constexpr int kTicksPerPlainLine = 4;
 
 // Owns the results file descriptor (or borrows stdout).
 class ResultsFile {
@@ -50,7 +43,7 @@ class ResultsFile {
   int fd_ = STDOUT_FILENO;
 };
 
-// Wakes every tick to flush stale result lines and redraw the progress line.
+// Every tick flushes stale result lines and redraws the progress line.
 class Ticker {
  public:
   Ticker(RunRecorder& recorder, const LiveCounters& live, bool show, bool terminal)
@@ -58,56 +51,37 @@ class Ticker {
         live_(live),
         show_(show),
         terminal_(terminal),
-        thread_([this](std::stop_token stop) { loop(stop); }) {}
+        ticks_([this](int tick) { on_tick(tick); }) {}
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
-  ~Ticker() { stop(); }
-
-  void stop() {
-    if (!thread_.joinable()) return;
-    thread_.request_stop();
-    thread_.join();
+  ~Ticker() {
+    ticks_.stop();
     if (show_ && terminal_ && drawn_) std::cerr << "\r\033[K" << std::flush;
   }
 
  private:
   using Clock = std::chrono::steady_clock;
 
-  void loop(std::stop_token stop) {
-    const auto started = Clock::now();
-    std::deque<std::pair<Clock::time_point, std::uint64_t>> recent;  // for the rate
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    for (int tick = 1; !stop.stop_requested(); ++tick) {
-      {
-        std::unique_lock lock(mutex);
-        wake.wait_for(lock, stop, kTick, [] { return false; });
-      }
-      recorder_.flush_stale();
-      if (!show_) continue;
-      const auto now = Clock::now();
-      ProgressSnapshot snapshot;
-      snapshot.done = recorder_.done();
-      if (live_.input_complete.load(std::memory_order_relaxed)) {
-        snapshot.total = live_.urls_read.load(std::memory_order_relaxed);
-      }
-      snapshot.failed = recorder_.failed();
-      snapshot.bytes = recorder_.bytes();
-      snapshot.in_flight = live_.in_flight.load(std::memory_order_relaxed);
-      snapshot.limit = live_.limit.load(std::memory_order_relaxed);
-      snapshot.elapsed_s = std::chrono::duration<double>(now - started).count();
-      recent.emplace_back(now, snapshot.done);
-      if (recent.size() > 8) recent.pop_front();
-      const double window = std::chrono::duration<double>(now - recent.front().first).count();
-      if (window > 0) {
-        snapshot.rate_per_s = static_cast<double>(snapshot.done - recent.front().second) / window;
-      }
-      if (terminal_) {
-        std::cerr << '\r' << format_progress(snapshot) << "\033[K" << std::flush;
-        drawn_ = true;
-      } else if (tick % kTicksPerPlainLine == 0) {
-        std::cerr << format_progress(snapshot) << '\n' << std::flush;
-      }
+  void on_tick(int tick) {
+    recorder_.flush_stale();
+    if (!show_) return;
+    const auto now = Clock::now();
+    ProgressSnapshot snapshot;
+    snapshot.done = recorder_.done();
+    if (live_.input_complete.load(std::memory_order_relaxed)) {
+      snapshot.total = live_.urls_read.load(std::memory_order_relaxed);
+    }
+    snapshot.failed = recorder_.failed();
+    snapshot.bytes = recorder_.bytes();
+    snapshot.in_flight = live_.in_flight.load(std::memory_order_relaxed);
+    snapshot.limit = live_.limit.load(std::memory_order_relaxed);
+    snapshot.elapsed_s = std::chrono::duration<double>(now - started_).count();
+    snapshot.rate_per_s = rate_.add(now, snapshot.done);
+    if (terminal_) {
+      std::cerr << '\r' << format_progress(snapshot) << "\033[K" << std::flush;
+      drawn_ = true;
+    } else if (tick % TickThread::kTicksPerPlainLine == 0) {
+      std::cerr << format_progress(snapshot) << '\n' << std::flush;
     }
   }
 
@@ -115,8 +89,11 @@ class Ticker {
   const LiveCounters& live_;
   const bool show_;
   const bool terminal_;
-  bool drawn_ = false;  // written by the ticker thread, read after it was joined
-  std::jthread thread_;
+  const Clock::time_point started_ = Clock::now();
+  // The tick thread's own; drawn_ is read after the thread was joined.
+  RecentRate rate_;
+  bool drawn_ = false;
+  TickThread ticks_;
 };
 
 // Opened before the run, so that an unwritable path is a usage error, not a late surprise.

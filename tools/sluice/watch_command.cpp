@@ -2,14 +2,12 @@
 // on standard error per job done or failed.
 #include <unistd.h>
 
-#include <condition_variable>
-#include <deque>
 #include <iostream>
 #include <mutex>
-#include <thread>
 
 #include "commands.hpp"
 #include "printable.hpp"
+#include "status_ticks.hpp"
 #include "stop_signals.hpp"
 #include "watch/status_line.hpp"
 #include "watch/watch_run.hpp"
@@ -18,10 +16,6 @@ namespace sluice::cli {
 
 using namespace sluice::detail;
 namespace {
-
-constexpr auto kTick = std::chrono::milliseconds(250);
-// Off a terminal, a forced status line is printed as a new line this often.
-constexpr int kTicksPerPlainLine = 4;
 
 // Standard error, shared by the status line and the job lines; on a terminal, a job line
 // first clears the status line it would otherwise be glued to.
@@ -54,57 +48,37 @@ class StatusTicker {
       : terminal_(terminal),
         counters_(counters),
         live_(live),
-        thread_([this](std::stop_token stop) { loop(stop); }) {}
+        ticks_([this](int tick) { on_tick(tick); }) {}
   StatusTicker(const StatusTicker&) = delete;
   StatusTicker& operator=(const StatusTicker&) = delete;
-  ~StatusTicker() { stop(); }
-
-  void stop() {
-    if (!thread_.joinable()) return;
-    thread_.request_stop();
-    thread_.join();
+  ~StatusTicker() {
+    ticks_.stop();
     if (terminal_.is_terminal()) terminal_.clear_status();
   }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
-  void loop(std::stop_token stop) {
-    std::deque<std::pair<Clock::time_point, std::uint64_t>> recent;  // for the rate
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    for (int tick = 1; !stop.stop_requested(); ++tick) {
-      {
-        std::unique_lock lock(mutex);
-        wake.wait_for(lock, stop, kTick, [] { return false; });
-      }
-      const auto now = Clock::now();
-      const auto records = counters_.records.load(std::memory_order_relaxed);
-      recent.emplace_back(now, records);
-      if (recent.size() > 8) recent.pop_front();
-      WatchSnapshot snapshot{
-          .queued = counters_.queued.load(std::memory_order_relaxed),
-          .running = counters_.running.load(std::memory_order_relaxed),
-          .done = counters_.done.load(std::memory_order_relaxed),
-          .failed = counters_.failed.load(std::memory_order_relaxed),
-          .in_flight = live_.in_flight.load(std::memory_order_relaxed),
-      };
-      const double window = std::chrono::duration<double>(now - recent.front().first).count();
-      if (window > 0) {
-        snapshot.rate_per_s = static_cast<double>(records - recent.front().second) / window;
-      }
-      if (terminal_.is_terminal()) {
-        terminal_.status(format_watch_status(snapshot));
-      } else if (tick % kTicksPerPlainLine == 0) {
-        terminal_.line(format_watch_status(snapshot));
-      }
+  void on_tick(int tick) {
+    const auto records = counters_.records.load(std::memory_order_relaxed);
+    WatchSnapshot snapshot{
+        .queued = counters_.queued.load(std::memory_order_relaxed),
+        .running = counters_.running.load(std::memory_order_relaxed),
+        .done = counters_.done.load(std::memory_order_relaxed),
+        .failed = counters_.failed.load(std::memory_order_relaxed),
+        .in_flight = live_.in_flight.load(std::memory_order_relaxed),
+        .rate_per_s = rate_.add(std::chrono::steady_clock::now(), records),
+    };
+    if (terminal_.is_terminal()) {
+      terminal_.status(format_watch_status(snapshot));
+    } else if (tick % TickThread::kTicksPerPlainLine == 0) {
+      terminal_.line(format_watch_status(snapshot));
     }
   }
 
   Terminal& terminal_;
   const WatchCounters& counters_;
   const LiveCounters& live_;
-  std::jthread thread_;
+  RecentRate rate_;  // the tick thread's own
+  TickThread ticks_;
 };
 
 }  // namespace
