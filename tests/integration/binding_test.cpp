@@ -147,7 +147,10 @@ TEST(BindingCliTest, StatsLogHasALineEvery100MsWithTheRunsGauges) {
     previous_t = line["t_ms"].get<std::uint64_t>();
     previous_records = line["records"].get<std::uint64_t>();
   }
-  EXPECT_EQ(parsed.front()["t_ms"], 100);
+  // The first line is due 100 ms in; t_ms is when it was really taken, which a busy machine
+  // makes a little later (AddressSanitizer with other tests running measured 102).
+  EXPECT_GE(parsed.front()["t_ms"].get<std::uint64_t>(), 100u);
+  EXPECT_LT(parsed.front()["t_ms"].get<std::uint64_t>(), 200u);
   EXPECT_EQ(parsed.back()["records"], 100);
   EXPECT_EQ(parsed.back()["ok"], 100);
 }
