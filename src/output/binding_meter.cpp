@@ -81,9 +81,6 @@ void BindingMeter::sample(Clock::time_point now, bool write_line) {
   if (!write_line || log_ == nullptr || !log_error_.empty()) return;
   const auto t_ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count());
-  // The last line at finish() may come within the millisecond of the one before.
-  if (t_ms <= last_line_ms_) return;
-  last_line_ms_ = t_ms;
   const StatsLine line{
       .t_ms = t_ms,
       .in_flight = gauges.in_flight,

@@ -60,9 +60,8 @@ class BindingMeter {
   StatsLog* const log_;
   Clock& clock_;
   const Clock::time_point started_;
-  Clock::time_point last_sample_;   // used by the sampling thread only, then by finish()
-  std::string log_error_;           // likewise
-  std::uint64_t last_line_ms_ = 0;  // likewise: t_ms of the last stats line
+  Clock::time_point last_sample_;  // used by the sampling thread only, then by finish()
+  std::string log_error_;          // likewise
   std::mutex mutex_;
   BindingTally tally_;               // guarded by mutex_
   bool all_slots_busy_ = false;      // guarded by mutex_: what the last sample showed
