@@ -319,7 +319,9 @@ TEST(CliTest, DemoComparesTheDesignsOnBothLists) {
   const auto result = test::run_child(SLUICE_BINARY, {"demo"}, {}, 100s);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   // sluice's engines keep the cap (peak 10) on both lists; the slice-permit design breaks
-  // it (all 200 in flight); static slices keep it but straggle behind the slow slice.
+  // it ("broken", a peak over 10: all 200 start at once, but a sanitizer spreads their
+  // arrival over most of the 50 ms latency, so not all 200 need meet at the server); static
+  // slices keep it but straggle behind the slow slice.
   const std::string cell = R"( \| +[0-9.]+ +[0-9.]+ +[0-9.]+% +10)";
   for (const char* engine : {"sluice threads", "sluice event loop"}) {
     EXPECT_TRUE(std::regex_search(result.out, std::regex(std::string(engine) + " +" + cell + cell)))
@@ -327,7 +329,7 @@ TEST(CliTest, DemoComparesTheDesignsOnBothLists) {
         << result.out;
   }
   EXPECT_TRUE(std::regex_search(
-      result.out, std::regex(R"(slice permits +\| .* broken +200 \| .* broken +200)")))
+      result.out, std::regex(R"(slice permits +\| .* broken +[0-9]+ \| .* broken +[0-9]+)")))
       << result.out;
   EXPECT_TRUE(
       std::regex_search(result.out, std::regex(R"(slices \+ barrier .*% +10 \| +1[0-9]\.)")))

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -36,12 +37,21 @@ struct Timed {
   double seconds = 0;
 };
 
+// The faster of two runs (or the first that failed): a hiccup of a busy machine in one run
+// must not decide a comparison of two designs that differ by a third.
 Timed run_timed(const std::string& name, const std::vector<std::string>& args,
                 const std::string& input) {
-  const auto start = std::chrono::steady_clock::now();
-  auto result = test::run_child(example(name), args, input, 20s);
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  return {std::move(result), elapsed.count()};
+  std::optional<Timed> fastest;
+  for (int run = 0; run < 2; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    auto result = test::run_child(example(name), args, input, 20s);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    if (result.exit_code != 0) return {std::move(result), elapsed.count()};
+    if (!fastest || elapsed.count() < fastest->seconds) {
+      fastest = Timed{std::move(result), elapsed.count()};
+    }
+  }
+  return std::move(*fastest);
 }
 
 std::size_t printed_peak(const std::string& out) {

@@ -78,15 +78,15 @@ TEST(RequestBinsTest, ShowTheRateOfAClientOnTheWire) {
   // 20 ms: the arrivals span at least 12 bins.
   const auto first = std::find_if(bins.begin(), bins.end(), [](auto b) { return b > 0; });
   EXPECT_GE(bins.end() - first, 12);
-  // A second of starts holds at most 51; the delay from a start to its arrival varies, and a
-  // variation of up to one interval (20 ms) lets one more arrive within a second. Sanitizers
-  // stretch that variation.
+  // 900 ms of starts hold at most 46 (45 intervals and the burst). The delay from a start to
+  // its arrival varies, more on a busy machine; 51 leaves 100 ms for that, and a client at
+  // 60/s (55 in 900 ms) still fails. Sanitizers stretch the variation further.
 #ifdef SLUICE_SANITIZED
-  constexpr std::uint64_t kMaxPerSecond = 53;
+  constexpr std::uint64_t kMaxPer900Ms = 52;
 #else
-  constexpr std::uint64_t kMaxPerSecond = 52;
+  constexpr std::uint64_t kMaxPer900Ms = 51;
 #endif
-  EXPECT_LE(test::busiest_window(bins, 10), kMaxPerSecond);
+  EXPECT_LE(test::busiest_window(bins, 9), kMaxPer900Ms);
 
   // /_stats shows the same bins and does not count itself.
   const auto stats = nlohmann::json::parse(get_body(server.base_url() + "/_stats"));

@@ -479,8 +479,10 @@ TEST(ServerFaultTest, ServeRejectsABadFaultsOption) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--faults"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("bogus=0.1"), std::string::npos) << bad.err;
+  // 3 s for its first line, as in CliTest.ServePrintsItsAddressFirst: a sanitized build on a
+  // busy machine starts slowly.
   const auto good = test::run_child(SLUICE_BINARY, {"serve", "--port", "0", "--faults", "503=0.5"},
-                                    {}, milliseconds{500});
+                                    {}, std::chrono::seconds{3});
   EXPECT_TRUE(good.timed_out);  // it serves until a signal
   EXPECT_EQ(good.out.rfind("listening on http://127.0.0.1:", 0), 0U) << good.out << good.err;
 }

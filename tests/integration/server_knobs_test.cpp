@@ -201,8 +201,13 @@ TEST(ServerKnobsTest, AckedBinsFollowTheBandwidth) {
   const auto peak_second = test::busiest_window(bins, 10);
   RecordProperty("peak_bin_bytes", std::to_string(peak_bin));
   RecordProperty("peak_second_bytes", std::to_string(peak_second));
-  // A bin may hold the two chunks of early credit (20 KB) and a few ms of a late tick.
+  // A bin may hold the two chunks of early credit (20 KB) and a few ms of a late tick, which
+  // a sanitizer makes later.
+#ifdef SLUICE_SANITIZED
+  EXPECT_LE(peak_bin, kRate / 10 * 2);
+#else
   EXPECT_LE(peak_bin, kRate / 10 * 3 / 2);
+#endif
   EXPECT_LE(peak_second, kRate * 11 / 10);
 }
 
