@@ -118,10 +118,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   const ReaderCancel reader_cancel;
 
-  // Written by the reader thread, read after it was joined.
-  std::uint64_t skipped = 0;
-  std::uint64_t skipped_failures = 0;
-  auto& resume = state_->resume;
+  ResumeSkips skips;
 
   const auto started = std::chrono::steady_clock::now();
   BindingMeter meter(
@@ -137,12 +134,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   std::jthread reader_thread([&] {
     state_->reader.read_all(
         [&](InputItem&& item) {
-          if (const auto prior = resume ? resume->consume(item.url) : FinalRecord::None;
-              prior != FinalRecord::None) {
-            ++skipped;
-            if (prior == FinalRecord::Failure) ++skipped_failures;
-            return true;
-          }
+          if (skips.skip(state_->resume, item.url)) return true;
           if (hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
           if (!queue.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);
@@ -180,8 +172,8 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   return FetchReport{
       .urls = counting.count(),
-      .skipped = skipped,
-      .skipped_failures = skipped_failures,
+      .skipped = skips.skipped(),
+      .skipped_failures = skips.failures(),
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
       .final_limit = counters.limit.load(std::memory_order_relaxed),

@@ -147,4 +147,12 @@ FinalRecord ResumeIndex::consume(std::string_view url) {
   return FinalRecord::None;
 }
 
+bool ResumeSkips::skip(std::optional<ResumeIndex>& resume, std::string_view url) {
+  const FinalRecord prior = resume ? resume->consume(url) : FinalRecord::None;
+  if (prior == FinalRecord::None) return false;
+  skipped_.fetch_add(1, std::memory_order_relaxed);
+  if (prior == FinalRecord::Failure) failures_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace sluice::detail

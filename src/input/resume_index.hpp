@@ -2,10 +2,12 @@
 // so that two runs that together cover a list equal one uninterrupted run.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +81,23 @@ class ResumeIndex {
   std::uint64_t skipped_lines_ = 0;
   std::uint64_t first_bad_line_ = 0;
   bool ends_mid_line_ = false;
+};
+
+// The input URLs a resumed run skips for their final records, and of those the failures.
+// Thread-safety: skip() from the one thread that owns the index (the input reader); the
+// counts from any thread, final once that thread is done.
+class ResumeSkips {
+ public:
+  // True when this occurrence of `url` has a final record left in `resume` (none: nothing
+  // is resumed), which is then consumed and counted: the URL is not to be fetched.
+  bool skip(std::optional<ResumeIndex>& resume, std::string_view url);
+
+  std::uint64_t skipped() const noexcept { return skipped_.load(std::memory_order_relaxed); }
+  std::uint64_t failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> skipped_{0};
+  std::atomic<std::uint64_t> failures_{0};
 };
 
 }  // namespace sluice::detail

@@ -69,14 +69,7 @@ void WatchJob::start_reading(std::function<void()> wake) {
   reader_thread_ = std::jthread([this] {
     reader_.read_all(
         [&](InputItem&& item) {
-          if (const auto prior = resume_ ? resume_->consume(item.url) : FinalRecord::None;
-              prior != FinalRecord::None) {
-            skipped_.fetch_add(1, std::memory_order_relaxed);
-            if (prior == FinalRecord::Failure) {
-              skipped_failures_.fetch_add(1, std::memory_order_relaxed);
-            }
-            return true;
-          }
+          if (skips_.skip(resume_, item.url)) return true;
           // As `sluice @KEY` run in the list's folder would name it.
           item.source = key_ + item.source.substr(list_path_length_);
           if (!item.error) item.host = host_key(item.fetch_url).value_or("");
@@ -104,8 +97,9 @@ std::expected<std::string, std::string> WatchJob::finish() {
   const std::chrono::duration<double, std::milli> wall =
       std::chrono::steady_clock::now() - started_;
   Summary summary = summary_.finish(wall.count(), concurrency_);
-  summary.skipped = skipped();
-  summary.skipped_failures = skipped_failures();
+  // Final by now: the scheduler finishes a job once its buffer is drained.
+  summary.skipped = skips_.skipped();
+  summary.skipped_failures = skips_.failures();
   return summary_json(summary);
 }
 

@@ -2,7 +2,6 @@
 // and the results file and summary its records go to.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -46,12 +45,6 @@ class WatchJob {
   // Items in input order; closed when the list is read, cancelled by stop_reading().
   InputQueue& buffer() noexcept { return buffer_; }
   void stop_reading();
-  // URLs skipped because the partial results had them; final once the buffer is drained.
-  std::uint64_t skipped() const noexcept { return skipped_.load(std::memory_order_relaxed); }
-  // Of those, the URLs whose record is a failure; final at the same time.
-  std::uint64_t skipped_failures() const noexcept {
-    return skipped_failures_.load(std::memory_order_relaxed);
-  }
 
   void record(const Record& record);
   void flush_stale() { writer_.flush_if_stale(); }
@@ -66,9 +59,8 @@ class WatchJob {
   SourceReader reader_;  // used by the reader thread only
   // SourceReader names a list's lines "PATH:LINE"; the records say "KEY:LINE" instead.
   const std::size_t list_path_length_;
-  std::optional<ResumeIndex> resume_;               // used by the reader thread only
-  std::atomic<std::uint64_t> skipped_{0};           // written by the reader thread, only displayed
-  std::atomic<std::uint64_t> skipped_failures_{0};  // the same
+  std::optional<ResumeIndex> resume_;  // used by the reader thread only
+  ResumeSkips skips_;                  // counted by the reader thread
   InputQueue buffer_;
   ReaderCancel reader_cancel_;
   const int results_fd_;

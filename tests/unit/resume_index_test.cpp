@@ -274,6 +274,23 @@ TEST(ResumeIndexTest, TellsAFailedRecordFromAnOkOne) {
   EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::Ok);
 }
 
+TEST(ResumeSkipsTest, CountsTheSkippedUrlsAndTheirFailures) {
+  std::optional<ResumeIndex> index =
+      load(line_of(failed_record("http://a.test/", ErrorKind::Http, 404)) +
+           line_of(ok_record("http://b.test/")));
+  ResumeSkips skips;
+  EXPECT_TRUE(skips.skip(index, "http://a.test/"));
+  EXPECT_TRUE(skips.skip(index, "http://b.test/"));
+  EXPECT_FALSE(skips.skip(index, "http://b.test/"));  // its one record is consumed
+  EXPECT_FALSE(skips.skip(index, "http://c.test/"));
+  EXPECT_EQ(skips.skipped(), 2u);
+  EXPECT_EQ(skips.failures(), 1u);
+
+  std::optional<ResumeIndex> nothing_resumed;
+  EXPECT_FALSE(skips.skip(nothing_resumed, "http://a.test/"));
+  EXPECT_EQ(skips.skipped(), 2u);
+}
+
 TEST(ResumeIndexTest, AnInputUrlWithInvalidUtf8FindsItsRecord) {
   // The record holds U+FFFD where the line had bytes that are not UTF-8.
   const std::string raw = "http://bad\xff\xfe/x";
