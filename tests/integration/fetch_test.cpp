@@ -153,9 +153,7 @@ TEST_P(FetchTest, SavedFilesHoldExactlyTheBytesServed) {
     names.insert(saved.filename().string());
     const std::string content = test::read_file(saved);
     ASSERT_EQ(content.size(), record.bytes);
-    for (std::size_t i = 0; i < content.size(); ++i) {
-      ASSERT_EQ(content[i], body_byte(i)) << "byte " << i << " of " << record.url;
-    }
+    ASSERT_TRUE(is_body_prefix(content)) << record.url;
   }
   EXPECT_EQ(names.size(), 4u);
   // Only the four final files: no temporary left behind.
