@@ -17,6 +17,7 @@
 #include "support/collecting_sink.hpp"
 #include "support/engines.hpp"
 #include "support/ports.hpp"
+#include "support/records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -250,9 +251,7 @@ TEST_P(FetchTest, AnAbortEndsTransfersWaitingOnAQuietServerAtOnce) {
   std::stop_source abort;
   std::chrono::steady_clock::time_point aborted_at;
   std::jthread aborter([&] {
-    for (int wait = 0; wait < 500 && server.stats().in_flight < 4; ++wait) {
-      std::this_thread::sleep_for(10ms);
-    }
+    test::wait_until([&] { return server.stats().in_flight >= 4; }, 5s);
     // Past the connection's early timers: from here libcurl wakes only once a second.
     std::this_thread::sleep_for(1500ms);
     aborted_at = std::chrono::steady_clock::now();

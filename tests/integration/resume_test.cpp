@@ -5,7 +5,6 @@
 #include <signal.h>
 
 #include <fstream>
-#include <map>
 
 #include "server/server.hpp"
 #include "support/child_process.hpp"
@@ -19,12 +18,6 @@ using namespace std::chrono_literals;
 
 test::ChildResult run_sluice(const std::vector<std::string>& args) {
   return test::run_child(SLUICE_BINARY, args, {}, 60s);
-}
-
-std::map<std::string, std::size_t> records_per_url(const std::vector<nlohmann::json>& records) {
-  std::map<std::string, std::size_t> counts;
-  for (const auto& record : records) ++counts[record["url"].get<std::string>()];
-  return counts;
 }
 
 class ResumeTest : public ::testing::TestWithParam<std::string> {
@@ -60,7 +53,7 @@ TEST_P(ResumeTest, OnlyUrlsWithoutAFinalRecordAreFetchedAgainAndReplaceTheirReco
   // The first 503 record was removed before the second was appended.
   const auto records = test::read_records(results_);
   EXPECT_EQ(records.size(), 12u);
-  const auto per_url = records_per_url(records);
+  const auto per_url = test::count_by_url(records);
   EXPECT_EQ(per_url.size(), 12u);
   for (const auto& [url, count] : per_url) EXPECT_EQ(count, 1u) << url;
   EXPECT_EQ(records.back()["url"], server_.base_url() + "/status/503");
@@ -71,7 +64,7 @@ TEST_P(ResumeTest, RetryFailedAlsoFetchesPermanentFailuresAgain) {
   const auto resumed = run({"--resume", results_.string(), "--retry-failed"});
   EXPECT_EQ(resumed.exit_code, 1) << resumed.err;
   EXPECT_EQ(server_.stats().requests, 14u);  // the 404 and the 503 again
-  const auto per_url = records_per_url(test::read_records(results_));
+  const auto per_url = test::count_by_url(test::read_records(results_));
   EXPECT_EQ(per_url.size(), 12u);
   for (const auto& [url, count] : per_url) EXPECT_EQ(count, 1u) << url;
 }
@@ -164,7 +157,7 @@ TEST_P(ResumeTest, ARunKilledPartWayAndResumedHasEveryUrlExactlyOnce) {
       run_sluice({"-c", "10", "--engine", GetParam(), "--resume", results_.string(), list});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto records = test::read_records(results_);
-  const auto per_url = records_per_url(records);
+  const auto per_url = test::count_by_url(records);
   EXPECT_EQ(per_url.size(), 400u);
   EXPECT_EQ(records.size(), 400u);
   for (const auto& [url, count] : per_url) EXPECT_EQ(count, 1u) << url;
@@ -198,7 +191,7 @@ TEST_P(ResumeTest, ARunStoppedByCtrlCAndResumedRefetchesOnlyTheCancelledUrls) {
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto records = test::read_records(results_);
   EXPECT_EQ(records.size(), 20u);
-  const auto per_url = records_per_url(records);
+  const auto per_url = test::count_by_url(records);
   EXPECT_EQ(per_url.size(), 20u);
   for (const auto& [url, count] : per_url) EXPECT_EQ(count, 1u) << url;
   EXPECT_EQ(test::count_by_kind(records)["ok"], 20u);

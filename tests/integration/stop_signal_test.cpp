@@ -72,10 +72,9 @@ class StopSignalTest : public ::testing::TestWithParam<SignalCase> {
                                               const std::string& delay) const {
     auto records = test::read_records(results_);
     EXPECT_NE(result.err.find(std::to_string(kUrls) + " URLs:"), std::string::npos) << result.err;
-    std::map<std::string, std::size_t> seen;
+    auto seen = test::count_by_url(records);
     std::uint64_t attempts = 0;
     for (const auto& record : records) {
-      ++seen[record["url"].get<std::string>()];
       if (!record["error"].is_null()) {
         EXPECT_EQ(record["error"]["kind"], "cancelled") << record;
       }

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <set>
 #include <thread>
 
@@ -47,11 +46,6 @@ class WatchTest : public ::testing::Test {
   }
   std::vector<nlohmann::json> results(const std::string& key) const {
     return test::read_records(outbox_ / (key + ".jsonl"));
-  }
-  static std::map<std::string, std::size_t> per_url(const std::vector<nlohmann::json>& records) {
-    std::map<std::string, std::size_t> counts;
-    for (const auto& record : records) ++counts[record["url"].get<std::string>()];
-    return counts;
   }
 
   Server server_{ServerConfig{.latency = 50ms}};
@@ -183,7 +177,7 @@ TEST_F(WatchTest, TwoFilesWithTheSameNameOneAfterTheOtherKeepBothResults) {
   EXPECT_EQ(results("same.txt").size(), 3u);
   const auto second = results("same.txt.2");
   ASSERT_EQ(second.size(), 2u);
-  EXPECT_EQ(per_url(second).count(server_.base_url() + "/todos/5"), 1u);
+  EXPECT_EQ(test::count_by_url(second).count(server_.base_url() + "/todos/5"), 1u);
   EXPECT_EQ(test::read_file(inbox_ / ".done" / "same.txt.2"), urls("/todos/", 4, 5));
   EXPECT_EQ(test::read_file(inbox_ / ".done" / "same.txt"), urls("/todos/", 1, 3));
   sluice->signal(SIGTERM);
@@ -221,7 +215,7 @@ TEST_F(WatchTest, RemovingInboxEndsTheRunWithAClearErrorAndEveryRecordWritten) {
   auto kinds = test::count_by_kind(records);
   EXPECT_EQ(kinds["ok"], server_.stats().requests);
   EXPECT_GE(kinds["ok"], 2u);
-  EXPECT_EQ(per_url(records).size(), records.size());
+  EXPECT_EQ(test::count_by_url(records).size(), records.size());
 }
 
 // The run is killed with records written and transfers in flight; the restart resumes the
@@ -251,7 +245,7 @@ TEST_F(WatchTest, AJobKilledMidwayResumesWithoutFetchingAFinishedUrlTwice) {
   ASSERT_TRUE(finished("list.txt"));
   const auto records = results("list.txt");
   EXPECT_EQ(records.size(), static_cast<std::size_t>(kUrls));
-  const auto counts = per_url(records);
+  const auto counts = test::count_by_url(records);
   EXPECT_EQ(counts.size(), static_cast<std::size_t>(kUrls));
   for (const auto& [url, count] : counts) EXPECT_EQ(count, 1u) << url;
   EXPECT_EQ(server_.stats().requests - requests_before, kUrls - final_before);

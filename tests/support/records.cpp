@@ -36,6 +36,12 @@ std::map<std::string, std::size_t> count_by_kind(const std::vector<nlohmann::jso
   return counts;
 }
 
+std::map<std::string, std::size_t> count_by_url(const std::vector<nlohmann::json>& records) {
+  std::map<std::string, std::size_t> counts;
+  for (const auto& record : records) ++counts[record["url"].get<std::string>()];
+  return counts;
+}
+
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
   const auto give_up = std::chrono::steady_clock::now() + limit;
   while (!condition()) {

@@ -17,6 +17,8 @@ std::vector<nlohmann::json> read_records(const std::filesystem::path& path);
 
 // How many records have each value of error.kind ("ok" for records without an error).
 std::map<std::string, std::size_t> count_by_kind(const std::vector<nlohmann::json>& records);
+// How many records each URL has.
+std::map<std::string, std::size_t> count_by_url(const std::vector<nlohmann::json>& records);
 
 // Polls `condition` every few milliseconds until it holds or `limit` passes; returns it.
 bool wait_until(const std::function<bool()>& condition,
