@@ -159,6 +159,8 @@ void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sin
       gate.waiting = &live_->waiting_for_bandwidth;
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, std::move(gate));
+    // The engine finds the slot again from the easy handle when libcurl reports it done.
+    slots_.back()->transfer->set_owner(slots_.back().get());
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();
@@ -169,8 +171,6 @@ void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sin
   }
   Shard& shard = least_busy_shard();
   CURL* easy = slot->transfer->handle();
-  // The engine finds the slot again from the easy handle when libcurl reports it done.
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, slot);
   if (const CURLMcode added = curl_multi_add_handle(shard.multi, easy); added != CURLM_OK) {
     input.release(slot->transfer->host());
     sink.on_record(slot->transfer->fail(ErrorKind::Other, curl_multi_strerror(added)));
@@ -234,8 +234,7 @@ void EventLoopEngine::run_timeouts() {
 }
 
 void EventLoopEngine::on_pause(CURL* easy, Clock::time_point until) {
-  Slot* slot = nullptr;
-  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+  auto* slot = static_cast<Slot*>(CurlTransfer::from_handle(easy).owner());
   paused_.push_back(Paused{until, slot, slot->attempt});
   std::push_heap(paused_.begin(), paused_.end());
 }
@@ -261,8 +260,7 @@ void EventLoopEngine::collect_finished(InputQueue& input, RecordSink& sink) {
       if (message->msg != CURLMSG_DONE) continue;
       CURL* easy = message->easy_handle;
       const CURLcode result = message->data.result;
-      Slot* slot = nullptr;
-      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+      auto* slot = static_cast<Slot*>(CurlTransfer::from_handle(easy).owner());
       curl_multi_remove_handle(shard->multi, easy);
       slot->shard = nullptr;
       --shard->active;

@@ -3,6 +3,11 @@
 target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
+  engines/easy_options.cpp
+  engines/body_receiver.cpp
+  engines/failure_classifier.cpp
+  engines/answer_headers.cpp
+  engines/record_builder.cpp
   engines/retry_policy.cpp
   engines/run_limits.cpp
   engines/event_loop_engine.cpp

@@ -90,8 +90,7 @@ void SlicePermitsEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& 
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
       if (message->msg != CURLMSG_DONE) continue;
-      CurlTransfer* transfer = nullptr;
-      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+      CurlTransfer* transfer = &CurlTransfer::from_handle(message->easy_handle);
       const CURLcode result = message->data.result;
       curl_multi_remove_handle(multi, message->easy_handle);
       sink.on_record(transfer->finish(result));

@@ -33,14 +33,13 @@ int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_
 // Thread-safety: all members may be called from any thread.
 class WorkerSockets {
  public:
-  // Installs the socket callbacks on `easy` for the connections its next transfer opens.
+  // Adds the socket callbacks to `hooks`, for the connections the handle opens.
   // Connections keep their close callback after curl_easy_reset, so this object must
   // outlive the easy handle.
-  void watch(CURL* easy) {
-    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &WorkerSockets::open);
-    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &WorkerSockets::close);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  void watch(TransferHooks& hooks) {
+    hooks.open_socket = &WorkerSockets::open;
+    hooks.close_socket = &WorkerSockets::close;
+    hooks.socket_data = this;
   }
   void shut_down_all() {
     std::lock_guard lock(mutex_);
@@ -115,7 +114,9 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     gate.waiting = &live.waiting_for_bandwidth;
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
-  CurlTransfer transfer(options_, std::move(gate));
+  TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
+  sockets.watch(hooks);
+  CurlTransfer transfer(options_, std::move(gate), hooks);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
   while (!stop.stop_requested()) {
@@ -149,13 +150,8 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
       sink.on_record(std::move(*failed));
       continue;
     }
-    CURL* easy = transfer.handle();
-    sockets.watch(easy);
-    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &abort_when_stopped);
-    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &stop);
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
-    const CURLcode result = curl_easy_perform(easy);
+    const CURLcode result = curl_easy_perform(transfer.handle());
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
     // A failure after the abort is the abort's doing: the progress callback's, the bandwidth
     // gate's refusal, or whatever a shut-down socket gave.

@@ -1,3 +1,5 @@
+// The transfer as its handle's owner: CURLOPT_PRIVATE leads back to it, the engine's tag
+// survives each prepare, and items that cannot start get their records at once.
 #include "engines/curl_transfer.hpp"
 
 #include <gtest/gtest.h>
@@ -7,41 +9,55 @@ namespace {
 
 using namespace detail;
 
-TEST(ClassifyTest, MapsLibcurlCodesToStableKinds) {
-  EXPECT_EQ(classify(CURLE_COULDNT_RESOLVE_HOST), ErrorKind::Dns);
-  EXPECT_EQ(classify(CURLE_COULDNT_CONNECT), ErrorKind::Connect);
-  EXPECT_EQ(classify(CURLE_OPERATION_TIMEDOUT), ErrorKind::Timeout);
-  EXPECT_EQ(classify(CURLE_PEER_FAILED_VERIFICATION), ErrorKind::Tls);
-  EXPECT_EQ(classify(CURLE_SSL_CONNECT_ERROR), ErrorKind::Tls);
-  EXPECT_EQ(classify(CURLE_UNSUPPORTED_PROTOCOL), ErrorKind::UnsupportedScheme);
-  EXPECT_EQ(classify(CURLE_RECV_ERROR), ErrorKind::Network);
-  EXPECT_EQ(classify(CURLE_PARTIAL_FILE), ErrorKind::Network);
-  EXPECT_EQ(classify(CURLE_WEIRD_SERVER_REPLY), ErrorKind::Protocol);
-  EXPECT_EQ(classify(CURLE_FILESIZE_EXCEEDED), ErrorKind::TooLarge);
-  EXPECT_EQ(classify(CURLE_WRITE_ERROR), ErrorKind::Io);
-  EXPECT_EQ(classify(CURLE_OUT_OF_MEMORY), ErrorKind::Other);
-}
-
-TEST(ErrorKindTest, NamesAreTheStableOutputStrings) {
-  EXPECT_EQ(to_string(ErrorKind::InvalidUrl), "invalid_url");
-  EXPECT_EQ(to_string(ErrorKind::UnsupportedScheme), "unsupported_scheme");
-  EXPECT_EQ(to_string(ErrorKind::TooLarge), "too_large");
-  EXPECT_EQ(to_string(ErrorKind::Http), "http");
-}
-
-TEST(UnfetchedRecordTest, KeepsUrlSourceAndErrorWithoutAttempts) {
+InputItem item_for(std::string url) {
   InputItem item;
-  item.index = 7;
-  item.url = "bad url";
-  item.source = "list.txt:8";
-  const Record record = unfetched_record(std::move(item), {ErrorKind::InvalidUrl, "no host"});
-  EXPECT_EQ(record.index, 7u);
-  EXPECT_EQ(record.url, "bad url");
-  EXPECT_EQ(record.source, "list.txt:8");
-  EXPECT_FALSE(record.ok);
+  item.index = 5;
+  item.url = url;
+  item.fetch_url = std::move(url);
+  item.source = "arg:1";
+  item.host = "127.0.0.1:1";
+  return item;
+}
+
+TEST(CurlTransferTest, ItsHandleLeadsBackToItAndItsOwner) {
+  const Options options;
+  CurlTransfer transfer(options);
+  int slot = 0;
+  transfer.set_owner(&slot);
+  ASSERT_FALSE(transfer.prepare(item_for("http://127.0.0.1:1/a")));
+  EXPECT_EQ(&CurlTransfer::from_handle(transfer.handle()), &transfer);
+  EXPECT_EQ(transfer.owner(), &slot);
+  ASSERT_FALSE(transfer.prepare(item_for("http://127.0.0.1:1/b")));  // resets the handle
+  EXPECT_EQ(&CurlTransfer::from_handle(transfer.handle()), &transfer);
+  EXPECT_EQ(transfer.owner(), &slot);
+  transfer.fail(ErrorKind::Other, "not started");
+}
+
+TEST(CurlTransferTest, AnItemWithAnErrorGetsItsRecordFromPrepare) {
+  const Options options;
+  CurlTransfer transfer(options);
+  InputItem item = item_for("ftp://127.0.0.1:1/a");
+  item.error = FetchError{ErrorKind::UnsupportedScheme, "ftp is not fetched"};
+  const auto record = transfer.prepare(std::move(item));
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->url, "ftp://127.0.0.1:1/a");
+  EXPECT_EQ(record->attempts, 0);
+  ASSERT_TRUE(record->error);
+  EXPECT_EQ(record->error->kind, ErrorKind::UnsupportedScheme);
+  EXPECT_EQ(transfer.host(), "127.0.0.1:1");
+}
+
+TEST(CurlTransferTest, APreparedTransferThatCannotStartFailsWithTheGivenError) {
+  const Options options;
+  CurlTransfer transfer(options);
+  ASSERT_FALSE(transfer.prepare(item_for("http://127.0.0.1:1/a")));
+  const Record record = transfer.fail(ErrorKind::Other, "out of handles");
+  EXPECT_EQ(record.index, 5u);
+  EXPECT_EQ(record.source, "arg:1");
   EXPECT_EQ(record.attempts, 0);
   ASSERT_TRUE(record.error);
-  EXPECT_EQ(record.error->kind, ErrorKind::InvalidUrl);
+  EXPECT_EQ(record.error->kind, ErrorKind::Other);
+  EXPECT_EQ(record.error->message, "out of handles");
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// What the last answer of a finished transfer asks of us in its headers: Retry-After, and
+// the rate limit its RateLimit or X-RateLimit-* headers announce.
+#include "engines/answer_headers.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace sluice::detail {
+namespace {
+
+// A field of the transfer's last answer (after any redirects), its repeats joined with ", ".
+std::optional<std::string> last_answer_field(CURL* easy, std::string_view name) {
+  const std::string field(name);  // libcurl wants a terminated string
+  curl_header* header = nullptr;
+  // Request -1 is the last one; CURLH_HEADER leaves out trailers, 1xx and CONNECT answers.
+  if (curl_easy_header(easy, field.c_str(), 0, CURLH_HEADER, -1, &header) != CURLHE_OK) {
+    return std::nullopt;
+  }
+  std::string value = header->value;
+  const std::size_t amount = header->amount;
+  for (std::size_t i = 1; i < amount; ++i) {
+    if (curl_easy_header(easy, field.c_str(), i, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
+    value += ", ";
+    value += header->value;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> retry_after(CURL* easy) {
+  curl_off_t seconds = 0;
+  // libcurl parses both forms, a number of seconds and an HTTP date; 0 means "none".
+  if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &seconds) != CURLE_OK || seconds <= 0) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(seconds);
+}
+
+std::optional<RateLimitInfo> announced_rate_limit(CURL* easy,
+                                                  std::chrono::system_clock::time_point wall_now) {
+  return parse_rate_limit_headers(
+      [easy](std::string_view name) { return last_answer_field(easy, name); }, wall_now);
+}
+
+}  // namespace sluice::detail

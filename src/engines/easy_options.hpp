@@ -1,0 +1,24 @@
+// Sets a reset easy handle up for one URL from the run's Options: protocols, redirects,
+// timeouts, the body size cap, the user agent, and the socket shaping of the bandwidth cap.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <string>
+
+#include "engines/body_receiver.hpp"
+#include "sluice/options.hpp"
+
+namespace sluice::detail {
+
+// libcurl checks its low-speed limit once a second, so the stall timeout is whole seconds.
+long stall_seconds(std::chrono::milliseconds stall);
+
+// Sets `easy` up to fetch `url` under `options`, with the receive buffer and chunk size that
+// `gate` asks for. `gate` must outlive the transfer: libcurl keeps a pointer to its receive
+// buffer size (string options it copies). Leaves the callbacks alone: their owners set them.
+void set_easy_options(CURL* easy, const std::string& url, const Options& options,
+                      const BandwidthGate& gate);
+
+}  // namespace sluice::detail

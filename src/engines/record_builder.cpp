@@ -1,0 +1,69 @@
+// The parts of a Record that come from the input item and from libcurl's account of the
+// answer, and the records of items that were never fetched.
+#include "engines/record_builder.hpp"
+
+#include <string>
+#include <utility>
+
+namespace sluice::detail {
+namespace {
+
+double micros_to_ms(curl_off_t us) { return static_cast<double>(us) / 1000.0; }
+
+std::string stopped_message(const InputItem& item) {
+  std::string message = "the run was stopped before this URL was fetched";
+  if (item.last_error)
+    message +=
+        "; attempt " + std::to_string(item.attempts) + " had failed: " + item.last_error->message;
+  return message;
+}
+
+}  // namespace
+
+Record attempt_record(InputItem& item, std::uint64_t bytes) {
+  Record record;
+  record.index = item.index;
+  record.url = std::move(item.url);
+  record.source = std::move(item.source);
+  record.bytes = bytes;
+  record.attempts = item.attempts + 1;
+  return record;
+}
+
+long read_answer(CURL* easy, Record& record) {
+  long status = 0;
+  curl_off_t total_us = 0;
+  curl_off_t ttfb_us = 0;
+  long redirects = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+  curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb_us);
+  curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+  record.elapsed_ms = micros_to_ms(total_us);
+  // libcurl also stamps the first byte's time on a connection that closed without an answer.
+  record.ttfb_ms = status != 0 ? micros_to_ms(ttfb_us) : 0;
+  if (status != 0) record.status = static_cast<int>(status);
+  if (redirects > 0) {
+    char* effective = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
+    if (effective != nullptr) record.final_url = effective;
+  }
+  return status;
+}
+
+Record unfetched_record(InputItem&& item, FetchError error) {
+  Record record;
+  record.attempts = item.attempts;
+  record.index = item.index;
+  record.url = std::move(item.url);
+  record.source = std::move(item.source);
+  record.error = std::move(error);
+  return record;
+}
+
+Record cancelled_record(InputItem&& item) {
+  FetchError error{ErrorKind::Cancelled, stopped_message(item)};
+  return unfetched_record(std::move(item), std::move(error));
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,28 @@
+// The parts of a Record that come from the input item and from libcurl's account of the
+// answer, and the records of items that were never fetched.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+
+#include "input/input_item.hpp"
+#include "sluice/record.hpp"
+
+namespace sluice::detail {
+
+// The record of one attempt at `item`, before its outcome: index, URL and source (moved out
+// of `item`), the attempt's number and the body bytes received.
+Record attempt_record(InputItem& item, std::uint64_t bytes);
+
+// Fills in what libcurl knows of `easy`'s answer so far (status, times, final URL); returns
+// the status, 0 before any.
+long read_answer(CURL* easy, Record& record);
+
+// A record for an input item that was never fetched (bad URL, or cancelled).
+Record unfetched_record(InputItem&& item, FetchError error);
+
+// The record of an item that a stopped run never started (or never retried).
+Record cancelled_record(InputItem&& item);
+
+}  // namespace sluice::detail

@@ -1,0 +1,164 @@
+// The write callback's decisions: the max_body cut-off, pausing or blocking for the bandwidth
+// cap on a hand-moved clock, and saving to a body file.
+#include "engines/body_receiver.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "support/manual_clock.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace detail;
+using namespace std::chrono_literals;
+
+std::span<const char> bytes_of(std::string_view text) { return {text.data(), text.size()}; }
+
+// A chunk of `length` bytes (their values do not matter).
+std::span<const char> chunk(std::size_t length) {
+  static const std::vector<char> zeros(1 << 16);
+  return {zeros.data(), length};
+}
+
+TEST(BodyReceiverTest, TakesABodyUpToMaxBodyAndRefusesTheChunkBeyond) {
+  BodyReceiver receiver(10, {}, nullptr);
+  EXPECT_EQ(receiver.receive(chunk(6)), 6u);
+  EXPECT_EQ(receiver.receive(chunk(4)), 4u);  // exactly the limit
+  EXPECT_FALSE(receiver.too_large());
+  EXPECT_EQ(receiver.receive(chunk(1)), 0u);
+  EXPECT_TRUE(receiver.too_large());
+  EXPECT_EQ(receiver.bytes(), 10u);
+}
+
+TEST(BodyReceiverTest, WithoutMaxBodyTakesEverything) {
+  BodyReceiver receiver(0, {}, nullptr);
+  EXPECT_EQ(receiver.receive(chunk(1 << 16)), 1u << 16);
+  EXPECT_EQ(receiver.bytes(), 1u << 16);
+  EXPECT_FALSE(receiver.too_large());
+}
+
+TEST(BodyReceiverTest, StartingAgainForgetsThePreviousTransfer) {
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(4, {}, easy);
+  receiver.start(easy, std::nullopt);
+  EXPECT_EQ(receiver.receive(chunk(5)), 0u);
+  ASSERT_TRUE(receiver.too_large());
+  receiver.start(easy, std::nullopt);
+  EXPECT_FALSE(receiver.too_large());
+  EXPECT_EQ(receiver.bytes(), 0u);
+  EXPECT_EQ(receiver.receive(chunk(4)), 4u);
+  curl_easy_cleanup(easy);
+}
+
+TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
+  test::ManualClock clock;
+  TokenBucket bucket(1000, 100);  // 1000 B/s, starts with 100 B
+  std::atomic<std::uint64_t> waiting{0};
+  std::vector<Clock::time_point> pauses;
+  BandwidthGate gate;
+  gate.bytes = &bucket;
+  gate.on_pause = [&](CURL*, Clock::time_point until) { pauses.push_back(until); };
+  gate.waiting = &waiting;
+  gate.clock = &clock;
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(0, std::move(gate), easy);
+  receiver.start(easy, std::nullopt);
+
+  EXPECT_EQ(receiver.receive(chunk(100)), 100u);  // the burst pays for it
+  EXPECT_EQ(receiver.receive(chunk(50)), std::size_t{CURL_WRITEFUNC_PAUSE});
+  ASSERT_EQ(pauses.size(), 1u);
+  EXPECT_EQ(pauses[0], test::ManualClock::kStart + 50ms);
+  EXPECT_EQ(waiting.load(), 1u);
+  EXPECT_EQ(receiver.bytes(), 100u);
+
+  clock.advance(50ms);
+  EXPECT_EQ(receiver.receive(chunk(50)), 50u);  // reserved when first offered
+  EXPECT_EQ(pauses.size(), 1u);
+  EXPECT_EQ(waiting.load(), 0u);
+  EXPECT_EQ(receiver.bytes(), 150u);
+  curl_easy_cleanup(easy);
+}
+
+TEST(BodyReceiverTest, AnEndWhilePausedLeavesTheWaitingGauge) {
+  test::ManualClock clock;
+  TokenBucket bucket(1000, 100);
+  std::atomic<std::uint64_t> waiting{0};
+  BandwidthGate gate;
+  gate.bytes = &bucket;
+  gate.on_pause = [](CURL*, Clock::time_point) {};
+  gate.waiting = &waiting;
+  gate.clock = &clock;
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(0, std::move(gate), easy);
+  receiver.start(easy, std::nullopt);
+  EXPECT_EQ(receiver.receive(chunk(200)), std::size_t{CURL_WRITEFUNC_PAUSE});
+  EXPECT_EQ(waiting.load(), 1u);
+  receiver.end();
+  EXPECT_EQ(waiting.load(), 0u);
+  curl_easy_cleanup(easy);
+}
+
+TEST(BodyReceiverTest, ABlockingGateRefusesAChunkOnceTheRunStops) {
+  test::ManualClock clock;
+  TokenBucket bucket(1000, 100);
+  std::atomic<std::uint64_t> waiting{0};
+  std::stop_source stop;
+  stop.request_stop();
+  BandwidthGate gate;
+  gate.bytes = &bucket;
+  gate.stop = stop.get_token();
+  gate.waiting = &waiting;
+  gate.clock = &clock;
+  BodyReceiver receiver(0, std::move(gate), nullptr);
+
+  EXPECT_EQ(receiver.receive(chunk(100)), 100u);  // paid at once, no wait to stop
+  EXPECT_EQ(receiver.receive(chunk(50)), 0u);     // would wait: the stop ends the transfer
+  EXPECT_EQ(receiver.bytes(), 100u);
+  EXPECT_FALSE(receiver.too_large());
+  EXPECT_EQ(waiting.load(), 0u);
+}
+
+TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
+  test::TempDir dir;
+  auto body = BodyFile::create(dir.path(), "http://example.com/a", 1);
+  ASSERT_TRUE(body) << body.error();
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(0, {}, easy);
+  receiver.start(easy, std::move(*body));
+  ASSERT_TRUE(receiver.saving());
+  EXPECT_EQ(receiver.receive(bytes_of("hello, ")), 7u);
+  EXPECT_EQ(receiver.receive(bytes_of("world")), 5u);
+  const auto saved = receiver.commit();
+  ASSERT_TRUE(saved) << saved.error();
+  EXPECT_FALSE(receiver.saving());
+  EXPECT_EQ(test::read_file(*saved), "hello, world");
+  curl_easy_cleanup(easy);
+}
+
+TEST(BodyReceiverTest, ADroppedBodyLeavesNoFile) {
+  test::TempDir dir;
+  auto body = BodyFile::create(dir.path(), "http://example.com/a", 1);
+  ASSERT_TRUE(body) << body.error();
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(0, {}, easy);
+  receiver.start(easy, std::move(*body));
+  EXPECT_EQ(receiver.receive(bytes_of("partial")), 7u);
+  receiver.drop();
+  EXPECT_FALSE(receiver.saving());
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  curl_easy_cleanup(easy);
+}
+
+}  // namespace
+}  // namespace sluice
