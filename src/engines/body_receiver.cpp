@@ -11,14 +11,14 @@ BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* eas
 
 BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
-void BodyReceiver::start(CURL* easy, std::optional<BodyFile> body) {
+void BodyReceiver::start(std::optional<BodyFile> body) {
   bytes_ = 0;
   body_ = std::move(body);
   save_error_.clear();
   too_large_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
 }
 
 std::size_t BodyReceiver::on_body(char* data, std::size_t size, std::size_t count, void* self) {

@@ -42,16 +42,17 @@ struct BandwidthGate {
 // bucket and gauge must outlive it. One per easy handle, reused transfer after transfer.
 class BodyReceiver {
  public:
-  // Refuses bodies beyond `max_body` bytes (0: no limit). `easy` is the handle whose pauses
-  // the gate's on_pause is told of.
+  // Refuses bodies beyond `max_body` bytes (0: no limit). `easy` is the handle whose body
+  // this receives and whose pauses the gate's on_pause is told of; null only in tests that
+  // call receive() directly.
   BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* easy);
   BodyReceiver(const BodyReceiver&) = delete;
   BodyReceiver& operator=(const BodyReceiver&) = delete;
   ~BodyReceiver();
 
-  // Readies for a new transfer, saving its body to `body` if given, and makes `easy` hand
-  // its body here; again after each curl_easy_reset, which forgets the write callback.
-  void start(CURL* easy, std::optional<BodyFile> body);
+  // Readies for a new transfer, saving its body to `body` if given, and makes the handle
+  // hand its body here; again after each curl_easy_reset, which forgets the write callback.
+  void start(std::optional<BodyFile> body);
   // Takes one chunk of the body; returns what the write callback returns: its length when
   // taken, CURL_WRITEFUNC_PAUSE to be handed it again on resume, or 0 to end the transfer
   // (CURLE_WRITE_ERROR): too large, a failed save, or the run stopped while it waited.

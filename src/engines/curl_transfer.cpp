@@ -35,10 +35,7 @@ CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate, TransferH
       easy_(new_easy_handle()),
       receiver_(options.max_body, std::move(gate), easy_) {}
 
-CurlTransfer::~CurlTransfer() {
-  receiver_.end();
-  curl_easy_cleanup(easy_);
-}
+CurlTransfer::~CurlTransfer() { curl_easy_cleanup(easy_); }
 
 CurlTransfer& CurlTransfer::from_handle(CURL* easy) {
   CurlTransfer* transfer = nullptr;
@@ -64,7 +61,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   curl_easy_reset(easy_);
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
   set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate());
-  receiver_.start(easy_, std::move(body));
+  receiver_.start(std::move(body));
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);

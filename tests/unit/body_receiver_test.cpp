@@ -47,10 +47,10 @@ TEST(BodyReceiverTest, StartingAgainForgetsThePreviousTransfer) {
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);
   BodyReceiver receiver(4, {}, easy);
-  receiver.start(easy, std::nullopt);
+  receiver.start(std::nullopt);
   EXPECT_EQ(receiver.receive(chunk(5)), 0u);
   ASSERT_TRUE(receiver.too_large());
-  receiver.start(easy, std::nullopt);
+  receiver.start(std::nullopt);
   EXPECT_FALSE(receiver.too_large());
   EXPECT_EQ(receiver.bytes(), 0u);
   EXPECT_EQ(receiver.receive(chunk(4)), 4u);
@@ -70,7 +70,7 @@ TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);
   BodyReceiver receiver(0, std::move(gate), easy);
-  receiver.start(easy, std::nullopt);
+  receiver.start(std::nullopt);
 
   EXPECT_EQ(receiver.receive(chunk(100)), 100u);  // the burst pays for it
   EXPECT_EQ(receiver.receive(chunk(50)), std::size_t{CURL_WRITEFUNC_PAUSE});
@@ -99,7 +99,7 @@ TEST(BodyReceiverTest, AnEndWhilePausedLeavesTheWaitingGauge) {
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);
   BodyReceiver receiver(0, std::move(gate), easy);
-  receiver.start(easy, std::nullopt);
+  receiver.start(std::nullopt);
   EXPECT_EQ(receiver.receive(chunk(200)), std::size_t{CURL_WRITEFUNC_PAUSE});
   EXPECT_EQ(waiting.load(), 1u);
   receiver.end();
@@ -134,7 +134,7 @@ TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);
   BodyReceiver receiver(0, {}, easy);
-  receiver.start(easy, std::move(*body));
+  receiver.start(std::move(*body));
   ASSERT_TRUE(receiver.saving());
   EXPECT_EQ(receiver.receive(bytes_of("hello, ")), 7u);
   EXPECT_EQ(receiver.receive(bytes_of("world")), 5u);
@@ -152,7 +152,7 @@ TEST(BodyReceiverTest, ADroppedBodyLeavesNoFile) {
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);
   BodyReceiver receiver(0, {}, easy);
-  receiver.start(easy, std::move(*body));
+  receiver.start(std::move(*body));
   EXPECT_EQ(receiver.receive(bytes_of("partial")), 7u);
   receiver.drop();
   EXPECT_FALSE(receiver.saving());
