@@ -3,6 +3,7 @@
 
 #include "grace_timer.hpp"
 #include "limit/clock.hpp"
+#include "scope_exit.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -40,10 +41,11 @@ void RunCore::run(RecordSink& sink, std::stop_token stop, std::stop_token abort)
     admission_.cancel();
     abort_transfers.request_stop();
   });
+  // The URLs a stop (or a failing engine, which throws after it ended admission) left
+  // queued, parked or waiting for a retry are cancelled, not lost.
+  const ScopeExit cancel_leftovers([&] { cancel_queued(admission_, sink); });
   const GraceTimer grace(stop, options_.grace, abort_transfers);
   engine_->run(admission_, sink, live_, abort_transfers.get_token());
-  // The URLs a stop left queued, parked or waiting for a retry are cancelled, not lost.
-  cancel_queued(admission_, sink);
 }
 
 }  // namespace sluice::detail

@@ -125,7 +125,10 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
       }));
     }
   } catch (const std::system_error& error) {
-    admission.cancel();  // lets the workers already started finish the queued items and leave
+    // Ends admission; the vector's destructor then stops and joins the workers already
+    // started, whose transfers end with cancelled records. The URLs still queued get
+    // theirs from the run core, which cancels them however the engine ends.
+    admission.cancel();
     throw UsageError("--engine threads -c " + std::to_string(options_.concurrency) +
                      ": this machine allows only " + std::to_string(workers.size()) +
                      " more threads (" + error.code().message() +
