@@ -305,16 +305,28 @@ std::optional<Admitted> Admission::next_blocking(std::stop_token stop) {
     std::stop_source woken;
     time_point deadline = time_point::max();
     {
-      std::lock_guard lock(mutex_);
-      if (stop.stop_requested()) return std::nullopt;
-      Next next = next_locked(clock_.now());
+      std::unique_lock lock(mutex_);
+      Next next = stop.stop_requested() ? Next(Drained{}) : next_locked(clock_.now());
       publish_waiting_for_rate(rate_ready_ ? 1 : 0);
-      if (auto* admitted = std::get_if<Admitted>(&next)) {
-        not_full_.notify_one();
-        return std::move(*admitted);
+      if (!std::holds_alternative<NotBefore>(next) && !std::holds_alternative<UntilWoken>(next)) {
+        // Leaving without a timekeeper asleep: one sleeper takes up the watch for what
+        // may start later (a due retry, the next --rate start).
+        Wakes woken_up = timed_sleepers_.empty() ? wakes(false) : Wakes{};
+        lock.unlock();
+        woken_up.signal();
+        if (auto* admitted = std::get_if<Admitted>(&next)) {
+          not_full_.notify_one();
+          return std::move(*admitted);
+        }
+        return std::nullopt;
       }
-      if (std::holds_alternative<Drained>(next)) return std::nullopt;
-      if (const auto* later = std::get_if<NotBefore>(&next)) deadline = later->at;
+      // One sleeper keeps the time (the earliest deadline); the others wait for a
+      // wake-up, so that a --rate tick wakes one worker, not all of them.
+      if (const auto* later = std::get_if<NotBefore>(&next);
+          later != nullptr && (timed_sleepers_.empty() || later->at < *timed_sleepers_.begin())) {
+        deadline = later->at;
+        timed_sleepers_.insert(deadline);
+      }
       // Registered under the lock that computed the answer: a change after it stops this
       // source, also before the sleep below begins, which then returns at once.
       sleepers_.push_back(woken);
@@ -324,6 +336,7 @@ std::optional<Admitted> Admission::next_blocking(std::stop_token stop) {
       clock_.sleep_until(deadline, woken.get_token());
     }
     std::lock_guard lock(mutex_);
+    if (deadline != time_point::max()) timed_sleepers_.erase(timed_sleepers_.find(deadline));
     // Still there when the deadline, not a wake-up, ended the sleep.
     if (const auto mine = std::ranges::find(sleepers_, woken); mine != sleepers_.end()) {
       sleepers_.erase(mine);

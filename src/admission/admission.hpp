@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <unordered_map>
@@ -183,6 +184,9 @@ class Admission {
   // clock (so that a test's clock wakes it when moved), and a stop source is what ends
   // a clock's sleep early.
   std::deque<std::stop_source> sleepers_;
+  // Guarded by mutex_: the deadlines of the sleepers that keep the time; the others sleep
+  // until woken.
+  std::multiset<time_point> timed_sleepers_;
 
   // All guarded by mutex_.
   std::deque<InputItem> items_;   // new input

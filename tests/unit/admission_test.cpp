@@ -257,6 +257,27 @@ TEST(AdmissionTest, AHigherLimitWakesAWorkerWaitingForRoom) {
   EXPECT_EQ(f.live.limit.load(), 2u);
 }
 
+TEST(AdmissionTest, OneWorkerKeepsTheTimeOfTheNextRateStartAndTheOthersSleepUntilWoken) {
+  Fixture f({.rate = 10});
+  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(f.admission.push(item(i)));
+  std::atomic<int> taken{0};
+  {
+    std::vector<std::jthread> workers;
+    for (int w = 0; w < 3; ++w) {
+      workers.emplace_back([&] {
+        if (f.admission.next_blocking({})) ++taken;
+      });
+    }
+    // The first start is at once; of the two left, one sleeps until the next start and
+    // the other until it is woken, so that a tick wakes one thread.
+    EXPECT_EQ(f.clock.wait_for_sleepers(2),
+              (std::vector<Clock::time_point>{kStart + 100ms, Clock::time_point::max()}));
+    f.clock.advance(100ms);  // the timekeeper starts, and hands the watch on as it leaves
+    f.clock.advance(200ms);
+  }
+  EXPECT_EQ(taken, 3);
+}
+
 TEST(AdmissionTest, StopEndsABlockedWorker) {
   Fixture f;
   std::stop_source stop;
