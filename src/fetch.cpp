@@ -1,22 +1,19 @@
-// fetch(): the one-way pipeline of a run — a reader thread streams the sources into a
-// bounded queue, the engine drains it, and records leave through the caller's sink.
+// fetch(): the one-way pipeline of a run — a reader thread streams the sources into
+// admission, the engine starts what it admits, and records leave through the caller's sink.
 
 #include <chrono>
 #include <string>
 #include <thread>
 
-#include "engines/engine.hpp"
-#include "grace_timer.hpp"
-#include "input/input_queue.hpp"
 #include "input/reader_cancel.hpp"
 #include "input/resume_index.hpp"
 #include "input/source_reader.hpp"
 #include "limit/clock.hpp"
 #include "limit/host_key.hpp"
-#include "limit/host_limiter.hpp"
 #include "output/binding_meter.hpp"
 #include "output/stats_log.hpp"
 #include "run_checks.hpp"
+#include "run_core.hpp"
 #include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/fetcher.hpp"
@@ -74,7 +71,7 @@ struct Fetcher::State {
 };
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
-  // Slots, descriptors and the queue are sized for the most -c auto may reach.
+  // Slots, descriptors and admission are sized for the most -c auto may reach.
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
   check_file_budget(options);
@@ -108,13 +105,10 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   // Hosts are tracked on every run of the loop and thread engines, so that a server's
   // Retry-After and RateLimit headers slow its own host; --per-host adds a cap (0: none).
   // The textbook engines are kept as the textbook has them.
-  std::optional<HostLimiter> hosts;
-  if (options.engine == EngineKind::EventLoop || options.engine == EngineKind::Threads) {
-    hosts.emplace(options.per_host);
-  }
-  // Twice the concurrency keeps every slot fed while the reader refills the other half.
-  InputQueue queue(2 * options.concurrency + 1024, hosts ? &*hosts : nullptr);
-  auto engine = make_engine(options);
+  const bool track_hosts =
+      options.engine == EngineKind::EventLoop || options.engine == EngineKind::Threads;
+  RunCore core(options, counters);
+  Admission& admission = core.admission();
 
   const ReaderCancel reader_cancel;
 
@@ -123,8 +117,8 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   const auto started = std::chrono::steady_clock::now();
   BindingMeter meter(
       counters, options.adaptive_concurrency ? 0 : options.concurrency,
-      [&queue](bool name_host) {
-        auto occupancy = queue.occupancy(name_host);
+      [&admission](bool name_host) {
+        auto occupancy = admission.occupancy(name_host);
         return QueueGauges{.queued = occupancy.queued,
                            .parked = occupancy.parked,
                            .busiest_host = std::move(occupancy.busiest_host)};
@@ -135,36 +129,22 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
     state_->reader.read_all(
         [&](InputItem&& item) {
           if (skips.skip(state_->resume, item.url)) return true;
-          if (hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
-          if (!queue.push(std::move(item))) return false;
+          if (track_hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
+          if (!admission.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);
           return true;
         },
         reader_cancel.fd());
     counters.input_complete.store(true, std::memory_order_relaxed);
-    queue.close();
+    admission.close();
   });
-  // Whether the engine returns or throws, the reader must be released from a full queue
-  // or a waiting read before the thread is joined.
+  // Whether the engine returns or throws, the reader must be released from a full
+  // admission or a waiting read before the thread is joined.
   const ScopeExit release_reader([&] {
-    queue.cancel();
+    admission.cancel();
     reader_cancel.signal();
   });
-
-  // A stop ends admission at once by cancelling the queue, and becomes an abort of the
-  // transfers in flight after the grace period (or at once, on an abort request).
-  std::stop_source abort_transfers;
-  const std::stop_callback on_stop(control.stop, [&] { queue.cancel(); });
-  const std::stop_callback on_abort(control.abort, [&] {
-    queue.cancel();
-    abort_transfers.request_stop();
-  });
-  {
-    const GraceTimer grace(control.stop, options.grace, abort_transfers);
-    engine->run(queue, counting, counters, abort_transfers.get_token());
-  }
-  // The URLs a stop left queued or waiting for a retry are cancelled, not lost.
-  cancel_queued(queue, counting);
+  core.run(counting, control.stop, control.abort);
   reader_cancel.signal();
   reader_thread.join();
   const auto wall = std::chrono::steady_clock::now() - started;

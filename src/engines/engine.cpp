@@ -41,44 +41,44 @@ std::string answering_host(const Record& record, const std::string& url_host) {
 
 }  // namespace
 
-void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, InputQueue& input,
-            RecordSink& sink, RunLimits& limits, std::size_t in_flight_at_start) {
+void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admission& admission,
+            RecordSink& sink, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
   // Empty when hosts are not tracked (the textbook engines): there is no one to tell then.
   const std::string answered_by =
       transfer.host().empty() ? std::string() : answering_host(record, transfer.host());
+  // All before the release, which may start the host's next request: that one already
+  // keeps to the announced limit or pause.
   if (record.status && !answered_by.empty()) {
-    // Before the release, which may start the host's next request: that one already keeps
-    // to the announced limit.
     if (const auto limit = transfer.rate_limit(std::chrono::system_clock::now())) {
-      input.observe_rate_limit(answered_by, *limit, InputQueue::Clock::now());
+      admission.observe_rate_limit(answered_by, *limit);
     }
   }
-  input.release(transfer.host());
-  if (limits.adaptive) {
-    const std::chrono::duration<double, std::milli> rtt(record.elapsed_ms);
-    limits.adaptive->on_sample(std::chrono::duration_cast<std::chrono::nanoseconds>(rtt),
-                               in_flight_at_start, overload_signal(record),
-                               std::chrono::steady_clock::now());
-  }
+  const std::chrono::duration<double, std::milli> rtt(record.elapsed_ms);
+  admission.on_sample(std::chrono::duration_cast<std::chrono::nanoseconds>(rtt), in_flight_at_start,
+                      overload_signal(record));
+  const std::string host = transfer.host();
   if (record.error) {
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {
       // The server asked for a break: no URL of its host starts before it is over.
-      input.pause_host(answered_by, InputQueue::Clock::now() + retry.capped(*retry_after));
+      admission.pause_host(answered_by, retry.capped(*retry_after));
     }
     const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {
-      input.retry(transfer.requeue(std::move(record)), InputQueue::Clock::now() + *wait);
+      // Handed back before the release, so that admission never looks drained between.
+      admission.retry(transfer.requeue(std::move(record)), *wait);
+      admission.release(host);
       return;
     }
   }
+  admission.release(host);
   sink.on_record(std::move(record));
 }
 
-void cancel_queued(InputQueue& input, RecordSink& sink) {
-  input.cancel();  // from here on the reader adds nothing, so take_all() gets everything
-  for (auto& item : input.take_all()) sink.on_record(cancelled_record(std::move(item)));
+void cancel_queued(Admission& admission, RecordSink& sink) {
+  admission.cancel();  // from here on the reader adds nothing, so take_all() gets everything
+  for (auto& item : admission.take_all()) sink.on_record(cancelled_record(std::move(item)));
 }
 
 }  // namespace sluice::detail

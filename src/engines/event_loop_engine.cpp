@@ -19,9 +19,6 @@
 namespace sluice::detail {
 namespace {
 
-// How many queued URLs one admission step moves at a time: large enough to make the
-// queue lock rare, small enough that the first requests start at once.
-constexpr std::size_t kAdmitBatch = 256;
 // Transfers per multi handle; up to here the per-request cost stays flat (see the header).
 constexpr std::size_t kShardSize = 256;
 // The wake-up eventfd's key in epoll; socket keys carry a shard id in the high half.
@@ -123,12 +120,11 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
   return 0;
 }
 
-int EventLoopEngine::wait_ms(InputQueue& input) const {
-  std::optional<Clock::time_point> earliest = input.next_due();
+int EventLoopEngine::wait_ms() const {
+  std::optional<Clock::time_point> earliest = admission_due_;
   const auto sooner = [&](std::optional<Clock::time_point> candidate) {
     if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
   };
-  sooner(rate_ready_);
   if (!paused_.empty()) sooner(paused_.front().until);
   for (const auto& shard : shards_) {
     if (shard->deadline && (!earliest || *shard->deadline < *earliest)) earliest = shard->deadline;
@@ -148,7 +144,7 @@ EventLoopEngine::Shard& EventLoopEngine::least_busy_shard() {
   return *best;
 }
 
-void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sink) {
+void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSink& sink) {
   if (idle_.empty()) {
     slots_.push_back(std::make_unique<Slot>());
     BandwidthGate gate;
@@ -164,62 +160,39 @@ void EventLoopEngine::start(InputItem&& item, InputQueue& input, RecordSink& sin
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();
-  if (auto failed = slot->transfer->prepare(std::move(item))) {
-    input.release(slot->transfer->host());
+  if (auto failed = slot->transfer->prepare(std::move(admitted.item))) {
+    admission.release(slot->transfer->host());
     sink.on_record(std::move(*failed));
     return;
   }
   Shard& shard = least_busy_shard();
   CURL* easy = slot->transfer->handle();
   if (const CURLMcode added = curl_multi_add_handle(shard.multi, easy); added != CURLM_OK) {
-    input.release(slot->transfer->host());
+    admission.release(slot->transfer->host());
     sink.on_record(slot->transfer->fail(ErrorKind::Other, curl_multi_strerror(added)));
     return;
   }
   idle_.pop_back();
   slot->shard = &shard;
   ++slot->attempt;
-  slot->in_flight_at_start = active_ + 1;
+  slot->in_flight_at_start = admitted.in_flight;
   ++shard.active;
   ++active_;
 }
 
-std::size_t EventLoopEngine::cap() const {
-  if (!limits_.adaptive) return options_.concurrency;
-  return std::min(limits_.adaptive->limit(), options_.concurrency);
-}
-
-bool EventLoopEngine::admit(InputQueue& input, RecordSink& sink) {
-  if (input.cancelled()) {
-    cancel_pending(sink);
-    return false;
-  }
-  while (active_ < cap()) {
-    if (pending_.empty()) {
-      // No more than the free slots: a popped item holds its host's slot (--per-host)
-      // until it runs, so it should run soon.
-      const auto status = input.try_pop(pending_, std::min(kAdmitBatch, cap() - active_));
-      if (status == InputQueue::PopStatus::Drained) return false;
-      if (status == InputQueue::PopStatus::Empty) return true;
-      // Start in input order: the batch is consumed from its back.
-      std::reverse(pending_.begin(), pending_.end());
+bool EventLoopEngine::admit(Admission& admission, RecordSink& sink) {
+  admission_due_.reset();
+  while (true) {
+    auto next = admission.next(Clock::now());
+    if (auto* admitted = std::get_if<Admitted>(&next)) {
+      start(std::move(*admitted), admission, sink);
+    } else if (const auto* later = std::get_if<Admission::NotBefore>(&next)) {
+      admission_due_ = later->at;
+      return true;
+    } else {
+      return std::holds_alternative<Admission::UntilWoken>(next);
     }
-    // [article:rate-reserve]
-    if (limits_.rate) {
-      // A reservation keeps the starts on the bucket's own schedule. Taking a token only
-      // when one is there would lose each late wake-up for good, since the bucket holds
-      // one token: the loop measured 92 % of --rate 500/s that way.
-      const auto now = Clock::now();
-      if (!rate_ready_) rate_ready_ = limits_.rate->reserve(1, now);
-      if (*rate_ready_ > now) return true;
-      rate_ready_.reset();
-    }
-    // [/article:rate-reserve]
-    InputItem item = std::move(pending_.back());
-    pending_.pop_back();
-    start(std::move(item), input, sink);
   }
-  return true;
 }
 
 void EventLoopEngine::run_timeouts() {
@@ -253,7 +226,7 @@ void EventLoopEngine::resume_paused() {
   }
 }
 
-void EventLoopEngine::collect_finished(InputQueue& input, RecordSink& sink) {
+void EventLoopEngine::collect_finished(Admission& admission, RecordSink& sink) {
   for (auto& shard : shards_) {
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(shard->multi, &queued)) {
@@ -265,57 +238,45 @@ void EventLoopEngine::collect_finished(InputQueue& input, RecordSink& sink) {
       slot->shard = nullptr;
       --shard->active;
       --active_;
-      settle(*slot->transfer, result, retry_, input, sink, limits_, slot->in_flight_at_start);
+      settle(*slot->transfer, result, retry_, admission, sink, slot->in_flight_at_start);
       idle_.push_back(slot);
     }
   }
 }
 
-void EventLoopEngine::cancel_pending(RecordSink& sink) {
-  // pending_ is consumed from its back, so its back is the earliest in input order.
-  for (auto item = pending_.rbegin(); item != pending_.rend(); ++item) {
-    sink.on_record(cancelled_record(std::move(*item)));
-  }
-  pending_.clear();
-  rate_ready_.reset();  // the reservation was for a pending item
-}
-
-void EventLoopEngine::cancel_all(RecordSink& sink) {
+void EventLoopEngine::cancel_all(Admission& admission, RecordSink& sink) {
   for (auto& slot : slots_) {
     if (slot->shard == nullptr) continue;
     curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
     --slot->shard->active;
     slot->shard = nullptr;
+    admission.release(slot->transfer->host());
     sink.on_record(slot->transfer->cancel());
     idle_.push_back(slot.get());
   }
   active_ = 0;
-  cancel_pending(sink);
 }
 
-void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                           std::stop_token stop) {
   live_ = &live;
-  input.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
+  admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 
   std::array<epoll_event, 256> events{};
   while (true) {
     if (stop.stop_requested()) {
-      cancel_all(sink);
+      cancel_all(admission, sink);
       break;
     }
     // Asked on every turn, even once the input is over: a transfer in flight may still
     // hand back a retry.
-    const bool input_open = admit(input, sink);
+    const bool admitting = admit(admission, sink);
     live.in_flight.store(active_, std::memory_order_relaxed);
-    if (limits_.adaptive) live.limit.store(cap(), std::memory_order_relaxed);
-    // admit() sets rate_ready_ exactly when taken items wait for --rate.
-    live.waiting_for_rate.store(rate_ready_ ? pending_.size() : 0, std::memory_order_relaxed);
-    if (!input_open && active_ == 0 && pending_.empty()) break;
+    if (!admitting && active_ == 0) break;
 
     const int ready =
-        ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms(input));
+        ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms());
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
     for (int i = 0; i < ready; ++i) {
       const auto& event = events[static_cast<std::size_t>(i)];
@@ -335,10 +296,9 @@ void EventLoopEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& liv
     }
     resume_paused();
     run_timeouts();
-    collect_finished(input, sink);
+    collect_finished(admission, sink);
   }
   live.in_flight.store(0, std::memory_order_relaxed);
-  live.waiting_for_rate.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace sluice::detail

@@ -11,12 +11,14 @@
 
 #include "engines/curl_transfer.hpp"
 #include "engines/engine.hpp"
+#include "engines/run_limits.hpp"
 
 namespace sluice::detail {
 
-// Not thread-safe: run() is called once, from one thread, which does all the work. The
-// cap on requests in flight is enforced by admission: a new transfer is added only when
-// one ends, so a slow URL holds its slot and nothing else.
+// Not thread-safe: run() is called once, from one thread, which does all the work. It
+// starts what Admission admits (which keeps the cap on requests in flight, so a new
+// transfer is added only when one ends and a slow URL holds its slot and nothing else),
+// and waits for sockets, libcurl's timers and the time admission names.
 //
 // Transfers are spread over several multi handles ("shards") of at most kShardSize
 // transfers each. libcurl 7.88 looks for a reusable connection by walking every
@@ -28,7 +30,8 @@ class EventLoopEngine final : public Engine {
   explicit EventLoopEngine(const Options& options);
   ~EventLoopEngine() override;
 
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
+  void run(Admission& admission, RecordSink& sink, LiveCounters& live,
+           std::stop_token stop) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -60,33 +63,28 @@ class EventLoopEngine final : public Engine {
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* shard, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* shard);
 
-  // Moves items from the queue into free slots. Returns false when the input is over (or
-  // the queue was cancelled: then the items taken but not started get their records).
-  bool admit(InputQueue& input, RecordSink& sink);
-  void start(InputItem&& item, InputQueue& input, RecordSink& sink);
+  // Starts what admission admits now. Returns false when it is drained or cancelled.
+  bool admit(Admission& admission, RecordSink& sink);
+  void start(Admitted&& admitted, Admission& admission, RecordSink& sink);
   Shard& least_busy_shard();
   void run_timeouts();
   void on_pause(CURL* easy, Clock::time_point until);
   void resume_paused();
-  void collect_finished(InputQueue& input, RecordSink& sink);
-  void cancel_pending(RecordSink& sink);
-  void cancel_all(RecordSink& sink);
-  int wait_ms(InputQueue& input) const;
-  // The cap on transfers in flight now: -c, or -c auto's current limit.
-  std::size_t cap() const;
+  void collect_finished(Admission& admission, RecordSink& sink);
+  void cancel_all(Admission& admission, RecordSink& sink);
+  int wait_ms() const;
 
   const Options& options_;
   RetryPolicy retry_;
   RunLimits limits_;
   std::vector<Paused> paused_;  // a heap, the earliest first
-  // Under --rate, the start reserved for the next pending item; set while it waits.
-  std::optional<Clock::time_point> rate_ready_;
+  // When admission said the next start may come (a retry, a host's pause, --rate).
+  std::optional<Clock::time_point> admission_due_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::unique_ptr<Slot>> slots_;  // at most one per unit of concurrency, reused
   std::vector<Slot*> idle_;
-  std::vector<InputItem> pending_;  // taken from the queue, not yet started
   std::size_t active_ = 0;
   LiveCounters* live_ = nullptr;  // the run's gauges, set by run()
 };

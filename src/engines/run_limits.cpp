@@ -1,7 +1,5 @@
-// The caps of one run that all its transfers share: bandwidth, request rate, -c auto.
+// The bandwidth cap that all transfers of a run share.
 #include "engines/run_limits.hpp"
-
-#include <algorithm>
 
 #include "limit/bandwidth_pacer.hpp"
 
@@ -14,12 +12,6 @@ RunLimits::RunLimits(const Options& options) {
                                                      : default_burst(cap);
     bandwidth.emplace(cap, burst);
     receive_buffer = receive_buffer_bytes(cap, options.concurrency);
-  }
-  // One request's token is the whole burst: starts are spaced evenly, never bunched.
-  if (options.rate > 0) rate.emplace(options.rate, 1.0);
-  if (options.adaptive_concurrency) {
-    adaptive.emplace(AdaptiveLimitSettings{
-        .initial = std::min<std::size_t>(10, options.concurrency), .max = options.concurrency});
   }
 }
 

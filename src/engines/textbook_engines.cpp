@@ -12,10 +12,14 @@
 namespace sluice::detail {
 namespace {
 
-// The textbook designs need the whole list before they can slice it.
-std::vector<InputItem> read_everything(InputQueue& input) {
+// The textbook designs need the whole list before they can slice it; they keep no count
+// in flight, so each item is released as soon as it is taken.
+std::vector<InputItem> read_everything(Admission& admission, std::stop_token stop) {
   std::vector<InputItem> items;
-  while (auto item = input.pop()) items.push_back(std::move(*item));
+  while (auto admitted = admission.next_blocking(stop)) {
+    admission.release(admitted->item.host);
+    items.push_back(std::move(admitted->item));
+  }
   return items;
 }
 
@@ -29,9 +33,9 @@ std::pair<std::size_t, std::size_t> slice_bounds(std::size_t index, std::size_t 
 
 }  // namespace
 
-void StaticSlicesEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+void StaticSlicesEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                              std::stop_token stop) {
-  std::vector<InputItem> items = read_everything(input);
+  std::vector<InputItem> items = read_everything(admission, stop);
   const std::size_t slices = options_.concurrency;
   std::barrier all_done(static_cast<std::ptrdiff_t>(slices + 1));
   std::vector<std::unique_ptr<WorkerThread>> workers;
@@ -58,9 +62,9 @@ void StaticSlicesEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& 
   all_done.arrive_and_wait();  // main waits for every slice, the slowest one decides
 }
 
-void SlicePermitsEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+void SlicePermitsEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                              std::stop_token stop) {
-  std::vector<InputItem> items = read_everything(input);
+  std::vector<InputItem> items = read_everything(admission, stop);
   CURLM* multi = curl_multi_init();
   std::vector<std::unique_ptr<CurlTransfer>> transfers;
   std::unordered_set<CurlTransfer*> running;  // added to the multi handle, not yet done

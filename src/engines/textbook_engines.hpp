@@ -13,7 +13,8 @@ namespace sluice::detail {
 class StaticSlicesEngine final : public Engine {
  public:
   explicit StaticSlicesEngine(const Options& options) : options_(options) {}
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
+  void run(Admission& admission, RecordSink& sink, LiveCounters& live,
+           std::stop_token stop) override;
 
  private:
   const Options& options_;
@@ -26,7 +27,8 @@ class StaticSlicesEngine final : public Engine {
 class SlicePermitsEngine final : public Engine {
  public:
   explicit SlicePermitsEngine(const Options& options) : options_(options) {}
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
+  void run(Admission& admission, RecordSink& sink, LiveCounters& live,
+           std::stop_token stop) override;
 
  private:
   const Options& options_;

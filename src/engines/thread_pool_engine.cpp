@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <mutex>
 #include <random>
 #include <string>
@@ -14,7 +13,6 @@
 
 #include "engines/curl_transfer.hpp"
 #include "engines/worker_thread.hpp"
-#include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
@@ -69,43 +67,10 @@ class WorkerSockets {
 
 }  // namespace
 
-// -c auto for worker threads: a worker enters before it takes a URL and leaves when the
-// transfer is over, and enters only while fewer than the adaptive limit are inside.
-// Thread-safety: all members may be called from any worker.
-class LimitGate {
- public:
-  explicit LimitGate(const AdaptiveLimit& limit) : limit_(limit) {}
-
-  // The number inside, this worker included; nullopt when `stop` came first.
-  std::optional<std::size_t> enter(std::stop_token stop) {
-    std::unique_lock lock(mutex_);
-    // The limit also grows without anyone leaving; the timeout makes a waiting worker
-    // look again soon enough for that.
-    while (inside_ >= limit_.limit()) {
-      if (stop.stop_requested()) return std::nullopt;
-      changed_.wait_for(lock, stop, std::chrono::milliseconds(10), [] { return false; });
-    }
-    return ++inside_;
-  }
-  void leave() {
-    {
-      std::lock_guard lock(mutex_);
-      --inside_;
-    }
-    changed_.notify_one();
-  }
-
- private:
-  const AdaptiveLimit& limit_;
-  std::mutex mutex_;
-  std::condition_variable_any changed_;
-  std::size_t inside_ = 0;  // guarded by mutex_
-};
-
 ThreadPoolEngine::ThreadPoolEngine(const Options& options) : options_(options) {}
 
-void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& live,
-                            RunLimits& limits, LimitGate* limit_gate, std::stop_token stop) {
+void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters& live,
+                            RunLimits& limits, std::stop_token stop) {
   BandwidthGate gate;
   if (limits.bandwidth) {
     gate.bytes = &*limits.bandwidth;
@@ -119,34 +84,10 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
   CurlTransfer transfer(options_, std::move(gate), hooks);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
-  while (!stop.stop_requested()) {
-    std::size_t in_flight_at_start = 0;
-    if (limit_gate) {
-      const auto inside = limit_gate->enter(stop);
-      if (!inside) return;
-      in_flight_at_start = *inside;
-      live.limit.store(limits.adaptive->limit(), std::memory_order_relaxed);
-    }
-    // Leaves the gate however this turn ends.
-    const ScopeExit leave([&] {
-      if (limit_gate) limit_gate->leave();
-    });
-    std::optional<InputItem> item = input.pop();
-    if (!item) return;
-    if (limits.rate) {
-      // Counted for the whole call: one that finds its token returns at once, too soon
-      // to be sampled.
-      live.waiting_for_rate.fetch_add(1, std::memory_order_relaxed);
-      const bool paid = limits.rate->take_blocking(1, stop);
-      live.waiting_for_rate.fetch_sub(1, std::memory_order_relaxed);
-      if (!paid) {
-        input.release(item->host);
-        sink.on_record(cancelled_record(std::move(*item)));
-        return;
-      }
-    }
-    if (auto failed = transfer.prepare(std::move(*item))) {
-      input.release(transfer.host());
+  while (auto admitted = admission.next_blocking(stop)) {
+    const std::size_t in_flight_at_start = admitted->in_flight;
+    if (auto failed = transfer.prepare(std::move(admitted->item))) {
+      admission.release(transfer.host());
       sink.on_record(std::move(*failed));
       continue;
     }
@@ -156,19 +97,17 @@ void ThreadPoolEngine::work(InputQueue& input, RecordSink& sink, LiveCounters& l
     // A failure after the abort is the abort's doing: the progress callback's, the bandwidth
     // gate's refusal, or whatever a shut-down socket gave.
     if (result != CURLE_OK && stop.stop_requested()) {
-      input.release(transfer.host());
+      admission.release(transfer.host());
       sink.on_record(transfer.cancel());
     } else {
-      settle(transfer, result, retry, input, sink, limits, in_flight_at_start);
+      settle(transfer, result, retry, admission, sink, in_flight_at_start);
     }
   }
 }
 
-void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& live,
+void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
   RunLimits limits(options_);
-  std::optional<LimitGate> limit_gate;
-  if (limits.adaptive) limit_gate.emplace(*limits.adaptive);
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {
@@ -178,18 +117,21 @@ void ThreadPoolEngine::run(InputQueue& input, RecordSink& sink, LiveCounters& li
         std::stop_source either;
         std::stop_callback from_run(stop, [&] { either.request_stop(); });
         std::stop_callback from_pool(own, [&] { either.request_stop(); });
-        work(input, sink, live, limits, limit_gate ? &*limit_gate : nullptr, either.get_token());
+        work(admission, sink, live, limits, either.get_token());
       }));
     }
   } catch (const std::system_error& error) {
-    input.cancel();  // lets the workers already started finish the queued items and leave
+    // Ends admission; the vector's destructor then stops and joins the workers already
+    // started, whose transfers end with cancelled records. The URLs still queued get
+    // theirs from the run core, which cancels them however the engine ends.
+    admission.cancel();
     throw UsageError("--engine threads -c " + std::to_string(options_.concurrency) +
                      ": this machine allows only " + std::to_string(workers.size()) +
                      " more threads (" + error.code().message() +
                      "); lower -c or use the "
                      "event-loop engine");
   }
-  std::stop_callback wake_workers(stop, [&] { input.cancel(); });
+  std::stop_callback wake_workers(stop, [&] { admission.cancel(); });
   for (auto& worker : workers) worker->join();
 }
 

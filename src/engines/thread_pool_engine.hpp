@@ -4,24 +4,24 @@
 #include <atomic>
 
 #include "engines/engine.hpp"
+#include "engines/run_limits.hpp"
 
 namespace sluice::detail {
 
-class LimitGate;
-
-// run() is called once. Each worker pulls the next URL from the shared queue the moment
-// its previous transfer ends (dynamic admission, never static slices), and keeps its own
-// connections alive across URLs. Records go to the sink from every worker at once, so
-// the sink must be thread-safe (RecordSink says so).
+// run() is called once. Each worker asks admission for the next URL the moment its
+// previous transfer ends (dynamic admission, never static slices), blocking until one may
+// start, and keeps its own connections alive across URLs. Records go to the sink from
+// every worker at once, so the sink must be thread-safe (RecordSink says so).
 class ThreadPoolEngine final : public Engine {
  public:
   explicit ThreadPoolEngine(const Options& options);
 
-  void run(InputQueue& input, RecordSink& sink, LiveCounters& live, std::stop_token stop) override;
+  void run(Admission& admission, RecordSink& sink, LiveCounters& live,
+           std::stop_token stop) override;
 
  private:
-  void work(InputQueue& input, RecordSink& sink, LiveCounters& live, RunLimits& limits,
-            LimitGate* limit_gate, std::stop_token stop);
+  void work(Admission& admission, RecordSink& sink, LiveCounters& live, RunLimits& limits,
+            std::stop_token stop);
 
   const Options& options_;
 };

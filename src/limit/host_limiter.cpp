@@ -36,7 +36,6 @@ HostLimiter::Host& HostLimiter::find_or_add(std::string_view key) {
 }
 
 HostAdmission HostLimiter::try_acquire(std::string_view key, time_point now) {
-  std::lock_guard lock(mutex_);
   sweep_if_due(now);
   Host& host = find_or_add(key);
   if (host.paused_until > now) return {.admitted = false, .retry_at = host.paused_until};
@@ -52,7 +51,6 @@ HostAdmission HostLimiter::try_acquire(std::string_view key, time_point now) {
 }
 
 void HostLimiter::release(std::string_view key, time_point now) {
-  std::lock_guard lock(mutex_);
   const auto found = hosts_.find(key);
   if (found == hosts_.end() || found->second.in_flight == 0) {
     assert(false && "release without try_acquire");
@@ -63,13 +61,11 @@ void HostLimiter::release(std::string_view key, time_point now) {
 }
 
 std::size_t HostLimiter::in_flight(std::string_view key) const {
-  std::lock_guard lock(mutex_);
   const auto found = hosts_.find(key);
   return found == hosts_.end() ? 0 : found->second.in_flight;
 }
 
 void HostLimiter::pause_until(std::string_view key, time_point until) {
-  std::lock_guard lock(mutex_);
   // No sweep here: without the current time, idle hosts cannot be told from paused ones.
   // The next try_acquire sweeps.
   Host& host = find_or_add(key);
@@ -78,7 +74,6 @@ void HostLimiter::pause_until(std::string_view key, time_point until) {
 
 std::optional<HostLimiter::time_point> HostLimiter::paused_until(std::string_view key,
                                                                  time_point now) const {
-  std::lock_guard lock(mutex_);
   const auto found = hosts_.find(key);
   if (found == hosts_.end() || found->second.paused_until <= now) return std::nullopt;
   return found->second.paused_until;
@@ -89,7 +84,6 @@ void HostLimiter::observe_rate_limit(std::string_view key, std::uint64_t remaini
   if (reset_in <= std::chrono::nanoseconds::zero()) return;
   // Saturating: a caller's "forever" must not overflow the clock.
   const time_point announced = now + std::min(reset_in, time_point::max() - now);
-  std::lock_guard lock(mutex_);
   sweep_if_due(now);
   Host& host = find_or_add(key);
   // Servers state the reset in whole seconds rounded up, so each answer may place the end
@@ -115,9 +109,6 @@ void HostLimiter::observe_rate_limit(std::string_view key, std::uint64_t remaini
   host.rate_until = until;
 }
 
-std::size_t HostLimiter::tracked_hosts() const {
-  std::lock_guard lock(mutex_);
-  return hosts_.size();
-}
+std::size_t HostLimiter::tracked_hosts() const { return hosts_.size(); }
 
 }  // namespace sluice::detail

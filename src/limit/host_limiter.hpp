@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +31,8 @@ struct HostAdmission {
   explicit operator bool() const noexcept { return admitted; }
 };
 
-// Hosts are keys from host_key(). Thread-safety: every member may be called concurrently
-// (one mutex; each call is a hash lookup and a few comparisons). Lifetime: one per run,
-// shared by the engine's threads.
+// Hosts are keys from host_key(). Thread-safety: none; its owner (Admission) calls it under
+// its own lock, and each call is a hash lookup and a few comparisons. Lifetime: one per run.
 // Memory: a host is tracked only while it has requests in flight, a pause or an announced
 // rate still running. Releases drop hosts that are left with none; hosts whose pause or
 // rate merely ran out are swept when the table has doubled since the last sweep, and at
@@ -98,14 +96,13 @@ class HostLimiter {
   using Hosts = std::unordered_map<std::string, Host, KeyHash, std::equal_to<>>;
 
   static bool idle(const Host& host, time_point now);
-  void sweep_if_due(time_point now);        // caller holds mutex_
-  Host& find_or_add(std::string_view key);  // caller holds mutex_
+  void sweep_if_due(time_point now);
+  Host& find_or_add(std::string_view key);
 
   const std::size_t per_host_cap_;
-  mutable std::mutex mutex_;
-  Hosts hosts_;                // guarded by mutex_
-  std::size_t sweep_at_size_;  // guarded by mutex_: the table size that triggers a sweep
-  time_point next_sweep_{};    // guarded by mutex_: the time that triggers one
+  Hosts hosts_;
+  std::size_t sweep_at_size_;  // the table size that triggers a sweep
+  time_point next_sweep_{};    // the time that triggers one
 };
 
 }  // namespace sluice::detail

@@ -15,12 +15,12 @@ constexpr auto kFlushTick = std::chrono::milliseconds(250);
 
 }  // namespace
 
-JobScheduler::JobScheduler(const JobFolders& folders, const Options& options, InputQueue& queue,
+JobScheduler::JobScheduler(const JobFolders& folders, const Options& options, Admission& admission,
                            WatchCounters& counters, LiveCounters& live,
                            std::function<void(const JobOutcome&)> on_outcome)
     : folders_(folders),
       options_(options),
-      queue_(queue),
+      admission_(admission),
       counters_(counters),
       live_(live),
       on_outcome_(std::move(on_outcome)) {}
@@ -190,8 +190,8 @@ void JobScheduler::feed(std::stop_token stop) {
         ++lane.state->pushed;
         lock.unlock();
         live_.urls_read.fetch_add(1, std::memory_order_relaxed);
-        // Blocks while the run's queue is full: this is where a job waits for its turn.
-        const bool accepted = queue_.push(std::move(items.front()));
+        // Blocks while admission is full: this is where a job waits for its turn.
+        const bool accepted = admission_.push(std::move(items.front()));
         lock.lock();
         if (!accepted) return;  // the run is stopping
         moved = true;
@@ -202,7 +202,7 @@ void JobScheduler::feed(std::stop_token stop) {
 }
 
 std::size_t JobScheduler::stop() {
-  queue_.cancel();  // releases a feeder blocked in push()
+  admission_.cancel();  // releases a feeder blocked in push()
   coordinator_.request_stop();
   feeder_.request_stop();
   if (coordinator_.joinable()) coordinator_.join();

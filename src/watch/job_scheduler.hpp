@@ -1,6 +1,6 @@
 // The jobs of a watch run and the two threads that run them: the coordinator claims new
 // list files and starts, finishes and fails jobs; the feeder moves the jobs' URLs into the
-// run's one queue in turn, one URL per job per turn, so that the jobs share the caps evenly.
+// run's admission in turn, one URL per job per turn, so that the jobs share the caps evenly.
 #pragma once
 
 #include <atomic>
@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "admission/admission.hpp"
 #include "input/input_queue.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
@@ -41,11 +42,11 @@ struct JobOutcome {
 };
 
 // Thread-safety: add() and on_record() may be called from any thread. Lifetime: start()
-// once, stop() once after the engine has returned and the queue's leftovers have been
-// cancelled (cancel_queued); `folders`, `queue` and the counters must outlive it.
+// once, stop() once after the engine has returned and admission's leftovers have been
+// cancelled (cancel_queued); `folders`, `admission` and the counters must outlive it.
 class JobScheduler final : public RecordSink {
  public:
-  JobScheduler(const JobFolders& folders, const Options& options, InputQueue& queue,
+  JobScheduler(const JobFolders& folders, const Options& options, Admission& admission,
                WatchCounters& counters, LiveCounters& live,
                std::function<void(const JobOutcome&)> on_outcome);
   JobScheduler(const JobScheduler&) = delete;
@@ -66,7 +67,7 @@ class JobScheduler final : public RecordSink {
  private:
   struct Job {
     std::unique_ptr<WatchJob> job;
-    std::uint64_t pushed = 0;    // items moved into the run's queue
+    std::uint64_t pushed = 0;    // items moved into the run's admission
     std::uint64_t recorded = 0;  // records written
     bool input_done = false;     // the list is read and its buffer drained: pushed is final
     bool cancelled = false;      // a stop cancelled one of its URLs: it stays for a resume
@@ -86,7 +87,7 @@ class JobScheduler final : public RecordSink {
 
   const JobFolders& folders_;
   const Options& options_;
-  InputQueue& queue_;
+  Admission& admission_;
   WatchCounters& counters_;
   LiveCounters& live_;
   const std::function<void(const JobOutcome&)> on_outcome_;

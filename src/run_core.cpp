@@ -1,0 +1,51 @@
+// One engine run over admission, with the stop, abort and grace machinery.
+#include "run_core.hpp"
+
+#include "grace_timer.hpp"
+#include "limit/clock.hpp"
+#include "scope_exit.hpp"
+
+namespace sluice::detail {
+namespace {
+
+AdmissionSettings admission_settings(const Options& options, std::size_t fresh_capacity) {
+  const bool textbook =
+      options.engine != EngineKind::EventLoop && options.engine != EngineKind::Threads;
+  return AdmissionSettings{
+      // Twice the concurrency keeps every slot fed while the producer refills the other half.
+      .capacity = 2 * options.concurrency + 1024,
+      .fresh_capacity = fresh_capacity,
+      .per_host = options.per_host,
+      // The textbook engines are kept as the textbook has them: no request rate.
+      .rate = textbook ? 0 : options.rate,
+  };
+}
+
+}  // namespace
+
+RunCore::RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity)
+    : RunCore(options, live, fresh_capacity, make_engine(options)) {}
+
+RunCore::RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity,
+                 std::unique_ptr<Engine> engine)
+    : options_(options),
+      live_(live),
+      admission_(admission_settings(options, fresh_capacity), make_concurrency_limit(options),
+                 real_clock(), &live),
+      engine_(std::move(engine)) {}
+
+void RunCore::run(RecordSink& sink, std::stop_token stop, std::stop_token abort) {
+  std::stop_source abort_transfers;
+  const std::stop_callback on_stop(stop, [&] { admission_.cancel(); });
+  const std::stop_callback on_abort(abort, [&] {
+    admission_.cancel();
+    abort_transfers.request_stop();
+  });
+  // The URLs a stop (or a failing engine, which throws after it ended admission) left
+  // queued, parked or waiting for a retry are cancelled, not lost.
+  const ScopeExit cancel_leftovers([&] { cancel_queued(admission_, sink); });
+  const GraceTimer grace(stop, options_.grace, abort_transfers);
+  engine_->run(admission_, sink, live_, abort_transfers.get_token());
+}
+
+}  // namespace sluice::detail
