@@ -12,20 +12,28 @@ them, so a test that asserted them could fail without a defect (issue 12).
             keep up: ratio near 1). Each run is the faster of two.
   ticks     examples/tick_lateness.cpp: a tick on a thread of its own is less late (p50, p99)
             than the same tick as a timer on the busy event loop.
+  server    the test server's knobs are not slower than configured: --bandwidth paces one
+            connection and four at once at the rate (ServerKnobsTest checks they are not
+            faster), --capacity queues only the excess, and its p50 and p99 are the delays
+            plus little (ServerKnobsTest checks they are at least the delays).
 
 Each line ends with "claim holds" or "CLAIM FAILS", and the load average, since the two cores
 may be shared. Results go to docs/benchmarks.md ("Timing claims").
-Usage: bench/timing_bench.py [--build build/release] [--only abort,fetchers,ticks]
+Usage: bench/timing_bench.py [--build build/release] [--only abort,fetchers,ticks,server]
 """
 import argparse
+import http.client
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
 from fetch_bench import Server
+from flow_bench import Server as ServerWith
 
 
 def load():
@@ -118,12 +126,63 @@ def ticks(build):
               f"  (thread less late: {verdict(holds)})  {load()}", flush=True)
 
 
+def timed_get(url):
+    """GETs `url` on a connection of its own; returns (seconds, body bytes)."""
+    parts = urllib.parse.urlsplit(url)
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        size = len(connection.getresponse().read())
+    finally:
+        connection.close()
+    return time.monotonic() - started, size
+
+
+def timed_together(urls):
+    """GETs all `urls` at once; returns the time until the last ended, and each one's."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(len(urls)) as pool:
+        each = [took for took, _ in pool.map(timed_get, urls)]
+    return time.monotonic() - started, each
+
+
+def server(build):
+    sluice = f"{build}/tools/sluice/sluice"
+    with ServerWith(sluice, "--bandwidth", "1000000") as paced:
+        took, size = timed_get(f"{paced.base}/bytes/2000000")
+        print(f"server    --bandwidth 1 MB/s, 2 MB on one connection {took * 1000:6.0f} ms"
+              f"  (1800-3000 ms: {verdict(1.8 <= took <= 3.0 and size == 2000000)})  {load()}",
+              flush=True)
+    with ServerWith(sluice, "--bandwidth", "500000") as paced:
+        took, _ = timed_together([f"{paced.base}/bytes/500000"] * 4)
+        print(f"server    --bandwidth 500 kB/s, 500 kB on each of 4 at once {took * 1000:6.0f} ms"
+              f"  (under 2000 ms: {verdict(took <= 2.0)})  {load()}", flush=True)
+    with ServerWith(sluice, "--latency", "100ms", "--capacity", "5") as queued:
+        _, each = timed_together([f"{queued.base}/todos/1"] * 10)
+        stats = queued.stats()
+        holds = (min(each) < 0.18 and max(each) < 0.6 and stats["p50_ms"] < 150
+                 and stats["p99_ms"] < 300)
+        print(f"server    --capacity 5 --latency 100ms, 10 at once: fastest {min(each) * 1000:4.0f}"
+              f" ms, slowest {max(each) * 1000:4.0f} ms, server p50/p99 {stats['p50_ms']}/"
+              f"{stats['p99_ms']} ms  (under 180, 600, 150/300: {verdict(holds)})  {load()}",
+              flush=True)
+    with ServerWith(sluice, "--latency", "50ms") as delayed:
+        for _ in range(5):
+            timed_get(f"{delayed.base}/todos/1")
+        timed_get(f"{delayed.base}/todos/1?delay=300ms")
+        stats = delayed.stats()
+        holds = stats["p50_ms"] < 80 and stats["p99_ms"] < 350
+        print(f"server    --latency 50ms, 5 answers and one of 300 ms: p50/p99 {stats['p50_ms']}/"
+              f"{stats['p99_ms']} ms  (under 80/350: {verdict(holds)})  {load()}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default="build/release")
-    parser.add_argument("--only", default="abort,fetchers,ticks")
+    parser.add_argument("--only", default="abort,fetchers,ticks,server")
     args = parser.parse_args()
-    benches = {"abort": abort, "fetchers": fetchers, "ticks": ticks}
+    benches = {"abort": abort, "fetchers": fetchers, "ticks": ticks, "server": server}
     for name in args.only.split(","):
         benches[name](args.build)
     return 0
