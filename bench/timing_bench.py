@@ -16,18 +16,23 @@ them, so a test that asserted them could fail without a defect (issue 12).
             connection and four at once at the rate (ServerKnobsTest checks they are not
             faster), --capacity queues only the excess, and its p50 and p99 are the delays
             plus little (ServerKnobsTest checks they are at least the delays).
+  statslog  --stats-log's lines, due every 100 ms on a fixed grid, come on time: the first
+            before 200 ms, none more than 100 ms late (BindingCliTest checks that none comes
+            before it is due).
 
 Each line ends with "claim holds" or "CLAIM FAILS", and the load average, since the two cores
 may be shared. Results go to docs/benchmarks.md ("Timing claims").
-Usage: bench/timing_bench.py [--build build/release] [--only abort,fetchers,ticks,server]
+Usage: bench/timing_bench.py [--build build/release] [--only abort,fetchers,ticks,server,statslog]
 """
 import argparse
 import http.client
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -177,12 +182,30 @@ def server(build):
               f"{stats['p99_ms']} ms  (under 80/350: {verdict(holds)})  {load()}", flush=True)
 
 
+def statslog(build):
+    sluice = f"{build}/tools/sluice/sluice"
+    for _ in range(3):
+        with ServerWith(sluice, "--latency", "20ms") as delayed, \
+                tempfile.NamedTemporaryFile(suffix=".jsonl") as stats_log:
+            subprocess.run([sluice, "-q", "-c", "5", "--results", "/dev/null", "--stats-log",
+                            stats_log.name, f"{delayed.base}/todos/{{1..100}}"], check=True)
+            with open(stats_log.name) as lines:
+                t_ms = [json.loads(line)["t_ms"] for line in lines]
+            # The last line is written when the run ends, off the grid.
+            late = max(t - 100 * (k + 1) for k, t in enumerate(t_ms[:-1]))
+            holds = t_ms[0] < 200 and late < 100
+            print(f"statslog  {len(t_ms)} lines, the first at {t_ms[0]} ms, the latest {late} ms"
+                  f" after it was due  (under 200 and 100: {verdict(holds)})  {load()}",
+                  flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default="build/release")
-    parser.add_argument("--only", default="abort,fetchers,ticks,server")
+    parser.add_argument("--only", default="abort,fetchers,ticks,server,statslog")
     args = parser.parse_args()
-    benches = {"abort": abort, "fetchers": fetchers, "ticks": ticks, "server": server}
+    benches = {"abort": abort, "fetchers": fetchers, "ticks": ticks, "server": server,
+               "statslog": statslog}
     for name in args.only.split(","):
         benches[name](args.build)
     return 0
