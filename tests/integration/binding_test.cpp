@@ -21,6 +21,13 @@ using namespace std::chrono_literals;
 // (start-up, the last URLs running out) take a few tens of milliseconds of it.
 constexpr double kMostOfTheTime = 0.6;
 
+// The verdict is asserted, not the share or the latency rise behind it, which a busy machine
+// moves: each run is set up so that only a far bigger move than load makes could change it.
+void record_binding(const Binding& bound) {
+  ::testing::Test::RecordProperty("share", std::to_string(bound.share));
+  ::testing::Test::RecordProperty("latency_rise", std::to_string(bound.latency_rise));
+}
+
 class BindingTest : public test::EngineTest {
  protected:
   static Binding run(const Options& options, std::vector<std::string> sources,
@@ -29,6 +36,7 @@ class BindingTest : public test::EngineTest {
     const auto report = fetch(options, std::move(sources), sink);
     EXPECT_EQ(sink.size(), expected);
     for (const auto& record : sink.records()) EXPECT_TRUE(record.ok) << record.url;
+    record_binding(report.bound_by);
     return report.bound_by;
   }
 };
@@ -36,21 +44,25 @@ class BindingTest : public test::EngineTest {
 INSTANTIATE_TEST_SUITE_P(Engines, BindingTest, test::both_engines(), test::engine_test_name);
 
 TEST_P(BindingTest, AllSlotsBusyWithSteadyLatencyIsConcurrency) {
-  Server server(ServerConfig{.latency = 20ms});
-  // 200 URLs of 20 ms at -c 4: a second with every slot busy, latency flat.
-  const auto bound = run(options(4), {server.base_url() + "/todos/{1..200}"}, 200);
-  EXPECT_EQ(bound.kind, BindingKind::Concurrency) << to_string(bound.kind);
+  Server server(ServerConfig{.latency = 100ms});
+  // 40 URLs of 100 ms at -c 4: a second with every slot busy, latency flat. A verdict of
+  // Server would need the busy answers' median twice the floor: 100 ms of delay from load on
+  // half of them.
+  const auto bound = run(options(4), {server.base_url() + "/todos/{1..40}"}, 40);
+  EXPECT_EQ(bound.kind, BindingKind::Concurrency)
+      << to_string(bound.kind) << ", latency rise " << bound.latency_rise;
   EXPECT_GE(bound.share, kMostOfTheTime);
   EXPECT_EQ(bound.slots, 4u);
-  EXPECT_LT(bound.latency_rise, 2.0);
 }
 
 TEST_P(BindingTest, TransfersWaitingForTokensIsTheBandwidthCap) {
   Server server(ServerConfig{});
   auto capped = options(8);
-  capped.max_bandwidth = 5 * 1024 * 1024;  // --max-bandwidth 5M
-  // 8 MB: about 1.5 s at the cap.
-  const auto bound = run(capped, {server.base_url() + "/bytes/2000000?n={1..4}"}, 4);
+  // --max-bandwidth 2M: far below what a busy machine moves on loopback, so the transfers
+  // wait for tokens, not for the machine.
+  capped.max_bandwidth = 2 * 1024 * 1024;
+  // 3 MB: about 1.4 s at the cap.
+  const auto bound = run(capped, {server.base_url() + "/bytes/750000?n={1..4}"}, 4);
   EXPECT_EQ(bound.kind, BindingKind::Bandwidth) << to_string(bound.kind);
   EXPECT_GE(bound.share, kMostOfTheTime);
 }
@@ -86,12 +98,13 @@ TEST_P(BindingTest, LatencyRisingWithAllSlotsBusyIsTheServer) {
   // 82 ms; at 100 ms the floor keeps the rise above 2.5 even then. 60 stays within the
   // 4 * 15 in flight that the server serves before it answers 503. Ten rounds, so that the
   // climb and the last round, when slots are free, stay a small share of the run
-  // (ThreadSanitizer measured 56 % busy over five rounds).
+  // (ThreadSanitizer measured 56 % busy over five rounds). The verdict needs a rise of 2, so
+  // load would have to add 200 ms to the floor's answers to undo it.
   Server server(ServerConfig{.latency = 100ms, .capacity = 15});
   const auto bound = run(options(60), {server.base_url() + "/todos/{1..600}"}, 600);
-  EXPECT_EQ(bound.kind, BindingKind::Server) << to_string(bound.kind);
+  EXPECT_EQ(bound.kind, BindingKind::Server)
+      << to_string(bound.kind) << ": " << bound.busy_p50_ms << " ms over " << bound.floor_ms;
   EXPECT_GE(bound.share, kMostOfTheTime);
-  EXPECT_GE(bound.latency_rise, 2.5) << bound.busy_p50_ms << " ms over " << bound.floor_ms;
   EXPECT_EQ(bound.slots, 60u);
 }
 
@@ -129,6 +142,7 @@ TEST(BindingCliTest, StatsLogHasALineEvery100MsWithTheRunsGauges) {
   ASSERT_GE(parsed.size(), 3u);
   std::uint64_t previous_t = 0;
   std::uint64_t previous_records = 0;
+  std::uint64_t due_ms = 0;
   for (const auto& line : parsed) {
     for (const char* key : {"t_ms", "in_flight", "limit", "records", "ok", "bytes"}) {
       ASSERT_TRUE(line[key].is_number_unsigned()) << key << " in " << line;
@@ -136,10 +150,14 @@ TEST(BindingCliTest, StatsLogHasALineEvery100MsWithTheRunsGauges) {
     for (const char* key : {"p50_ms", "p99_ms"}) {
       ASSERT_TRUE(line[key].is_number() || line[key].is_null()) << key << " in " << line;
     }
+    // Line k is due k * 100 ms in, on a fixed grid, and taken then or later: never sooner.
+    // How much later is load-sensitive and measured by bench/timing_bench.py --only statslog.
     // The last line, written when the run ends, may share the millisecond of the one before.
+    due_ms += 100;
     if (&line == &parsed.back()) {
       EXPECT_GE(line["t_ms"].get<std::uint64_t>(), previous_t) << line;
     } else {
+      EXPECT_GE(line["t_ms"].get<std::uint64_t>(), due_ms) << line;
       EXPECT_GT(line["t_ms"].get<std::uint64_t>(), previous_t) << line;
     }
     EXPECT_GE(line["records"].get<std::uint64_t>(), previous_records) << line;
@@ -152,10 +170,6 @@ TEST(BindingCliTest, StatsLogHasALineEvery100MsWithTheRunsGauges) {
     previous_t = line["t_ms"].get<std::uint64_t>();
     previous_records = line["records"].get<std::uint64_t>();
   }
-  // The first line is due 100 ms in; t_ms is when it was really taken, which a busy machine
-  // makes a little later (AddressSanitizer with other tests running measured 102).
-  EXPECT_GE(parsed.front()["t_ms"].get<std::uint64_t>(), 100u);
-  EXPECT_LT(parsed.front()["t_ms"].get<std::uint64_t>(), 200u);
   EXPECT_EQ(parsed.back()["records"], 100);
   EXPECT_EQ(parsed.back()["ok"], 100);
 }

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <optional>
 #include <regex>
 #include <string>
 
@@ -30,28 +29,6 @@ std::string url_list(const Server& server, int count, IsSlow slow) {
     list += '\n';
   }
   return list;
-}
-
-struct Timed {
-  test::ChildResult result;
-  double seconds = 0;
-};
-
-// The faster of two runs (or the first that failed): a hiccup of a busy machine in one run
-// must not decide a comparison of two designs that differ by a third.
-Timed run_timed(const std::string& name, const std::vector<std::string>& args,
-                const std::string& input) {
-  std::optional<Timed> fastest;
-  for (int run = 0; run < 2; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    auto result = test::run_child(example(name), args, input, 20s);
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    if (result.exit_code != 0) return {std::move(result), elapsed.count()};
-    if (!fastest || elapsed.count() < fastest->seconds) {
-      fastest = Timed{std::move(result), elapsed.count()};
-    }
-  }
-  return std::move(*fastest);
 }
 
 std::size_t printed_peak(const std::string& out) {
@@ -132,32 +109,31 @@ TEST(ExamplesFetchersTest, SliceHeldPermitsDoNotCapInFlightButPerRequestPermitsD
 }
 
 // Defect (b): 60 URLs at 50 ms, 6 of them at 500 ms, 6 threads. Slow URLs first: the first
-// slice holds all six, 6 x 500 + 4 x 50 = 3.2 s, while the queue hands one slow URL to each
-// worker and spreads the rest, about 0.5 + 54 x 50 / 6 = 0.95 s.
-TEST(ExamplesFetchersTest, StaticSlicesLagTheQueueWhenSlowUrlsCluster) {
-  Server server(ServerConfig{.latency = 50ms});
-  const auto list = url_list(server, 60, [](int i) { return i < 6; });
-  const auto slices = run_timed("threads_barrier_fetch", {"-", "6"}, list);
-  const auto pool = run_timed("pool_fetch", {"-", "6"}, list);
-  ASSERT_EQ(slices.result.exit_code, 0) << slices.result.out << slices.result.err;
-  ASSERT_EQ(pool.result.exit_code, 0) << pool.result.out << pool.result.err;
-  EXPECT_GT(slices.seconds, 1.3 * pool.seconds)
-      << "slices " << slices.seconds << " s, pool " << pool.seconds << " s";
-}
-
-// The honest counter-case: every 10th URL slow puts exactly one slow URL in each slice, so every
-// slice takes 500 + 9 x 50 = 0.95 s, which is also the queue's ideal (5.7 s of work / 6).
-TEST(ExamplesFetchersTest, StaticSlicesKeepUpWhenSlowUrlsAreSpreadEvenly) {
-  Server server(ServerConfig{.latency = 50ms});
-  const auto list = url_list(server, 60, [](int i) { return i % 10 == 0; });
-  const auto slices = run_timed("threads_barrier_fetch", {"-", "6"}, list);
-  const auto pool = run_timed("pool_fetch", {"-", "6"}, list);
-  ASSERT_EQ(slices.result.exit_code, 0) << slices.result.out << slices.result.err;
-  ASSERT_EQ(pool.result.exit_code, 0) << pool.result.out << pool.result.err;
-  EXPECT_LT(slices.seconds, 1.3 * pool.seconds)
-      << "slices " << slices.seconds << " s, pool " << pool.seconds << " s";
-  EXPECT_LT(pool.seconds, 1.3 * slices.seconds)
-      << "slices " << slices.seconds << " s, pool " << pool.seconds << " s";
+// slice holds all six, so its thread asks for them one after another: at least 6 x 500 ms =
+// 3 s, where the queue, handing one slow URL to each worker, needs about 0.95 s.
+// (How far the slices lag the queue, about 3.2 s against 0.95 s, and that they keep up when
+// the slow URLs are spread evenly, are times: bench/timing_bench.py "fetchers" measures them.)
+TEST(ExamplesFetchersTest, StaticSlicesFetchClusteredSlowUrlsOneAfterAnother) {
+  const auto slow = [](int i) { return i < 6; };
+  {
+    Server server(ServerConfig{.latency = 50ms});
+    const auto start = std::chrono::steady_clock::now();
+    const auto slices = test::run_child(example("threads_barrier_fetch"), {"-", "6"},
+                                        url_list(server, 60, slow), 20s);
+    ASSERT_EQ(slices.exit_code, 0) << slices.out << slices.err;
+    EXPECT_NE(slices.out.find("fetched 60 of 60"), std::string::npos) << slices.out;
+    // A lower bound set by the server's delays, which no busy machine shortens.
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 3s);
+    EXPECT_EQ(server.stats().requests, 60u);
+  }
+  {
+    Server server(ServerConfig{.latency = 50ms});
+    const auto pool =
+        test::run_child(example("pool_fetch"), {"-", "6"}, url_list(server, 60, slow), 20s);
+    ASSERT_EQ(pool.exit_code, 0) << pool.out << pool.err;
+    EXPECT_NE(pool.out.find("fetched 60 of 60"), std::string::npos) << pool.out;
+    EXPECT_EQ(server.stats().requests, 60u);
+  }
 }
 
 }  // namespace

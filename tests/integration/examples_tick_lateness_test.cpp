@@ -1,5 +1,6 @@
-// Runs examples/tick_lateness.cpp briefly: the printed table has its shape, and a tick on a
-// thread of its own is less late than the same tick as a timer on the busy event loop.
+// Runs examples/tick_lateness.cpp briefly: the printed table has its shape and every tick.
+// (That a tick on a thread of its own is less late than the same tick as a timer on the busy
+// event loop is a time: bench/timing_bench.py "ticks" measures it.)
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -27,7 +28,8 @@ struct Row {
 // The table row of `variant`, or ticks == 0 when the output has none.
 Row row_of(const std::string& out, const std::string& variant) {
   std::smatch match;
-  const std::regex row("(^|\n)" + variant + R"( +(\d+) +([\d.]+) +([\d.]+) +([\d.]+)\n)");
+  // Signed numbers, so that a negative lateness is read as one, and fails the test.
+  const std::regex row("(^|\n)" + variant + R"( +(\d+) +(-?[\d.]+) +(-?[\d.]+) +(-?[\d.]+)\n)");
   if (!std::regex_search(out, match, row)) return {};
   return {std::stoi(match[2]), std::stod(match[3]), std::stod(match[4]), std::stod(match[5])};
 }
@@ -52,12 +54,6 @@ TEST(ExamplesTickLatenessTest, PrintsATableOfBothVariantsWithEveryTick) {
     EXPECT_LE(r.p50, r.p99) << result.out;
     EXPECT_LE(r.p99, r.max) << result.out;
   }
-#ifndef SLUICE_SANITIZED
-  // The point of the example. Not checked under sanitizers, where both variants slow down by
-  // factors that the example does not control.
-  EXPECT_LT(thread.p99, loop.p99) << result.out;
-  EXPECT_LT(thread.p50, loop.p50) << result.out;
-#endif
 }
 
 TEST(ExamplesTickLatenessTest, RejectsABadCommandLine) {

@@ -119,24 +119,33 @@ TEST(ServerKnobsTest, BandwidthPacesOneConnection) {
   ASSERT_EQ(reply.code, CURLE_OK);
   EXPECT_EQ(reply.body.size(), 2'000'000U);
   EXPECT_TRUE(is_body_prefix(reply.body));
-  // Two seconds at the rate, less the one or two chunks of 10 KB the bucket lets go early.
+  // Two seconds at the rate, less the one or two chunks of 10 KB the bucket lets go early: the
+  // server cannot send faster than its pacing, however busy the machine. How little longer
+  // it takes is load-sensitive and measured by bench/timing_bench.py --only server.
   EXPECT_GE(took, milliseconds{1'800});
-  EXPECT_LE(took, milliseconds{3'000});
 }
 
 TEST(ServerKnobsTest, BandwidthHoldsPerConnection) {
-  Server server({.bandwidth = 500'000});
-  const auto url = server.base_url() + "/bytes/500000";
-  const auto started = Clock::now();
-  const auto replies = fetch_all({url, url, url, url});
-  const auto took = Clock::now() - started;
-  for (const auto& reply : replies) {
+  constexpr std::uint64_t kRate = 200'000;
+  Server server({.bandwidth = kRate});
+  // Ten connections, each with a second of the rate.
+  const std::vector<std::string> urls(10, server.base_url() + "/bytes/200000");
+  std::uint64_t sent = 0;
+  for (const auto& reply : fetch_all(urls)) {
     ASSERT_EQ(reply.code, CURLE_OK);
-    EXPECT_EQ(reply.body.size(), 500'000U);
+    EXPECT_EQ(reply.body.size(), 200'000U);
+    // Each connection is paced: a second at the rate, less the early credit.
+    EXPECT_GE(reply.elapsed, milliseconds{900});
+    sent += static_cast<std::uint64_t>(reply.header_bytes) + reply.body.size();
   }
-  // Each connection gets the whole rate: four take as long as one.
-  EXPECT_GE(took, milliseconds{900});
-  EXPECT_LE(took, milliseconds{2'000});
+  ASSERT_TRUE(acked_reaches(server, sent));
+  // Each connection gets the whole rate: the wire carried in some second more than one bucket
+  // lets out (the rate and a chunk of credit), where ten buckets let out ten times the rate. A
+  // busy machine that served the ten at a fifth of their rate would still pass; how close to
+  // one second the ten take is measured by bench/timing_bench.py --only server.
+  const auto peak_second = test::busiest_window(server.acked_bins(), 10);
+  RecordProperty("peak_second_bytes", std::to_string(peak_second));
+  EXPECT_GT(peak_second, kRate * 2);
 }
 
 TEST(ServerKnobsTest, BandwidthPacesTruncatedBodiesAndSkipsHead) {
@@ -146,11 +155,13 @@ TEST(ServerKnobsTest, BandwidthPacesTruncatedBodiesAndSkipsHead) {
   EXPECT_TRUE(is_body_prefix(truncated.body));
   EXPECT_GE(truncated.elapsed, milliseconds{400});
 
+  // A HEAD of a gibibyte, which would take an hour and a half at the rate, is answered within
+  // the 20 s a fetch may take: it is not paced.
   std::string body;
-  const auto head = make_easy(server.base_url() + "/bytes/10000000", body);
+  const auto head = make_easy(server.base_url() + "/bytes/1073741824", body);
   curl_easy_setopt(head.get(), CURLOPT_NOBODY, 1L);
   ASSERT_EQ(curl_easy_perform(head.get()), CURLE_OK);
-  EXPECT_LT(collect(head.get(), CURLE_OK, body).elapsed, milliseconds{500});
+  EXPECT_EQ(collect(head.get(), CURLE_OK, body).status, 200);
 }
 
 TEST(ServerKnobsTest, AckedBinsSumToTheBytesSent) {
@@ -192,14 +203,13 @@ TEST(ServerKnobsTest, AckedBinsFollowTheBandwidth) {
   const auto peak_second = test::busiest_window(bins, 10);
   RecordProperty("peak_bin_bytes", std::to_string(peak_bin));
   RecordProperty("peak_second_bytes", std::to_string(peak_second));
-  // A bin may hold the two chunks of early credit (20 KB) and a few ms of a late tick, which
-  // a sanitizer makes later.
-#ifdef SLUICE_SANITIZED
+  // Upper bounds on bytes per window of the server's clock, which a busy machine cannot break
+  // (it only sends less), with room for what is not the pacing: a bin may hold the two chunks
+  // of early credit (20 KB), and a tick of the bins' timer that runs late by L moves L of the
+  // next bin into this one. A bin allows a tick 80 ms late, a second one 180 ms late; without
+  // pacing the 2 MB would fill one or two bins.
   EXPECT_LE(peak_bin, kRate / 10 * 2);
-#else
-  EXPECT_LE(peak_bin, kRate / 10 * 3 / 2);
-#endif
-  EXPECT_LE(peak_second, kRate * 11 / 10);
+  EXPECT_LE(peak_second, kRate * 12 / 10);
 }
 
 TEST(ServerKnobsTest, StatsShowTheLastAckedBins) {
@@ -228,21 +238,19 @@ TEST(ServerKnobsTest, CapacityQueuesTheExcess) {
   }
   std::sort(took.begin(), took.end());
   // With all ten in flight at once, the requests found n = 1..10 in flight: five answered
-  // after the latency, and the ones with n = 6..10 after 100 ms + 100 ms * (n - 5) / 5.
+  // after the latency, and the ones with n = 6..10 after 100 ms + 100 ms * (n - 5) / 5. Only
+  // the lower bounds are facts; how little later the answers come is load-sensitive and
+  // measured by bench/timing_bench.py --only server.
   ASSERT_EQ(server.stats().peak_in_flight, 10U);
-  EXPECT_LT(took.front(), milliseconds{180});
   for (std::size_t i = 5; i < took.size(); ++i) {
     EXPECT_GE(took[i], milliseconds{100 + 20 * (static_cast<int>(i) - 4)}) << i;
   }
-  EXPECT_LT(took.back(), milliseconds{600});
   ASSERT_TRUE(in_flight_drains(server));
   const auto stats = server.stats();
   EXPECT_EQ(stats.overloaded, 0U);
-  // The server's own view: half took the latency, the slowest twice that.
+  // The server's own view: half took at least the latency, the slowest at least twice that.
   EXPECT_GE(stats.p50_ms, 100U);
-  EXPECT_LT(stats.p50_ms, 150U);
   EXPECT_GE(stats.p99_ms, 200U);
-  EXPECT_LT(stats.p99_ms, 300U);
   RecordProperty("slowest_of_10_ms", std::to_string(took.back().count()));
   RecordProperty("p50_ms", std::to_string(stats.p50_ms));
   RecordProperty("p99_ms", std::to_string(stats.p99_ms));
@@ -255,18 +263,21 @@ TEST(ServerKnobsTest, LatencyPercentilesWithoutLoad) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(fetch(server.base_url() + "/todos/1").code, CURLE_OK);
   }
-  ASSERT_EQ(fetch(server.base_url() + "/todos/1?delay=300ms").code, CURLE_OK);
+  ASSERT_EQ(fetch(server.base_url() + "/todos/1?delay=1s").code, CURLE_OK);
   ASSERT_TRUE(in_flight_drains(server));
   const auto stats = nlohmann::json::parse(fetch(server.base_url() + "/_stats").body);
-  // The answers take their delay and well under a millisecond more, rounded up.
+  // The answers take at least their delay. The median is one of the five quick answers, which
+  // only a broken percentile or a stall of 950 ms would take to a second; p99 is the slow one.
+  // How little over their delay the answers take is measured by bench/timing_bench.py.
   EXPECT_GE(stats.at("p50_ms"), 50);
-  EXPECT_LT(stats.at("p50_ms"), 80);
-  EXPECT_GE(stats.at("p99_ms"), 300);
-  EXPECT_LT(stats.at("p99_ms"), 350);
+  EXPECT_LT(stats.at("p50_ms"), 1000);
+  EXPECT_GE(stats.at("p99_ms"), 1000);
 }
 
 TEST(ServerKnobsTest, CapacityTurnsAwayBeyondFourTimes) {
-  Server server({.latency = milliseconds{200}, .capacity = 5});
+  // A latency long enough that no busy machine delays a 503 as much.
+  constexpr milliseconds kLatency{500};
+  Server server({.latency = kLatency, .capacity = 5});
   const std::vector<std::string> urls(30, server.base_url() + "/bytes/100");
   const auto replies = fetch_all(urls);
   std::uint64_t answered = 0;
@@ -278,7 +289,7 @@ TEST(ServerKnobsTest, CapacityTurnsAwayBeyondFourTimes) {
       EXPECT_EQ(reply.retry_after, 1);
       EXPECT_EQ(reply.body, R"({"status":503})");
       // At once, where every admitted request waits at least the latency.
-      EXPECT_LT(reply.elapsed, milliseconds{200});
+      EXPECT_LT(reply.elapsed, kLatency);
     } else {
       ++answered;
       EXPECT_EQ(reply.status, 200);
@@ -300,23 +311,25 @@ TEST(ServerKnobsTest, CapacityTurnsAwayBeyondFourTimes) {
 }
 
 TEST(ServerKnobsTest, CapacityIgnoresStats) {
-  Server server({.latency = milliseconds{300}, .capacity = 1});
+  // A /_stats queued behind the one request in flight would wait its minute, beyond the 20 s
+  // a fetch may take: an answer at all shows that it did not wait.
+  Server server({.latency = std::chrono::minutes{1}, .capacity = 1});
   std::string body;
   const auto slow = make_easy(server.base_url() + "/todos/1", body);
   std::thread client([&slow] { curl_easy_perform(slow.get()); });
-  const auto deadline = Clock::now() + std::chrono::seconds{5};
-  while (server.stats().in_flight == 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds{1});
-  }
+  ASSERT_TRUE(test::eventually([&] { return server.stats().in_flight == 1; }));
   // With the one worker busy, /_stats neither waits nor counts.
   for (int i = 0; i < 5; ++i) {
     const auto stats = fetch(server.base_url() + "/_stats");
+    EXPECT_EQ(stats.code, CURLE_OK);
     EXPECT_EQ(stats.status, 200);
-    EXPECT_LT(stats.elapsed, milliseconds{250});
   }
-  client.join();
-  EXPECT_EQ(server.stats().requests, 1U);
+  EXPECT_EQ(server.stats().in_flight, 1U);
+  EXPECT_EQ(sum(server.request_bins()), 1U);
   EXPECT_EQ(server.stats().overloaded, 0U);
+  // Stopping abandons the slow answer, which ends the client's transfer.
+  server.stop();
+  client.join();
 }
 
 TEST(ServerKnobsTest, ServersOnThreeLoopbackAddressesSeeOnlyTheirOwn) {

@@ -96,10 +96,40 @@ ChildProcess::~ChildProcess() {
 
 void ChildProcess::signal(int number) const { ::kill(pid_, number); }
 
+void ChildProcess::exchange(std::chrono::milliseconds timeout) {
+  const bool feeding = in_ >= 0 && input_done_ < input_.size();
+  std::array<pollfd, 3> fds{
+      {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {feeding ? in_ : -1, POLLOUT, 0}}};
+  if (::poll(fds.data(), fds.size(), static_cast<int>(timeout.count())) < 0) return;
+  std::array<char, 65536> buffer{};
+  for (int index : {0, 1}) {
+    auto& fd = index == 0 ? out_ : err_;
+    auto& text = index == 0 ? out_text_ : err_text_;
+    if (fd < 0 || fds[static_cast<std::size_t>(index)].revents == 0) continue;
+    const auto got = ::read(fd, buffer.data(), buffer.size());
+    if (got > 0) {
+      text.append(buffer.data(), static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      close_fd(fd);
+    }
+  }
+  if (feeding && fds[2].revents != 0) feed_input();
+}
+
+bool ChildProcess::wait_for_error_output(const std::string& text, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (err_text_.find(text) == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || err_ < 0) return false;
+    exchange(left);
+  }
+  return true;
+}
+
 ChildResult ChildProcess::wait(std::chrono::milliseconds limit) {
   ChildResult result;
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  std::array<char, 65536> buffer{};
   while (out_ >= 0 || err_ >= 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
@@ -108,25 +138,10 @@ ChildResult ChildProcess::wait(std::chrono::milliseconds limit) {
       ::kill(pid_, SIGKILL);
       break;
     }
-    const bool feeding = in_ >= 0 && input_done_ < input_.size();
-    std::array<pollfd, 3> fds{
-        {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {feeding ? in_ : -1, POLLOUT, 0}}};
-    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
-      break;
-    }
-    for (int index : {0, 1}) {
-      auto& fd = index == 0 ? out_ : err_;
-      auto& text = index == 0 ? result.out : result.err;
-      if (fd < 0 || fds[static_cast<std::size_t>(index)].revents == 0) continue;
-      const auto got = ::read(fd, buffer.data(), buffer.size());
-      if (got > 0) {
-        text.append(buffer.data(), static_cast<std::size_t>(got));
-      } else if (got == 0 || errno != EINTR) {
-        close_fd(fd);
-      }
-    }
-    if (feeding && fds[2].revents != 0) feed_input();
+    exchange(left);
   }
+  result.out = std::move(out_text_);
+  result.err = std::move(err_text_);
   close_fd(in_);
   close_fd(out_);
   close_fd(err_);

@@ -30,12 +30,17 @@ class ChildProcess {
   ~ChildProcess();
 
   void signal(int number) const;
+  // Reads the child's standard error as it comes until it holds `text` or `limit` has passed;
+  // true when it does. What was read stays part of wait()'s result.
+  bool wait_for_error_output(const std::string& text, std::chrono::milliseconds limit);
   // Collects output until the child exits; kills it (SIGKILL) once `limit` has passed.
   ChildResult wait(std::chrono::milliseconds limit);
 
  private:
   // Writes what the pipe takes without blocking; closes it when done (unless kept open).
   void feed_input();
+  // Waits up to `timeout` for output or room for input, and takes or gives what is ready.
+  void exchange(std::chrono::milliseconds timeout);
 
   pid_t pid_ = -1;
   int in_ = -1;
@@ -43,6 +48,8 @@ class ChildProcess {
   int err_ = -1;
   std::string input_;
   std::size_t input_done_ = 0;
+  std::string out_text_;  // read so far
+  std::string err_text_;
   bool keep_input_open_;
   bool reaped_ = false;
 };

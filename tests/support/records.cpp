@@ -11,6 +11,7 @@
 namespace sluice::test {
 
 std::vector<nlohmann::json> parse_records(const std::string& text) {
+  EXPECT_TRUE(text.empty() || text.back() == '\n') << "the last line has no newline: " << text;
   std::vector<nlohmann::json> records;
   std::istringstream stream(text);
   std::size_t number = 0;
@@ -25,6 +26,13 @@ std::vector<nlohmann::json> parse_records(const std::string& text) {
 
 std::vector<nlohmann::json> read_records(const std::filesystem::path& path) {
   return parse_records(read_file(path));
+}
+
+std::vector<nlohmann::json> read_records_after_kill(const std::filesystem::path& path) {
+  std::string text = read_file(path);
+  // Whole lines only: a torn last line is cut off.
+  text.erase(text.find_last_of('\n') == std::string::npos ? 0 : text.find_last_of('\n') + 1);
+  return parse_records(text);
 }
 
 std::map<std::string, std::size_t> count_by_kind(const std::vector<nlohmann::json>& records) {

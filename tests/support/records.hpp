@@ -11,9 +11,14 @@
 
 namespace sluice::test {
 
-// One JSON value per line of `text`; a line that is not JSON fails the calling test.
+// One JSON value per line of `text`; a line that is not JSON, or a last line without its
+// '\n', fails the calling test.
 std::vector<nlohmann::json> parse_records(const std::string& text);
 std::vector<nlohmann::json> read_records(const std::filesystem::path& path);
+// The records of a results file whose writer was killed with SIGKILL: every line but the last
+// must be a whole record, or the calling test fails; the last may be torn (README, "Crashes")
+// and is then left out.
+std::vector<nlohmann::json> read_records_after_kill(const std::filesystem::path& path);
 
 // How many records have each value of error.kind ("ok" for records without an error).
 std::map<std::string, std::size_t> count_by_kind(const std::vector<nlohmann::json>& records);
