@@ -104,6 +104,7 @@ nlohmann::ordered_json results_failure_json(const std::optional<ResultsFailure>&
        failure->file.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(failure->file)},
       {"reason", failure->reason},
       {"output_closed", failure->output_closed},
+      {"stopped_run", failure->stopped_run},
       {"written", failure->written},
       {"unwritten", failure->unwritten},
   };
@@ -161,12 +162,13 @@ Summary SummaryBuilder::finish(double wall_ms, std::size_t concurrency) const {
 
 std::string format_results_failure(const ResultsFailure& failure) {
   if (failure.output_closed) {
-    return "stopped: standard output was closed after " + records(failure.written) + " (" +
+    return std::string(failure.stopped_run ? "stopped: " : "") +
+           "standard output was closed after " + records(failure.written) + " (" +
            std::to_string(failure.unwritten) + " not written)\n";
   }
   const std::string destination = failure.file.empty() ? "standard output" : failure.file;
   std::string text = "results not written: " + destination + ": " + failure.reason + " after " +
-                     records(failure.written) + "; stopped\n" +
+                     records(failure.written) + (failure.stopped_run ? "; stopped\n" : "\n") +
                      "unwritten:  " + records(failure.unwritten);
   if (!failure.file.empty()) text += "; --resume " + failure.file + " fetches every URL it lacks";
   return text + '\n';

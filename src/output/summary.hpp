@@ -20,6 +20,8 @@ struct ResultsFailure {
   std::string reason;  // of the first failed write, e.g. "No space left on device"
   // Standard output's reader went away (`sluice ... | head -1`): an end, not an error.
   bool output_closed = false;
+  // The failure stopped the run; false when it came with the last write, after the run.
+  bool stopped_run = true;
   std::uint64_t written = 0;    // records whose whole line was written
   std::uint64_t unwritten = 0;  // records whose line was not, or only in part
 };
@@ -76,10 +78,11 @@ class SummaryBuilder {
 std::string format_summary(const Summary& s);
 
 // The lines that lead the summary when the results could not be written, each ending in '\n':
-//   results not written: FILE: REASON after N records; stopped
+//   results not written: FILE: REASON after N records[; stopped]
 //   unwritten:  M records[; --resume FILE fetches every URL it lacks]
 // or, when standard output was closed, the one line
 //   stopped: standard output was closed after N records (M not written)
+// ("; stopped" and "stopped: " are left out when the failure came after the run)
 std::string format_results_failure(const ResultsFailure& failure);
 
 // The same as one pretty-printed JSON object ending in '\n', keys named like the fields;
@@ -87,7 +90,7 @@ std::string format_results_failure(const ResultsFailure& failure);
 // BindingKind), share, text (as in the text summary), host, slots, latency_rise,
 // busy_p50_ms, floor_ms and shares (the share of the time in each state, by kind).
 // "results_failure" is null, or an object: file (null for standard output), reason,
-// output_closed, written, unwritten.
+// output_closed, stopped_run, written, unwritten.
 std::string summary_json(const Summary& s);
 
 }  // namespace sluice::detail

@@ -231,6 +231,18 @@ TEST(FormatSummaryTest, AClosedStandardOutputIsAnEndNotAnError) {
             "stopped: standard output was closed after 236 records (1288 not written)\n");
 }
 
+TEST(FormatSummaryTest, AFailureAfterTheRunDoesNotSayItStoppedIt) {
+  ResultsFailure failure{.file = "run.jsonl", .reason = "No space left on device", .written = 7};
+  failure.stopped_run = false;
+  failure.unwritten = 3;
+  EXPECT_EQ(format_results_failure(failure).rfind(
+                "results not written: run.jsonl: No space left on device after 7 records\n", 0),
+            0u);
+  failure.output_closed = true;
+  EXPECT_EQ(format_results_failure(failure),
+            "standard output was closed after 7 records (3 not written)\n");
+}
+
 TEST(SummaryJsonTest, NamesResultsThatCouldNotBeWritten) {
   Summary s = example();
   s.results_failure = ResultsFailure{
@@ -239,6 +251,7 @@ TEST(SummaryJsonTest, NamesResultsThatCouldNotBeWritten) {
   EXPECT_EQ(object["file"], "run.jsonl");
   EXPECT_EQ(object["reason"], "No space left on device");
   EXPECT_EQ(object["output_closed"], false);
+  EXPECT_EQ(object["stopped_run"], true);
   EXPECT_EQ(object["written"], 120);
   EXPECT_EQ(object["unwritten"], 80);
   s.results_failure->file.clear();

@@ -1,6 +1,7 @@
 // `sluice [options] SOURCE...`: the fetch run with its results file, summary and progress.
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -137,7 +138,11 @@ int run_fetch(const FetchCommand& command) {
   // Made before the recorder that calls it, so that it outlives every record.
   StopSignals signals(command.options.grace);
   // Records that cannot be written are lost: fetching more of them would only lose more.
-  RunRecorder recorder(&writer, [&signals] { signals.request_stop(); });
+  std::atomic<bool> stopped_by_output{false};
+  RunRecorder recorder(&writer, [&] {
+    stopped_by_output.store(true, std::memory_order_relaxed);
+    signals.request_stop();
+  });
   LiveCounters live;
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
 
@@ -155,6 +160,10 @@ int run_fetch(const FetchCommand& command) {
   summary.final_limit = report.final_limit;
   summary.bound_by = report.bound_by;
   summary.results_failure = results_failure(writer, command.results_path);
+  // Relaxed: the threads that may have set it were joined when the run returned.
+  if (summary.results_failure) {
+    summary.results_failure->stopped_run = stopped_by_output.load(std::memory_order_relaxed);
+  }
   if (!command.quiet) {
     std::cerr << format_summary(summary);
   } else if (summary.results_failure && !summary.results_failure->output_closed) {
