@@ -110,12 +110,14 @@ std::optional<std::ofstream> open_summary_file(const std::optional<std::string>&
 // What the summary says when the results could not be written. A closed standard output is
 // how `sluice ... | head -1` ends, so it is told apart from a failure.
 std::optional<ResultsFailure> results_failure(const ResultsWriter& writer,
-                                              const std::optional<std::string>& path) {
+                                              const std::optional<std::string>& path,
+                                              bool stopped_run) {
   if (writer.error_number() == 0) return std::nullopt;
   return ResultsFailure{
       .file = path ? printable(*path) : std::string(),
       .reason = writer.error(),
       .output_closed = !path && writer.error_number() == EPIPE,
+      .stopped_run = stopped_run,
       .written = writer.written(),
       .unwritten = writer.unwritten(),
   };
@@ -159,11 +161,9 @@ int run_fetch(const FetchCommand& command) {
   summary.skipped_failures = report.skipped_failures;
   summary.final_limit = report.final_limit;
   summary.bound_by = report.bound_by;
-  summary.results_failure = results_failure(writer, command.results_path);
   // Relaxed: the threads that may have set it were joined when the run returned.
-  if (summary.results_failure) {
-    summary.results_failure->stopped_run = stopped_by_output.load(std::memory_order_relaxed);
-  }
+  summary.results_failure = results_failure(writer, command.results_path,
+                                            stopped_by_output.load(std::memory_order_relaxed));
   if (!command.quiet) {
     std::cerr << format_summary(summary);
   } else if (summary.results_failure && !summary.results_failure->output_closed) {
