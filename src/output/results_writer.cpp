@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,10 +24,14 @@ ResultsWriter::ResultsWriter(int fd) : fd_(fd) { buffer_.reserve(2 * kFlushBytes
 ResultsWriter::~ResultsWriter() { flush(); }
 
 void ResultsWriter::write(const Record& record) {
-  if (!error_.empty()) return;
+  if (error_number_ != 0) {
+    ++unwritten_;
+    return;
+  }
   const auto now = Clock::now();
   if (buffer_.empty()) oldest_ = now;
   append_json_line(buffer_, record);
+  ++buffered_;
   if (buffer_.size() >= kFlushBytes || now - oldest_ >= kFlushAge) flush();
 }
 
@@ -36,7 +41,7 @@ void ResultsWriter::flush_if_stale() {
 
 void ResultsWriter::flush() {
   std::size_t done = 0;
-  while (done < buffer_.size() && error_.empty()) {
+  while (done < buffer_.size() && error_number_ == 0) {
     const auto written = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (written >= 0) {
       done += static_cast<std::size_t>(written);
@@ -45,9 +50,18 @@ void ResultsWriter::flush() {
       pollfd ready{.fd = fd_, .events = POLLOUT, .revents = 0};
       ::poll(&ready, 1, -1);
     } else if (errno != EINTR) {
+      error_number_ = errno;
       error_ = std::strerror(errno);
     }
   }
+  const auto whole_lines =
+      done == buffer_.size()
+          ? buffered_
+          : static_cast<std::uint64_t>(std::count(
+                buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(done), '\n'));
+  written_ += whole_lines;
+  unwritten_ += buffered_ - whole_lines;
+  buffered_ = 0;
   buffer_.clear();
 }
 

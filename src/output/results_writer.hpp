@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <string>
@@ -28,14 +29,25 @@ class ResultsWriter {
   void flush_if_stale();
   // The first write error (e.g. a closed pipe), or empty; later records are dropped.
   const std::string& error() const noexcept { return error_; }
+  // The errno of that error (EPIPE for a closed pipe, ENOSPC for a full disk), or 0.
+  int error_number() const noexcept { return error_number_; }
+  // Records whose whole line reached the fd, and those given to write() whose line did not
+  // (the part of the failed batch after its last whole line, and every record after it).
+  // After an error the fd holds whole lines, but for a torn last one.
+  std::uint64_t written() const noexcept { return written_; }
+  std::uint64_t unwritten() const noexcept { return unwritten_; }
 
  private:
   using Clock = std::chrono::steady_clock;
 
   int fd_;
   std::string buffer_;
-  Clock::time_point oldest_;  // when the first line now in buffer_ was added
+  Clock::time_point oldest_;    // when the first line now in buffer_ was added
+  std::uint64_t buffered_ = 0;  // records in buffer_
+  std::uint64_t written_ = 0;
+  std::uint64_t unwritten_ = 0;
   std::string error_;
+  int error_number_ = 0;
 };
 
 // Opens the file a ResultsWriter writes to: emptied, or with `append` (a resumed run) kept,

@@ -2,6 +2,7 @@
 // the summary, under one lock.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -14,8 +15,10 @@ namespace sluice::detail {
 // Thread-safe: on_record may be called from any engine thread.
 class RunRecorder final : public RecordSink {
  public:
-  // `writer` may be null (records are only summarised, as in the demo).
-  explicit RunRecorder(ResultsWriter* writer);
+  // `writer` may be null (records are only summarised, as in the demo). `on_write_failed`,
+  // if set, is called once, when the writer's first write fails: on the thread that met the
+  // failure, outside the lock, so that it may stop the run.
+  explicit RunRecorder(ResultsWriter* writer, std::function<void()> on_write_failed = {});
 
   void on_record(Record&& record) override;
 
@@ -29,12 +32,17 @@ class RunRecorder final : public RecordSink {
   Summary finish(double wall_ms, std::size_t concurrency);
 
  private:
+  // Calls on_write_failed_ after the first failed write, releasing `lock` first.
+  void report_write_failure(std::unique_lock<std::mutex>& lock);
+
   ResultsWriter* writer_;
+  std::function<void()> on_write_failed_;
   mutable std::mutex mutex_;
-  SummaryBuilder summary_;    // guarded by mutex_
-  std::uint64_t done_ = 0;    // guarded by mutex_
-  std::uint64_t failed_ = 0;  // guarded by mutex_
-  std::uint64_t bytes_ = 0;   // guarded by mutex_
+  bool failure_reported_ = false;  // guarded by mutex_
+  SummaryBuilder summary_;         // guarded by mutex_
+  std::uint64_t done_ = 0;         // guarded by mutex_
+  std::uint64_t failed_ = 0;       // guarded by mutex_
+  std::uint64_t bytes_ = 0;        // guarded by mutex_
 };
 
 }  // namespace sluice::detail

@@ -40,6 +40,10 @@ std::string duration(double ms) {
   return ms < 1000 ? fixed(ms, 1) + " ms" : fixed(ms / 1000, 2) + " s";
 }
 
+std::string records(std::uint64_t count) {
+  return std::to_string(count) + (count == 1 ? " record" : " records");
+}
+
 std::string percent_of_time(double share) { return fixed(share * 100, 0) + " % of the time"; }
 
 // The evidence for what bound the run, in words; empty when nothing was sampled.
@@ -93,6 +97,19 @@ nlohmann::ordered_json binding_json(const Binding& b, bool adaptive) {
   };
 }
 
+nlohmann::ordered_json results_failure_json(const std::optional<ResultsFailure>& failure) {
+  if (!failure) return nullptr;
+  return {
+      {"file",
+       failure->file.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(failure->file)},
+      {"reason", failure->reason},
+      {"output_closed", failure->output_closed},
+      {"stopped_run", failure->stopped_run},
+      {"written", failure->written},
+      {"unwritten", failure->unwritten},
+  };
+}
+
 }  // namespace
 
 void SummaryBuilder::add(const Record& record) {
@@ -143,9 +160,24 @@ Summary SummaryBuilder::finish(double wall_ms, std::size_t concurrency) const {
   return summary;
 }
 
+std::string format_results_failure(const ResultsFailure& failure) {
+  if (failure.output_closed) {
+    return std::string(failure.stopped_run ? "stopped: " : "") +
+           "standard output was closed after " + records(failure.written) + " (" +
+           std::to_string(failure.unwritten) + " not written)\n";
+  }
+  const std::string destination = failure.file.empty() ? "standard output" : failure.file;
+  std::string text = "results not written: " + destination + ": " + failure.reason + " after " +
+                     records(failure.written) + (failure.stopped_run ? "; stopped\n" : "\n") +
+                     "unwritten:  " + records(failure.unwritten);
+  if (!failure.file.empty()) text += "; --resume " + failure.file + " fetches every URL it lacks";
+  return text + '\n';
+}
+
 std::string format_summary(const Summary& s) {
-  std::string text = std::to_string(s.urls) + " URLs: " + std::to_string(s.ok) + " ok, " +
-                     std::to_string(s.failed) + " failed";
+  std::string text = s.results_failure ? format_results_failure(*s.results_failure) : "";
+  text += std::to_string(s.urls) + " URLs: " + std::to_string(s.ok) + " ok, " +
+          std::to_string(s.failed) + " failed";
   if (!s.by_error_kind.empty()) {
     const char* separator = " (";
     for (const auto& [kind, count] : s.by_error_kind) {
@@ -221,6 +253,7 @@ std::string summary_json(const Summary& s) {
       {"bound_ms", s.bound_ms},
       {"efficiency", s.efficiency},
       {"bound_by", binding_json(s.bound_by, s.final_limit > 0)},
+      {"results_failure", results_failure_json(s.results_failure)},
   };
   return object.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,18 @@
 #include "sluice/record.hpp"
 
 namespace sluice::detail {
+
+// Why the results stopped being written: the run stopped at the first failed write.
+struct ResultsFailure {
+  std::string file;    // the results file; empty for standard output
+  std::string reason;  // of the first failed write, e.g. "No space left on device"
+  // Standard output's reader went away (`sluice ... | head -1`): an end, not an error.
+  bool output_closed = false;
+  // The failure stopped the run; false when it came with the last write, after the run.
+  bool stopped_run = true;
+  std::uint64_t written = 0;    // records whose whole line was written
+  std::uint64_t unwritten = 0;  // records whose line was not, or only in part
+};
 
 struct Summary {
   std::uint64_t urls = 0, ok = 0, failed = 0, fetched = 0 /*records with attempts > 0*/;
@@ -30,6 +43,7 @@ struct Summary {
   // See ideal_schedule.hpp; unfetched records count as zero-latency jobs.
   double ideal_ms = 0, bound_ms = 0, efficiency = 0 /*ideal_ms / wall_ms*/;
   Binding bound_by;  // what held the run back (FetchReport::bound_by)
+  std::optional<ResultsFailure> results_failure;
 };
 
 // Collects a run's records, once each. Not thread-safe: the caller serializes add(). Keeps
@@ -48,7 +62,10 @@ class SummaryBuilder {
   std::vector<float> elapsed_ms_;
 };
 
-// Human text for stderr, a few lines each ending in '\n', e.g.
+// Human text for stderr, a few lines each ending in '\n', e.g. (the first two lines only
+// when the results could not be written; see format_results_failure)
+//   results not written: run.jsonl: No space left on device after 120 records; stopped
+//   unwritten:  80 records; --resume run.jsonl fetches every URL it lacks
 //   200 URLs: 198 ok, 2 failed (connect 1, http 1) · 1.2 MiB in 1.03 s · 194.2 req/s
 //   retried:    12 URLs, 15 extra attempts
 //   resumed:    800 URLs skipped, already done (3 of them failed)
@@ -60,10 +77,20 @@ class SummaryBuilder {
 // Lines with nothing to say (no statuses, nothing fetched) are left out.
 std::string format_summary(const Summary& s);
 
+// The lines that lead the summary when the results could not be written, each ending in '\n':
+//   results not written: FILE: REASON after N records[; stopped]
+//   unwritten:  M records[; --resume FILE fetches every URL it lacks]
+// or, when standard output was closed, the one line
+//   stopped: standard output was closed after N records (M not written)
+// ("; stopped" and "stopped: " are left out when the failure came after the run)
+std::string format_results_failure(const ResultsFailure& failure);
+
 // The same as one pretty-printed JSON object ending in '\n', keys named like the fields;
 // by_status is keyed by the code as a string. "bound_by" is an object: kind (to_string of
 // BindingKind), share, text (as in the text summary), host, slots, latency_rise,
 // busy_p50_ms, floor_ms and shares (the share of the time in each state, by kind).
+// "results_failure" is null, or an object: file (null for standard output), reason,
+// output_closed, stopped_run, written, unwritten.
 std::string summary_json(const Summary& s);
 
 }  // namespace sluice::detail

@@ -127,6 +127,28 @@ bool ChildProcess::wait_for_error_output(const std::string& text, std::chrono::m
   return true;
 }
 
+std::string ChildProcess::read_first_line(std::chrono::milliseconds limit) {
+  std::string text;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::array<char, 65536> buffer{};
+  while (out_ >= 0 && text.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd ready{.fd = out_, .events = POLLIN, .revents = 0};
+    if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
+    const auto got = ::read(out_, buffer.data(), buffer.size());
+    if (got > 0) {
+      text.append(buffer.data(), static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  return text;
+}
+
+void ChildProcess::close_output() { close_fd(out_); }
+
 ChildResult ChildProcess::wait(std::chrono::milliseconds limit) {
   ChildResult result;
   const auto deadline = std::chrono::steady_clock::now() + limit;

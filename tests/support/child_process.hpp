@@ -33,6 +33,12 @@ class ChildProcess {
   // Reads the child's standard error as it comes until it holds `text` or `limit` has passed;
   // true when it does. What was read stays part of wait()'s result.
   bool wait_for_error_output(const std::string& text, std::chrono::milliseconds limit);
+  // Reads standard output until it holds a whole line (or `limit` passes, or it ends) and
+  // returns what was read, which may run past the first line.
+  std::string read_first_line(std::chrono::milliseconds limit);
+  // Closes the read end of standard output, as `| head -1` does once it has its line: the
+  // child's next write fails with EPIPE. wait() then collects standard error only.
+  void close_output();
   // Collects output until the child exits; kills it (SIGKILL) once `limit` has passed.
   ChildResult wait(std::chrono::milliseconds limit);
 

@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -69,7 +72,55 @@ TEST(ResultsWriterTest, AClosedPipeBecomesAnErrorNotACrash) {
   writer.write(record(0));
   writer.flush();
   EXPECT_FALSE(writer.error().empty());
+  EXPECT_EQ(writer.error_number(), EPIPE);
   ::close(fds[1]);
+}
+
+TEST(ResultsWriterTest, CountsTheRecordsWrittenAndThoseLostAfterTheFirstError) {
+  std::array<int, 2> fds{};
+  ASSERT_EQ(::pipe(fds.data()), 0);
+  std::signal(SIGPIPE, SIG_IGN);
+  ResultsWriter writer(fds[1]);
+  for (std::uint64_t i = 0; i < 3; ++i) writer.write(record(i));
+  writer.flush();
+  EXPECT_EQ(writer.error_number(), 0);
+  ::close(fds[0]);
+  for (std::uint64_t i = 3; i < 5; ++i) writer.write(record(i));
+  writer.flush();
+  writer.write(record(5));
+  writer.flush();
+  EXPECT_EQ(writer.error_number(), EPIPE);
+  EXPECT_EQ(writer.written(), 3u);
+  EXPECT_EQ(writer.unwritten(), 3u);
+  ::close(fds[1]);
+}
+
+// A file size limit cuts a batch short as a full disk does: the first write(2) takes what
+// fits, the next fails (EFBIG here, ENOSPC on a disk).
+TEST(ResultsWriterTest, ABatchCutShortCountsOnlyItsWholeLinesAsWritten) {
+  test::TempDir dir;
+  const auto path = dir.path() / "out.jsonl";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = before;
+  small.rlim_cur = 1000;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  ResultsWriter writer(fd);
+  for (std::uint64_t i = 0; i < 100; ++i) writer.write(record(i));
+  writer.flush();
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, previous_handler);
+  ::close(fd);
+
+  const std::string text = test::read_file(path);
+  ASSERT_EQ(text.size(), 1000u);
+  const auto whole = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  EXPECT_EQ(writer.error_number(), EFBIG);
+  EXPECT_EQ(writer.written(), whole);
+  EXPECT_EQ(writer.unwritten(), 100 - whole);
 }
 
 // The lines of `path` after one record is written to it through open_results_file.

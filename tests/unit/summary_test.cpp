@@ -201,6 +201,63 @@ TEST(FormatSummaryTest, LeavesOutSectionsWithNothingToSay) {
   EXPECT_EQ(format_summary(Summary{}), "0 URLs: 0 ok, 0 failed · 0 B in 0.0 ms · 0.0 req/s\n");
 }
 
+TEST(FormatSummaryTest, LeadsWithResultsThatCouldNotBeWritten) {
+  Summary s = example();
+  s.results_failure = ResultsFailure{
+      .file = "run.jsonl", .reason = "No space left on device", .written = 1, .unwritten = 80};
+  const std::string text = format_summary(s);
+  EXPECT_EQ(text.rfind("results not written: run.jsonl: No space left on device after 1 record; "
+                       "stopped\n"
+                       "unwritten:  80 records; --resume run.jsonl fetches every URL it lacks\n"
+                       "200 URLs: ",
+                       0),
+            0u)
+      << text;
+}
+
+TEST(FormatSummaryTest, AFailedStandardOutputHasNoResumeHint) {
+  EXPECT_EQ(format_results_failure(ResultsFailure{
+                .file = {}, .reason = "Input/output error", .written = 5, .unwritten = 1}),
+            "results not written: standard output: Input/output error after 5 records; stopped\n"
+            "unwritten:  1 record\n");
+}
+
+TEST(FormatSummaryTest, AClosedStandardOutputIsAnEndNotAnError) {
+  EXPECT_EQ(format_results_failure(ResultsFailure{.file = {},
+                                                  .reason = "Broken pipe",
+                                                  .output_closed = true,
+                                                  .written = 236,
+                                                  .unwritten = 1288}),
+            "stopped: standard output was closed after 236 records (1288 not written)\n");
+}
+
+TEST(FormatSummaryTest, AFailureAfterTheRunDoesNotSayItStoppedIt) {
+  ResultsFailure failure{.file = "run.jsonl", .reason = "No space left on device", .written = 7};
+  failure.stopped_run = false;
+  failure.unwritten = 3;
+  EXPECT_EQ(format_results_failure(failure).rfind(
+                "results not written: run.jsonl: No space left on device after 7 records\n", 0),
+            0u);
+  failure.output_closed = true;
+  EXPECT_EQ(format_results_failure(failure),
+            "standard output was closed after 7 records (3 not written)\n");
+}
+
+TEST(SummaryJsonTest, NamesResultsThatCouldNotBeWritten) {
+  Summary s = example();
+  s.results_failure = ResultsFailure{
+      .file = "run.jsonl", .reason = "No space left on device", .written = 120, .unwritten = 80};
+  const auto object = nlohmann::json::parse(summary_json(s))["results_failure"];
+  EXPECT_EQ(object["file"], "run.jsonl");
+  EXPECT_EQ(object["reason"], "No space left on device");
+  EXPECT_EQ(object["output_closed"], false);
+  EXPECT_EQ(object["stopped_run"], true);
+  EXPECT_EQ(object["written"], 120);
+  EXPECT_EQ(object["unwritten"], 80);
+  s.results_failure->file.clear();
+  EXPECT_TRUE(nlohmann::json::parse(summary_json(s))["results_failure"]["file"].is_null());
+}
+
 TEST(SummaryJsonTest, HasEveryFieldInOrder) {
   const std::string text = summary_json(example());
   ASSERT_EQ(text.back(), '\n');
@@ -213,8 +270,9 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
                       "retries",     "final_limit", "by_status",        "by_error_kind",
                       "concurrency", "wall_ms",     "requests_per_s",   "p50_ms",
                       "p90_ms",      "p99_ms",      "max_ms",           "ideal_ms",
-                      "bound_ms",    "efficiency",  "bound_by"}));
+                      "bound_ms",    "efficiency",  "bound_by",         "results_failure"}));
   EXPECT_EQ(object["urls"], 200);
+  EXPECT_TRUE(object["results_failure"].is_null());
   EXPECT_EQ(object["by_status"]["200"], 198);
   EXPECT_EQ(object["by_status"]["404"], 1);
   EXPECT_EQ(object["by_error_kind"]["connect"], 1);

@@ -10,6 +10,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitSomeFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;  // a bug or an exhausted resource, never user input
+// The results could not be written (a full disk, a closed pipe): the run stopped early.
+constexpr int kExitOutputFailed = 4;
 
 int run_fetch(const FetchCommand& command);
 int run_watch(const WatchCommand& command);

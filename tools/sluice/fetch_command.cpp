@@ -1,6 +1,7 @@
 // `sluice [options] SOURCE...`: the fetch run with its results file, summary and progress.
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -106,6 +107,22 @@ std::optional<std::ofstream> open_summary_file(const std::optional<std::string>&
   return file;
 }
 
+// What the summary says when the results could not be written. A closed standard output is
+// how `sluice ... | head -1` ends, so it is told apart from a failure.
+std::optional<ResultsFailure> results_failure(const ResultsWriter& writer,
+                                              const std::optional<std::string>& path,
+                                              bool stopped_run) {
+  if (writer.error_number() == 0) return std::nullopt;
+  return ResultsFailure{
+      .file = path ? printable(*path) : std::string(),
+      .reason = writer.error(),
+      .output_closed = !path && writer.error_number() == EPIPE,
+      .stopped_run = stopped_run,
+      .written = writer.written(),
+      .unwritten = writer.unwritten(),
+  };
+}
+
 }  // namespace
 
 int run_fetch(const FetchCommand& command) {
@@ -120,12 +137,18 @@ int run_fetch(const FetchCommand& command) {
   ResultsFile results(command.results_path, resume);
   auto summary_file = open_summary_file(command.summary_json_path);
   ResultsWriter writer(results.fd());
-  RunRecorder recorder(&writer);
+  // Made before the recorder that calls it, so that it outlives every record.
+  StopSignals signals(command.options.grace);
+  // Records that cannot be written are lost: fetching more of them would only lose more.
+  std::atomic<bool> stopped_by_output{false};
+  RunRecorder recorder(&writer, [&] {
+    stopped_by_output.store(true, std::memory_order_relaxed);
+    signals.request_stop();
+  });
   LiveCounters live;
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
 
   FetchReport report;
-  const StopSignals signals(command.options.grace);
   {
     Ticker ticker(recorder, live, command.progress || terminal, terminal);
     report = fetcher.run(recorder, signals.control(), &live);
@@ -138,7 +161,14 @@ int run_fetch(const FetchCommand& command) {
   summary.skipped_failures = report.skipped_failures;
   summary.final_limit = report.final_limit;
   summary.bound_by = report.bound_by;
-  if (!command.quiet) std::cerr << format_summary(summary);
+  // Relaxed: the threads that may have set it were joined when the run returned.
+  summary.results_failure = results_failure(writer, command.results_path,
+                                            stopped_by_output.load(std::memory_order_relaxed));
+  if (!command.quiet) {
+    std::cerr << format_summary(summary);
+  } else if (summary.results_failure && !summary.results_failure->output_closed) {
+    std::cerr << "sluice: " << format_results_failure(*summary.results_failure);
+  }
   if (summary_file) {
     *summary_file << summary_json(summary) << std::flush;
     if (!*summary_file) std::cerr << "sluice: cannot write summary file\n";
@@ -146,10 +176,7 @@ int run_fetch(const FetchCommand& command) {
   if (!report.stats_log_error.empty()) {
     std::cerr << "sluice: cannot write " << printable(report.stats_log_error) << '\n';
   }
-  if (!writer.error().empty()) {
-    std::cerr << "sluice: cannot write results: " << printable(writer.error()) << '\n';
-    return kExitSomeFailed;
-  }
+  if (summary.results_failure) return kExitOutputFailed;
   // The shell's convention for "ended by signal N": 130 after Ctrl-C, 143 after SIGTERM.
   if (const int signal = signals.received(); signal != 0) return 128 + signal;
   // A URL skipped for its failed record failed as much as in one uninterrupted run.

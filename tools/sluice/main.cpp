@@ -20,7 +20,8 @@ struct Overloaded : Handlers... {
 
 int main(int argc, char** argv) {
   using namespace sluice::cli;
-  // A closed stdout pipe must become a write error we report, not a silent death.
+  // A closed stdout pipe must become a failed write, which stops the run (fetch_command.cpp),
+  // not a silent death that loses the summary and the exit code.
   std::signal(SIGPIPE, SIG_IGN);
   try {
     const ParsedCommand command = parse_command_line(argc, argv);

@@ -1,8 +1,9 @@
 // SIGINT and SIGTERM as the stop requests of a fetch run: the first ends admission, the
-// second aborts what is in flight.
+// second aborts what is in flight. The run may also stop itself (its results cannot be written).
 #include "stop_signals.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
@@ -40,6 +41,10 @@ void StopSignals::wait_for_signal() {
 
 RunControl StopSignals::control() const {
   return RunControl{.stop = stop_.get_token(), .abort = abort_.get_token()};
+}
+
+void StopSignals::request_stop() {
+  boost::asio::post(loop_->context, [this] { stop_.request_stop(); });
 }
 
 void StopSignals::on_signal(int number) {

@@ -1,5 +1,5 @@
 // SIGINT and SIGTERM as the stop requests of a fetch run: the first ends admission, the
-// second aborts what is in flight.
+// second aborts what is in flight. The run may also stop itself (its results cannot be written).
 #pragma once
 
 #include <atomic>
@@ -22,6 +22,10 @@ class StopSignals {
   ~StopSignals();
 
   RunControl control() const;
+  // The stop of the first signal, without its message and not counted as a signal: for a
+  // run that cannot go on (its results cannot be written). Safe from any thread, also from
+  // inside a record sink: the stop's callbacks run later, on the signal thread.
+  void request_stop();
   // The first signal received, or 0.
   int received() const noexcept { return first_.load(std::memory_order_acquire); }
 
