@@ -336,5 +336,48 @@ TEST(CliTest, DemoComparesTheDesignsOnBothLists) {
       << result.out;
 }
 
+// CLI11 splits an argument "[a,b]" into two and strips the brackets of "[1-9]" when it fills a
+// list option; sources must reach the range expander as typed, exactly as list lines do.
+TEST(CliTest, ArgumentsInBracketsReachTheRangeExpanderAsTyped) {
+  const std::vector<std::string> sources = {"[127.0.0.1:1/a,127.0.0.1:1/b]",
+                                            "[0-18446744073709551615]"};
+  test::TempDir dir;
+  const auto list = dir.write("list.txt", sources[0] + "\n" + sources[1] + "\n");
+  std::vector<std::string> args = {"-q"};
+  args.insert(args.end(), sources.begin(), sources.end());
+  const auto from_args = test::parse_records(run_sluice(args).out);
+  const auto from_list = test::parse_records(run_sluice({"-q", "@" + list.string()}).out);
+  ASSERT_EQ(from_args.size(), 2u);
+  ASSERT_EQ(from_list.size(), 2u);
+  const auto by_url = [](const std::vector<nlohmann::json>& records) {
+    std::map<std::string, nlohmann::json> errors;
+    for (const auto& record : records) errors[record["url"]] = record["error"];
+    return errors;
+  };
+  const auto errors = by_url(from_args);
+  for (const auto& source : sources) {
+    ASSERT_TRUE(errors.contains(source)) << source;
+    EXPECT_EQ(errors.at(source)["kind"], "invalid_url") << source;
+  }
+  EXPECT_EQ(errors, by_url(from_list));
+}
+
+TEST(CliTest, ExtraArgumentsOfServeAndDemoAreUsageErrors) {
+  for (const char* command : {"serve", "demo"}) {
+    const auto result = run_sluice({command, "extra"});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_NE(result.err.find("'extra'"), std::string::npos) << result.err;
+  }
+}
+
+TEST(CliTest, ArgumentsAfterADoubleDashAreSources) {
+  // A host name that fails the URL check itself, so that nothing is looked up.
+  const auto result = run_sluice({"-q", "--", "-[1-2"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const auto records = test::parse_records(result.out);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["url"], "-[1-2");
+}
+
 }  // namespace
 }  // namespace sluice

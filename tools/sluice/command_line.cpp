@@ -7,7 +7,9 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "limit/parse_rate.hpp"
 #include "run_checks.hpp"
@@ -80,6 +82,25 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return canonical_a == canonical_b;
 }
 
+// The arguments CLI11 left over, in order: the sources. Before "--", one that starts with
+// '-' is an unknown option (CLI11 leaves "--bogus" and "---x" over too); no URL or @FILE
+// starts with '-', and "-" alone is standard input.
+std::vector<std::string> sources_of(std::vector<std::string> extras) {
+  std::vector<std::string> sources;
+  bool options_over = false;
+  for (auto& extra : extras) {
+    if (!options_over && extra == "--") {
+      options_over = true;
+      continue;
+    }
+    if (!options_over && extra.size() > 1 && extra.starts_with('-')) {
+      throw UsageError("unknown option '" + extra + "' (see sluice --help)");
+    }
+    sources.push_back(std::move(extra));
+  }
+  return sources;
+}
+
 }  // namespace
 
 ParsedCommand parse_command_line(int argc, const char* const* argv) {
@@ -103,7 +124,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string bandwidth_burst = "0";
   std::string rate;
   std::string output_dir;
-  app.add_option("sources", fetch.sources, "URLs, @FILE lists or - for standard input");
+  // The sources are what CLI11 leaves over, not a positional option: a vector option splits
+  // "[a,b]" into two values and strips the brackets of "[1-9]", and a source must reach the
+  // range expander exactly as typed, as a line of a list does.
+  app.allow_extras();
   std::string concurrency = std::to_string(fetch.options.concurrency);
   app.add_option("-c,--concurrency", concurrency,
                  "Hard cap on requests in flight, or auto: found as the run goes, up to "
@@ -267,12 +291,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& error) {
     throw UsageError(std::string(error.what()) + " (see sluice --help)");
   }
-  // CLI11 passes "---x", which it cannot read as an option name, on as a source; but no URL
-  // or @FILE starts with '-', and "-" alone is standard input.
-  for (const auto& source : fetch.sources) {
-    if (source.size() > 1 && source.starts_with('-')) {
-      throw UsageError("unknown option '" + source + "' (see sluice --help)");
-    }
+  fetch.sources = sources_of(app.remaining(true));
+  if ((serve_app->parsed() || demo_app->parsed()) && !fetch.sources.empty()) {
+    throw UsageError(std::string(serve_app->parsed() ? "serve" : "demo") +
+                     " takes no sources, not '" + fetch.sources.front() + "'");
   }
 
   if (serve_app->parsed()) {
