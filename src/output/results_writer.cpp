@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "output/json_lines.hpp"
 
@@ -52,6 +53,7 @@ void ResultsWriter::flush() {
     } else if (errno != EINTR) {
       error_number_ = errno;
       error_ = std::strerror(errno);
+      drop_torn_line(done);
     }
   }
   const auto whole_lines =
@@ -63,6 +65,18 @@ void ResultsWriter::flush() {
   unwritten_ += buffered_ - whole_lines;
   buffered_ = 0;
   buffer_.clear();
+}
+
+void ResultsWriter::drop_torn_line(std::size_t written) {
+  const auto last_newline = std::string_view(buffer_.data(), written).rfind('\n');
+  const std::size_t torn =
+      last_newline == std::string_view::npos ? written : written - last_newline - 1;
+  if (torn == 0) return;
+  // Only a regular file seeks; a pipe keeps its torn line, as it cannot be taken back.
+  const off_t end = ::lseek(fd_, 0, SEEK_CUR);
+  if (end >= static_cast<off_t>(torn)) {
+    [[maybe_unused]] const int ignored = ::ftruncate(fd_, end - static_cast<off_t>(torn));
+  }
 }
 
 std::expected<int, std::string> open_results_file(const std::filesystem::path& path, bool append,

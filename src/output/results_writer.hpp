@@ -27,7 +27,9 @@ class ResultsWriter {
   void write(const Record& record);
   void flush();
   void flush_if_stale();
-  // The first write error (e.g. a closed pipe), or empty; later records are dropped.
+  // The first write error (e.g. a closed pipe, a full disk), or empty; later records are
+  // dropped. A regular file is cut back to its last whole line, so that it stays readable
+  // and resumable.
   const std::string& error() const noexcept { return error_; }
   // The errno of that error (EPIPE for a closed pipe, ENOSPC for a full disk), or 0.
   int error_number() const noexcept { return error_number_; }
@@ -39,6 +41,9 @@ class ResultsWriter {
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  // After a failed write that wrote the first `written` bytes of buffer_.
+  void drop_torn_line(std::size_t written);
 
   int fd_;
   std::string buffer_;

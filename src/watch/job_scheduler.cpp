@@ -12,6 +12,11 @@ namespace {
 constexpr std::size_t kMaxRunningJobs = 32;
 // How often the coordinator writes out result lines that have waited too long for company.
 constexpr auto kFlushTick = std::chrono::milliseconds(250);
+// Paused jobs are tried again when OUTBOX has room for this much, looked at this long after
+// the latest pause: often enough to resume soon, rarely enough that a disk on the brink
+// costs few refetched URLs (those a failed write loses).
+constexpr std::size_t kRoomToResume = 1024 * 1024;
+constexpr auto kPausedRetry = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -49,6 +54,7 @@ void JobScheduler::publish_counts() {
   counters_.running.store(running_.size(), std::memory_order_relaxed);
   counters_.done.store(done_, std::memory_order_relaxed);
   counters_.failed.store(failed_, std::memory_order_relaxed);
+  counters_.paused.store(paused_.size(), std::memory_order_relaxed);
 }
 
 void JobScheduler::wake_feeder() {
@@ -64,6 +70,7 @@ void JobScheduler::on_record(Record&& record) {
   // Every item comes from a running job, and a job stays running until all its records are in.
   if (job == running_.end()) return;
   job->second.job->record(record);
+  stop_if_write_failed(job->second);
   ++job->second.recorded;
   counters_.records.fetch_add(1, std::memory_order_relaxed);
   if (record.error && record.error->kind == ErrorKind::Cancelled) job->second.cancelled = true;
@@ -79,25 +86,70 @@ void JobScheduler::complete_if_done(Jobs::iterator job) {
   coordinator_wake_.notify_one();
 }
 
+void JobScheduler::stop_if_write_failed(Job& job) {
+  if (job.stopping || job.input_done || !job.job->write_failed()) return;
+  job.stopping = true;
+  to_stop_.push_back(job.job.get());
+  coordinator_wake_.notify_one();
+}
+
+void JobScheduler::note_paused(const std::string& key) {
+  paused_.push_back(key);
+  next_room_check_ = std::chrono::steady_clock::now() + kPausedRetry;
+}
+
 void JobScheduler::coordinate(std::stop_token stop) {
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
     coordinator_wake_.wait_for(lock, stop, kFlushTick, [&] {
-      return !names_.empty() || !completed_.empty() ||
+      return !names_.empty() || !completed_.empty() || !to_stop_.empty() ||
              (!queued_.empty() && running_.size() < kMaxRunningJobs);
     });
     if (stop.stop_requested()) return;
-    for (auto& [key, job] : running_) job.job->flush_stale();
+    for (auto& [key, job] : running_) {
+      job.job->flush_stale();
+      stop_if_write_failed(job);
+    }
     auto names = std::exchange(names_, {});
     auto completed = std::exchange(completed_, {});
+    const auto to_stop = std::exchange(to_stop_, {});
+    std::vector<std::string> retry;
+    if (!paused_.empty() && std::chrono::steady_clock::now() >= next_room_check_) {
+      retry = paused_;
+      next_room_check_ = std::chrono::steady_clock::now() + kPausedRetry;
+    }
     lock.unlock();
+    // Before finish(): a job to stop may be among the completed ones.
+    for (WatchJob* job : to_stop) job->stop_reading();
     std::vector<std::string> claimed;
+    std::size_t failed = 0;
     for (const auto& name : names) {
-      if (auto key = folders_.claim(name)) claimed.push_back(std::move(*key));
+      auto claim = folders_.claim(name);
+      if (claim.status == Claim::Status::Gone) continue;
+      if (claim.status == Claim::Status::Failed) {
+        ++failed;
+        on_outcome_(
+            JobOutcome{.kind = JobOutcome::Kind::Failed, .key = claim.key, .detail = claim.reason});
+        continue;
+      }
+      if (claim.key != name) {
+        on_outcome_(
+            JobOutcome{.kind = JobOutcome::Kind::Renamed, .key = claim.key, .detail = name});
+      }
+      claimed.push_back(std::move(claim.key));
     }
     for (auto& job : completed) finish(job);
+    if (!retry.empty() && !folders_.outbox_has_room(kRoomToResume)) retry.clear();
+    for (const auto& key : retry) {
+      on_outcome_(JobOutcome{.kind = JobOutcome::Kind::Resumed, .key = key, .detail = {}});
+    }
     lock.lock();
+    failed_ += failed;
     for (auto& key : claimed) queued_.push_back(std::move(key));
+    for (auto& key : retry) {
+      std::erase(paused_, key);
+      queued_.push_back(std::move(key));
+    }
     start_jobs(lock);
     publish_counts();
   }
@@ -108,13 +160,13 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
     const std::string key = std::move(queued_.front());
     queued_.pop_front();
     lock.unlock();
-    std::optional<std::expected<std::unique_ptr<WatchJob>, std::string>> opened;
+    std::optional<std::expected<std::unique_ptr<WatchJob>, JobOpenError>> opened;
     if (folders_.results_complete(key)) {
       // An earlier run wrote the results and stopped before it moved the list.
       folders_.retire(key);
     } else {
       opened = WatchJob::open(folders_, key, options_);
-      if (!*opened) folders_.fail(key, opened->error());
+      if (!*opened && !opened->error().in_outbox) folders_.fail(key, opened->error().reason);
     }
     lock.lock();
     if (!opened) {
@@ -122,9 +174,17 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
       continue;
     }
     if (!*opened) {
-      ++failed_;
+      const bool in_outbox = opened->error().in_outbox;
+      if (in_outbox) {
+        note_paused(key);
+      } else {
+        ++failed_;
+      }
       lock.unlock();
-      on_outcome_(JobOutcome{.key = key, .failure = opened->error()});
+      on_outcome_(
+          JobOutcome{.kind = in_outbox ? JobOutcome::Kind::Paused : JobOutcome::Kind::Failed,
+                     .key = key,
+                     .detail = opened->error().reason});
       lock.lock();
       continue;
     }
@@ -140,16 +200,26 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
 }
 
 void JobScheduler::finish(Job& job) {
-  const std::string& key = job.job->key();
+  const std::string key = job.job->key();
   auto summary = job.job->finish();
+  // Whatever fails here is OUTBOX's or INBOX's doing, not the list's: the job pauses with
+  // its list and partial results in place.
   std::string failure = summary ? folders_.finish(key, *summary) : summary.error();
-  if (!failure.empty()) folders_.fail(key, failure);
+  // Here, without the lock: stopping its reader may wake the feeder, which takes it.
+  job.job.reset();
   {
     std::lock_guard lock(mutex_);
-    ++(failure.empty() ? done_ : failed_);
+    if (failure.empty()) {
+      ++done_;
+    } else {
+      note_paused(key);
+    }
     publish_counts();
   }
-  on_outcome_(JobOutcome{.key = key, .failure = std::move(failure)});
+  on_outcome_(
+      JobOutcome{.kind = failure.empty() ? JobOutcome::Kind::Done : JobOutcome::Kind::Paused,
+                 .key = key,
+                 .detail = std::move(failure)});
 }
 
 void JobScheduler::feed(std::stop_token stop) {
@@ -218,10 +288,17 @@ std::size_t JobScheduler::stop() {
   // Outside the lock: cancelling a buffer calls its wake-up, which takes the lock. The
   // destructors stop the readers and write out what the jobs have.
   const std::size_t left = unfinished.size();
+  for (const auto& [key, job] : unfinished) {
+    // Stopped before its URLs in flight were all recorded, so finish() never said why.
+    if (job.job->write_failed()) {
+      on_outcome_(JobOutcome{
+          .kind = JobOutcome::Kind::Paused, .key = key, .detail = job.job->write_failure()});
+    }
+  }
   unfinished.clear();
   std::lock_guard lock(mutex_);
   publish_counts();
-  return left + queued_.size() + names_.size();
+  return left + queued_.size() + names_.size() + paused_.size();
 }
 
 }  // namespace sluice::detail

@@ -1,6 +1,7 @@
 // The jobs of a watch run and the two threads that run them: the coordinator claims new
-// list files and starts, finishes and fails jobs; the feeder moves the jobs' URLs into the
-// run's admission in turn, one URL per job per turn, so that the jobs share the caps evenly.
+// list files and starts, finishes, fails and pauses jobs; the feeder moves the jobs' URLs
+// into the run's admission in turn, one URL per job per turn, so that the jobs share the
+// caps evenly.
 #pragma once
 
 #include <atomic>
@@ -32,13 +33,22 @@ struct WatchCounters {
   std::atomic<std::uint64_t> running{0};  // started, not all records written
   std::atomic<std::uint64_t> done{0};     // results renamed into OUTBOX, list in .done
   std::atomic<std::uint64_t> failed{0};   // list in .failed
+  std::atomic<std::uint64_t> paused{0};   // results cannot be written: waiting for room
   std::atomic<std::uint64_t> records{0};  // records written, all jobs together
 };
 
 // What became of a job, for the command line to report.
 struct JobOutcome {
+  enum class Kind {
+    Renamed,  // claimed under a KEY other than its name (too long for OUTBOX's names)
+    Done,     // results in OUTBOX, list in .done
+    Failed,   // list in .failed (or left in INBOX, if it could not be moved)
+    Paused,   // its results cannot be written: list and partial results stay for a retry
+    Resumed,  // a paused job is tried again, as OUTBOX has room
+  };
+  Kind kind = Kind::Done;
   std::string key;
-  std::string failure;  // empty when the job is done; else why it went to .failed
+  std::string detail;  // Renamed: the list's name in INBOX; Failed, Paused: why
 };
 
 // Thread-safety: add() and on_record() may be called from any thread. Lifetime: start()
@@ -60,8 +70,8 @@ class JobScheduler final : public RecordSink {
   // Routes a record to its job by its source, "KEY:LINE".
   void on_record(Record&& record) override;
   // Stops the threads and the readers, finishes the jobs whose records are all written,
-  // and leaves the others in .active with their partial results (or in INBOX, not yet
-  // claimed) for the next start. Returns how many jobs it left so.
+  // and leaves the others (paused ones too) in .active with their partial results (or in
+  // INBOX, not yet claimed) for the next start. Returns how many jobs it left so.
   std::size_t stop();
 
  private:
@@ -71,6 +81,7 @@ class JobScheduler final : public RecordSink {
     std::uint64_t recorded = 0;  // records written
     bool input_done = false;     // the list is read and its buffer drained: pushed is final
     bool cancelled = false;      // a stop cancelled one of its URLs: it stays for a resume
+    bool stopping = false;       // its results cannot be written: no more of its URLs are fed
   };
   using Jobs = std::map<std::string, Job, std::less<>>;
 
@@ -82,6 +93,10 @@ class JobScheduler final : public RecordSink {
   void finish(Job& job);  // the coordinator, without the lock
   // The callers hold mutex_.
   void complete_if_done(Jobs::iterator job);
+  // Has the coordinator stop reading a job whose results cannot be written: the feeder then
+  // finds its input over, and once its URLs in flight are recorded, finish() pauses it.
+  void stop_if_write_failed(Job& job);
+  void note_paused(const std::string& key);
   void publish_counts();
   void wake_feeder();
 
@@ -99,8 +114,13 @@ class JobScheduler final : public RecordSink {
   std::deque<std::string> queued_;  // guarded by mutex_: claimed keys waiting to start
   Jobs running_;                    // guarded by mutex_
   std::vector<Job> completed_;      // guarded by mutex_: all records in, to be finished
-  std::uint64_t done_ = 0;          // guarded by mutex_
-  std::uint64_t failed_ = 0;        // guarded by mutex_
+  // Guarded by mutex_: running jobs to stop reading. Each is alive until the coordinator
+  // takes it from here, as only the coordinator destroys a job (stop() after it).
+  std::vector<WatchJob*> to_stop_;
+  std::vector<std::string> paused_;  // guarded by mutex_: keys waiting for room in OUTBOX
+  std::chrono::steady_clock::time_point next_room_check_;  // guarded by mutex_
+  std::uint64_t done_ = 0;                                 // guarded by mutex_
+  std::uint64_t failed_ = 0;                               // guarded by mutex_
   // Guarded by mutex_: a job started, so the feeder must look at running_ again; and a
   // job's buffer got an item (or ended) after the feeder found it empty.
   bool jobs_changed_ = false;

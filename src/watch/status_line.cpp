@@ -9,8 +9,9 @@ namespace sluice::detail {
 std::string format_watch_status(const WatchSnapshot& s) {
   std::array<char, 32> rate{};
   std::snprintf(rate.data(), rate.size(), "%.1f", s.rate_per_s);
+  const std::string paused = s.paused > 0 ? std::to_string(s.paused) + " paused · " : "";
   return "jobs: " + std::to_string(s.queued) + " queued · " + std::to_string(s.running) +
-         " running · " + std::to_string(s.done) + " done · " + std::to_string(s.failed) +
+         " running · " + paused + std::to_string(s.done) + " done · " + std::to_string(s.failed) +
          " failed · " + std::to_string(s.in_flight) + " in flight · " + rate.data() + " req/s";
 }
 

@@ -28,32 +28,33 @@ WatchJob::WatchJob(std::string key, SourceReader reader, std::size_t list_path_l
       writer_(results_fd),
       concurrency_(concurrency) {}
 
-std::expected<std::unique_ptr<WatchJob>, std::string> WatchJob::open(const JobFolders& folders,
-                                                                     const std::string& key,
-                                                                     const Options& options) {
+std::expected<std::unique_ptr<WatchJob>, JobOpenError> WatchJob::open(const JobFolders& folders,
+                                                                      const std::string& key,
+                                                                      const Options& options) {
   const auto list = folders.list_file(key);
   // A FIFO would block open(2) forever, and a directory is no list either.
   std::error_code error;
   if (!std::filesystem::is_regular_file(list, error)) {
-    return std::unexpected("cannot read list file '" + key + "': not a regular file");
+    return std::unexpected(
+        JobOpenError{.reason = "cannot read list file '" + key + "': not a regular file"});
   }
   std::optional<SourceReader> reader;
   try {
     reader.emplace(std::vector<std::string>{"@" + list.string()},
                    SourceLimits{.max_expansion = options.max_expansion, .max_line_bytes = 65536});
   } catch (const UsageError& failure) {
-    return std::unexpected(std::string(failure.what()));
+    return std::unexpected(JobOpenError{.reason = failure.what()});
   }
   const auto partial = folders.partial_results(key);
   std::optional<ResumeIndex> resume;
   if (std::filesystem::exists(partial, error)) {
     // Drops the records that are not final from the file, as those URLs are fetched again.
     auto index = ResumeIndex::load(partial, false);
-    if (!index) return std::unexpected(index.error());
+    if (!index) return std::unexpected(JobOpenError{.reason = index.error(), .in_outbox = true});
     resume = std::move(*index);
   }
   const auto fd = open_results_file(partial, true, resume && resume->ends_mid_line());
-  if (!fd) return std::unexpected(fd.error());
+  if (!fd) return std::unexpected(JobOpenError{.reason = fd.error(), .in_outbox = true});
   return std::unique_ptr<WatchJob>(new WatchJob(key, std::move(*reader), list.string().size(),
                                                 std::move(resume), *fd, options.concurrency));
 }
@@ -91,9 +92,13 @@ void WatchJob::record(const Record& record) {
   writer_.write(record);
 }
 
+std::string WatchJob::write_failure() const {
+  return "cannot write results to OUTBOX: " + writer_.error();
+}
+
 std::expected<std::string, std::string> WatchJob::finish() {
   writer_.flush();
-  if (!writer_.error().empty()) return std::unexpected("cannot write results: " + writer_.error());
+  if (write_failed()) return std::unexpected(write_failure());
   const std::chrono::duration<double, std::milli> wall =
       std::chrono::steady_clock::now() - started_;
   Summary summary = summary_.finish(wall.count(), concurrency_);

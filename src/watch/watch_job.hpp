@@ -22,6 +22,13 @@
 
 namespace sluice::detail {
 
+// Why a job cannot start: its list cannot be read (the job fails), or its results in
+// OUTBOX cannot be read or written (the job pauses, as the list is not at fault).
+struct JobOpenError {
+  std::string reason;
+  bool in_outbox = false;
+};
+
 // Thread-safety: buffer() is the hand-off between the job's reader thread and the
 // scheduler's feeder; record(), flush_stale() and finish() are not thread-safe (the
 // scheduler calls them under its lock). Lifetime: the destructor stops and joins the
@@ -29,11 +36,10 @@ namespace sluice::detail {
 class WatchJob {
  public:
   // Opens .active/KEY and KEY's partial results; an earlier run's partial results are
-  // resumed: their final records stay and those URLs are skipped. The error says why the
-  // list cannot be read or the results cannot be written.
-  static std::expected<std::unique_ptr<WatchJob>, std::string> open(const JobFolders& folders,
-                                                                    const std::string& key,
-                                                                    const Options& options);
+  // resumed: their final records stay and those URLs are skipped.
+  static std::expected<std::unique_ptr<WatchJob>, JobOpenError> open(const JobFolders& folders,
+                                                                     const std::string& key,
+                                                                     const Options& options);
   WatchJob(const WatchJob&) = delete;
   WatchJob& operator=(const WatchJob&) = delete;
   ~WatchJob();
@@ -48,6 +54,11 @@ class WatchJob {
 
   void record(const Record& record);
   void flush_stale() { writer_.flush_if_stale(); }
+  // Whether a write of the results failed (OUTBOX full, say): later records are dropped,
+  // and what was written stays, in whole lines, for a resume.
+  bool write_failed() const noexcept { return !writer_.error().empty(); }
+  // Why, after write_failed(): "cannot write results to OUTBOX: REASON".
+  std::string write_failure() const;
   // Flushes the results and returns the summary as JSON, or the write error.
   std::expected<std::string, std::string> finish();
 

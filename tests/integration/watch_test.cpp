@@ -1,10 +1,15 @@
 // `sluice watch INBOX --out OUTBOX` on the real binary: list files dropped while a large job
-// runs are served fairly, written in place or renamed in, same names kept apart, bad lists
-// failed with a reason, INBOX removal ends the run cleanly, and a SIGKILLed run resumes.
+// runs are served fairly, written in place or renamed in, same names kept apart, long names
+// shortened, bad lists failed with a reason, INBOX removal ends the run cleanly, a SIGKILLed
+// run resumes, and a job whose OUTBOX is full pauses and resumes.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -46,6 +51,19 @@ class WatchTest : public ::testing::Test {
   }
   std::vector<nlohmann::json> results(const std::string& key) const {
     return test::read_records(outbox_ / (key + ".jsonl"));
+  }
+  // The KEY of the one finished job in OUTBOX whose name starts with `prefix`, or "".
+  std::string finished_key(const std::string& prefix) const {
+    constexpr std::string_view kSummary = ".summary.json";
+    std::vector<std::string> keys;
+    std::error_code not_yet;  // OUTBOX is created by the run
+    for (const auto& entry : fs::directory_iterator(outbox_, not_yet)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with(prefix) && name.ends_with(kSummary)) {
+        keys.push_back(name.substr(0, name.size() - kSummary.size()));
+      }
+    }
+    return keys.size() == 1 ? keys.front() : "";
   }
 
   Server server_{ServerConfig{.latency = 50ms}};
@@ -253,6 +271,161 @@ TEST_F(WatchTest, AJobKilledMidwayResumesWithoutFetchingAFinishedUrlTwice) {
   EXPECT_TRUE(fs::exists(inbox_ / ".done" / "list.txt"));
   sluice->signal(SIGTERM);
   EXPECT_EQ(sluice->wait(30s).exit_code, 143);
+}
+
+// OUTBOX's names add up to 19 bytes to a list's name (".NAME.summary.json.part") and a
+// second list of the same name adds ".2": a name that leaves no room for them is shortened,
+// on a UTF-8 boundary, and the job line names both.
+TEST_F(WatchTest, AListWhoseNameLeavesNoRoomForItsDerivedNamesIsFetchedUnderAShorterKey) {
+  auto sluice = start({"-c", "4"});
+  const std::string near_limit = std::string(236, 'a') + ".txt";  // 240 bytes
+  std::string at_limit;                                           // 254 bytes, 2 per "é"
+  while (at_limit.size() < 250) at_limit += "\xc3\xa9";
+  at_limit += ".txt";
+  drop(near_limit, urls("/todos/", 1, 2));
+  drop(at_limit, urls("/todos/", 3, 5));
+
+  std::string near_key;
+  std::string at_key;
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        near_key = finished_key(near_limit.substr(0, 100));
+        at_key = finished_key(at_limit.substr(0, 100));
+        return !near_key.empty() && !at_key.empty();
+      },
+      20s));
+  EXPECT_EQ(results(near_key).size(), 2u);
+  EXPECT_EQ(results(at_key).size(), 3u);
+  for (const auto& key : {near_key, at_key}) {
+    EXPECT_LE(key.size() + std::strlen(".summary.json.part") + 1 + std::strlen(".1000"), 255u);
+    EXPECT_TRUE(key.ends_with(".txt")) << key;
+    EXPECT_TRUE(fs::exists(inbox_ / ".done" / key)) << key;
+  }
+  // Cut between the two bytes of an "é", the key would not be UTF-8.
+  EXPECT_EQ(at_key.find("\xc3-"), std::string::npos) << at_key;
+  EXPECT_TRUE(fs::is_empty(inbox_ / ".failed"));
+
+  sluice->signal(SIGTERM);
+  const auto result = sluice->wait(30s);
+  EXPECT_EQ(result.exit_code, 143) << result.err;
+  EXPECT_NE(result.err.find("sluice: " + near_limit + " -> " + near_key), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("sluice: " + at_limit + " -> " + at_key), std::string::npos)
+      << result.err;
+}
+
+// A tmpfs of a given size mounted on a folder for one test, unmounted at scope end. Tests
+// run as root (CI does), so a failed mount fails the test rather than skipping it.
+class SmallDisk {
+ public:
+  SmallDisk(fs::path folder, const std::string& size) : folder_(std::move(folder)) {
+    fs::create_directories(folder_);
+    if (::mount("tmpfs", folder_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0) {
+      mounted_ = true;
+    } else {
+      error_ = std::strerror(errno);
+    }
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  ~SmallDisk() {
+    if (mounted_) ::umount2(folder_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  // A tmpfs keeps its files when it is resized.
+  bool resize(const std::string& size) const {
+    return ::mount("tmpfs", folder_.c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) == 0;
+  }
+  std::uint64_t free_bytes() const {
+    struct statvfs status {};
+    if (::statvfs(folder_.c_str(), &status) != 0) return 0;
+    return std::uint64_t{status.f_bavail} * status.f_frsize;
+  }
+
+ private:
+  fs::path folder_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+std::size_t count_ok(const std::vector<nlohmann::json>& records) {
+  return static_cast<std::size_t>(
+      std::count_if(records.begin(), records.end(),
+                    [](const nlohmann::json& record) { return record["ok"].get<bool>(); }));
+}
+
+// 3,000 records do not fit in 256 KiB (about 1,700 do). The job stops being fed when a write
+// fails: the transfers in flight end and no more start; its records so far stay, in whole
+// lines, with the list in .active. The next start, with room, fetches exactly the URLs
+// without a record: each URL is fetched at most twice (once more for those whose records
+// could not be written).
+TEST_F(WatchTest, AFullOutboxPausesTheJobAndTheNextStartResumesIt) {
+  constexpr std::size_t kUrls = 3000;
+  const SmallDisk disk(outbox_, "256k");
+  ASSERT_TRUE(disk.mounted()) << "cannot mount a tmpfs on OUTBOX: " << disk.error();
+  {
+    auto sluice = start({"-c", "50"});
+    drop("list.txt", server_.base_url() + "/todos/{1..3000}\n");
+    ASSERT_TRUE(test::wait_until(
+        [&] { return disk.free_bytes() < 16 * 1024 && server_.stats().in_flight == 0; }, 30s));
+    EXPECT_LT(server_.stats().requests, kUrls);
+    EXPECT_TRUE(fs::exists(inbox_ / ".active" / "list.txt"));
+    EXPECT_TRUE(fs::is_empty(inbox_ / ".failed"));
+    sluice->signal(SIGTERM);
+    const auto result = sluice->wait(30s);
+    EXPECT_EQ(result.exit_code, 143) << result.err;
+    EXPECT_NE(result.err.find("sluice: list.txt paused: "), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("No space left on device"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("unfinished jobs: 1 "), std::string::npos) << result.err;
+  }
+  EXPECT_TRUE(fs::exists(inbox_ / ".active" / "list.txt"));
+  // Every line a whole record (read_records fails the test on one that is not JSON).
+  const auto kept = test::read_records(outbox_ / ".list.txt.jsonl.part");
+  const std::size_t kept_ok = count_ok(kept);
+  EXPECT_EQ(kept_ok, kept.size());
+  ASSERT_GT(kept_ok, 0u);
+  const auto requests_before = server_.stats().requests;
+
+  ASSERT_TRUE(disk.resize("16m"));
+  auto sluice = start({"-c", "50"});
+  ASSERT_TRUE(finished("list.txt"));
+  const auto records = results("list.txt");
+  EXPECT_EQ(records.size(), kUrls);
+  EXPECT_EQ(count_ok(records), kUrls);
+  EXPECT_EQ(test::count_by_url(records).size(), kUrls);
+  EXPECT_EQ(server_.stats().requests - requests_before, kUrls - kept_ok);
+  EXPECT_TRUE(fs::exists(inbox_ / ".done" / "list.txt"));
+  sluice->signal(SIGTERM);
+  EXPECT_EQ(sluice->wait(30s).exit_code, 143);
+}
+
+// The same, without a restart: a paused job is tried again once OUTBOX has room (looked at
+// every 10 s), and resumes from its records so far.
+TEST_F(WatchTest, APausedJobResumesOnceOutboxHasRoomAgain) {
+  constexpr std::size_t kUrls = 3000;
+  const SmallDisk disk(outbox_, "256k");
+  ASSERT_TRUE(disk.mounted()) << "cannot mount a tmpfs on OUTBOX: " << disk.error();
+  auto sluice = start({"-c", "50"});
+  drop("list.txt", server_.base_url() + "/todos/{1..3000}\n");
+  ASSERT_TRUE(test::wait_until(
+      [&] { return disk.free_bytes() < 16 * 1024 && server_.stats().in_flight == 0; }, 30s));
+  const auto requests_paused = server_.stats().requests;
+  EXPECT_LT(requests_paused, kUrls);
+
+  ASSERT_TRUE(disk.resize("16m"));
+  ASSERT_TRUE(finished("list.txt", 40s));
+  const auto records = results("list.txt");
+  EXPECT_EQ(records.size(), kUrls);
+  EXPECT_EQ(count_ok(records), kUrls);
+  EXPECT_EQ(test::count_by_url(records).size(), kUrls);
+  // The URLs whose records were lost at the pause are fetched again, no others.
+  EXPECT_LT(server_.stats().requests, 2 * kUrls);
+  sluice->signal(SIGTERM);
+  const auto result = sluice->wait(30s);
+  EXPECT_EQ(result.exit_code, 143) << result.err;
+  EXPECT_NE(result.err.find("sluice: list.txt paused: "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("sluice: list.txt done"), std::string::npos) << result.err;
 }
 
 TEST_F(WatchTest, UsageErrorsAreOneLineAndExitCode2) {

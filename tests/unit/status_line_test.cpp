@@ -15,5 +15,16 @@ TEST(WatchStatusLineTest, ShowsJobsInFlightAndRate) {
             "jobs: 1 queued · 2 running · 5 done · 0 failed · 50 in flight · 950.3 req/s");
 }
 
+TEST(WatchStatusLineTest, NamesPausedJobsOnlyWhenThereAreSome) {
+  EXPECT_EQ(format_watch_status(WatchSnapshot{.queued = 0,
+                                              .running = 1,
+                                              .done = 2,
+                                              .failed = 0,
+                                              .paused = 1,
+                                              .in_flight = 3,
+                                              .rate_per_s = 0}),
+            "jobs: 0 queued · 1 running · 1 paused · 2 done · 0 failed · 3 in flight · 0.0 req/s");
+}
+
 }  // namespace
 }  // namespace sluice::detail

@@ -64,6 +64,7 @@ class StatusTicker {
         .running = counters_.running.load(std::memory_order_relaxed),
         .done = counters_.done.load(std::memory_order_relaxed),
         .failed = counters_.failed.load(std::memory_order_relaxed),
+        .paused = counters_.paused.load(std::memory_order_relaxed),
         .in_flight = live_.in_flight.load(std::memory_order_relaxed),
         .rate_per_s = rate_.add(std::chrono::steady_clock::now(), records),
     };
@@ -89,10 +90,27 @@ int run_watch(const WatchCommand& command) {
   LiveCounters live;
   Terminal terminal(::isatty(STDERR_FILENO) == 1);
   const auto on_outcome = [&](const JobOutcome& outcome) {
-    if (!outcome.failure.empty()) {
-      terminal.line("sluice: " + printable(outcome.key) + " failed: " + printable(outcome.failure));
-    } else if (!command.quiet) {
-      terminal.line("sluice: " + printable(outcome.key) + " done");
+    const std::string key = "sluice: " + printable(outcome.key);
+    switch (outcome.kind) {
+      case JobOutcome::Kind::Failed:
+        terminal.line(key + " failed: " + printable(outcome.detail));
+        break;
+      case JobOutcome::Kind::Paused:
+        terminal.line(key + " paused: " + printable(outcome.detail) +
+                      " (kept in .active; resumed once OUTBOX has room, or at the next start)");
+        break;
+      case JobOutcome::Kind::Renamed:
+        if (!command.quiet) {
+          terminal.line("sluice: " + printable(outcome.detail) + " -> " + printable(outcome.key) +
+                        " (name too long for its results' names)");
+        }
+        break;
+      case JobOutcome::Kind::Resumed:
+        if (!command.quiet) terminal.line(key + " resumed");
+        break;
+      case JobOutcome::Kind::Done:
+        if (!command.quiet) terminal.line(key + " done");
+        break;
     }
   };
 
