@@ -68,6 +68,7 @@ struct Fetcher::State {
   SourceReader reader;
   std::optional<ResumeIndex> resume;  // used by the reader thread only, during run()
   std::optional<StatsLog> stats_log;  // written by the meter's thread only, during run()
+  RunResources resources;             // read-only, shared by the engine's transfers
 };
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
@@ -78,11 +79,11 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
   auto stats_log = open_stats_log(options);
-  prepare_output_dir(options);
+  auto resources = open_run_resources(options);
   // Last, as it may rewrite the file: a usage error above leaves it untouched.
   auto resume = load_resume_index(options);
-  state_ = std::make_unique<State>(
-      State{std::move(options), std::move(reader), std::move(resume), std::move(stats_log)});
+  state_ = std::make_unique<State>(State{std::move(options), std::move(reader), std::move(resume),
+                                         std::move(stats_log), std::move(resources)});
 }
 
 std::optional<ResumeReport> Fetcher::resume_report() const {
@@ -107,7 +108,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
   // The textbook engines are kept as the textbook has them.
   const bool track_hosts =
       options.engine == EngineKind::EventLoop || options.engine == EngineKind::Threads;
-  RunCore core(options, counters);
+  RunCore core(options, state_->resources, counters);
   Admission& admission = core.admission();
 
   const ReaderCancel reader_cancel;

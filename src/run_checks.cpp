@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
 
+#include "engines/resolve_list.hpp"
 #include "fd_limit.hpp"
 #include "output/body_file.hpp"
 #include "sluice/errors.hpp"
@@ -51,6 +54,11 @@ void check_options(const Options& options) {
         "--user-agent must not contain control characters such as CR, LF or NUL (byte " +
         std::to_string(control - options.user_agent.begin() + 1) + ")");
   }
+  for (const auto& entry : options.resolve) {
+    if (auto checked = check_resolve_entry(entry); !checked) {
+      throw UsageError("--resolve: " + checked.error());
+    }
+  }
   const bool textbook =
       options.engine == EngineKind::StaticSlices || options.engine == EngineKind::SlicePermits;
   if (textbook && (options.max_bandwidth > 0 || options.rate > 0 || options.per_host > 0)) {
@@ -68,8 +76,9 @@ void check_file_budget(const Options& options) {
   // gives every multi handle a wake-up socket pair: three descriptors per worker.
   const bool easy_per_slot =
       options.engine == EngineKind::Threads || options.engine == EngineKind::StaticSlices;
-  const std::uint64_t per_slot = easy_per_slot ? 3 : 1;
-  constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, bodies
+  // A slot that saves its body also holds the body's file open.
+  const std::uint64_t per_slot = (easy_per_slot ? 3U : 1U) + (options.output_dir ? 1U : 0U);
+  constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, -o DIR
   const std::uint64_t needed = per_slot * options.concurrency + kReserve;
   const std::uint64_t limit = open_file_limit();
   if (needed > limit) {
@@ -81,18 +90,32 @@ void check_file_budget(const Options& options) {
   }
 }
 
-void prepare_output_dir(const Options& options) {
-  if (options.output_dir) {
-    std::error_code error;
-    std::filesystem::create_directories(*options.output_dir, error);
-    if (error || !std::filesystem::is_directory(*options.output_dir)) {
-      throw UsageError("cannot use output directory '" + options.output_dir->string() +
-                       "': " + (error ? error.message() : "not a directory"));
-    }
-    // A temporary left in place is junk, never a wrong body: a failure here must not stop
-    // the run, so the count is not needed.
-    remove_dead_body_temporaries(*options.output_dir);
+namespace {
+
+std::optional<OutputDir> open_output_dir(const Options& options) {
+  if (!options.output_dir) return std::nullopt;
+  const auto unusable = [&](const std::string& reason) {
+    return UsageError("cannot use output directory '" + options.output_dir->string() +
+                      "': " + reason);
+  };
+  std::error_code error;
+  std::filesystem::create_directories(*options.output_dir, error);
+  if (error || !std::filesystem::is_directory(*options.output_dir)) {
+    throw unusable(error ? error.message() : "not a directory");
   }
+  auto dir = OutputDir::open(*options.output_dir);
+  if (!dir) throw unusable(dir.error());
+  // A temporary left in place is junk, never a wrong body: a failure here must not stop
+  // the run, so the count is not needed.
+  remove_dead_body_temporaries(*dir);
+  return std::move(*dir);
+}
+
+}  // namespace
+
+RunResources open_run_resources(const Options& options) {
+  return RunResources{.output_dir = open_output_dir(options),
+                      .resolve = ResolveList(options.resolve)};
 }
 
 }  // namespace sluice::detail

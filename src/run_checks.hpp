@@ -1,9 +1,11 @@
 // The checks and set-up every run makes before it fetches anything: options, the open-file
-// budget, libcurl's global state and the output directory. Shared by fetch() and watch mode.
+// budget, libcurl's global state, the output directory and the other resources its transfers
+// share. Shared by fetch() and watch mode.
 #pragma once
 
 #include <cstddef>
 
+#include "engines/run_resources.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -16,18 +18,19 @@ constexpr std::size_t kMaxConcurrency = 1'000'000;
 void global_curl_init();
 
 // Throw UsageError naming the first problem (a concurrency out of range, caps the chosen
-// engine does not support, a control character in the User-Agent, more open files than the
-// process may have).
+// engine does not support, a control character in the User-Agent, a --resolve entry that is
+// not HOST:PORT:ADDR[,ADDR]..., more open files than the process may have).
 void check_options(const Options& options);
 void check_file_budget(const Options& options);
 
-// Creates -o DIR if it is missing (UsageError if it cannot be used), and removes from it the
-// temporaries of saved bodies that processes which no longer run left behind (see
-// remove_dead_body_temporaries). Both fetch() and watch mode call it at start, before their
-// first transfer: a process killed with kill -9 runs no clean-up of its own, so the next run
-// that uses DIR is the first chance, and library callers get it as the CLI does. Temporaries
-// of live processes stay, so another run or a watch mode saving into the same DIR is not
-// disturbed. Watch mode cleans only at start: one listing of DIR per run, not one per body.
-void prepare_output_dir(const Options& options);
+// The resources a run's transfers share (see RunResources). Both fetch() and watch mode open
+// them at start, before their first transfer. For -o DIR: creates DIR if it is missing and
+// opens it (UsageError if it cannot be used), then removes from it the temporaries of saved
+// bodies that processes which no longer run left behind (see remove_dead_body_temporaries): a
+// process killed with kill -9 runs no clean-up of its own, so the next run that uses DIR is
+// the first chance, and library callers get it as the CLI does. Temporaries of live
+// processes stay, so another run or a watch mode saving into the same DIR is not disturbed.
+// Watch mode cleans only at start: one listing of DIR per run, not one per body.
+RunResources open_run_resources(const Options& options);
 
 }  // namespace sluice::detail

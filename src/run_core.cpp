@@ -23,8 +23,9 @@ AdmissionSettings admission_settings(const Options& options, std::size_t fresh_c
 
 }  // namespace
 
-RunCore::RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity)
-    : RunCore(options, live, fresh_capacity, make_engine(options)) {}
+RunCore::RunCore(const Options& options, const RunResources& resources, LiveCounters& live,
+                 std::size_t fresh_capacity)
+    : RunCore(options, live, fresh_capacity, make_engine(options, resources)) {}
 
 RunCore::RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity,
                  std::unique_ptr<Engine> engine)

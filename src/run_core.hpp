@@ -15,12 +15,13 @@ namespace sluice::detail {
 
 // The caller feeds admission() from its own thread (push, then close; or never close,
 // as watch mode) while run() runs. Thread-safety: admission() is thread-safe; run() is
-// called once. Lifetime: `options` and `live` must outlive it.
+// called once. Lifetime: `options`, `resources` and `live` must outlive it.
 class RunCore {
  public:
   // `fresh_capacity`: see AdmissionSettings; 0 for a fetch run. Throws UsageError as
   // make_engine does.
-  RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity = 0);
+  RunCore(const Options& options, const RunResources& resources, LiveCounters& live,
+          std::size_t fresh_capacity = 0);
   // With `engine` instead of the one the options name: the seam for tests.
   RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity,
           std::unique_ptr<Engine> engine);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sluice {
 
@@ -60,8 +61,13 @@ struct Options {
   std::uint64_t max_body = 0;
   // Redirects followed per URL (http and https only).
   long max_redirects = 10;
-  // Save each body under this directory; nothing is written outside it.
+  // Save each body under this directory; nothing is written outside it. The directory is
+  // opened once when the run starts and every body is written relative to it, so moving it
+  // (or putting something else at its path) mid-run does not send bodies elsewhere.
   std::optional<std::filesystem::path> output_dir;
+  // Names resolved to given addresses instead of asking the system's resolver, as curl's
+  // --resolve: each "HOST:PORT:ADDR[,ADDR]...", e.g. "example.com:443:127.0.0.1".
+  std::vector<std::string> resolve;
   // Skip TLS certificate and host name verification.
   bool insecure = false;
   // A range that expands to more URLs than this is an invalid_url record.

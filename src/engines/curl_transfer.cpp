@@ -28,8 +28,10 @@ CURL* new_easy_handle() {
 
 }  // namespace
 
-CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate, TransferHooks hooks)
+CurlTransfer::CurlTransfer(const Options& options, const RunResources& resources,
+                           BandwidthGate gate, TransferHooks hooks)
     : options_(options),
+      resources_(resources),
       hooks_(hooks),
       number_(next_transfer_number()),
       easy_(new_easy_handle()),
@@ -52,15 +54,15 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   item_ = std::move(item);
   receiver_.drop();
   std::optional<BodyFile> body;
-  if (options_.output_dir) {
-    auto created = BodyFile::create(*options_.output_dir, item_.url, number_);
+  if (resources_.output_dir) {
+    auto created = BodyFile::create(*resources_.output_dir, item_.url, number_);
     if (!created) return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
     body.emplace(std::move(*created));
   }
 
   curl_easy_reset(easy_);
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
-  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate());
+  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_.resolve);
   receiver_.start(std::move(body));
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {

@@ -12,6 +12,7 @@
 #include "engines/body_receiver.hpp"
 #include "engines/failure_classifier.hpp"
 #include "engines/record_builder.hpp"
+#include "engines/run_resources.hpp"
 #include "input/input_item.hpp"
 #include "limit/rate_limit_headers.hpp"
 #include "sluice/options.hpp"
@@ -30,13 +31,15 @@ struct TransferHooks {
   void* socket_data = nullptr;  // for both socket callbacks
 };
 
-// Not thread-safe: owned by one engine thread. Reusing the handle (curl_easy_reset keeps
+// Not thread-safe: owned by one engine thread. Lifetime: `options` and `resources` must
+// outlive it. Reusing the handle (curl_easy_reset keeps
 // its connection and DNS caches) saves an allocation per URL and, in the thread engine,
 // keeps each worker's connections alive. The handle's CURLOPT_PRIVATE is always this
 // transfer (see from_handle); an engine keeps its own bookkeeping in owner().
 class CurlTransfer {
  public:
-  explicit CurlTransfer(const Options& options, BandwidthGate gate = {}, TransferHooks hooks = {});
+  CurlTransfer(const Options& options, const RunResources& resources, BandwidthGate gate = {},
+               TransferHooks hooks = {});
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
   ~CurlTransfer();
@@ -72,6 +75,7 @@ class CurlTransfer {
   std::string_view ended_on() const;
 
   const Options& options_;
+  const RunResources& resources_;
   const TransferHooks hooks_;
   const std::uint64_t number_;  // names the temporary of a saved body
   CURL* const easy_;

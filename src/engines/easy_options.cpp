@@ -1,5 +1,6 @@
 // Sets a reset easy handle up for one URL from the run's Options: protocols, redirects,
-// timeouts, the body size cap, the user agent, and the socket shaping of the bandwidth cap.
+// timeouts, the body size cap, --resolve, the user agent, and the socket shaping of the
+// bandwidth cap.
 #include "engines/easy_options.hpp"
 
 #include <sys/socket.h>
@@ -25,7 +26,7 @@ long stall_seconds(std::chrono::milliseconds stall) {
 }
 
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate) {
+                      const BandwidthGate& gate, const ResolveList& resolve) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -56,6 +57,7 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE,
                      std::max(1024L, static_cast<long>(gate.bytes->burst())));
   }
+  if (resolve.get() != nullptr) curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve.get());
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
   if (options.insecure) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -8,18 +8,18 @@
 
 namespace sluice::detail {
 
-std::unique_ptr<Engine> make_engine(const Options& options) {
+std::unique_ptr<Engine> make_engine(const Options& options, const RunResources& resources) {
   switch (options.engine) {
     case EngineKind::EventLoop:
-      return std::make_unique<EventLoopEngine>(options);
+      return std::make_unique<EventLoopEngine>(options, resources);
     case EngineKind::Threads:
-      return std::make_unique<ThreadPoolEngine>(options);
+      return std::make_unique<ThreadPoolEngine>(options, resources);
     case EngineKind::StaticSlices:
-      return std::make_unique<StaticSlicesEngine>(options);
+      return std::make_unique<StaticSlicesEngine>(options, resources);
     case EngineKind::SlicePermits:
-      return std::make_unique<SlicePermitsEngine>(options);
+      return std::make_unique<SlicePermitsEngine>(options, resources);
   }
-  return std::make_unique<EventLoopEngine>(options);
+  return std::make_unique<EventLoopEngine>(options, resources);
 }
 
 namespace {

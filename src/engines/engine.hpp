@@ -7,6 +7,7 @@
 #include "admission/admission.hpp"
 #include "engines/curl_transfer.hpp"
 #include "engines/retry_policy.hpp"
+#include "engines/run_resources.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
 
@@ -30,7 +31,8 @@ class Engine {
                    std::stop_token stop) = 0;
 };
 
-std::unique_ptr<Engine> make_engine(const Options& options);
+// `options` and `resources` must outlive the engine.
+std::unique_ptr<Engine> make_engine(const Options& options, const RunResources& resources);
 
 // Hands a finished attempt on: back to admission when it failed transiently and `retry`
 // allows another attempt, to the sink otherwise. Slows the answering host to the rate its

@@ -40,8 +40,11 @@ void signal_eventfd(int fd) noexcept {
 
 }  // namespace
 
-EventLoopEngine::EventLoopEngine(const Options& options)
-    : options_(options), retry_(options, std::random_device{}()), limits_(options) {
+EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& resources)
+    : options_(options),
+      resources_(resources),
+      retry_(options, std::random_device{}()),
+      limits_(options) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -154,7 +157,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       gate.receive_buffer = limits_.receive_buffer;
       gate.waiting = &live_->waiting_for_bandwidth;
     }
-    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, std::move(gate));
+    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, resources_, std::move(gate));
     // The engine finds the slot again from the easy handle when libcurl reports it done.
     slots_.back()->transfer->set_owner(slots_.back().get());
     idle_.push_back(slots_.back().get());

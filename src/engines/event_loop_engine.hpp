@@ -27,7 +27,7 @@ namespace sluice::detail {
 // walk; each shard keeps its own connections alive.
 class EventLoopEngine final : public Engine {
  public:
-  explicit EventLoopEngine(const Options& options);
+  EventLoopEngine(const Options& options, const RunResources& resources);
   ~EventLoopEngine() override;
 
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
@@ -75,6 +75,7 @@ class EventLoopEngine final : public Engine {
   int wait_ms() const;
 
   const Options& options_;
+  const RunResources& resources_;
   RetryPolicy retry_;
   RunLimits limits_;
   std::vector<Paused> paused_;  // a heap, the earliest first

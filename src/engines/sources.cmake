@@ -4,6 +4,7 @@ target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
   engines/easy_options.cpp
+  engines/resolve_list.cpp
   engines/body_receiver.cpp
   engines/failure_classifier.cpp
   engines/answer_headers.cpp

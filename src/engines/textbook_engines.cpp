@@ -41,7 +41,7 @@ void StaticSlicesEngine::run(Admission& admission, RecordSink& sink, LiveCounter
   std::vector<std::unique_ptr<WorkerThread>> workers;
   for (std::size_t s = 0; s < slices; ++s) {
     workers.push_back(std::make_unique<WorkerThread>(kWorkerStackBytes, [&, s](std::stop_token) {
-      CurlTransfer transfer(options_);
+      CurlTransfer transfer(options_, resources_);
       const auto [begin, end] = slice_bounds(s, slices, items.size());
       for (std::size_t i = begin; i < end; ++i) {
         InputItem& item = items[i];
@@ -77,7 +77,7 @@ void SlicePermitsEngine::run(Admission& admission, RecordSink& sink, LiveCounter
     const auto [begin, end] = slice_bounds(task, tasks, items.size());
     for (std::size_t i = begin; i < end; ++i) {
       InputItem& item = items[i];
-      auto transfer = std::make_unique<CurlTransfer>(options_);
+      auto transfer = std::make_unique<CurlTransfer>(options_, resources_);
       if (auto failed = transfer->prepare(std::move(item))) {
         sink.on_record(std::move(*failed));
         continue;

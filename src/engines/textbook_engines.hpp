@@ -12,12 +12,14 @@ namespace sluice::detail {
 // URL holds back every URL after it in its slice, while other threads sit idle.
 class StaticSlicesEngine final : public Engine {
  public:
-  explicit StaticSlicesEngine(const Options& options) : options_(options) {}
+  StaticSlicesEngine(const Options& options, const RunResources& resources)
+      : options_(options), resources_(resources) {}
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
            std::stop_token stop) override;
 
  private:
   const Options& options_;
+  const RunResources& resources_;
 };
 
 // Textbook answer 2: one event loop, the list cut into c slice tasks, and a semaphore of
@@ -26,12 +28,14 @@ class StaticSlicesEngine final : public Engine {
 // and the cap the semaphore was meant to enforce does not exist.
 class SlicePermitsEngine final : public Engine {
  public:
-  explicit SlicePermitsEngine(const Options& options) : options_(options) {}
+  SlicePermitsEngine(const Options& options, const RunResources& resources)
+      : options_(options), resources_(resources) {}
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
            std::stop_token stop) override;
 
  private:
   const Options& options_;
+  const RunResources& resources_;
 };
 
 }  // namespace sluice::detail

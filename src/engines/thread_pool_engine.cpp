@@ -67,7 +67,8 @@ class WorkerSockets {
 
 }  // namespace
 
-ThreadPoolEngine::ThreadPoolEngine(const Options& options) : options_(options) {}
+ThreadPoolEngine::ThreadPoolEngine(const Options& options, const RunResources& resources)
+    : options_(options), resources_(resources) {}
 
 void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters& live,
                             RunLimits& limits, std::stop_token stop) {
@@ -81,7 +82,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
   sockets.watch(hooks);
-  CurlTransfer transfer(options_, std::move(gate), hooks);
+  CurlTransfer transfer(options_, resources_, std::move(gate), hooks);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
   while (auto admitted = admission.next_blocking(stop)) {

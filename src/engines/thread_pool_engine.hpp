@@ -14,7 +14,7 @@ namespace sluice::detail {
 // every worker at once, so the sink must be thread-safe (RecordSink says so).
 class ThreadPoolEngine final : public Engine {
  public:
-  explicit ThreadPoolEngine(const Options& options);
+  ThreadPoolEngine(const Options& options, const RunResources& resources);
 
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
            std::stop_token stop) override;
@@ -24,6 +24,7 @@ class ThreadPoolEngine final : public Engine {
             std::stop_token stop);
 
   const Options& options_;
+  const RunResources& resources_;
 };
 
 }  // namespace sluice::detail

@@ -2,8 +2,10 @@
 // hidden temporary and renamed into place, so no half-written file ever has the final name.
 #include "output/body_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <memory>
 #include <system_error>
 #include <utility>
 
@@ -75,10 +78,17 @@ std::string temporary_name(const std::string& name, pid_t pid, std::uint64_t slo
 // Only "no such process" means gone: EPERM is a live process of another user.
 bool process_is_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
-std::string failure(std::string_view action, const std::filesystem::path& path, int error) {
+std::string failure(std::string_view action, const OutputDir& dir, std::string_view name,
+                    int error) {
   // generic_category().message is strerror_r underneath: safe on engine threads.
-  return std::string(action) + ' ' + path.string() + ": " + std::generic_category().message(error);
+  return std::string(action) + ' ' + (dir.path() / name).string() + ": " +
+         std::generic_category().message(error);
 }
+
+// Closes a directory stream when it goes out of scope.
+struct DirCloser {
+  void operator()(DIR* stream) const noexcept { ::closedir(stream); }
+};
 
 }  // namespace
 
@@ -124,58 +134,67 @@ std::optional<pid_t> body_temporary_owner(std::string_view file_name) {
   return pid;
 }
 
-std::size_t remove_dead_body_temporaries(const std::filesystem::path& dir) {
+std::size_t remove_dead_body_temporaries(const OutputDir& dir) {
+  // The O_PATH descriptor cannot be listed; a second one of the same directory can.
+  const int list_fd = ::openat(dir.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (list_fd < 0) return 0;
+  const std::unique_ptr<DIR, DirCloser> stream(::fdopendir(list_fd));
+  if (!stream) {
+    ::close(list_fd);
+    return 0;
+  }
   std::size_t removed = 0;
-  std::error_code error;
-  for (std::filesystem::directory_iterator entry(dir, error), end; !error && entry != end;
-       entry.increment(error)) {
-    const auto owner = body_temporary_owner(entry->path().filename().native());
+  while (const dirent* entry = ::readdir(stream.get())) {
+    const auto owner = body_temporary_owner(entry->d_name);
     if (!owner) continue;
     // A symlink or a directory of that name is not one of ours. Should the file turn into
     // one before the unlink, unlink removes the link itself (or fails on a directory):
     // nothing outside `dir` is ever touched.
-    std::error_code status_error;
-    if (entry->symlink_status(status_error).type() != std::filesystem::file_type::regular) {
+    struct stat status {};
+    if (::fstatat(dir.fd(), entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(status.st_mode)) {
       continue;
     }
-    if (process_is_gone(*owner) && ::unlink(entry->path().c_str()) == 0) ++removed;
+    if (process_is_gone(*owner) && ::unlinkat(dir.fd(), entry->d_name, 0) == 0) ++removed;
   }
   return removed;
 }
 
-BodyFile::BodyFile(int fd, std::filesystem::path temporary, std::filesystem::path final_path)
-    : fd_(fd), temporary_(std::move(temporary)), final_path_(std::move(final_path)) {}
+BodyFile::BodyFile(const OutputDir& dir, int fd, std::string temporary, std::string final_name)
+    : dir_(&dir), fd_(fd), temporary_(std::move(temporary)), final_name_(std::move(final_name)) {}
 
-std::expected<BodyFile, std::string> BodyFile::create(const std::filesystem::path& dir,
-                                                      std::string_view url, std::uint64_t slot) {
-  const std::string name = body_file_name(url);
-  auto temporary = dir / temporary_name(name, ::getpid(), slot);
+std::expected<BodyFile, std::string> BodyFile::create(const OutputDir& dir, std::string_view url,
+                                                      std::uint64_t slot) {
+  std::string name = body_file_name(url);
+  std::string temporary = temporary_name(name, ::getpid(), slot);
   // O_EXCL|O_NOFOLLOW: never write through a planted symlink or into someone else's file.
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  int fd = ::open(temporary.c_str(), kFlags, 0644);
+  int fd = ::openat(dir.fd(), temporary.c_str(), kFlags, 0644);
   if (fd < 0 && errno == EEXIST) {
     // Left by a dead process that had this pid; unlink removes a symlink itself.
-    if (::unlink(temporary.c_str()) != 0 && errno != ENOENT) {
-      return std::unexpected(failure("cannot remove stale", temporary, errno));
+    if (::unlinkat(dir.fd(), temporary.c_str(), 0) != 0 && errno != ENOENT) {
+      return std::unexpected(failure("cannot remove stale", dir, temporary, errno));
     }
-    fd = ::open(temporary.c_str(), kFlags, 0644);
+    fd = ::openat(dir.fd(), temporary.c_str(), kFlags, 0644);
   }
-  if (fd < 0) return std::unexpected(failure("cannot create", temporary, errno));
-  return BodyFile(fd, std::move(temporary), dir / name);
+  if (fd < 0) return std::unexpected(failure("cannot create", dir, temporary, errno));
+  return BodyFile(dir, fd, std::move(temporary), std::move(name));
 }
 
 BodyFile::BodyFile(BodyFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
+    : dir_(other.dir_),
+      fd_(std::exchange(other.fd_, -1)),
       temporary_(std::exchange(other.temporary_, {})),
-      final_path_(std::move(other.final_path_)),
+      final_name_(std::move(other.final_name_)),
       buffer_(std::move(other.buffer_)) {}
 
 BodyFile& BodyFile::operator=(BodyFile&& other) noexcept {
   if (this != &other) {
     abandon();
+    dir_ = other.dir_;
     fd_ = std::exchange(other.fd_, -1);
     temporary_ = std::exchange(other.temporary_, {});
-    final_path_ = std::move(other.final_path_);
+    final_name_ = std::move(other.final_name_);
     buffer_ = std::move(other.buffer_);
   }
   return *this;
@@ -186,13 +205,13 @@ BodyFile::~BodyFile() { abandon(); }
 void BodyFile::abandon() noexcept {
   if (fd_ >= 0) ::close(std::exchange(fd_, -1));
   if (!temporary_.empty()) {
-    ::unlink(temporary_.c_str());
+    ::unlinkat(dir_->fd(), temporary_.c_str(), 0);
     temporary_.clear();
   }
 }
 
 std::expected<void, std::string> BodyFile::write(std::span<const char> data) {
-  if (fd_ < 0) return std::unexpected(failure("cannot write", temporary_, EBADF));
+  if (fd_ < 0) return std::unexpected(failure("cannot write", *dir_, temporary_, EBADF));
   if (buffer_.size() + data.size() > kBufferSize) {
     if (auto flushed = flush(); !flushed) return flushed;
   }
@@ -212,28 +231,28 @@ std::expected<void, std::string> BodyFile::write_all(std::span<const char> data)
     const ssize_t written = ::write(fd_, data.data(), data.size());
     if (written < 0) {
       if (errno == EINTR) continue;
-      return std::unexpected(failure("cannot write", temporary_, errno));
+      return std::unexpected(failure("cannot write", *dir_, temporary_, errno));
     }
     // A regular file takes at least one byte or reports an error; a zero would loop forever.
-    if (written == 0) return std::unexpected(failure("cannot write", temporary_, EIO));
+    if (written == 0) return std::unexpected(failure("cannot write", *dir_, temporary_, EIO));
     data = data.subspan(static_cast<std::size_t>(written));
   }
   return {};
 }
 
 std::expected<std::filesystem::path, std::string> BodyFile::commit() {
-  if (fd_ < 0) return std::unexpected(failure("cannot commit", temporary_, EBADF));
+  if (fd_ < 0) return std::unexpected(failure("cannot commit", *dir_, temporary_, EBADF));
   if (auto flushed = flush(); !flushed) return std::unexpected(flushed.error());
   // No fsync: it would cost a disk round trip per URL. The rename is atomic against a crash of
   // this process; durability against power loss is not promised.
   if (::close(std::exchange(fd_, -1)) != 0) {
-    return std::unexpected(failure("cannot close", temporary_, errno));
+    return std::unexpected(failure("cannot close", *dir_, temporary_, errno));
   }
-  if (::rename(temporary_.c_str(), final_path_.c_str()) != 0) {
-    return std::unexpected(failure("cannot rename to", final_path_, errno));
+  if (::renameat(dir_->fd(), temporary_.c_str(), dir_->fd(), final_name_.c_str()) != 0) {
+    return std::unexpected(failure("cannot rename to", *dir_, final_name_, errno));
   }
   temporary_.clear();
-  return final_path_;
+  return dir_->path() / final_name_;
 }
 
 }  // namespace sluice::detail

@@ -1,5 +1,6 @@
 // Saving one response body under the output directory: a safe file name per URL, written to a
 // hidden temporary and renamed into place, so no half-written file ever has the final name.
+// Every file is named relative to the run's open OutputDir, never by a path from the root.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "output/output_dir.hpp"
 
 namespace sluice::detail {
 
@@ -35,23 +38,25 @@ std::optional<pid_t> body_temporary_owner(std::string_view file_name);
 // directories and every other name are left alone, as are the temporaries of live processes
 // (this one included). A process that died leaves its temporaries behind (a kill -9 runs no
 // clean-up), and later runs write under their own pids, so nothing else removes them. Best
-// effort: what cannot be listed or removed is skipped. Returns how many were removed.
+// effort: what cannot be listed (a directory without read permission) or removed is skipped.
+// Returns how many were removed.
 // Limits of a pid: the temporaries of a dead process whose pid a live one now has stay until
 // that one ends too; processes in different pid namespaces (containers) sharing `dir` are not
 // told apart. Thread-safe; concurrent calls may race on a file, which is then removed once.
-std::size_t remove_dead_body_temporaries(const std::filesystem::path& dir);
+std::size_t remove_dead_body_temporaries(const OutputDir& dir);
 
-// One body being saved. Not thread-safe. Movable, not copyable. Until commit() succeeds the
-// bytes live in "<dir>/<body_temporary_name(url, this process, slot)>", which the destructor
-// removes; it never throws. `slot` tells apart two bodies of the same URL that this process
-// saves at the same time, so no other of its bodies being saved into `dir` may use it; the
-// process ID in the name keeps apart the bodies of two processes saving into the same `dir`.
+// One body being saved. Not thread-safe. Movable, not copyable. Lifetime: `dir` must outlive
+// it. Until commit() succeeds the bytes live in "<dir>/<body_temporary_name(url, this process,
+// slot)>", which the destructor removes; it never throws. `slot` tells apart two bodies of the same
+// URL that this process saves at the same time, so no other of its bodies being saved into `dir`
+// may use it; the process ID in the name keeps apart the bodies of two processes saving into the
+// same `dir`.
 class BodyFile {
  public:
   // Creates the temporary without following symlinks. A file of that name was left by a dead
   // process that had this one's pid; it is replaced.
-  static std::expected<BodyFile, std::string> create(const std::filesystem::path& dir,
-                                                     std::string_view url, std::uint64_t slot);
+  static std::expected<BodyFile, std::string> create(const OutputDir& dir, std::string_view url,
+                                                     std::uint64_t slot);
 
   BodyFile(BodyFile&& other) noexcept;
   BodyFile& operator=(BodyFile&& other) noexcept;
@@ -62,19 +67,21 @@ class BodyFile {
   // Small pieces are gathered into 16 KiB before they reach the kernel.
   std::expected<void, std::string> write(std::span<const char> data);
   // Flushes, closes and renames to "<dir>/<name>", replacing any file of that name; returns
-  // that path. Call at most once; on failure the temporary is still removed by the destructor.
+  // that path, spelt with the directory's path as given (OutputDir::path). Call at most once; on
+  // failure the temporary is still removed by the destructor.
   std::expected<std::filesystem::path, std::string> commit();
 
  private:
-  BodyFile(int fd, std::filesystem::path temporary, std::filesystem::path final_path);
+  BodyFile(const OutputDir& dir, int fd, std::string temporary, std::string final_name);
 
   std::expected<void, std::string> write_all(std::span<const char> data);
   std::expected<void, std::string> flush();
   void abandon() noexcept;
 
-  int fd_ = -1;                      // -1 once closed (or moved from)
-  std::filesystem::path temporary_;  // empty once committed (or moved from)
-  std::filesystem::path final_path_;
+  const OutputDir* dir_;
+  int fd_ = -1;            // -1 once closed (or moved from)
+  std::string temporary_;  // a name in dir_; empty once committed (or moved from)
+  std::string final_name_;
   std::vector<char> buffer_;  // grows with small writes, up to kBufferSize
 };
 

@@ -2,6 +2,7 @@
 target_sources(sluice PRIVATE
   output/json_lines.cpp
   output/body_file.cpp
+  output/output_dir.cpp
   output/ideal_schedule.cpp
   output/summary.cpp
   output/results_writer.cpp

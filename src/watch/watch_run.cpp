@@ -25,21 +25,23 @@ Options checked(Options options) {
   }
   check_options(options);
   check_file_budget(options);
-  prepare_output_dir(options);
   return options;
 }
 
 }  // namespace
 
 WatchRun::WatchRun(Options options, std::filesystem::path inbox, std::filesystem::path outbox)
-    : options_(checked(std::move(options))), inbox_(inbox), folders_(inbox, std::move(outbox)) {}
+    : options_(checked(std::move(options))),
+      resources_(open_run_resources(options_)),
+      inbox_(inbox),
+      folders_(inbox, std::move(outbox)) {}
 
 WatchReport WatchRun::run(RunControl control, WatchCounters& counters, LiveCounters& live,
                           std::function<void(const JobOutcome&)> on_outcome) {
   global_curl_init();
   // As in a fetch run, items carry their host (WatchJob sets it), so that a server's
   // Retry-After and RateLimit headers slow its own host; --per-host adds a cap (0: none).
-  RunCore core(options_, live, kFreshCapacity);
+  RunCore core(options_, resources_, live, kFreshCapacity);
   JobScheduler scheduler(folders_, options_, core.admission(), counters, live,
                          std::move(on_outcome));
 

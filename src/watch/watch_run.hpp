@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "engines/run_resources.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
 #include "watch/job_folders.hpp"
@@ -35,6 +36,7 @@ class WatchRun {
 
  private:
   Options options_;
+  RunResources resources_;  // read-only, shared by the engine's transfers
   std::filesystem::path inbox_;
   JobFolders folders_;
 };

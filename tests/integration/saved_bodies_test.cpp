@@ -183,6 +183,45 @@ TEST_P(SavedBodiesTest, ACancelledBodyLeavesNoFile) {
   EXPECT_TRUE(listing.temporaries.empty());
 }
 
+// -o DIR moved away mid-run and a symlink to another directory put at its path: the run
+// keeps writing where it started, so every body is in the moved directory, none behind the
+// symlink, and each record still names DIR as it was given.
+TEST_P(SavedBodiesTest, BodiesStayInTheDirectoryTheRunStartedWithAfterItMoves) {
+  constexpr int kBodies = 60;  // 15 rounds of -c 4 at 100 ms each
+  const fs::path moved = dir_.path() / "moved";
+  const fs::path elsewhere = dir_.path() / "elsewhere";
+  fs::create_directory(elsewhere);
+  std::vector<std::string> paths;
+  for (int n = 0; n < kBodies; ++n) {
+    paths.push_back("/bytes/" + std::to_string(1000 + n) + "?delay=100ms");
+  }
+  std::map<std::string, Record> records;
+  std::jthread run([&] { records = fetch_all(options(), paths); });
+  const bool some_saved = test::wait_until([&] { return list(out_).finals.size() >= 4; });
+  fs::rename(out_, moved);
+  fs::create_directory_symlink(elsewhere, out_);
+  const std::size_t saved_before_the_move = list(moved).finals.size();
+  run.join();
+  ASSERT_TRUE(some_saved) << "no body was saved";
+  ASSERT_LT(saved_before_the_move, static_cast<std::size_t>(kBodies))
+      << "the run ended before DIR moved: the test proves nothing";
+
+  ASSERT_EQ(records.size(), paths.size());
+  std::set<std::string> finals;
+  for (int n = 0; n < kBodies; ++n) {
+    const auto& path = paths[static_cast<std::size_t>(n)];
+    const auto& record = records.at(path);
+    EXPECT_TRUE(record.ok) << path << ": " << (record.error ? record.error->message : "");
+    EXPECT_EQ(record.saved_to, (out_ / final_name(path)).string());
+    EXPECT_TRUE(holds_whole_body(moved / final_name(path), 1000 + static_cast<std::uint64_t>(n)));
+    finals.insert(final_name(path));
+  }
+  const auto listing = list(moved);
+  EXPECT_EQ(listing.finals, finals);
+  EXPECT_TRUE(listing.temporaries.empty());
+  EXPECT_TRUE(fs::is_empty(elsewhere)) << list(elsewhere).finals.size() << " bodies went elsewhere";
+}
+
 // The real binary, killed with SIGKILL while it writes paced bodies, some already complete.
 class KilledRunTest : public SavedBodiesTest {
  protected:

@@ -55,6 +55,12 @@ void write_file(const fs::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
 }
 
+OutputDir open_dir(const fs::path& path) {
+  auto dir = OutputDir::open(path);
+  if (!dir) throw std::runtime_error("cannot open " + path.string() + ": " + dir.error());
+  return std::move(*dir);
+}
+
 TEST(BodyFileNameTest, MatchesFnv1aTestVectors) {
   // The published FNV-1a 64 values of "" and "a".
   EXPECT_EQ(body_file_name(""), "index-cbf29ce484222325");
@@ -168,6 +174,7 @@ TEST(BodyTemporaryNameTest, EveryOtherNameHasNoOwner) {
 
 TEST(RemoveDeadBodyTemporariesTest, RemovesOnlyTheRegularTemporariesOfDeadProcesses) {
   const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
   const TempDir elsewhere;
   const fs::path victim = elsewhere.path() / "victim";
   write_file(victim, "untouched");
@@ -188,25 +195,29 @@ TEST(RemoveDeadBodyTemporariesTest, RemovesOnlyTheRegularTemporariesOfDeadProces
   fs::create_directory(dir.path() / dead_dir);
   write_file(dir.path() / dead_dir / "inside", "user file");
 
-  EXPECT_EQ(remove_dead_body_temporaries(dir.path()), 2U);
+  EXPECT_EQ(remove_dead_body_temporaries(out), 2U);
   EXPECT_EQ(entries(dir.path()), (std::set<std::string>{dead_link, dead_dir, mine, init, old_style,
                                                         final_name, ".hidden", "notes.part-1-2"}));
   EXPECT_EQ(contents(victim), "untouched");
   EXPECT_EQ(contents(dir.path() / dead_dir / "inside"), "user file");
-  EXPECT_EQ(remove_dead_body_temporaries(dir.path()), 0U);
+  EXPECT_EQ(remove_dead_body_temporaries(out), 0U);
 }
 
-TEST(RemoveDeadBodyTemporariesTest, AMissingDirectoryRemovesNothing) {
+TEST(RemoveDeadBodyTemporariesTest, ARemovedDirectoryRemovesNothing) {
   const TempDir dir;
-  EXPECT_EQ(remove_dead_body_temporaries(dir.path() / "missing"), 0U);
+  fs::create_directory(dir.path() / "gone");
+  const OutputDir out = open_dir(dir.path() / "gone");
+  fs::remove(dir.path() / "gone");
+  EXPECT_EQ(remove_dead_body_temporaries(out), 0U);
 }
 
 TEST(RemoveDeadBodyTemporariesTest, KeepsTheTemporaryOfABodyBeingSaved) {
   const TempDir dir;
-  auto file = BodyFile::create(dir.path(), "http://h/live", 0);
+  const OutputDir out = open_dir(dir.path());
+  auto file = BodyFile::create(out, "http://h/live", 0);
   ASSERT_TRUE(file.has_value()) << file.error();
   ASSERT_TRUE(file->write("live"s).has_value());
-  EXPECT_EQ(remove_dead_body_temporaries(dir.path()), 0U);
+  EXPECT_EQ(remove_dead_body_temporaries(out), 0U);
   const auto saved = file->commit();
   ASSERT_TRUE(saved.has_value()) << saved.error();
   EXPECT_EQ(contents(*saved), "live");
@@ -214,7 +225,8 @@ TEST(RemoveDeadBodyTemporariesTest, KeepsTheTemporaryOfABodyBeingSaved) {
 
 TEST(BodyFileTest, WritesExactBytesAndCommitRenames) {
   const TempDir dir;
-  auto file = BodyFile::create(dir.path(), "http://h/data", 3);
+  const OutputDir out = open_dir(dir.path());
+  auto file = BodyFile::create(out, "http://h/data", 3);
   ASSERT_TRUE(file.has_value()) << file.error();
   const std::string temporary = body_temporary_name("http://h/data", ::getpid(), 3);
   EXPECT_EQ(entries(dir.path()), std::set<std::string>{temporary});
@@ -235,7 +247,8 @@ TEST(BodyFileTest, WritesExactBytesAndCommitRenames) {
 
 TEST(BodyFileTest, CommitsAnEmptyBody) {
   const TempDir dir;
-  auto file = BodyFile::create(dir.path(), "http://h/empty", 0);
+  const OutputDir out = open_dir(dir.path());
+  auto file = BodyFile::create(out, "http://h/empty", 0);
   ASSERT_TRUE(file.has_value()) << file.error();
   const auto saved = file->commit();
   ASSERT_TRUE(saved.has_value()) << saved.error();
@@ -244,8 +257,9 @@ TEST(BodyFileTest, CommitsAnEmptyBody) {
 
 TEST(BodyFileTest, AbandonedFileLeavesNothing) {
   const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
   {
-    auto file = BodyFile::create(dir.path(), "http://h/x", 1);
+    auto file = BodyFile::create(out, "http://h/x", 1);
     ASSERT_TRUE(file.has_value()) << file.error();
     ASSERT_TRUE(file->write(std::string(100'000, 'x')).has_value());
     EXPECT_EQ(entries(dir.path()).size(), 1U);
@@ -255,10 +269,11 @@ TEST(BodyFileTest, AbandonedFileLeavesNothing) {
 
 TEST(BodyFileTest, ReplacesAStaleTemporary) {
   const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
   // Left by a dead process that had this pid.
   const fs::path temporary = dir.path() / body_temporary_name("http://h/x", ::getpid(), 5);
   write_file(temporary, "stale bytes from a crashed run");
-  auto file = BodyFile::create(dir.path(), "http://h/x", 5);
+  auto file = BodyFile::create(out, "http://h/x", 5);
   ASSERT_TRUE(file.has_value()) << file.error();
   ASSERT_TRUE(file->write("new"s).has_value());
   const auto saved = file->commit();
@@ -268,11 +283,12 @@ TEST(BodyFileTest, ReplacesAStaleTemporary) {
 
 TEST(BodyFileTest, NeverWritesThroughAPlantedSymlink) {
   const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
   const TempDir elsewhere;
   const fs::path victim = elsewhere.path() / "victim";
   write_file(victim, "untouched");
   fs::create_symlink(victim, dir.path() / body_temporary_name("http://h/x", ::getpid(), 0));
-  auto file = BodyFile::create(dir.path(), "http://h/x", 0);
+  auto file = BodyFile::create(out, "http://h/x", 0);
   ASSERT_TRUE(file.has_value()) << file.error();
   ASSERT_TRUE(file->write("new"s).has_value());
   ASSERT_TRUE(file->commit().has_value());
@@ -281,8 +297,9 @@ TEST(BodyFileTest, NeverWritesThroughAPlantedSymlink) {
 
 TEST(BodyFileTest, CommitReplacesAnExistingFile) {
   const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
   write_file(dir.path() / body_file_name("http://h/x"), "old body");
-  auto file = BodyFile::create(dir.path(), "http://h/x", 0);
+  auto file = BodyFile::create(out, "http://h/x", 0);
   ASSERT_TRUE(file.has_value()) << file.error();
   ASSERT_TRUE(file->write("new body"s).has_value());
   const auto saved = file->commit();
@@ -290,20 +307,52 @@ TEST(BodyFileTest, CommitReplacesAnExistingFile) {
   EXPECT_EQ(contents(*saved), "new body");
 }
 
-TEST(BodyFileTest, UnusableDirectoryGivesAnErrorNamingThePath) {
+TEST(BodyFileTest, ARemovedDirectoryGivesAnErrorNamingThePath) {
   const TempDir dir;
-  // Tests run as root, who may write anywhere; a path under a regular file fails for root too.
-  const fs::path not_a_dir = dir.path() / "plain_file";
-  write_file(not_a_dir, "");
-  const auto file = BodyFile::create(not_a_dir / "sub", "http://h/x", 0);
+  const fs::path gone = dir.path() / "gone";
+  fs::create_directory(gone);
+  const OutputDir out = open_dir(gone);
+  fs::remove(gone);
+  const auto file = BodyFile::create(out, "http://h/x", 0);
   ASSERT_FALSE(file.has_value());
-  EXPECT_NE(file.error().find((not_a_dir / "sub").string()), std::string::npos) << file.error();
-  EXPECT_NE(file.error().find("Not a directory"), std::string::npos) << file.error();
+  EXPECT_NE(file.error().find(gone.string()), std::string::npos) << file.error();
+  EXPECT_NE(file.error().find("No such file"), std::string::npos) << file.error();
+}
+
+// DIR moved away and a symlink to another directory put at its path: the bodies begun before
+// and after the move all land in DIR, and the saved path still spells DIR as it was given.
+TEST(BodyFileTest, SavesIntoTheDirectoryItOpenedAfterThatDirectoryMoved) {
+  const TempDir root;
+  const fs::path given = root.path() / "out";
+  const fs::path moved = root.path() / "moved";
+  const fs::path elsewhere = root.path() / "elsewhere";
+  fs::create_directory(given);
+  fs::create_directory(elsewhere);
+  const OutputDir out = open_dir(given);
+  auto before = BodyFile::create(out, "http://h/before", 0);
+  ASSERT_TRUE(before.has_value()) << before.error();
+  fs::rename(given, moved);
+  fs::create_directory_symlink(elsewhere, given);
+  auto after = BodyFile::create(out, "http://h/after", 1);
+  ASSERT_TRUE(after.has_value()) << after.error();
+  ASSERT_TRUE(before->write("one"s).has_value());
+  ASSERT_TRUE(after->write("two"s).has_value());
+  const auto saved_before = before->commit();
+  const auto saved_after = after->commit();
+  ASSERT_TRUE(saved_before.has_value()) << saved_before.error();
+  ASSERT_TRUE(saved_after.has_value()) << saved_after.error();
+
+  EXPECT_EQ(*saved_before, given / body_file_name("http://h/before"));
+  EXPECT_EQ(entries(moved), (std::set<std::string>{body_file_name("http://h/before"),
+                                                   body_file_name("http://h/after")}));
+  EXPECT_EQ(contents(moved / body_file_name("http://h/after")), "two");
+  EXPECT_TRUE(entries(elsewhere).empty());
 }
 
 TEST(BodyFileTest, MovedFileOwnsTheTemporary) {
   const TempDir dir;
-  auto created = BodyFile::create(dir.path(), "http://h/moved", 0);
+  const OutputDir out = open_dir(dir.path());
+  auto created = BodyFile::create(out, "http://h/moved", 0);
   ASSERT_TRUE(created.has_value()) << created.error();
   BodyFile first = std::move(*created);
   ASSERT_TRUE(first.write("abc"s).has_value());
@@ -317,8 +366,9 @@ TEST(BodyFileTest, MovedFileOwnsTheTemporary) {
 
 TEST(BodyFileTest, MoveAssignmentAbandonsTheOverwrittenFile) {
   const TempDir dir;
-  auto kept = BodyFile::create(dir.path(), "http://h/kept", 0);
-  auto dropped = BodyFile::create(dir.path(), "http://h/dropped", 1);
+  const OutputDir out = open_dir(dir.path());
+  auto kept = BodyFile::create(out, "http://h/kept", 0);
+  auto dropped = BodyFile::create(out, "http://h/dropped", 1);
   ASSERT_TRUE(kept.has_value() && dropped.has_value());
   *dropped = std::move(*kept);
   EXPECT_EQ(entries(dir.path()),
@@ -329,7 +379,8 @@ TEST(BodyFileTest, MoveAssignmentAbandonsTheOverwrittenFile) {
 
 TEST(BodyFileTest, CommitTwiceIsAnError) {
   const TempDir dir;
-  auto file = BodyFile::create(dir.path(), "http://h/x", 0);
+  const OutputDir out = open_dir(dir.path());
+  auto file = BodyFile::create(out, "http://h/x", 0);
   ASSERT_TRUE(file.has_value()) << file.error();
   ASSERT_TRUE(file->commit().has_value());
   EXPECT_FALSE(file->commit().has_value());

@@ -129,7 +129,9 @@ TEST(BodyReceiverTest, ABlockingGateRefusesAChunkOnceTheRunStops) {
 
 TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
   test::TempDir dir;
-  auto body = BodyFile::create(dir.path(), "http://example.com/a", 1);
+  const auto out = OutputDir::open(dir.path());
+  ASSERT_TRUE(out) << out.error();
+  auto body = BodyFile::create(*out, "http://example.com/a", 1);
   ASSERT_TRUE(body) << body.error();
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);
@@ -147,7 +149,9 @@ TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
 
 TEST(BodyReceiverTest, ADroppedBodyLeavesNoFile) {
   test::TempDir dir;
-  auto body = BodyFile::create(dir.path(), "http://example.com/a", 1);
+  const auto out = OutputDir::open(dir.path());
+  ASSERT_TRUE(out) << out.error();
+  auto body = BodyFile::create(*out, "http://example.com/a", 1);
   ASSERT_TRUE(body) << body.error();
   CURL* easy = curl_easy_init();
   ASSERT_NE(easy, nullptr);

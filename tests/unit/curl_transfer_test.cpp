@@ -21,7 +21,8 @@ InputItem item_for(std::string url) {
 
 TEST(CurlTransferTest, ItsHandleLeadsBackToItAndItsOwner) {
   const Options options;
-  CurlTransfer transfer(options);
+  const RunResources resources;
+  CurlTransfer transfer(options, resources);
   int slot = 0;
   transfer.set_owner(&slot);
   ASSERT_FALSE(transfer.prepare(item_for("http://127.0.0.1:1/a")));
@@ -35,7 +36,8 @@ TEST(CurlTransferTest, ItsHandleLeadsBackToItAndItsOwner) {
 
 TEST(CurlTransferTest, AnItemWithAnErrorGetsItsRecordFromPrepare) {
   const Options options;
-  CurlTransfer transfer(options);
+  const RunResources resources;
+  CurlTransfer transfer(options, resources);
   InputItem item = item_for("ftp://127.0.0.1:1/a");
   item.error = FetchError{ErrorKind::UnsupportedScheme, "ftp is not fetched"};
   const auto record = transfer.prepare(std::move(item));
@@ -49,7 +51,8 @@ TEST(CurlTransferTest, AnItemWithAnErrorGetsItsRecordFromPrepare) {
 
 TEST(CurlTransferTest, APreparedTransferThatCannotStartFailsWithTheGivenError) {
   const Options options;
-  CurlTransfer transfer(options);
+  const RunResources resources;
+  CurlTransfer transfer(options, resources);
   ASSERT_FALSE(transfer.prepare(item_for("http://127.0.0.1:1/a")));
   const Record record = transfer.fail(ErrorKind::Other, "out of handles");
   EXPECT_EQ(record.index, 5u);

@@ -209,6 +209,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("--user-agent", fetch.options.user_agent, "User-Agent header")
       ->capture_default_str();
   app.add_flag("-k,--insecure", fetch.options.insecure, "Skip TLS certificate verification");
+  app.add_option("--resolve", fetch.options.resolve,
+                 "Resolve HOST:PORT to ADDR[,ADDR] instead of asking DNS, as curl (repeatable)")
+      ->allow_extra_args(false);
   app.add_flag("--progress", fetch.progress, "Show the progress line even when not a terminal");
   app.add_flag("-q,--quiet", fetch.quiet, "No summary on standard error");
 

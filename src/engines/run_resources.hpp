@@ -1,0 +1,19 @@
+// What every transfer of a run shares and the run opens once, before its first transfer:
+// the output directory held open, and the --resolve list as libcurl takes it.
+#pragma once
+
+#include <optional>
+
+#include "engines/resolve_list.hpp"
+#include "output/output_dir.hpp"
+
+namespace sluice::detail {
+
+// Thread-safe: read-only once built, so every engine thread may use it. Lifetime: built by
+// the run (see open_run_resources in run_checks.hpp) and kept until its engine is gone.
+struct RunResources {
+  std::optional<OutputDir> output_dir;  // with Options::output_dir
+  ResolveList resolve;                  // Options::resolve
+};
+
+}  // namespace sluice::detail
