@@ -115,8 +115,12 @@ TEST(ResultsWriterTest, ABatchCutShortCountsOnlyItsWholeLinesAsWritten) {
   std::signal(SIGXFSZ, previous_handler);
   ::close(fd);
 
+  // The write stopped at the 1000-byte limit, and the writer cut the file back to its last
+  // whole line.
   const std::string text = test::read_file(path);
-  ASSERT_EQ(text.size(), 1000u);
+  ASSERT_FALSE(text.empty());
+  ASSERT_LE(text.size(), 1000u);
+  EXPECT_EQ(text.back(), '\n');
   const auto whole = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
   EXPECT_EQ(writer.error_number(), EFBIG);
   EXPECT_EQ(writer.written(), whole);
