@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 
 namespace sluice::detail {
 namespace {
