@@ -276,8 +276,8 @@ bool CurlTransfer::ended_on_http() const {
 
 FetchError CurlTransfer::describe_failure(CURLcode result) const {
   if (too_large_ || result == CURLE_FILESIZE_EXCEEDED) {
-    return {ErrorKind::TooLarge,
-            "the body is larger than --max-body " + std::to_string(options_.max_body) + " bytes"};
+    return {ErrorKind::TooLarge, "the body is larger than the maximum body size (" +
+                                     std::to_string(options_.max_body) + " bytes)"};
   }
   if (!save_error_.empty()) return {ErrorKind::Io, save_error_};
   // libcurl keeps the first error message of a transfer, so after a re-sent request the
@@ -302,7 +302,7 @@ FetchError CurlTransfer::describe_failure(CURLcode result) const {
   if (result == CURLE_OPERATION_TIMEDOUT && curl_message.starts_with("Operation too slow")) {
     return {ErrorKind::Timeout, "no data for " +
                                     std::to_string(stall_seconds(options_.stall_timeout)) +
-                                    " s (--stall-timeout)"};
+                                    " s (the stall timeout)"};
   }
   return {classify(result),
           (curl_message.empty() ? curl_easy_strerror(result) : std::string(curl_message)) +

@@ -26,9 +26,6 @@ constexpr std::size_t kFreshCapacity = 4;
 Options checked(Options options) {
   // Slots, descriptors and the queue are sized for the most -c auto may reach.
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
-  if (options.engine != EngineKind::EventLoop && options.engine != EngineKind::Threads) {
-    throw UsageError("watch runs on --engine loop or threads only");
-  }
   check_options(options);
   check_file_budget(options);
   prepare_output_dir(options);

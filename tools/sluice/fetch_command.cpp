@@ -110,7 +110,9 @@ std::optional<std::ofstream> open_summary_file(const std::optional<std::string>&
 
 int run_fetch(const FetchCommand& command) {
   // Sources and options first: a bad list must not cost the user an old results file.
+  if (command.textbook) textbook::check_options(*command.textbook, command.options);
   Fetcher fetcher(command.options, command.sources);
+  if (command.textbook) textbook::use_engine(fetcher, *command.textbook);
   const auto resume = fetcher.resume_report();
   if (resume && resume->bad_lines > 0) {
     std::cerr << "sluice: --resume " << printable(command.options.resume_from->string()) << ": "
