@@ -11,9 +11,9 @@
 #include "input/reader_cancel.hpp"
 #include "input/resume_index.hpp"
 #include "input/source_reader.hpp"
-#include "limit/clock.hpp"
 #include "limit/host_key.hpp"
 #include "limit/host_limiter.hpp"
+#include "limit/time_source.hpp"
 #include "output/binding_meter.hpp"
 #include "output/stats_log.hpp"
 #include "outside_engine.hpp"
@@ -129,7 +129,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
                            .parked = occupancy.parked,
                            .busiest_host = std::move(occupancy.busiest_host)};
       },
-      state_->stats_log ? &*state_->stats_log : nullptr, real_clock());
+      state_->stats_log ? &*state_->stats_log : nullptr, real_time_source());
   CountingSink counting(sink, counters, meter);
   std::jthread reader_thread([&] {
     state_->reader.read_all(

@@ -27,7 +27,7 @@ namespace sluice::detail {
 // thread gives `stop` instead and blocks in the write callback until its bytes are paid.
 struct BandwidthGate {
   TokenBucket* bytes = nullptr;
-  std::function<void(CURL*, Clock::time_point)> on_pause;
+  std::function<void(CURL*, std::chrono::steady_clock::time_point)> on_pause;
   std::stop_token stop;
   std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <optional>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
 
 namespace sluice::detail {
@@ -48,7 +48,7 @@ std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t tra
 // Lifetime: the bucket is shared by all transfers and must outlive each pacer.
 class BandwidthPacer {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   explicit BandwidthPacer(TokenBucket& bytes) : bytes_(bytes) {}
 
