@@ -8,10 +8,11 @@
 #include "input/reader_cancel.hpp"
 #include "input/resume_index.hpp"
 #include "input/source_reader.hpp"
-#include "limit/clock.hpp"
 #include "limit/host_key.hpp"
+#include "limit/time_source.hpp"
 #include "output/binding_meter.hpp"
 #include "output/stats_log.hpp"
+#include "outside_engine.hpp"
 #include "run_checks.hpp"
 #include "run_core.hpp"
 #include "scope_exit.hpp"
@@ -50,14 +51,14 @@ class CountingSink final : public RecordSink {
 std::optional<ResumeIndex> load_resume_index(const Options& options) {
   if (!options.resume_from) return std::nullopt;
   auto index = ResumeIndex::load(*options.resume_from, options.retry_failed);
-  if (!index) throw UsageError("--resume: " + index.error());
+  if (!index) throw UsageError("resume_from", ": " + index.error());
   return std::move(*index);
 }
 
 std::optional<StatsLog> open_stats_log(const Options& options) {
   if (!options.stats_log) return std::nullopt;
   auto log = StatsLog::open(*options.stats_log);
-  if (!log) throw UsageError("--stats-log: " + log.error());
+  if (!log) throw UsageError("stats_log", ": " + log.error());
   return std::move(*log);
 }
 
@@ -68,6 +69,7 @@ struct Fetcher::State {
   SourceReader reader;
   std::optional<ResumeIndex> resume;  // used by the reader thread only, during run()
   std::optional<StatsLog> stats_log;  // written by the meter's thread only, during run()
+  EngineMaker outside_engine;         // set by use_outside_engine(), or empty
 };
 
 Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
@@ -82,7 +84,7 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   // Last, as it may rewrite the file: a usage error above leaves it untouched.
   auto resume = load_resume_index(options);
   state_ = std::make_unique<State>(
-      State{std::move(options), std::move(reader), std::move(resume), std::move(stats_log)});
+      State{std::move(options), std::move(reader), std::move(resume), std::move(stats_log), {}});
 }
 
 std::optional<ResumeReport> Fetcher::resume_report() const {
@@ -102,12 +104,12 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
 
   LiveCounters own_counters;
   LiveCounters& counters = live != nullptr ? *live : own_counters;
-  // Hosts are tracked on every run of the loop and thread engines, so that a server's
-  // Retry-After and RateLimit headers slow its own host; --per-host adds a cap (0: none).
-  // The textbook engines are kept as the textbook has them.
-  const bool track_hosts =
-      options.engine == EngineKind::EventLoop || options.engine == EngineKind::Threads;
-  RunCore core(options, counters);
+  // Hosts are tracked on every run of the library's engines, so that a server's
+  // Retry-After and RateLimit headers slow its own host; per_host adds a cap (0: none).
+  // An outside engine knows nothing of hosts.
+  const bool track_hosts = !state_->outside_engine;
+  RunCore core(options, counters, 0,
+               track_hosts ? make_engine(options) : state_->outside_engine(options));
   Admission& admission = core.admission();
 
   const ReaderCancel reader_cancel;
@@ -123,7 +125,7 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
                            .parked = occupancy.parked,
                            .busiest_host = std::move(occupancy.busiest_host)};
       },
-      state_->stats_log ? &*state_->stats_log : nullptr, real_clock());
+      state_->stats_log ? &*state_->stats_log : nullptr, real_time_source());
   CountingSink counting(sink, counters, meter);
   std::jthread reader_thread([&] {
     state_->reader.read_all(
@@ -160,6 +162,16 @@ FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* liv
       .bound_by = bound_by,
       .stats_log_error = meter.log_error(),
   };
+}
+
+struct detail::FetcherAccess {
+  static void use_outside_engine(Fetcher& fetcher, EngineMaker make) {
+    fetcher.state_->outside_engine = std::move(make);
+  }
+};
+
+void detail::use_outside_engine(Fetcher& fetcher, EngineMaker make) {
+  FetcherAccess::use_outside_engine(fetcher, std::move(make));
 }
 
 FetchReport fetch(const Options& options, std::vector<std::string> sources, RecordSink& sink,

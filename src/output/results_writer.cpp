@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -24,14 +24,14 @@ ResultsWriter::~ResultsWriter() { flush(); }
 
 void ResultsWriter::write(const Record& record) {
   if (!error_.empty()) return;
-  const auto now = Clock::now();
+  const auto now = std::chrono::steady_clock::now();
   if (buffer_.empty()) oldest_ = now;
   append_json_line(buffer_, record);
   if (buffer_.size() >= kFlushBytes || now - oldest_ >= kFlushAge) flush();
 }
 
 void ResultsWriter::flush_if_stale() {
-  if (!buffer_.empty() && Clock::now() - oldest_ >= kFlushAge) flush();
+  if (!buffer_.empty() && std::chrono::steady_clock::now() - oldest_ >= kFlushAge) flush();
 }
 
 void ResultsWriter::flush() {

@@ -30,11 +30,9 @@ class ResultsWriter {
   const std::string& error() const noexcept { return error_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   int fd_;
   std::string buffer_;
-  Clock::time_point oldest_;  // when the first line now in buffer_ was added
+  std::chrono::steady_clock::time_point oldest_;  // when the first line now in buffer_ was added
   std::string error_;
 };
 

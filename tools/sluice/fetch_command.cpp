@@ -60,12 +60,10 @@ class Ticker {
   }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   void on_tick(int tick) {
     recorder_.flush_stale();
     if (!show_) return;
-    const auto now = Clock::now();
+    const auto now = std::chrono::steady_clock::now();
     ProgressSnapshot snapshot;
     snapshot.done = recorder_.done();
     if (live_.input_complete.load(std::memory_order_relaxed)) {
@@ -89,7 +87,7 @@ class Ticker {
   const LiveCounters& live_;
   const bool show_;
   const bool terminal_;
-  const Clock::time_point started_ = Clock::now();
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // The tick thread's own; drawn_ is read after the thread was joined.
   RecentRate rate_;
   bool drawn_ = false;
@@ -110,7 +108,9 @@ std::optional<std::ofstream> open_summary_file(const std::optional<std::string>&
 
 int run_fetch(const FetchCommand& command) {
   // Sources and options first: a bad list must not cost the user an old results file.
+  if (command.textbook) textbook::check_options(*command.textbook, command.options);
   Fetcher fetcher(command.options, command.sources);
+  if (command.textbook) textbook::use_engine(fetcher, *command.textbook);
   const auto resume = fetcher.resume_report();
   if (resume && resume->bad_lines > 0) {
     std::cerr << "sluice: --resume " << printable(command.options.resume_from->string()) << ": "
