@@ -17,10 +17,6 @@
 
 namespace sluice {
 
-namespace detail {
-struct FetcherAccess;
-}  // namespace detail
-
 // Receives every record of a run, exactly once per input URL, in completion order.
 // Called from the engine's thread(s): an implementation used with a multi-threaded
 // engine must be thread-safe. It must not throw.
@@ -128,7 +124,6 @@ class Fetcher {
   std::optional<ResumeReport> resume_report() const;
 
  private:
-  friend struct detail::FetcherAccess;  // src/outside_engine.hpp, for sluice's own tools
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -39,8 +39,8 @@ std::string answering_host(const Record& record, const std::string& url_host) {
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admission& admission,
             RecordSink& sink, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
-  // Empty when hosts are not tracked (an outside engine: src/outside_engine.hpp): there is no one
-  // to tell then.
+  // Empty when hosts are not tracked (an engine given to FetchRun: src/fetch_run.hpp): there
+  // is no one to tell then.
   const std::string answered_by =
       transfer.host().empty() ? std::string() : answering_host(record, transfer.host());
   // All before the release, which may start the host's next request: that one already

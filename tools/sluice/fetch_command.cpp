@@ -16,6 +16,7 @@
 #include "sluice/fetcher.hpp"
 #include "status_ticks.hpp"
 #include "stop_signals.hpp"
+#include "textbook/textbook_run.hpp"
 
 namespace sluice::cli {
 
@@ -104,13 +105,8 @@ std::optional<std::ofstream> open_summary_file(const std::optional<std::string>&
   return file;
 }
 
-}  // namespace
-
-int run_fetch(const FetchCommand& command) {
-  // Sources and options first: a bad list must not cost the user an old results file.
-  if (command.textbook) textbook::check_options(*command.textbook, command.options);
-  Fetcher fetcher(command.options, command.sources);
-  if (command.textbook) textbook::use_engine(fetcher, *command.textbook);
+// The run of `command` on `fetcher`: a sluice::Fetcher or a textbook::Fetcher.
+int run_fetch_on(auto& fetcher, const FetchCommand& command) {
   const auto resume = fetcher.resume_report();
   if (resume && resume->bad_lines > 0) {
     std::cerr << "sluice: --resume " << printable(command.options.resume_from->string()) << ": "
@@ -154,6 +150,19 @@ int run_fetch(const FetchCommand& command) {
   if (const int signal = signals.received(); signal != 0) return 128 + signal;
   // A URL skipped for its failed record failed as much as in one uninterrupted run.
   return summary.failed > 0 || summary.skipped_failures > 0 ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace
+
+int run_fetch(const FetchCommand& command) {
+  // The fetcher first, as it checks the sources and options: a bad list must not cost the
+  // user an old results file.
+  if (command.textbook) {
+    textbook::Fetcher fetcher(*command.textbook, command.options, command.sources);
+    return run_fetch_on(fetcher, command);
+  }
+  Fetcher fetcher(command.options, command.sources);
+  return run_fetch_on(fetcher, command);
 }
 
 }  // namespace sluice::cli

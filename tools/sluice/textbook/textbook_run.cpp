@@ -1,17 +1,19 @@
-// A fetch run on one of the textbook engines, through the library's outside-engine hook.
+// A fetch run on one of the textbook engines, on the library's internal FetchRun.
 #include "textbook/textbook_run.hpp"
 
 #include <memory>
 #include <utility>
 
-#include "outside_engine.hpp"
+#include "fetch_run.hpp"
 #include "run_checks.hpp"
 #include "sluice/errors.hpp"
 #include "textbook/textbook_engines.hpp"
 
 namespace sluice::textbook {
+namespace {
 
-void check_options(Design design, const Options& options) {
+// Before the run is made, which may rewrite the resume file.
+Options checked(Design design, Options options) {
   const char* unsupported = options.max_bandwidth > 0 ? "max_bandwidth"
                             : options.rate > 0        ? "rate"
                             : options.per_host > 0    ? "per_host"
@@ -26,23 +28,35 @@ void check_options(Design design, const Options& options) {
   Options budget = options;
   budget.engine = design == Design::StaticSlices ? EngineKind::Threads : EngineKind::EventLoop;
   detail::check_file_budget(budget);
+  return options;
 }
 
-void use_engine(Fetcher& fetcher, Design design) {
-  detail::use_outside_engine(fetcher,
-                             [design](const Options& options) -> std::unique_ptr<detail::Engine> {
-                               if (design == Design::StaticSlices) {
-                                 return std::make_unique<detail::StaticSlicesEngine>(options);
-                               }
-                               return std::make_unique<detail::SlicePermitsEngine>(options);
-                             });
+detail::EngineMaker engine_maker(Design design) {
+  return [design](const Options& options) -> std::unique_ptr<detail::Engine> {
+    if (design == Design::StaticSlices) {
+      return std::make_unique<detail::StaticSlicesEngine>(options);
+    }
+    return std::make_unique<detail::SlicePermitsEngine>(options);
+  };
 }
+
+}  // namespace
+
+Fetcher::Fetcher(Design design, Options options, std::vector<std::string> sources)
+    : run_(std::make_unique<detail::FetchRun>(checked(design, std::move(options)),
+                                              std::move(sources), engine_maker(design))) {}
+
+Fetcher::~Fetcher() = default;
+
+FetchReport Fetcher::run(RecordSink& sink, RunControl control, LiveCounters* live) {
+  return run_->run(sink, control, live);
+}
+
+std::optional<ResumeReport> Fetcher::resume_report() const { return run_->resume_report(); }
 
 FetchReport fetch(Design design, const Options& options, std::vector<std::string> sources,
                   RecordSink& sink) {
-  check_options(design, options);
-  Fetcher fetcher(options, std::move(sources));
-  use_engine(fetcher, design);
+  Fetcher fetcher(design, options, std::move(sources));
   return fetcher.run(sink);
 }
 
