@@ -34,8 +34,8 @@ struct BandwidthGate {
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
-  TimeSource* clock =
-      &real_time_source();  // what the pacing reads and sleeps on; tests move it by hand
+  // What the pacing reads and sleeps on; tests move it by hand.
+  TimeSource* clock = &real_time_source();
 };
 
 // Not thread-safe: used by the thread that runs the transfer's callbacks. Lifetime: libcurl
