@@ -79,8 +79,8 @@ std::optional<std::string_view> unparsed_redirect_target(const TransferFailure& 
 FetchError describe_failure(const TransferFailure& failure) {
   const CURLcode result = failure.result;
   if (failure.too_large || result == CURLE_FILESIZE_EXCEEDED) {
-    return {ErrorKind::TooLarge,
-            "the body is larger than --max-body " + std::to_string(failure.max_body) + " bytes"};
+    return {ErrorKind::TooLarge, "the body is larger than the maximum body size (" +
+                                     std::to_string(failure.max_body) + " bytes)"};
   }
   if (!failure.save_error.empty()) return {ErrorKind::Io, std::string(failure.save_error)};
   // libcurl keeps the first error message of a transfer, so after a re-sent request the
@@ -117,7 +117,7 @@ FetchError describe_failure(const TransferFailure& failure) {
   if (result == CURLE_OPERATION_TIMEDOUT && curl_message.starts_with("Operation too slow")) {
     return {ErrorKind::Timeout, "no data for " +
                                     std::to_string(stall_seconds(failure.stall_timeout)) +
-                                    " s (--stall-timeout)"};
+                                    " s (the stall timeout)"};
   }
   return {classify(result),
           (curl_message.empty() ? curl_easy_strerror(result) : std::string(curl_message)) +

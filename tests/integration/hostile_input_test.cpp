@@ -83,12 +83,12 @@ const std::vector<HostileCase>& hostile_cases() {
       {.name = "RangeBeyondMaxExpansion",
        .line = [](const std::string& base) { return base + "/todos/{1..1000}"; },
        .url = [](const std::string& base) { return base + "/todos/{1..1000}"; },
-       .message = "range expands to 1000 URLs, more than --max-expansion 100",
+       .message = "range expands to 1000 URLs, more than the maximum expansion (100)",
        .options = {"--max-expansion", "100"}},
       {.name = "RangeBeyondDefaultMaxExpansion",
        .line = [](const std::string& base) { return base + "/todos/[1-10000001]"; },
        .url = [](const std::string& base) { return base + "/todos/[1-10000001]"; },
-       .message = "range expands to 10000001 URLs, more than --max-expansion 10000000"},
+       .message = "range expands to 10000001 URLs, more than the maximum expansion (10000000)"},
   };
   return cases;
 }

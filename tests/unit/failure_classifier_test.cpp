@@ -49,10 +49,10 @@ TEST(DescribeFailureTest, ABodyCutOffOrRefusedByLengthIsTooLarge) {
   const FetchError cut =
       describe_failure({.result = CURLE_WRITE_ERROR, .too_large = true, .max_body = 1000});
   EXPECT_EQ(cut.kind, ErrorKind::TooLarge);
-  EXPECT_EQ(cut.message, "the body is larger than --max-body 1000 bytes");
+  EXPECT_EQ(cut.message, "the body is larger than the maximum body size (1000 bytes)");
   const FetchError refused = describe_failure({.result = CURLE_FILESIZE_EXCEEDED, .max_body = 5});
   EXPECT_EQ(refused.kind, ErrorKind::TooLarge);
-  EXPECT_EQ(refused.message, "the body is larger than --max-body 5 bytes");
+  EXPECT_EQ(refused.message, "the body is larger than the maximum body size (5 bytes)");
 }
 
 TEST(DescribeFailureTest, AFailedSaveIsAnIoErrorWithItsReason) {
@@ -155,7 +155,7 @@ TEST(DescribeFailureTest, TheLowSpeedLimitIsNamedAsAStallInWholeSeconds) {
                         .curl_message = "Operation too slow. Less than 1 bytes/sec transferred",
                         .stall_timeout = 1500ms});
   EXPECT_EQ(stall.kind, ErrorKind::Timeout);
-  EXPECT_EQ(stall.message, "no data for 2 s (--stall-timeout)");
+  EXPECT_EQ(stall.message, "no data for 2 s (the stall timeout)");
   const FetchError timeout = describe_failure(
       {.result = CURLE_OPERATION_TIMEDOUT, .curl_message = "Operation timed out after 100 ms"});
   EXPECT_EQ(timeout.message, "Operation timed out after 100 ms");

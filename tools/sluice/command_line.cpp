@@ -135,9 +135,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   std::string engine = "loop";
   const std::map<std::string, EngineKind> engines{{"loop", EngineKind::EventLoop},
-                                                  {"threads", EngineKind::Threads},
-                                                  {"textbook-slices", EngineKind::StaticSlices},
-                                                  {"textbook-permits", EngineKind::SlicePermits}};
+                                                  {"threads", EngineKind::Threads}};
+  const std::map<std::string, textbook::Design> textbook_designs{
+      {"textbook-slices", textbook::Design::StaticSlices},
+      {"textbook-permits", textbook::Design::SlicePermits}};
   app.add_option("--engine", engine,
                  "loop: one thread, libcurl multi-socket; threads: one thread per slot; "
                  "textbook-slices, textbook-permits: the classic answers, for comparison")
@@ -320,7 +321,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     if (!count) throw UsageError("--concurrency (a whole number or auto): " + count.error());
     fetch.options.concurrency = *count;
   }
-  fetch.options.engine = engines.at(engine);
+  if (const auto design = textbook_designs.find(engine); design != textbook_designs.end()) {
+    fetch.textbook = design->second;
+  } else {
+    fetch.options.engine = engines.at(engine);
+  }
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
   fetch.options.stall_timeout = to_duration("--stall-timeout", stall_timeout);
@@ -350,6 +355,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       throw UsageError("watch takes its URLs from the lists in INBOX, not '" +
                        fetch.sources.front() + "'");
     }
+    if (fetch.textbook) throw UsageError("watch runs on --engine loop or threads only");
     if (fetch.results_path || fetch.summary_json_path || fetch.options.stats_log) {
       throw UsageError(
           "watch writes each job's results and summary to OUTBOX; --results, --resume, "
