@@ -33,7 +33,7 @@ def run_once(sluice, design):
     try:
         urls = "".join(f"{server.base}/todos/{i + 1}?delay={ms}ms\n"
                        for i, ms in enumerate(LATENCIES_MS))
-        done = subprocess.run([PYTHON, os.path.join(EXAMPLES, f"{design}.py"), "-", str(N)],
+        done = subprocess.run([PYTHON, "-B", os.path.join(EXAMPLES, f"{design}.py"), "-", str(N)],
                               input=urls, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise SystemExit(f"{design} failed ({done.returncode}): {done.stderr}")

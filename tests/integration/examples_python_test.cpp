@@ -21,14 +21,18 @@ using namespace std::chrono_literals;
 constexpr char kPython[] = "/usr/bin/python3";
 constexpr std::size_t kN = 10;
 
-std::string script(const std::string& name) {
-  return std::string(SLUICE_PYTHON_EXAMPLES_DIR) + "/" + name + ".py";
+// Python's arguments to run script `name` with `args`; -B, so that no __pycache__ is written
+// into the source tree.
+std::vector<std::string> python_args(const std::string& name, std::vector<std::string> args) {
+  args.insert(args.begin(), {"-B", std::string(SLUICE_PYTHON_EXAMPLES_DIR) + "/" + name + ".py"});
+  return args;
 }
 
 // `script PREFIX COUNT N` against `server`'s /todos.
 std::vector<std::string> prefix_args(const std::string& name, const Server& server, int count,
                                      std::size_t n = kN) {
-  return {script(name), server.base_url() + "/todos", std::to_string(count), std::to_string(n)};
+  return python_args(name,
+                     {server.base_url() + "/todos", std::to_string(count), std::to_string(n)});
 }
 
 // How the summary line says that `count` URLs were fetched.
@@ -128,7 +132,7 @@ TEST(ExamplesPythonTest, TheTextbookDesignsFetchASlowChunkOneUrlAfterAnother) {
       list += '\n';
     }
     const auto start = std::chrono::steady_clock::now();
-    const auto result = test::run_child(kPython, {script(name), "-", "6"}, list, 60s);
+    const auto result = test::run_child(kPython, python_args(name, {"-", "6"}), list, 60s);
     ASSERT_EQ(result.exit_code, 0) << name << "\n" << result.out << result.err;
     EXPECT_GE(std::chrono::steady_clock::now() - start, 3s) << name;
     EXPECT_NE(result.out.find(fetched_line(60)), std::string::npos) << name << result.out;
@@ -139,7 +143,8 @@ TEST(ExamplesPythonTest, TheTextbookDesignsFetchASlowChunkOneUrlAfterAnother) {
 TEST(ExamplesPythonTest, ABadCommandLinePrintsUsageAndExitsOne) {
   for (const char* name : {"threads_barrier_fetch", "async_semaphore_fetch", "pool_fetch",
                            "async_per_request_fetch", "async_queue_fetch"}) {
-    const auto result = test::run_child(kPython, {script(name), "http://x/todos", "many", "3"});
+    const auto result =
+        test::run_child(kPython, python_args(name, {"http://x/todos", "many", "3"}));
     EXPECT_EQ(result.exit_code, 1) << name << result.err;
     EXPECT_NE(result.err.find("usage"), std::string::npos) << name << result.err;
   }
