@@ -8,19 +8,16 @@ def read_command_line(usage):
     """The URL list and N; prints `usage` and exits 1 on anything else."""
     args = sys.argv[1:]
     try:
-        if len(args) == 2 and args[0] == "-":
-            urls = [line.strip() for line in sys.stdin if line.strip()]
-        elif len(args) == 3:
-            urls = [f"{args[0]}/{i}" for i in range(1, int(args[1]) + 1)]
-        else:
-            raise ValueError("wrong number of arguments")
-        n = int(args[-1])
+        n = int(args[-1]) if len(args) in (2, 3) else 0
+        count = int(args[1]) if len(args) == 3 else 0
     except ValueError:
         n = 0
-    if n <= 0:
+    if n <= 0 or (len(args) == 2 and args[0] != "-"):
         print(f"usage: {usage} (PREFIX COUNT | -) N", file=sys.stderr)
         sys.exit(1)
-    return urls, n
+    if len(args) == 2:
+        return [line.strip() for line in sys.stdin if line.strip()], n
+    return [f"{args[0]}/{i}" for i in range(1, count + 1)], n
 
 
 def print_line(**fields):
