@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 #include "sluice/record.hpp"
 #include "sluice/version.hpp"
 #include "support/child_process.hpp"
