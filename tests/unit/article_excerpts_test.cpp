@@ -238,7 +238,7 @@ TEST(ArticleExcerptsTest, EveryImageAndFileTheArticlesPointToExists) {
 }
 
 TEST(ArticleExcerptsTest, EveryRegionInTheSourcesIsQuoted) {
-  static const std::regex open(R"(// \[article:([\w-]+)\])");
+  static const std::regex open(R"((?://|#) \[article:([\w-]+)\])");
   const auto quoted = excerpts_of(article_text(kArticles[0]));
   const std::set<std::string> quoted_set(quoted.begin(), quoted.end());
   for (const char* folder : {"examples", "src"}) {
