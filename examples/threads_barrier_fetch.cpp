@@ -33,12 +33,12 @@ std::vector<Slice> correct_slices(std::size_t len, std::size_t n) {
 }
 
 // [article:naive-slices]
-// The bug: steps of len / n make n + 1 slices when len % n != 0 (10 URLs, n = 3: 3+3+3+1).
-// The barrier counts n + 1 arrivals per phase, but n + 2 threads arrive (n + 1 workers and
-// main). std::barrier completes phase 0 at the (n + 1)-th arrival, whoever it is (usually main
-// and the short remainder slice are among the first), and starts phase 1 with the count reset
-// to n + 1. The last arrival is counted toward phase 1, which nobody else will ever join: that
-// thread waits forever, and main (released too early) waits forever for it in join().
+// The bug: steps of len / n make ceil(len / (len / n)) slices, more than n whenever
+// len % n != 0 and up to 2n - 1 (10 URLs, n = 3: 3+3+3+1; 5 URLs, n = 3: five of 1). The
+// barrier counts n + 1 arrivals per phase, but one more thread per extra slice arrives.
+// std::barrier completes phase 0 at the (n + 1)-th arrival, whoever it is, and starts phase 1
+// with the count reset to n + 1; the later arrivals, fewer than n + 1, wait for a phase that
+// nobody else will ever join, and main (if released too early) waits for them in join().
 std::vector<Slice> naive_slices(std::size_t len, std::size_t n) {
   const std::size_t size = std::max<std::size_t>(1, len / n);
   std::vector<Slice> slices;
@@ -102,7 +102,6 @@ int main(int argc, char** argv) {
   // Must run before any thread touches curl: it is not thread-safe itself.
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
-  // [article:slices-barrier]
   const auto slices = naive ? naive_slices(urls.size(), n) : correct_slices(urls.size(), n);
   std::barrier meeting(static_cast<std::ptrdiff_t>(n + 1));  // N workers + main
   // Relaxed is enough: arriving at the barrier happens-before main's wait returns.
@@ -123,7 +122,6 @@ int main(int argc, char** argv) {
   std::printf("slices %zu, threads %zu\n", slices.size(), workers.size());
   std::fflush(stdout);  // in naive mode nothing after the barrier is sure to run
   meeting.arrive_and_wait();
-  // [/article:slices-barrier]
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("fetched %zu of %zu in %.2f s\n", fetched.load(std::memory_order_relaxed),
               urls.size(), elapsed.count());
