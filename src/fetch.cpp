@@ -76,8 +76,11 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
   check_file_budget(options);
-  SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
-                                                       .max_line_bytes = 65536});
+  SourceReader reader =
+      options.literal_sources
+          ? SourceReader::literal(std::move(sources))
+          : SourceReader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
+                                                          .max_line_bytes = 65536});
   auto stats_log = open_stats_log(options);
   auto resources = open_run_resources(options);
   // Last, as it may rewrite the file: a usage error above leaves it untouched.
