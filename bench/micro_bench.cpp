@@ -6,7 +6,7 @@
 #include "input/range_pattern.hpp"
 #include "input/url_check.hpp"
 #include "output/ideal_schedule.hpp"
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 
 namespace sluice::detail {
 namespace {

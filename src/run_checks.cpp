@@ -23,8 +23,8 @@ namespace sluice::detail {
 namespace {
 
 // The option that set `concurrency`: -c auto sizes slots and descriptors for its maximum.
-std::string concurrency_option(const Options& options) {
-  return options.adaptive_concurrency ? "--max-concurrency" : "--concurrency";
+const char* concurrency_option(const Options& options) {
+  return options.adaptive_concurrency ? "max_concurrency" : "concurrency";
 }
 
 }  // namespace
@@ -40,31 +40,24 @@ void global_curl_init() {
 
 void check_options(const Options& options) {
   if (options.concurrency == 0 || options.concurrency > kMaxConcurrency) {
-    throw UsageError(concurrency_option(options) + " must be between 1 and " +
-                     std::to_string(kMaxConcurrency) + ", not " +
-                     std::to_string(options.concurrency));
+    throw UsageError(concurrency_option(options), " must be between 1 and " +
+                                                      std::to_string(kMaxConcurrency) + ", not " +
+                                                      std::to_string(options.concurrency));
   }
-  if (options.max_redirects < 0) throw UsageError("--max-redirects must not be negative");
+  if (options.max_redirects < 0) throw UsageError("max_redirects", " must not be negative");
   // libcurl sends the User-Agent as given: a CR or LF would end the header and start another,
   // and no other control byte but tab is allowed in a header either (RFC 9110, section 5.5).
   const auto control = std::ranges::find_if(
       options.user_agent, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
   if (control != options.user_agent.end()) {
-    throw UsageError(
-        "--user-agent must not contain control characters such as CR, LF or NUL (byte " +
-        std::to_string(control - options.user_agent.begin() + 1) + ")");
+    throw UsageError("user_agent",
+                     " must not contain control characters such as CR, LF or NUL (byte " +
+                         std::to_string(control - options.user_agent.begin() + 1) + ")");
   }
   for (const auto& entry : options.resolve) {
     if (auto checked = check_resolve_entry(entry); !checked) {
-      throw UsageError("--resolve: " + checked.error());
+      throw UsageError("resolve", ": " + checked.error());
     }
-  }
-  const bool textbook =
-      options.engine == EngineKind::StaticSlices || options.engine == EngineKind::SlicePermits;
-  if (textbook && (options.max_bandwidth > 0 || options.rate > 0 || options.per_host > 0)) {
-    throw UsageError(
-        "--max-bandwidth, --rate and --per-host apply to --engine loop and threads only; the "
-        "textbook engines are kept as the textbook has them");
   }
 }
 
@@ -74,19 +67,17 @@ void check_file_budget(const Options& options) {
   raise_open_file_limit();
   // The thread engine's easy handles each run a private multi handle, and libcurl 7.88
   // gives every multi handle a wake-up socket pair: three descriptors per worker.
-  const bool easy_per_slot =
-      options.engine == EngineKind::Threads || options.engine == EngineKind::StaticSlices;
   // A slot that saves its body also holds the body's file open.
-  const std::uint64_t per_slot = (easy_per_slot ? 3U : 1U) + (options.output_dir ? 1U : 0U);
+  const std::uint64_t per_slot =
+      (options.engine == EngineKind::Threads ? 3U : 1U) + (options.output_dir ? 1U : 0U);
   constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, -o DIR
   const std::uint64_t needed = per_slot * options.concurrency + kReserve;
   const std::uint64_t limit = open_file_limit();
   if (needed > limit) {
-    const std::string option = concurrency_option(options);
-    throw UsageError(option + " " + std::to_string(options.concurrency) + " needs about " +
-                     std::to_string(needed) + " open files, but this process may open only " +
-                     std::to_string(limit) + " (ulimit -n); lower " + option +
-                     " or raise the limit");
+    throw UsageError(concurrency_option(options),
+                     " " + std::to_string(options.concurrency) + " needs about " +
+                         std::to_string(needed) + " open files, but this process may open only " +
+                         std::to_string(limit) + " (ulimit -n); lower it or raise the limit");
   }
 }
 

@@ -17,9 +17,9 @@ constexpr std::size_t kMaxConcurrency = 1'000'000;
 // Initialises libcurl once per process; throws std::runtime_error if it cannot.
 void global_curl_init();
 
-// Throw UsageError naming the first problem (a concurrency out of range, caps the chosen
-// engine does not support, a control character in the User-Agent, a --resolve entry that is
-// not HOST:PORT:ADDR[,ADDR]..., more open files than the process may have).
+// Throw UsageError naming the first problem (a concurrency out of range, a control character
+// in the User-Agent, a resolve entry that is not HOST:PORT:ADDR[,ADDR]..., more open files
+// than the process may have).
 void check_options(const Options& options);
 void check_file_budget(const Options& options);
 

@@ -2,22 +2,19 @@
 #include "run_core.hpp"
 
 #include "grace_timer.hpp"
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "scope_exit.hpp"
 
 namespace sluice::detail {
 namespace {
 
 AdmissionSettings admission_settings(const Options& options, std::size_t fresh_capacity) {
-  const bool textbook =
-      options.engine != EngineKind::EventLoop && options.engine != EngineKind::Threads;
   return AdmissionSettings{
       // Twice the concurrency keeps every slot fed while the producer refills the other half.
       .capacity = 2 * options.concurrency + 1024,
       .fresh_capacity = fresh_capacity,
       .per_host = options.per_host,
-      // The textbook engines are kept as the textbook has them: no request rate.
-      .rate = textbook ? 0 : options.rate,
+      .rate = options.rate,
   };
 }
 
@@ -32,7 +29,7 @@ RunCore::RunCore(const Options& options, LiveCounters& live, std::size_t fresh_c
     : options_(options),
       live_(live),
       admission_(admission_settings(options, fresh_capacity), make_concurrency_limit(options),
-                 real_clock(), &live),
+                 real_time_source(), &live),
       engine_(std::move(engine)) {}
 
 void RunCore::run(RecordSink& sink, std::stop_token stop, std::stop_token abort) {

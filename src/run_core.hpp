@@ -22,7 +22,8 @@ class RunCore {
   // make_engine does.
   RunCore(const Options& options, const RunResources& resources, LiveCounters& live,
           std::size_t fresh_capacity = 0);
-  // With `engine` instead of the one the options name: the seam for tests.
+  // With `engine` instead of the one the options name: the seam for tests, and for the
+  // engines the library does not offer (FetchRun's EngineMaker).
   RunCore(const Options& options, LiveCounters& live, std::size_t fresh_capacity,
           std::unique_ptr<Engine> engine);
 

@@ -40,9 +40,9 @@ struct LiveCounters {
   std::atomic<std::uint64_t> records{0};    // records delivered to the sink so far
   std::atomic<std::uint64_t> ok{0};         // of which ok
   std::atomic<std::uint64_t> bytes{0};      // body bytes of the records delivered
-  // Transfers that wait (paused or blocked) for --max-bandwidth tokens.
+  // Transfers that wait (paused or blocked) for Options::max_bandwidth tokens.
   std::atomic<std::uint64_t> waiting_for_bandwidth{0};
-  // Starts that wait for --rate: the next item has been taken but the bucket is empty.
+  // Starts that wait for Options::rate: the next item has been taken but the bucket is empty.
   std::atomic<std::uint64_t> waiting_for_rate{0};
 };
 
@@ -52,9 +52,9 @@ enum class BindingKind {
   None,         // nothing was sampled: the run was shorter than one sample
   Concurrency,  // all slots (-c, or -c auto's live limit) busy
   Server,       // all slots busy, and the latency rose well above its floor meanwhile
-  Bandwidth,    // transfers waiting for --max-bandwidth
-  Rate,         // starts waiting for --rate
-  PerHost,      // URLs parked behind --per-host caps (or a host's pause) with slots free
+  Bandwidth,    // transfers waiting for Options::max_bandwidth
+  Rate,         // starts waiting for Options::rate
+  PerHost,      // URLs parked behind Options::per_host caps (or a host's pause) with slots free
   Input,        // slots free and nothing queued while the input was still being read
   Tail,         // slots free with the input over: the last URLs running out
 };

@@ -14,9 +14,6 @@ namespace sluice {
 enum class EngineKind {
   EventLoop,  // one thread drives libcurl's multi-socket API over epoll
   Threads,    // one thread per unit of concurrency, each with its own easy handle
-  // The textbook answers, for comparison only (they read the whole list first):
-  StaticSlices,  // c static slices, a thread each, joined by a barrier
-  SlicePermits,  // an event loop whose c slice tasks each hold one of c permits
 };
 
 struct Options {

@@ -10,7 +10,7 @@
 namespace sluice::detail {
 
 Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimit> limit,
-                     Clock& clock, LiveCounters* live)
+                     TimeSource& clock, LiveCounters* live)
     : capacity_(std::max<std::size_t>(settings.capacity, 1)),
       fresh_capacity_(settings.fresh_capacity),
       limit_source_(std::move(limit)),

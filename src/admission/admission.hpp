@@ -23,9 +23,9 @@
 
 #include "admission/concurrency_limit.hpp"
 #include "input/input_item.hpp"
-#include "limit/clock.hpp"
 #include "limit/host_limiter.hpp"
 #include "limit/rate_limit_headers.hpp"
+#include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
 #include "sluice/fetcher.hpp"
 
@@ -63,11 +63,11 @@ struct Admitted {
 // against the capacity, so a list that is mostly one host parks at most that many of it.
 class Admission {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   // `limit` caps the requests in flight. `live` (may be null) gets the gauges admission
   // knows: -c auto's limit and the starts waiting for --rate.
-  Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimit> limit, Clock& clock,
+  Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimit> limit, TimeSource& clock,
             LiveCounters* live = nullptr);
 
   // --- The producer's side.
@@ -173,7 +173,7 @@ class Admission {
   const std::size_t capacity_;
   const std::size_t fresh_capacity_;  // 0: none
   const std::unique_ptr<ConcurrencyLimit> limit_source_;
-  Clock& clock_;
+  TimeSource& clock_;
   LiveCounters* const live_;
 
   std::mutex mutex_;

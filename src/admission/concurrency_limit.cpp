@@ -11,7 +11,7 @@ class FixedConcurrency final : public ConcurrencyLimit {
   explicit FixedConcurrency(std::size_t limit) : limit_(std::max<std::size_t>(limit, 1)) {}
   std::size_t limit() const override { return limit_; }
   bool varies() const noexcept override { return false; }
-  void on_sample(std::chrono::nanoseconds, std::size_t, bool, Clock::time_point) override {}
+  void on_sample(std::chrono::nanoseconds, std::size_t, bool, TimeSource::time_point) override {}
 
  private:
   const std::size_t limit_;
@@ -23,7 +23,7 @@ class AdaptiveConcurrency final : public ConcurrencyLimit {
   std::size_t limit() const override { return adaptive_.limit(); }
   bool varies() const noexcept override { return true; }
   void on_sample(std::chrono::nanoseconds rtt, std::size_t in_flight_at_start, bool dropped,
-                 Clock::time_point now) override {
+                 TimeSource::time_point now) override {
     adaptive_.on_sample(rtt, in_flight_at_start, dropped, now);
   }
 

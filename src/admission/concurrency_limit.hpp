@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "limit/adaptive_limit.hpp"
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -25,7 +25,7 @@ class ConcurrencyLimit {
   virtual bool varies() const noexcept = 0;
   // One finished request, as AdaptiveLimit::on_sample takes it.
   virtual void on_sample(std::chrono::nanoseconds rtt, std::size_t in_flight_at_start, bool dropped,
-                         Clock::time_point now) = 0;
+                         TimeSource::time_point now) = 0;
 };
 
 // -c: `limit` always; samples change nothing.

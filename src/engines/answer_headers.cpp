@@ -1,5 +1,5 @@
-// What the last answer of a finished transfer asks of us in its headers: Retry-After, and
-// the rate limit its RateLimit or X-RateLimit-* headers announce.
+// What the last answer of a finished transfer asks of us in its headers: Retry-After, the
+// rate limit its RateLimit or X-RateLimit-* headers announce, and where its Location points.
 #include "engines/answer_headers.hpp"
 
 #include <string>
@@ -41,6 +41,21 @@ std::optional<RateLimitInfo> announced_rate_limit(CURL* easy,
                                                   std::chrono::system_clock::time_point wall_now) {
   return parse_rate_limit_headers(
       [easy](std::string_view name) { return last_answer_field(easy, name); }, wall_now);
+}
+
+std::optional<std::string> redirect_location(CURL* easy) {
+  return last_answer_field(easy, "Location");
+}
+
+std::optional<std::string> latest_redirect_location(CURL* easy) {
+  std::optional<std::string> latest;
+  // Requests are numbered from 0; past the last one libcurl says CURLHE_NOREQUEST.
+  for (int request = 0;; ++request) {
+    curl_header* header = nullptr;
+    const CURLHcode found = curl_easy_header(easy, "Location", 0, CURLH_HEADER, request, &header);
+    if (found == CURLHE_OK) latest = header->value;
+    if (found != CURLHE_OK && found != CURLHE_MISSING) return latest;
+  }
 }
 
 }  // namespace sluice::detail

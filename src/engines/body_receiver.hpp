@@ -16,7 +16,7 @@
 #include <string>
 
 #include "limit/bandwidth_pacer.hpp"
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
 #include "output/body_file.hpp"
 
@@ -28,13 +28,14 @@ namespace sluice::detail {
 // thread gives `stop` instead and blocks in the write callback until its bytes are paid.
 struct BandwidthGate {
   TokenBucket* bytes = nullptr;
-  std::function<void(CURL*, Clock::time_point)> on_pause;
+  std::function<void(CURL*, TimeSource::time_point)> on_pause;
   std::stop_token stop;
   std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
-  Clock* clock = &real_clock();  // what the pacing reads and sleeps on; tests move it by hand
+  // What the pacing reads and sleeps on; tests move it by hand.
+  TimeSource* clock = &real_time_source();
 };
 
 // Not thread-safe: used by the thread that runs the transfer's callbacks. Lifetime: libcurl

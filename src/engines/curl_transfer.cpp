@@ -8,6 +8,7 @@
 
 #include "engines/answer_headers.hpp"
 #include "engines/easy_options.hpp"
+#include "input/url_check.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -87,16 +88,27 @@ Record CurlTransfer::finish(CURLcode result) {
   const long status = read_answer(easy_, record);
 
   if (result != CURLE_OK) {
-    record.error = describe_failure({.result = result,
-                                     .curl_message = errors_.message(),
-                                     .resent_after = errors_.resent_after(),
-                                     .ended_on = ended_on(),
-                                     .too_large = receiver_.too_large(),
-                                     .save_error = receiver_.save_error(),
-                                     .max_body = options_.max_body,
-                                     .stall_timeout = options_.stall_timeout});
-  } else if (status >= 400) {
-    record.error = http_error(status);
+    // Only a refused redirect needs it, and the search goes through every answer.
+    const std::string location =
+        result == CURLE_UNSUPPORTED_PROTOCOL ? latest_redirect_location(easy_).value_or("") : "";
+    const TransferFailure failure{.result = result,
+                                  .curl_message = errors_.message(),
+                                  .resent_after = errors_.resent_after(),
+                                  .ended_on = ended_on(),
+                                  .status = status,
+                                  .answer_started = answer_started(),
+                                  .location = location,
+                                  .too_large = receiver_.too_large(),
+                                  .save_error = receiver_.save_error(),
+                                  .max_body = options_.max_body,
+                                  .stall_timeout = options_.stall_timeout};
+    record.error = describe_failure(failure);
+    if (const auto target = unparsed_redirect_target(failure)) {
+      record.final_url = redact_userinfo(*target);
+    }
+  } else {
+    record.error =
+        answer_error(status, options_.max_redirects > 0, redirect_location(easy_).has_value());
   }
   record.ok = !record.error.has_value();
 
@@ -111,6 +123,13 @@ Record CurlTransfer::finish(CURLcode result) {
   }
   receiver_.drop();  // an uncommitted body file removes itself
   return record;
+}
+
+bool CurlTransfer::answer_started() const {
+  // libcurl stamps the time of the first byte it reads, whether or not a whole answer follows.
+  curl_off_t first_byte_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
+  return first_byte_us > 0;
 }
 
 std::string_view CurlTransfer::ended_on() const {
@@ -134,6 +153,7 @@ InputItem CurlTransfer::requeue(Record&& failed) {
   item.source = std::move(failed.source);
   item.attempts = failed.attempts;
   item.last_error = std::move(failed.error);
+  item.last_status = failed.status;
   return item;
 }
 

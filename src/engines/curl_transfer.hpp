@@ -73,6 +73,8 @@ class CurlTransfer {
  private:
   // The URL the transfer ended on: the last redirect's target, or the item's own.
   std::string_view ended_on() const;
+  // Whether a byte of an answer arrived in this transfer.
+  bool answer_started() const;
 
   const Options& options_;
   const RunResources& resources_;

@@ -2,7 +2,6 @@
 #include "engines/engine.hpp"
 
 #include "engines/event_loop_engine.hpp"
-#include "engines/textbook_engines.hpp"
 #include "engines/thread_pool_engine.hpp"
 #include "limit/host_key.hpp"
 
@@ -14,10 +13,6 @@ std::unique_ptr<Engine> make_engine(const Options& options, const RunResources& 
       return std::make_unique<EventLoopEngine>(options, resources);
     case EngineKind::Threads:
       return std::make_unique<ThreadPoolEngine>(options, resources);
-    case EngineKind::StaticSlices:
-      return std::make_unique<StaticSlicesEngine>(options, resources);
-    case EngineKind::SlicePermits:
-      return std::make_unique<SlicePermitsEngine>(options, resources);
   }
   return std::make_unique<EventLoopEngine>(options, resources);
 }
@@ -44,7 +39,8 @@ std::string answering_host(const Record& record, const std::string& url_host) {
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admission& admission,
             RecordSink& sink, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
-  // Empty when hosts are not tracked (the textbook engines): there is no one to tell then.
+  // Empty when hosts are not tracked (an engine given to FetchRun: src/fetch_run.hpp): there
+  // is no one to tell then.
   const std::string answered_by =
       transfer.host().empty() ? std::string() : answering_host(record, transfer.host());
   // All before the release, which may start the host's next request: that one already

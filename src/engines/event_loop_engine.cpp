@@ -118,14 +118,14 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
   if (timeout_ms < 0) {
     shard.deadline.reset();
   } else {
-    shard.deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    shard.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   }
   return 0;
 }
 
 int EventLoopEngine::wait_ms() const {
-  std::optional<Clock::time_point> earliest = admission_due_;
-  const auto sooner = [&](std::optional<Clock::time_point> candidate) {
+  std::optional<std::chrono::steady_clock::time_point> earliest = admission_due_;
+  const auto sooner = [&](std::optional<std::chrono::steady_clock::time_point> candidate) {
     if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
   };
   if (!paused_.empty()) sooner(paused_.front().until);
@@ -133,8 +133,8 @@ int EventLoopEngine::wait_ms() const {
     if (shard->deadline && (!earliest || *shard->deadline < *earliest)) earliest = shard->deadline;
   }
   if (!earliest) return -1;
-  const auto left = *earliest - Clock::now();
-  if (left <= Clock::duration::zero()) return 0;
+  const auto left = *earliest - std::chrono::steady_clock::now();
+  if (left <= std::chrono::steady_clock::duration::zero()) return 0;
   // Round up: waking a little late costs nothing, waking early costs a spin.
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
 }
@@ -153,7 +153,9 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
     BandwidthGate gate;
     if (limits_.bandwidth) {
       gate.bytes = &*limits_.bandwidth;
-      gate.on_pause = [this](CURL* easy, Clock::time_point until) { on_pause(easy, until); };
+      gate.on_pause = [this](CURL* easy, std::chrono::steady_clock::time_point until) {
+        on_pause(easy, until);
+      };
       gate.receive_buffer = limits_.receive_buffer;
       gate.waiting = &live_->waiting_for_bandwidth;
     }
@@ -186,7 +188,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
 bool EventLoopEngine::admit(Admission& admission, RecordSink& sink) {
   admission_due_.reset();
   while (true) {
-    auto next = admission.next(Clock::now());
+    auto next = admission.next(std::chrono::steady_clock::now());
     if (auto* admitted = std::get_if<Admitted>(&next)) {
       start(std::move(*admitted), admission, sink);
     } else if (const auto* later = std::get_if<Admission::NotBefore>(&next)) {
@@ -199,7 +201,7 @@ bool EventLoopEngine::admit(Admission& admission, RecordSink& sink) {
 }
 
 void EventLoopEngine::run_timeouts() {
-  const auto now = Clock::now();
+  const auto now = std::chrono::steady_clock::now();
   for (auto& shard : shards_) {
     if (shard->deadline && now >= *shard->deadline) {
       shard->deadline.reset();
@@ -209,14 +211,14 @@ void EventLoopEngine::run_timeouts() {
   }
 }
 
-void EventLoopEngine::on_pause(CURL* easy, Clock::time_point until) {
+void EventLoopEngine::on_pause(CURL* easy, std::chrono::steady_clock::time_point until) {
   auto* slot = static_cast<Slot*>(CurlTransfer::from_handle(easy).owner());
   paused_.push_back(Paused{until, slot, slot->attempt});
   std::push_heap(paused_.begin(), paused_.end());
 }
 
 void EventLoopEngine::resume_paused() {
-  const auto now = Clock::now();
+  const auto now = std::chrono::steady_clock::now();
   while (!paused_.empty() && paused_.front().until <= now) {
     std::pop_heap(paused_.begin(), paused_.end());
     const Paused due = paused_.back();

@@ -34,15 +34,14 @@ class EventLoopEngine final : public Engine {
            std::stop_token stop) override;
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   struct Shard {
     EventLoopEngine* engine = nullptr;
     std::uint32_t id = 0;
     CURLM* multi = nullptr;
     std::size_t active = 0;
     std::size_t capacity = 0;
-    std::optional<Clock::time_point> deadline;  // when libcurl wants its timeout action
+    std::optional<std::chrono::steady_clock::time_point>
+        deadline;  // when libcurl wants its timeout action
   };
   // A reusable transfer and the shard it is running in (null while idle).
   struct Slot {
@@ -53,7 +52,7 @@ class EventLoopEngine final : public Engine {
   };
   // A transfer that paused itself for the bandwidth cap, and when to resume it.
   struct Paused {
-    Clock::time_point until;
+    std::chrono::steady_clock::time_point until;
     Slot* slot;
     std::uint64_t attempt;  // a pause outlived by its transfer is ignored
     // Heap order: std::push_heap keeps the greatest first, so "greater" means "later".
@@ -68,7 +67,7 @@ class EventLoopEngine final : public Engine {
   void start(Admitted&& admitted, Admission& admission, RecordSink& sink);
   Shard& least_busy_shard();
   void run_timeouts();
-  void on_pause(CURL* easy, Clock::time_point until);
+  void on_pause(CURL* easy, std::chrono::steady_clock::time_point until);
   void resume_paused();
   void collect_finished(Admission& admission, RecordSink& sink);
   void cancel_all(Admission& admission, RecordSink& sink);
@@ -80,7 +79,7 @@ class EventLoopEngine final : public Engine {
   RunLimits limits_;
   std::vector<Paused> paused_;  // a heap, the earliest first
   // When admission said the next start may come (a retry, a host's pause, --rate).
-  std::optional<Clock::time_point> admission_due_;
+  std::optional<std::chrono::steady_clock::time_point> admission_due_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
   std::vector<std::unique_ptr<Shard>> shards_;

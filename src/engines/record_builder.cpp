@@ -2,8 +2,11 @@
 // answer, and the records of items that were never fetched.
 #include "engines/record_builder.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
+
+#include "input/url_check.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -46,7 +49,7 @@ long read_answer(CURL* easy, Record& record) {
   if (redirects > 0) {
     char* effective = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
-    if (effective != nullptr) record.final_url = effective;
+    if (effective != nullptr) record.final_url = redact_userinfo(effective);
   }
   return status;
 }
@@ -63,7 +66,10 @@ Record unfetched_record(InputItem&& item, FetchError error) {
 
 Record cancelled_record(InputItem&& item) {
   FetchError error{ErrorKind::Cancelled, stopped_message(item)};
-  return unfetched_record(std::move(item), std::move(error));
+  const std::optional<int> status = item.last_status;
+  Record record = unfetched_record(std::move(item), std::move(error));
+  record.status = status;
+  return record;
 }
 
 }  // namespace sluice::detail

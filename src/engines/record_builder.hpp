@@ -15,14 +15,15 @@ namespace sluice::detail {
 // of `item`), the attempt's number and the body bytes received.
 Record attempt_record(InputItem& item, std::uint64_t bytes);
 
-// Fills in what libcurl knows of `easy`'s answer so far (status, times, final URL); returns
-// the status, 0 before any.
+// Fills in what libcurl knows of `easy`'s answer so far (status, times, final URL without
+// its credentials); returns the status, 0 before any.
 long read_answer(CURL* easy, Record& record);
 
 // A record for an input item that was never fetched (bad URL, or cancelled).
 Record unfetched_record(InputItem&& item, FetchError error);
 
-// The record of an item that a stopped run never started (or never retried).
+// The record of an item that a stopped run never started (or never retried: then with the
+// status of its last attempt).
 Record cancelled_record(InputItem&& item);
 
 }  // namespace sluice::detail

@@ -1,22 +1,9 @@
-// Which failed attempts are worth another try, and how long to wait before it.
+// How long to wait before another try of a failed attempt.
 #include "engines/retry_policy.hpp"
 
 #include <algorithm>
 
 namespace sluice::detail {
-
-bool is_transient(const FetchError& error, std::optional<int> status) noexcept {
-  switch (error.kind) {
-    case ErrorKind::Connect:
-    case ErrorKind::Timeout:
-    case ErrorKind::Network:
-      return true;
-    case ErrorKind::Http:
-      return status == 429 || status == 502 || status == 503 || status == 504;
-    default:
-      return false;
-  }
-}
 
 RetryPolicy::RetryPolicy(const Options& options, std::uint64_t seed)
     : options_(options), random_(seed) {}

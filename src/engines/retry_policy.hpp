@@ -1,19 +1,16 @@
-// Which failed attempts are worth another try, and how long to wait before it.
+// How long to wait before another try of a failed attempt (which failures are worth one:
+// is_transient in record_rules.hpp).
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <random>
 
+#include "record_rules.hpp"
 #include "sluice/options.hpp"
 #include "sluice/record.hpp"
 
 namespace sluice::detail {
-
-// True for failures that another attempt may fix: the connection could not be made or
-// broke, the attempt timed out, or the server answered 429, 502, 503 or 504. Everything
-// else (a bad URL, DNS, TLS, a 404, a too large body, ...) would fail the same way again.
-bool is_transient(const FetchError& error, std::optional<int> status) noexcept;
 
 // Thread-safety: none; each engine thread owns one. The random draws come from a private
 // generator, so two threads never share its state.

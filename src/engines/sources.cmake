@@ -13,5 +13,4 @@ target_sources(sluice PRIVATE
   engines/run_limits.cpp
   engines/event_loop_engine.cpp
   engines/thread_pool_engine.cpp
-  engines/textbook_engines.cpp
   engines/worker_thread.cpp)

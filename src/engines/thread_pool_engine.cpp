@@ -126,11 +126,13 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
     // started, whose transfers end with cancelled records. The URLs still queued get
     // theirs from the run core, which cancels them however the engine ends.
     admission.cancel();
-    throw UsageError("--engine threads -c " + std::to_string(options_.concurrency) +
-                     ": this machine allows only " + std::to_string(workers.size()) +
-                     " more threads (" + error.code().message() +
-                     "); lower -c or use the "
-                     "event-loop engine");
+    // -c auto's threads are sized for its maximum.
+    throw UsageError(options_.adaptive_concurrency ? "max_concurrency" : "concurrency",
+                     " " + std::to_string(options_.concurrency) +
+                         " needs a thread per slot on the thread engine, but this machine "
+                         "allows only " +
+                         std::to_string(workers.size()) + " more threads (" +
+                         error.code().message() + "); lower it or use the event-loop engine");
   }
   std::stop_callback wake_workers(stop, [&] { admission.cancel(); });
   for (auto& worker : workers) worker->join();

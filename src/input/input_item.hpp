@@ -27,6 +27,8 @@ struct InputItem {
   int attempts = 0;
   // The error of the latest attempt, kept for the record if no later attempt succeeds.
   std::optional<FetchError> last_error;
+  // The status of the latest attempt's answer, if it got one (a 503 that is to be retried).
+  std::optional<int> last_status;
 };
 
 }  // namespace sluice::detail

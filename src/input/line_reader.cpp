@@ -23,11 +23,18 @@ LineReader::LineReader(int fd, std::size_t max_line_bytes, int cancel_fd)
     : fd_(fd), max_line_bytes_(max_line_bytes), cancel_fd_(cancel_fd), buffer_(kBufferBytes) {}
 
 std::expected<std::optional<Line>, std::string> LineReader::next() {
+  if (skipping_) {
+    const auto skipped = skip_rest_of_line();
+    if (!skipped) return std::unexpected(skipped.error());
+    if (!*skipped) return std::nullopt;
+  }
   Line line;
   line.offset = bytes_consumed_;
   bool started = false;
   bool newline_found = false;
-  while (!newline_found) {
+  // An over-long line is returned as soon as it is known to be one, its rest skipped by the
+  // next call: a line without end (@/dev/zero) still gets its record.
+  while (!newline_found && !line.too_long) {
     if (begin_ == end_) {
       const auto filled = fill();
       if (!filled) return std::unexpected(filled.error());
@@ -48,6 +55,7 @@ std::expected<std::optional<Line>, std::string> LineReader::next() {
     bytes_consumed_ += next_begin - begin_;
     begin_ = next_begin;
   }
+  skipping_ = line.too_long && !newline_found;
   if (newline_found && !line.too_long && line.text.ends_with('\r')) line.text.pop_back();
   if (line.text.size() > max_line_bytes_) line.too_long = true;
   if (line.too_long) {
@@ -56,6 +64,24 @@ std::expected<std::optional<Line>, std::string> LineReader::next() {
   }
   line.number = ++lines_read_;
   return line;
+}
+
+std::expected<bool, std::string> LineReader::skip_rest_of_line() {
+  for (;;) {
+    if (begin_ == end_) {
+      const auto filled = fill();
+      if (!filled || !*filled) return filled;
+    }
+    const std::string_view unread(buffer_.data() + begin_, end_ - begin_);
+    const std::size_t newline = unread.find('\n');
+    const std::size_t skipped = newline == std::string_view::npos ? unread.size() : newline + 1;
+    bytes_consumed_ += skipped;
+    begin_ += skipped;
+    if (newline != std::string_view::npos) {
+      skipping_ = false;
+      return true;
+    }
+  }
 }
 
 void LineReader::append(Line& line, const char* begin, const char* end) {

@@ -16,7 +16,9 @@ struct Line {
   std::string text;
   std::uint64_t number = 0;  // from 1
   std::uint64_t offset = 0;  // of its first byte, counted from the reader's first read
-  bool too_long = false;     // longer than the reader's maximum; consumed to its end
+  // Longer than the reader's maximum: returned once that is known, and the rest of it, up to
+  // and including its newline, skipped by the next call of next().
+  bool too_long = false;
 };
 
 // Reads with read(2) into a 64 KiB buffer and never holds more than that buffer plus one
@@ -40,6 +42,8 @@ class LineReader {
  private:
   // Appends to `line` without letting it exceed max_line_bytes_ + 1 (room for a '\r').
   void append(Line& line, const char* begin, const char* end);
+  // Consumes the rest of an over-long line returned before; false when the input ends first.
+  std::expected<bool, std::string> skip_rest_of_line();
   // Refills the buffer; false at end of input. Waits on a non-blocking descriptor.
   std::expected<bool, std::string> fill();
   // Waits until the descriptor is readable; false when cancel_fd_ became readable first.
@@ -52,8 +56,9 @@ class LineReader {
   std::size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
   std::size_t end_ = 0;
   std::uint64_t lines_read_ = 0;
-  std::uint64_t bytes_consumed_ = 0;  // through the end of the last line returned
-  bool at_end_ = false;  // read(2) returned 0; a terminal would otherwise be asked again
+  std::uint64_t bytes_consumed_ = 0;  // taken out of the buffer, over-long lines' rests too
+  bool at_end_ = false;    // read(2) returned 0; a terminal would otherwise be asked again
+  bool skipping_ = false;  // the last line returned was over-long and its newline is unread
 };
 
 }  // namespace sluice::detail

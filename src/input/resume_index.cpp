@@ -13,10 +13,10 @@
 #include <system_error>
 #include <utility>
 
-#include "engines/retry_policy.hpp"
 #include "input/line_reader.hpp"
 #include "input/pruned_copy.hpp"
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
+#include "record_rules.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -66,15 +66,6 @@ std::expected<bool, int> ends_without_newline(int fd) {
 }
 
 }  // namespace
-
-bool is_final(const Record& record, bool retry_failed) noexcept {
-  if (record.ok) return true;
-  // Not ok yet no error is not something sluice writes; fetching again is the safe reading.
-  if (!record.error) return false;
-  if (record.error->kind == ErrorKind::Cancelled) return false;
-  if (is_transient(*record.error, record.status)) return false;
-  return !retry_failed;
-}
 
 bool ResumeIndex::add(const Line& line, bool retry_failed) {
   const auto skip = [this, &line] {

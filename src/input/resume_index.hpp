@@ -17,10 +17,6 @@
 
 namespace sluice::detail {
 
-// True when `record` needs no new attempt: it succeeded, or it failed in a way another
-// attempt would not fix (not cancelled, not is_transient) and `retry_failed` is off.
-bool is_final(const Record& record, bool retry_failed) noexcept;
-
 // What a results file says about one occurrence of an input URL.
 enum class FinalRecord {
   None,     // no final record left for it: fetch it
@@ -56,7 +52,7 @@ class ResumeIndex {
   // The final record of this occurrence of `url` not yet consumed by an earlier occurrence,
   // which is then consumed; None when there is none left. So a URL listed twice with one
   // final record is skipped once and fetched once. `url` is an input URL as read: it is
-  // compared as a record would hold it (see as_written in output/json_lines.hpp).
+  // compared as a record would hold it (see as_written in record_codec.hpp).
   FinalRecord consume(std::string_view url);
 
   std::uint64_t final_records() const noexcept { return keys_.size(); }

@@ -111,8 +111,8 @@ class ItemEmitter {
       const bool saturated = count == std::numeric_limits<std::uint64_t>::max();
       return failure(text, source,
                      "range expands to " + std::to_string(count) + (saturated ? " or more" : "") +
-                         " URLs, more than --max-expansion " +
-                         std::to_string(limits_.max_expansion));
+                         " URLs, more than the maximum expansion (" +
+                         std::to_string(limits_.max_expansion) + ")");
     }
     for (std::uint64_t k = 0; k < count; ++k) {
       if (!url(pattern->at(k), source)) return false;

@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <boost/locale/utf.hpp>
 #include <cstddef>
 #include <memory>
@@ -121,6 +122,22 @@ std::expected<std::string, FetchError> check_url(std::string_view text) {
     return std::unexpected(invalid(std::string("invalid URL: ") + curl_url_strerror(code)));
   }
   return fetch_url;
+}
+
+std::string redact_userinfo(std::string_view url) {
+  const std::string_view scheme = scheme_of(url);
+  std::size_t authority = 0;
+  if (!scheme.empty()) {
+    if (!url.substr(scheme.size()).starts_with("://")) return std::string(url);  // file:/x
+    authority = scheme.size() + 3;
+  }
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
+  // RFC 3986 keeps '@' out of userinfo, but a hostile URL may have several: all go.
+  const std::size_t at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < authority) return std::string(url);
+  std::string redacted(url.substr(0, authority));
+  redacted.append("***").append(url.substr(at));
+  return redacted;
 }
 
 }  // namespace sluice::detail

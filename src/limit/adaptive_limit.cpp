@@ -38,7 +38,7 @@ constexpr double kProbeEveryRoundTrips = 100;
 // enough to average out noise, few enough to end quickly.
 constexpr std::size_t kMinProbeSamples = 10;
 constexpr std::size_t kMaxProbeSamples = 50;
-// Clock resolution: a zero RTT (a cached error) must not become log(0).
+// TimeSource resolution: a zero RTT (a cached error) must not become log(0).
 constexpr Seconds kMinRtt{1e-6};
 
 std::size_t checked_max(std::size_t max) {

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <optional>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 
 namespace sluice::detail {
 
@@ -44,7 +44,7 @@ struct AdaptiveLimitSettings {
 // engine's workers report samples. Lifetime: one per run.
 class AdaptiveLimit {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   // Throws std::invalid_argument if settings.max is 0.
   explicit AdaptiveLimit(AdaptiveLimitSettings settings = {});

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <optional>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
 
 namespace sluice::detail {
@@ -21,25 +21,11 @@ namespace sluice::detail {
 double default_burst(double bytes_per_second);
 // [/article:burst]
 
-// The SO_RCVBUF value for each of `transfers` sockets under a cap of `bytes_per_second`, or
-// nullopt to leave the socket alone. Why set it: while a transfer is paused the kernel
-// keeps receiving into its buffer, which receive autotuning grows to megabytes, so the
-// network would run far ahead of the cap. Why not smaller: a connection moves at most a
-// window per round trip, so all windows together (about the sum of these buffers) must
-// cover the cap times the round trip. The buffers hold 50 ms of the cap, split over the
-// transfers, which reaches the cap on paths up to 50 ms round trip. Not more: everything
-// the buffers hold arrives on top of the cap when the transfers start (measured on
-// loopback with 200 ms: the busiest second of 10 transfers at 20 MiB/s was 112 % of the
-// cap; with 50 ms, 106-107 %). At least 8 KiB each,
-// as a window of fewer than about four segments stalls on delayed ACKs; rounded up to
-// 4 KiB. Linux doubles the value passed (socket(7): room for its bookkeeping) and
-// advertises about half of that, so the window is about the value itself. Setting it also
-// turns autotuning off, and the kernel caps it at net.core.rmem_max (208 KiB by default).
-// When more is wanted the value stays at that cap rather than leaving autotuning on: an
-// autotuned buffer grows to megabytes, which the kernel acknowledges while the pacer holds
-// the transfer, so the link bursts far above the cap. A path whose round trip needs more
-// window than the buffers give reaches less than the cap: the cap wins over speed there.
-// nullopt only for a rate that is not a number.
+// The SO_RCVBUF value for each of `transfers` sockets under a cap of `bytes_per_second`: 50 ms
+// of the cap split over them, at least 8 KiB each, rounded up to 4 KiB, at most 208 KiB
+// (net.core.rmem_max by default); nullopt (a rate that is not a number) leaves the socket
+// alone. Why: a paused transfer's kernel would keep receiving into an autotuned buffer of
+// megabytes, far ahead of the cap. Why these sizes: docs/benchmarks.md, "Receive buffers".
 std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t transfers);
 
 // One transfer's side of the shared byte bucket, for the event loop's write callback.
@@ -48,7 +34,7 @@ std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t tra
 // Lifetime: the bucket is shared by all transfers and must outlive each pacer.
 class BandwidthPacer {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   explicit BandwidthPacer(TokenBucket& bytes) : bytes_(bytes) {}
 

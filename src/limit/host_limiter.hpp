@@ -11,14 +11,14 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
 
 namespace sluice::detail {
 
 // The answer to "may a request to this host start now?".
 struct HostAdmission {
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   bool admitted = false;
   // For a refusal in time (the host is paused, or its announced rate has no request left
@@ -40,7 +40,7 @@ struct HostAdmission {
 // at O(1) amortized cost per call.
 class HostLimiter {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   // The most requests in flight per host; 0 means no cap (pauses and announced rates
   // still apply).

@@ -3,7 +3,7 @@
 target_sources(sluice PRIVATE
   limit/adaptive_limit.cpp
   limit/bandwidth_pacer.cpp
-  limit/clock.cpp
+  limit/time_source.cpp
   limit/host_key.cpp
   limit/host_limiter.cpp
   limit/parse_rate.cpp

@@ -103,7 +103,7 @@ TokenBucket::time_point TokenBucket::reserve(double tokens, time_point now) {
   return bucket_.reserve(tokens, now);
 }
 
-bool TokenBucket::take_blocking(double tokens, std::stop_token stop, Clock& clock) {
+bool TokenBucket::take_blocking(double tokens, std::stop_token stop, TimeSource& clock) {
   const time_point now = clock.now();
   const time_point paid = reserve(tokens, now);
   if (paid <= now || clock.sleep_until(paid, stop)) return true;

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <stop_token>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 
 namespace sluice::detail {
 
@@ -21,7 +21,7 @@ namespace sluice::detail {
 // Thread-safety: none. Lifetime: a plain value.
 class BasicTokenBucket {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   // Starts full. Throws std::invalid_argument unless rate (tokens per second) and burst
   // (tokens) are finite and positive.
@@ -69,7 +69,7 @@ class BasicTokenBucket {
 // outlive every thread blocked in take_blocking.
 class TokenBucket {
  public:
-  using time_point = Clock::time_point;
+  using time_point = TimeSource::time_point;
 
   // Starts full; throws std::invalid_argument like BasicTokenBucket.
   TokenBucket(double rate, double burst);
@@ -82,7 +82,7 @@ class TokenBucket {
   // serves waiting threads in order and wakes each once, instead of waking them all
   // whenever tokens appear. Returns false when `stop` is requested first; the reservation
   // is then given back.
-  bool take_blocking(double tokens, std::stop_token stop, Clock& clock = real_clock());
+  bool take_blocking(double tokens, std::stop_token stop, TimeSource& clock = real_time_source());
 
   double available(time_point now) const;
   double rate() const noexcept { return rate_; }

@@ -20,7 +20,7 @@ double percentile(std::vector<double>& values, std::uint64_t percent) {
 }  // namespace
 
 BindingMeter::BindingMeter(const LiveCounters& live, std::uint64_t fixed_cap, QueueProbe probe,
-                           StatsLog* log, Clock& clock)
+                           StatsLog* log, TimeSource& clock)
     : live_(live),
       fixed_cap_(fixed_cap),
       probe_(std::move(probe)),
@@ -54,7 +54,7 @@ void BindingMeter::loop(std::stop_token stop) {
   }
 }
 
-void BindingMeter::sample(Clock::time_point now, bool write_line) {
+void BindingMeter::sample(TimeSource::time_point now, bool write_line) {
   const QueueGauges queue = probe_(write_line);
   const GaugeSample gauges{
       .in_flight = live_.in_flight.load(std::memory_order_relaxed),

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 #include "output/binding_tally.hpp"
 #include "output/stats_log.hpp"
 #include "sluice/fetcher.hpp"
@@ -36,7 +36,7 @@ class BindingMeter {
 
   // `fixed_cap` is -c, or 0 for -c auto, whose live limit is then read from `live`.
   BindingMeter(const LiveCounters& live, std::uint64_t fixed_cap, QueueProbe probe, StatsLog* log,
-               Clock& clock);
+               TimeSource& clock);
   BindingMeter(const BindingMeter&) = delete;
   BindingMeter& operator=(const BindingMeter&) = delete;
   ~BindingMeter();
@@ -51,17 +51,17 @@ class BindingMeter {
  private:
   void loop(std::stop_token stop);
   // One sample of the gauges, which stands for the time since the previous one.
-  void sample(Clock::time_point now, bool write_line);
+  void sample(TimeSource::time_point now, bool write_line);
   std::uint64_t cap() const;
 
   const LiveCounters& live_;
   const std::uint64_t fixed_cap_;
   const QueueProbe probe_;
   StatsLog* const log_;
-  Clock& clock_;
-  const Clock::time_point started_;
-  Clock::time_point last_sample_;  // used by the sampling thread only, then by finish()
-  std::string log_error_;          // likewise
+  TimeSource& clock_;
+  const TimeSource::time_point started_;
+  TimeSource::time_point last_sample_;  // used by the sampling thread only, then by finish()
+  std::string log_error_;               // likewise
   std::mutex mutex_;
   BindingTally tally_;               // guarded by mutex_
   bool all_slots_busy_ = false;      // guarded by mutex_: what the last sample showed

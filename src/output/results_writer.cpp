@@ -10,7 +10,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -29,7 +29,7 @@ void ResultsWriter::write(const Record& record) {
     ++unwritten_;
     return;
   }
-  const auto now = Clock::now();
+  const auto now = std::chrono::steady_clock::now();
   if (buffer_.empty()) oldest_ = now;
   append_json_line(buffer_, record);
   ++buffered_;
@@ -37,7 +37,7 @@ void ResultsWriter::write(const Record& record) {
 }
 
 void ResultsWriter::flush_if_stale() {
-  if (!buffer_.empty() && Clock::now() - oldest_ >= kFlushAge) flush();
+  if (!buffer_.empty() && std::chrono::steady_clock::now() - oldest_ >= kFlushAge) flush();
 }
 
 void ResultsWriter::flush() {

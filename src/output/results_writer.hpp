@@ -40,14 +40,12 @@ class ResultsWriter {
   std::uint64_t unwritten() const noexcept { return unwritten_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   // After a failed write that wrote the first `written` bytes of buffer_.
   void drop_torn_line(std::size_t written);
 
   int fd_;
   std::string buffer_;
-  Clock::time_point oldest_;    // when the first line now in buffer_ was added
+  std::chrono::steady_clock::time_point oldest_;  // when the first line now in buffer_ was added
   std::uint64_t buffered_ = 0;  // records in buffer_
   std::uint64_t written_ = 0;
   std::uint64_t unwritten_ = 0;

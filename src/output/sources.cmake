@@ -1,6 +1,5 @@
 # Results: JSON lines, saved bodies, the run summary and the progress line.
 target_sources(sluice PRIVATE
-  output/json_lines.cpp
   output/body_file.cpp
   output/output_dir.cpp
   output/ideal_schedule.cpp

@@ -63,12 +63,12 @@ std::string describe_binding(const Binding& b, bool adaptive) {
     case BindingKind::Bandwidth:
       return "bandwidth cap (at the cap " + percent_of_time(b.share) + ")";
     case BindingKind::Rate:
-      return "rate limit (starts waited for --rate " + percent_of_time(b.share) + ")";
+      return "rate limit (starts waited for the start rate cap " + percent_of_time(b.share) + ")";
     case BindingKind::PerHost:
-      // Hosts are held back by --per-host and by the server's own Retry-After and
+      // Hosts are held back by the per-host cap and by the server's own Retry-After and
       // RateLimit headers alike; the URLs parked say which host, not which of these.
       return "per-host limit on " + b.host +
-             " (URLs parked behind its --per-host cap, Retry-After or RateLimit with slots "
+             " (URLs parked behind its per-host cap, Retry-After or RateLimit with slots "
              "free " +
              percent_of_time(b.share) + ")";
     case BindingKind::Input:

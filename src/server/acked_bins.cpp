@@ -12,7 +12,7 @@ void AckedBins::watch(int fd) {
   last_acked_[fd] = bytes_acked(fd).value_or(0);
 }
 
-void AckedBins::unwatch(int fd, Clock::time_point now) {
+void AckedBins::unwatch(int fd, std::chrono::steady_clock::time_point now) {
   const std::lock_guard lock(mutex_);
   const auto found = last_acked_.find(fd);
   if (found == last_acked_.end()) {
@@ -22,7 +22,7 @@ void AckedBins::unwatch(int fd, Clock::time_point now) {
   last_acked_.erase(found);
 }
 
-void AckedBins::sample(Clock::time_point now) {
+void AckedBins::sample(std::chrono::steady_clock::time_point now) {
   const auto ended = bin_at(now);
   if (ended == 0) {
     return;  // no bin has ended yet
@@ -52,8 +52,9 @@ RecentBins AckedBins::recent(std::size_t count) const {
   return last_bins(bins_, count);
 }
 
-std::size_t AckedBins::bin_at(Clock::time_point now) const noexcept {
-  return static_cast<std::size_t>(std::max(now - start_, Clock::duration::zero()) / kWidth);
+std::size_t AckedBins::bin_at(std::chrono::steady_clock::time_point now) const noexcept {
+  return static_cast<std::size_t>(
+      std::max(now - start_, std::chrono::steady_clock::duration::zero()) / kWidth);
 }
 
 std::uint64_t AckedBins::growth(int fd, std::uint64_t& last) noexcept {
@@ -83,7 +84,7 @@ void AckedBinsEntry::end() noexcept {
   if (fd_ < 0) {
     return;
   }
-  bins_.unwatch(fd_, AckedBins::Clock::now());
+  bins_.unwatch(fd_, std::chrono::steady_clock::now());
   fd_ = -1;
 }
 

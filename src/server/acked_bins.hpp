@@ -29,20 +29,19 @@ RecentBins last_bins(const std::vector<std::uint64_t>& all, std::size_t count);
 // Lifetime: must outlive every connection it watches.
 class AckedBins {
  public:
-  using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::milliseconds kWidth{100};
 
-  explicit AckedBins(Clock::time_point start) : start_(start) {}
+  explicit AckedBins(std::chrono::steady_clock::time_point start) : start_(start) {}
 
-  Clock::time_point start() const noexcept { return start_; }
+  std::chrono::steady_clock::time_point start() const noexcept { return start_; }
 
   // A new connection on `fd`; only its bytes acknowledged from now on are counted.
   void watch(int fd);
   // Counts the last growth of `fd` in the bin of `now`; call before the fd is closed.
-  void unwatch(int fd, Clock::time_point now);
+  void unwatch(int fd, std::chrono::steady_clock::time_point now);
   // Reads every watched connection and counts their growth in the bin that ended last by
   // `now`, which is sampled late by however late the timer ran. Cheap when none is watched.
-  void sample(Clock::time_point now);
+  void sample(std::chrono::steady_clock::time_point now);
 
   // Every bin up to the last one with a byte in it: trailing empty bins are left out.
   std::vector<std::uint64_t> bins() const;
@@ -51,12 +50,12 @@ class AckedBins {
 
  private:
   // The index of the bin that holds `now`.
-  std::size_t bin_at(Clock::time_point now) const noexcept;
+  std::size_t bin_at(std::chrono::steady_clock::time_point now) const noexcept;
   // The growth of the connection on `fd` since `last`, which moves on; mutex_ held.
   static std::uint64_t growth(int fd, std::uint64_t& last) noexcept;
   void add(std::size_t bin, std::uint64_t bytes);  // mutex_ held
 
-  const Clock::time_point start_;
+  const std::chrono::steady_clock::time_point start_;
   mutable std::mutex mutex_;
   // Each watched fd and its tcpi_bytes_acked at the last reading; guarded by mutex_.
   std::unordered_map<int, std::uint64_t> last_acked_;

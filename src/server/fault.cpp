@@ -10,7 +10,7 @@ namespace sluice::detail {
 namespace {
 
 // As ?fault= and --faults spell them, in the order of the error messages.
-constexpr std::array<std::pair<Fault, std::string_view>, 9> kNames = {{
+constexpr std::array<std::pair<Fault, std::string_view>, 13> kNames = {{
     {Fault::ResetBefore, "reset-before"},
     {Fault::ResetMid, "reset-mid"},
     {Fault::Stall, "stall"},
@@ -20,6 +20,10 @@ constexpr std::array<std::pair<Fault, std::string_view>, 9> kNames = {{
     {Fault::ServiceUnavailable, "503"},
     {Fault::TooManyRequests, "429"},
     {Fault::Truncate, "truncate"},
+    {Fault::HugeHeaderLine, "huge-header"},
+    {Fault::EndlessInterim, "endless-1xx"},
+    {Fault::RateLimitFar, "ratelimit-far"},
+    {Fault::RedirectNoLocation, "redirect-no-location"},
 }};
 
 }  // namespace
@@ -57,6 +61,8 @@ bool ends_connection(Fault fault) noexcept {
     case Fault::HugeHeaders:
     case Fault::ServiceUnavailable:
     case Fault::TooManyRequests:
+    case Fault::RateLimitFar:
+    case Fault::RedirectNoLocation:
       return false;
     case Fault::ResetBefore:
     case Fault::ResetMid:
@@ -64,6 +70,8 @@ bool ends_connection(Fault fault) noexcept {
     case Fault::BadStatus:
     case Fault::Endless:
     case Fault::Truncate:
+    case Fault::HugeHeaderLine:
+    case Fault::EndlessInterim:
       return true;
   }
   return true;
@@ -80,11 +88,15 @@ std::uint64_t body_bytes_written(Fault fault, std::uint64_t length, double fract
     case Fault::Stall:
     case Fault::BadStatus:
     case Fault::Endless:
+    case Fault::HugeHeaderLine:
+    case Fault::EndlessInterim:
       return 0;
     case Fault::None:
     case Fault::HugeHeaders:
     case Fault::ServiceUnavailable:
     case Fault::TooManyRequests:
+    case Fault::RateLimitFar:
+    case Fault::RedirectNoLocation:
       return length;
   }
   return length;

@@ -21,6 +21,10 @@ enum class Fault {
   ServiceUnavailable,  // "503"
   TooManyRequests,     // "429"
   Truncate,            // "truncate"
+  HugeHeaderLine,      // "huge-header"
+  EndlessInterim,      // "endless-1xx"
+  RateLimitFar,        // "ratelimit-far"
+  RedirectNoLocation,  // "redirect-no-location"
 };
 
 namespace detail {

@@ -1,4 +1,4 @@
-// Parsing and checking a request's fault parameters.
+// Parsing and checking a request's fault parameters, and the header fields some of them ask for.
 #include "server/fault_request.hpp"
 
 #include "server/http_date.hpp"
@@ -59,6 +59,15 @@ std::expected<FaultRequest, std::string> parse_fault_request(std::string_view qu
     request.retry_after = *parsed;
     request.retry_after_date = date.has_value();
   }
+  if (const auto form = query_value(query, "form")) {
+    if (*form == "ietf") {
+      request.rate_limit_form = RateLimitFields::Ietf;
+    } else if (*form == "x") {
+      request.rate_limit_form = RateLimitFields::X;
+    } else {
+      return std::unexpected("form must be ietf or x");
+    }
+  }
   return request;
 }
 
@@ -68,6 +77,16 @@ std::string retry_after_value(const FaultRequest& request,
     return http_date(now + request.retry_after);
   }
   return std::to_string(request.retry_after.count());
+}
+
+void set_far_rate_limit_fields(boost::beast::http::fields& fields, const FaultRequest& request) {
+  const auto reset = std::to_string(kFarRateLimitReset.count());
+  if (request.rate_limit_form == RateLimitFields::X) {
+    fields.set("X-RateLimit-Remaining", "0");
+    fields.set("X-RateLimit-Reset", reset);
+    return;
+  }
+  fields.set("RateLimit", "\"default\";r=0;t=" + reset);
 }
 
 }  // namespace sluice::detail

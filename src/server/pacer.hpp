@@ -14,8 +14,6 @@ namespace sluice::detail {
 // Thread-safety: none; one per connection, used on its thread. Time is passed in.
 class Pacer {
  public:
-  using Clock = std::chrono::steady_clock;
-
   // `bytes_per_second` > 0.
   explicit Pacer(std::uint64_t bytes_per_second) noexcept;
 
@@ -23,17 +21,18 @@ class Pacer {
   std::size_t chunk_bytes() const noexcept { return chunk_bytes_; }
 
   // How long to wait before sending at `now`; zero when sending may start at once.
-  Clock::duration wait(Clock::time_point now) const noexcept;
+  std::chrono::steady_clock::duration wait(
+      std::chrono::steady_clock::time_point now) const noexcept;
 
   // Records `bytes` as sent at `now`, which may be after wait() said zero.
-  void charge(std::uint64_t bytes, Clock::time_point now) noexcept;
+  void charge(std::uint64_t bytes, std::chrono::steady_clock::time_point now) noexcept;
 
  private:
   std::uint64_t bytes_per_second_;
   std::size_t chunk_bytes_;
-  Clock::duration credit_;  // the time one chunk takes at the rate
+  std::chrono::steady_clock::duration credit_;  // the time one chunk takes at the rate
   // When everything charged would have left at the rate; later than now means ahead of it.
-  Clock::time_point paid_until_{};
+  std::chrono::steady_clock::time_point paid_until_{};
 };
 
 }  // namespace sluice::detail

@@ -5,10 +5,10 @@
 
 namespace sluice::detail {
 
-RateWindow::RateWindow(RateLimitPolicy policy, Clock::time_point start)
+RateWindow::RateWindow(RateLimitPolicy policy, std::chrono::steady_clock::time_point start)
     : quota_(policy.quota), window_(policy.window), start_(start) {}
 
-RateTurn RateWindow::take(Clock::time_point now) {
+RateTurn RateWindow::take(std::chrono::steady_clock::time_point now) {
   const auto since_start = now - start_;
   const auto index = static_cast<std::uint64_t>(since_start / window_);
   const auto left = window_ - since_start % window_;

@@ -22,17 +22,15 @@ struct RateTurn {
 // Thread-safe: one mutex around a few comparisons. Lifetime: one per server.
 class RateWindow {
  public:
-  using Clock = std::chrono::steady_clock;
-
-  RateWindow(RateLimitPolicy policy, Clock::time_point start);
+  RateWindow(RateLimitPolicy policy, std::chrono::steady_clock::time_point start);
 
   // Takes a turn in the window that holds `now`, if any is left.
-  RateTurn take(Clock::time_point now);
+  RateTurn take(std::chrono::steady_clock::time_point now);
 
  private:
   const std::uint64_t quota_;
-  const Clock::duration window_;
-  const Clock::time_point start_;
+  const std::chrono::steady_clock::duration window_;
+  const std::chrono::steady_clock::time_point start_;
   std::mutex mutex_;
   std::uint64_t current_ = 0;  // guarded by mutex_: the index k of the window being counted
   std::uint64_t used_ = 0;     // guarded by mutex_: turns taken in that window

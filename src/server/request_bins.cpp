@@ -5,9 +5,9 @@
 
 namespace sluice::detail {
 
-void RequestBins::count(Clock::time_point now) {
-  const auto bin =
-      static_cast<std::size_t>(std::max(now - start_, Clock::duration::zero()) / kWidth);
+void RequestBins::count(std::chrono::steady_clock::time_point now) {
+  const auto bin = static_cast<std::size_t>(
+      std::max(now - start_, std::chrono::steady_clock::duration::zero()) / kWidth);
   const std::lock_guard lock(mutex_);
   if (bins_.size() <= bin) {
     bins_.resize(bin + 1);

@@ -20,13 +20,12 @@ namespace sluice::detail {
 // Lifetime: no ties; owned by the server's state.
 class RequestBins {
  public:
-  using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::milliseconds kWidth{100};
 
-  explicit RequestBins(Clock::time_point start) : start_(start) {}
+  explicit RequestBins(std::chrono::steady_clock::time_point start) : start_(start) {}
 
   // One request arrived at `now`; a time before the start counts in bin 0.
-  void count(Clock::time_point now);
+  void count(std::chrono::steady_clock::time_point now);
 
   // Every bin up to the last one with a request in it.
   std::vector<std::uint64_t> bins() const;
@@ -34,7 +33,7 @@ class RequestBins {
   RecentBins recent(std::size_t count) const;
 
  private:
-  const Clock::time_point start_;
+  const std::chrono::steady_clock::time_point start_;
   mutable std::mutex mutex_;
   // Guarded by mutex_. 8 bytes per 100 ms up to the last request: about 300 KB for an hour.
   std::vector<std::uint64_t> bins_;

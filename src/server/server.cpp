@@ -167,13 +167,13 @@ void ServerCore::sample_acked_bins() {
   const auto& bins = state_.acked_bins();
   // Aimed at the next bin boundary from the start, not 100 ms after the last tick, so that a
   // late tick does not shift every later one.
-  const auto ended = (AckedBins::Clock::now() - bins.start()) / AckedBins::kWidth;
+  const auto ended = (std::chrono::steady_clock::now() - bins.start()) / AckedBins::kWidth;
   acked_sampler_->expires_at(bins.start() + (ended + 1) * AckedBins::kWidth);
   acked_sampler_->async_wait([this](const boost::system::error_code& ec) {
     if (ec) {
       return;
     }
-    state_.acked_bins().sample(AckedBins::Clock::now());
+    state_.acked_bins().sample(std::chrono::steady_clock::now());
     sample_acked_bins();
   });
 }

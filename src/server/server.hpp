@@ -111,7 +111,16 @@ class ServerCore;
 //                 sends the HTTP-date N seconds from now. N is at most 86400.
 //   truncate      the header with the full Content-Length, the first ?fraction= (default 0.5,
 //                 from 0 to 1) of the body rounded down, then a clean close (FIN).
-// Only huge-headers, 503 and 429 leave the connection open for the next request. A HEAD answer
+//   huge-header   instead of the answer, a 200 whose header has one X-Huge line of 10 MiB,
+//                 then Content-Length: 0 and Connection: close, and a clean close.
+//   endless-1xx   "HTTP/1.1 100 Continue" interim answers, one after another for as long as
+//                 the peer reads them; no final answer ever comes.
+//   ratelimit-far the normal answer, announcing that no request is left for 100000 s: with
+//                 ?form=ietf (the default) RateLimit: "default";r=0;t=100000, with ?form=x
+//                 X-RateLimit-Remaining: 0 and X-RateLimit-Reset: 100000.
+//   redirect-no-location  a 302 without a Location header and a tiny JSON body.
+// Only huge-headers, 503, 429, ratelimit-far and redirect-no-location leave the connection
+// open for the next request. A HEAD answer
 // has no body: reset-mid and truncate then end after the header, and endless stalls after it.
 // ?fault_times=N (with ?fault=) limits the fault to the first N requests for that exact target
 // (path and query, as written); later ones are answered normally. Requests without ?fault= draw

@@ -13,7 +13,7 @@ constexpr std::uint64_t kFaultSeedMask = 0x9e3779b97f4a7c15;
 }  // namespace
 
 ServerState::ServerState(const ServerConfig& config)
-    : acked_bins_(AckedBins::Clock::now()),
+    : acked_bins_(std::chrono::steady_clock::now()),
       request_bins_(acked_bins_.start()),
       bandwidth_(config.bandwidth),
       capacity_(config.capacity),
@@ -34,7 +34,7 @@ void ServerState::on_connection() noexcept { connections_.fetch_add(1, std::memo
 
 Admission ServerState::on_request_started() noexcept {
   // Only a failed allocation of a new bin could throw here, and the process is done for then.
-  request_bins_.count(RequestBins::Clock::now());
+  request_bins_.count(std::chrono::steady_clock::now());
   // The count this request's own increment returns is exact: of requests that start at once,
   // each sees a different n, as each would find a different place in a real queue.
   const auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;

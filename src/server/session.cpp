@@ -111,6 +111,19 @@ void Session::answer() {
     case Fault::BadStatus:
       write_bad_status();
       return;
+    case Fault::HugeHeaderLine:
+      write_huge_header_line();
+      return;
+    case Fault::EndlessInterim:
+      state_.on_answer(0, fault_);  // once: the writes that follow are all one answer
+      write_endless_interim();
+      return;
+    case Fault::RedirectNoLocation:
+      answer_.status = 302;
+      answer_.location.clear();
+      answer_.resource = Resource::Json;
+      json_response_.body() = status_json(answer_.status);
+      break;
     case Fault::Endless:
       answer_.status = 200;
       answer_.resource = Resource::Pattern;

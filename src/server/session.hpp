@@ -58,7 +58,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // The fault modes, in session_faults.cpp.
   void add_fault_fields(boost::beast::http::fields& fields) const;
   void write_bad_status();
+  void write_huge_header_line();
   void write_endless_chunk();
+  void write_endless_interim();  // one more write of 1xx answers, until the peer leaves
   void wait_for_peer();
   void reset();
 

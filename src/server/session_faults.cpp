@@ -1,5 +1,6 @@
 // How a test-server session delivers the fault modes that are more than a changed header:
-// resets, a malformed status line, an endless body and a stall that waits for the peer.
+// resets, a malformed status line, a huge header line, endless bodies and 1xx answers, and a
+// stall that waits for the peer.
 #include <array>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -7,6 +8,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/fault_request.hpp"
 #include "server/session.hpp"
@@ -22,6 +24,16 @@ namespace http = beast::http;
 // the connection closes, so the peer has nothing to wait for.
 constexpr std::string_view kBadStatus =
     "HTTP/1.1 twohundred OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+// A 200 answer whose one header line X-Huge holds 10 MiB, a hundred times what libcurl takes
+// in a line; it closes the connection, so a client that takes it all has nothing to wait for.
+constexpr std::string_view kHugeLineStart = "HTTP/1.1 200 OK\r\nX-Huge: ";
+constexpr std::string_view kHugeLineEnd = "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr std::size_t kHugeLineBytes = std::size_t{10} << 20U;
+constexpr std::size_t kHugeLinePieceBytes = std::size_t{64} << 10U;
+
+// One write of an endless run of interim answers: 1000 of them, about 25 KB.
+constexpr int kInterimsPerWrite = 1000;
 
 // 100 fields of 1000 bytes: with their names and line ends, about 100 KB of header.
 constexpr int kFillerFields = 100;
@@ -44,6 +56,32 @@ std::array<asio::const_buffer, 3> endless_chunk() {
           asio::buffer(kChunkEnd.data(), kChunkEnd.size())};
 }
 
+// The whole huge-header answer as buffers over one shared 64 KiB piece of the line.
+const std::vector<asio::const_buffer>& huge_header_answer() {
+  static const std::string kPiece(kHugeLinePieceBytes, 'h');
+  static const auto kBuffers = [] {
+    std::vector<asio::const_buffer> buffers{
+        asio::buffer(kHugeLineStart.data(), kHugeLineStart.size())};
+    for (std::size_t i = 0; i < kHugeLineBytes / kHugeLinePieceBytes; ++i) {
+      buffers.push_back(asio::buffer(kPiece));
+    }
+    buffers.push_back(asio::buffer(kHugeLineEnd.data(), kHugeLineEnd.size()));
+    return buffers;
+  }();
+  return kBuffers;
+}
+
+const std::string& interim_answers() {
+  static const auto kAnswers = [] {
+    std::string answers;
+    for (int i = 0; i < kInterimsPerWrite; ++i) {
+      answers += "HTTP/1.1 100 Continue\r\n\r\n";
+    }
+    return answers;
+  }();
+  return kAnswers;
+}
+
 }  // namespace
 
 void Session::add_fault_fields(http::fields& fields) const {
@@ -57,6 +95,9 @@ void Session::add_fault_fields(http::fields& fields) const {
     fields.set(http::field::retry_after,
                retry_after_value(answer_.fault, std::chrono::system_clock::now()));
   }
+  if (fault_ == Fault::RateLimitFar) {
+    set_far_rate_limit_fields(fields, answer_.fault);
+  }
 }
 
 void Session::write_bad_status() {
@@ -64,6 +105,26 @@ void Session::write_bad_status() {
   asio::async_write(socket_, asio::buffer(kBadStatus.data(), kBadStatus.size()),
                     [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
                       self->on_written(ec);
+                    });
+}
+
+void Session::write_huge_header_line() {
+  state_.on_answer(0, fault_);
+  asio::async_write(socket_, huge_header_answer(),
+                    [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                      self->on_written(ec);
+                    });
+}
+
+void Session::write_endless_interim() {
+  const auto& answers = interim_answers();
+  asio::async_write(socket_, asio::buffer(answers),
+                    [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                      if (ec) {
+                        self->end_answer();  // the peer went away
+                        return;
+                      }
+                      self->write_endless_interim();
                     });
 }
 

@@ -25,7 +25,7 @@ void Session::on_paced_header(const beast::error_code& ec, std::size_t header_by
   }
   // The header counts against the rate too, so that the connection's bytes on the wire, not
   // just its body, keep to it.
-  pacer_->charge(header_bytes, Pacer::Clock::now());
+  pacer_->charge(header_bytes, std::chrono::steady_clock::now());
   paced_bytes_ = 0;
   write_paced_chunk();
 }
@@ -35,8 +35,8 @@ void Session::write_paced_chunk() {
     on_written({});
     return;
   }
-  const auto now = Pacer::Clock::now();
-  if (const auto wait = pacer_->wait(now); wait > Pacer::Clock::duration::zero()) {
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto wait = pacer_->wait(now); wait > std::chrono::steady_clock::duration::zero()) {
     timer_.expires_after(wait);
     timer_.async_wait(
         [self = shared_from_this()](const beast::error_code&) { self->write_paced_chunk(); });

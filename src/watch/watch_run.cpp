@@ -20,9 +20,6 @@ constexpr std::size_t kFreshCapacity = 4;
 Options checked(Options options) {
   // Slots, descriptors and admission are sized for the most -c auto may reach.
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
-  if (options.engine != EngineKind::EventLoop && options.engine != EngineKind::Threads) {
-    throw UsageError("watch runs on --engine loop or threads only");
-  }
   check_options(options);
   check_file_budget(options);
   return options;
@@ -40,7 +37,7 @@ WatchReport WatchRun::run(RunControl control, WatchCounters& counters, LiveCount
                           std::function<void(const JobOutcome&)> on_outcome) {
   global_curl_init();
   // As in a fetch run, items carry their host (WatchJob sets it), so that a server's
-  // Retry-After and RateLimit headers slow its own host; --per-host adds a cap (0: none).
+  // Retry-After and RateLimit headers slow its own host; per_host adds a cap (0: none).
   RunCore core(options_, resources_, live, kFreshCapacity);
   JobScheduler scheduler(folders_, options_, core.admission(), counters, live,
                          std::move(on_outcome));

@@ -289,42 +289,16 @@ TEST_P(FetchTest, UnreadableListIsAUsageErrorBeforeAnyRequest) {
   EXPECT_EQ(server.stats().requests, 0u);
 }
 
-TEST_P(FetchTest, ZeroConcurrencyIsAUsageError) {
+// The library speaks of its options; only the CLI knows the flags that set them.
+TEST_P(FetchTest, ZeroConcurrencyIsAUsageErrorNamingTheOption) {
   CollectingSink sink;
-  EXPECT_THROW(fetch(with_concurrency(0), {"http://127.0.0.1:9/"}, sink), UsageError);
-}
-
-}  // namespace
-}  // namespace sluice
-
-namespace sluice {
-namespace {
-
-Options textbook(EngineKind engine, std::size_t concurrency) {
-  Options options;
-  options.concurrency = concurrency;
-  options.engine = engine;
-  return options;
-}
-
-TEST(TextbookEngineTest, StaticSlicesFetchEveryUrlOnceWithinTheCap) {
-  Server server(ServerConfig{});
-  CollectingSink sink;
-  // 23 URLs over 4 slices: a remainder, which the slicing must not turn into a 5th slice.
-  fetch(textbook(EngineKind::StaticSlices, 4), {server.base_url() + "/todos/{1..23}?delay=20ms"},
-        sink);
-  EXPECT_EQ(sink.size(), 23u);
-  EXPECT_EQ(server.stats().requests, 23u);
-  EXPECT_EQ(server.stats().peak_in_flight, 4u);
-}
-
-TEST(TextbookEngineTest, SlicePermitsPutEveryUrlInFlightAtOnce) {
-  Server server(ServerConfig{});
-  CollectingSink sink;
-  fetch(textbook(EngineKind::SlicePermits, 4), {server.base_url() + "/todos/{1..40}?delay=200ms"},
-        sink);
-  EXPECT_EQ(sink.size(), 40u);
-  EXPECT_EQ(server.stats().peak_in_flight, 40u);  // the "cap" of 4 permits limited nothing
+  try {
+    fetch(with_concurrency(0), {"http://127.0.0.1:9/"}, sink);
+    FAIL() << "no UsageError";
+  } catch (const UsageError& error) {
+    EXPECT_STREQ(error.option(), "concurrency");
+    EXPECT_EQ(std::string(error.what()), "concurrency must be between 1 and 1000000, not 0");
+  }
 }
 
 }  // namespace

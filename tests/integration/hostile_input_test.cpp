@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -82,12 +83,12 @@ const std::vector<HostileCase>& hostile_cases() {
       {.name = "RangeBeyondMaxExpansion",
        .line = [](const std::string& base) { return base + "/todos/{1..1000}"; },
        .url = [](const std::string& base) { return base + "/todos/{1..1000}"; },
-       .message = "range expands to 1000 URLs, more than --max-expansion 100",
+       .message = "range expands to 1000 URLs, more than the maximum expansion (100)",
        .options = {"--max-expansion", "100"}},
       {.name = "RangeBeyondDefaultMaxExpansion",
        .line = [](const std::string& base) { return base + "/todos/[1-10000001]"; },
        .url = [](const std::string& base) { return base + "/todos/[1-10000001]"; },
-       .message = "range expands to 10000001 URLs, more than --max-expansion 10000000"},
+       .message = "range expands to 10000001 URLs, more than the maximum expansion (10000000)"},
   };
   return cases;
 }
@@ -191,6 +192,26 @@ TEST(HostileInputUsageTest, BadOptionIsAUsageError) {
   expect_usage_error({"--max-expansion", "many", "http://127.0.0.1:9/"}, "--max-expansion");
   expect_usage_error({"--max-expansion", "1.5", "http://127.0.0.1:9/"}, "--max-expansion");
   expect_usage_error({"--max-expansion", "-5", "http://127.0.0.1:9/"}, "--max-expansion");
+}
+
+// /dev/zero is one line that never ends: its record comes once the line is known to be too
+// long, and Ctrl-C still ends the run, which reads on to skip the line's rest meanwhile.
+TEST(HostileInputEndlessTest, DevZeroIsOneOverlongLineRecordedAtOnce) {
+  test::TempDir dir;
+  const auto results = dir.path() / "results.jsonl";
+  test::ChildProcess child(SLUICE_BINARY, {"-q", "--results", results.string(), "@/dev/zero"});
+  const bool recorded = test::wait_until(
+      [&] { return test::read_file(results).find('\n') != std::string::npos; }, 10s);
+  child.signal(SIGINT);
+  const auto result = child.wait(30s);
+  EXPECT_TRUE(recorded) << "no record while the line went on";
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  const auto records = test::parse_records(test::read_file(results));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["source"], "/dev/zero:1");
+  EXPECT_EQ(records[0]["error"]["kind"], "invalid_url");
+  const std::string message = records[0]["error"]["message"];
+  EXPECT_NE(message.find("line is longer than 65536 bytes"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "sluice/errors.hpp"
 #include "support/child_process.hpp"
 #include "support/curl_together.hpp"
+#include "support/raw_http.hpp"
 #include "support/server_waits.hpp"
 
 namespace sluice {
@@ -201,6 +202,88 @@ TEST(ServerFaultTest, HugeHeadersStillCarryTheAnswer) {
   ASSERT_TRUE(in_flight_drains(server));
   EXPECT_EQ(server.stats().requests, 2U);
   EXPECT_EQ(server.stats().faults, 1U);
+}
+
+// The value of the last answer's header `name` on `handle`, empty when it has none.
+std::string header_of(CURL* handle, const char* name) {
+  curl_header* header = nullptr;
+  if (curl_easy_header(handle, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK) return {};
+  return header->value;
+}
+
+std::string raw_get(const Server& server, std::string_view target, std::size_t max_bytes) {
+  return test::raw_exchange(
+      server.port(), "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n", max_bytes);
+}
+
+TEST(ServerFaultTest, HugeHeaderIsOneTenMebibyteLineThenAClose) {
+  Server server({});
+  constexpr std::size_t kLine = std::size_t{10} << 20U;
+  const auto answer = raw_get(server, "/todos/1?fault=huge-header", 2 * kLine);
+  const std::string_view start = "HTTP/1.1 200 OK\r\nX-Huge: ";
+  ASSERT_EQ(answer.substr(0, start.size()), start);
+  // The line's value runs unbroken for 10 MiB, and the answer ends with the header.
+  EXPECT_EQ(answer.find("\r\n", start.size()), start.size() + kLine);
+  EXPECT_EQ(answer.find_first_not_of('h', start.size()), start.size() + kLine);
+  EXPECT_TRUE(answer.ends_with("\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+      << answer.substr(answer.size() - std::min<std::size_t>(answer.size(), 100));
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 1U);
+  EXPECT_EQ(server.stats().bytes_sent, 0U);
+}
+
+TEST(ServerFaultTest, EndlessInterimAnswersRunUntilTheClientLeaves) {
+  Server server({});
+  constexpr std::size_t kEnough = std::size_t{1} << 20U;
+  const auto answer = raw_get(server, "/todos/1?fault=endless-1xx", kEnough);
+  ASSERT_EQ(answer.size(), kEnough);
+  const std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  for (std::size_t at = 0; at + interim.size() <= answer.size(); at += interim.size()) {
+    ASSERT_EQ(std::string_view(answer).substr(at, interim.size()), interim) << "at byte " << at;
+  }
+  // The client's close fails one of the server's next writes, which ends the answer.
+  EXPECT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().requests, 1U);
+  EXPECT_EQ(server.stats().faults, 1U);
+}
+
+TEST(ServerFaultTest, RateLimitFarAnnouncesNothingLeftForADayInEitherForm) {
+  Server server({});
+  BodySink sink;
+  const auto handle = make_easy(sink);
+  const auto ietf = fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=ratelimit-far");
+  ASSERT_EQ(ietf.code, CURLE_OK);
+  EXPECT_EQ(ietf.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(ietf.body).at("id"), 1);
+  EXPECT_EQ(header_of(handle.get(), "RateLimit"), "\"default\";r=0;t=100000");
+  EXPECT_EQ(header_of(handle.get(), "X-RateLimit-Reset"), "");
+  const auto x =
+      fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=ratelimit-far&form=x");
+  ASSERT_EQ(x.code, CURLE_OK);
+  EXPECT_EQ(header_of(handle.get(), "X-RateLimit-Remaining"), "0");
+  EXPECT_EQ(header_of(handle.get(), "X-RateLimit-Reset"), "100000");
+  EXPECT_EQ(header_of(handle.get(), "RateLimit"), "");
+  EXPECT_EQ(x.new_connections, 0);  // a whole answer keeps its connection
+  EXPECT_EQ(fetch(server.base_url() + "/todos/1?fault=ratelimit-far&form=y").status, 400);
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 2U);
+}
+
+TEST(ServerFaultTest, RedirectNoLocationIsA302WithoutLocation) {
+  Server server({});
+  BodySink sink;
+  const auto handle = make_easy(sink);
+  const auto reply =
+      fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=redirect-no-location");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 302);
+  EXPECT_EQ(header_of(handle.get(), "Location"), "");
+  EXPECT_EQ(nlohmann::json::parse(reply.body).at("status"), 302);
+  // Even on a route that redirects.
+  fetch(handle.get(), sink, server.base_url() + "/redirect/2?fault=redirect-no-location");
+  EXPECT_EQ(header_of(handle.get(), "Location"), "");
+  ASSERT_TRUE(in_flight_drains(server));
+  EXPECT_EQ(server.stats().faults, 2U);
 }
 
 TEST(ServerFaultTest, EndlessBodyRunsUntilTheClientStops) {
@@ -441,13 +524,18 @@ TEST(ServerFaultTest, EveryFaultAtOnceOnManyThreadsLeavesNothingInFlight) {
                             {.fault = Fault::Endless, .share = 0.1},
                             {.fault = Fault::ServiceUnavailable, .share = 0.1},
                             {.fault = Fault::TooManyRequests, .share = 0.1},
-                            {.fault = Fault::Truncate, .share = 0.1}}});
+                            {.fault = Fault::Truncate, .share = 0.05},
+                            {.fault = Fault::HugeHeaderLine, .share = 0.01},
+                            {.fault = Fault::EndlessInterim, .share = 0.02},
+                            {.fault = Fault::RateLimitFar, .share = 0.01},
+                            {.fault = Fault::RedirectNoLocation, .share = 0.01}}});
   constexpr std::size_t kRequests = 100;
   const std::vector<std::string> urls(kRequests, server.base_url() + "/bytes/100000");
   const auto replies = fetch_all(urls);
   const auto ok = std::count_if(replies.begin(), replies.end(),
                                 [](const Reply& reply) { return reply.code == CURLE_OK; });
-  // Clean answers (none, huge-headers, 503, 429) end OK; every other fault fails the transfer.
+  // Clean answers (none, huge-headers, 503, 429, ratelimit-far, redirect-no-location) end OK;
+  // every other fault fails the transfer.
   EXPECT_GT(ok, 0);
   EXPECT_LT(ok, static_cast<std::ptrdiff_t>(kRequests));
   ASSERT_TRUE(in_flight_drains(server));

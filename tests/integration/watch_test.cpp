@@ -367,8 +367,9 @@ TEST_F(WatchTest, AFullOutboxPausesTheJobAndTheNextStartResumesIt) {
   {
     auto sluice = start({"-c", "50"});
     drop("list.txt", server_.base_url() + "/todos/{1..3000}\n");
-    ASSERT_TRUE(test::wait_until(
-        [&] { return disk.free_bytes() < 16 * 1024 && server_.stats().in_flight == 0; }, 30s));
+    // The pause itself, not a nearly full disk: a disk can fill before the write that fails.
+    ASSERT_TRUE(sluice->wait_for_error_output("sluice: list.txt paused: ", 30s));
+    ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 0; }, 30s));
     EXPECT_LT(server_.stats().requests, kUrls);
     EXPECT_TRUE(fs::exists(inbox_ / ".active" / "list.txt"));
     EXPECT_TRUE(fs::is_empty(inbox_ / ".failed"));
@@ -408,8 +409,10 @@ TEST_F(WatchTest, APausedJobResumesOnceOutboxHasRoomAgain) {
   ASSERT_TRUE(disk.mounted()) << "cannot mount a tmpfs on OUTBOX: " << disk.error();
   auto sluice = start({"-c", "50"});
   drop("list.txt", server_.base_url() + "/todos/{1..3000}\n");
-  ASSERT_TRUE(test::wait_until(
-      [&] { return disk.free_bytes() < 16 * 1024 && server_.stats().in_flight == 0; }, 30s));
+  // The pause itself, not a nearly full disk: resized before the write that fails, the disk
+  // would never pause the job.
+  ASSERT_TRUE(sluice->wait_for_error_output("sluice: list.txt paused: ", 30s));
+  ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 0; }, 30s));
   const auto requests_paused = server_.stats().requests;
   EXPECT_LT(requests_paused, kUrls);
 

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 
 namespace sluice {
 namespace {
@@ -24,9 +24,9 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
-using test::ManualClock;
+using test::ManualTimeSource;
 
-constexpr auto kStart = ManualClock::kStart;
+constexpr auto kStart = ManualTimeSource::kStart;
 
 // A simulated server: how long a request takes, and whether it fails for overload, given
 // how many requests were in flight when it started (itself included).
@@ -40,7 +40,7 @@ struct Server {
   // Each latency is multiplied by a uniform factor in [1 - jitter, 1 + jitter].
   double jitter = 0;
   // The base latency from the given time on, when it changes mid-run.
-  std::optional<std::pair<Clock::time_point, nanoseconds>> base_change;
+  std::optional<std::pair<TimeSource::time_point, nanoseconds>> base_change;
 };
 
 struct Outcome {
@@ -56,10 +56,10 @@ struct Outcome {
 // each start; `report` hears each finished request.
 Outcome simulate(
     const Server& server, std::size_t samples, const std::function<std::size_t()>& limit,
-    const std::function<void(nanoseconds, std::size_t, bool, Clock::time_point)>& report,
+    const std::function<void(nanoseconds, std::size_t, bool, TimeSource::time_point)>& report,
     std::size_t reach = 0) {
   struct Request {
-    Clock::time_point done;
+    TimeSource::time_point done;
     nanoseconds rtt;
     std::size_t in_flight_at_start;
     bool dropped;
@@ -67,7 +67,7 @@ Outcome simulate(
   };
   std::priority_queue<Request, std::vector<Request>, std::greater<>> in_flight;
   std::mt19937_64 random(42);  // the engine is specified, so runs are reproducible
-  Clock::time_point now = kStart;
+  TimeSource::time_point now = kStart;
   std::size_t successes = 0;
   Outcome outcome;
   double limit_sum = 0;
@@ -116,7 +116,7 @@ Outcome simulate_adaptive(const Server& server, std::size_t samples,
   AdaptiveLimit adaptive(settings);
   return simulate(
       server, samples, [&] { return adaptive.limit(); },
-      [&](nanoseconds rtt, std::size_t in_flight, bool dropped, Clock::time_point now) {
+      [&](nanoseconds rtt, std::size_t in_flight, bool dropped, TimeSource::time_point now) {
         adaptive.on_sample(rtt, in_flight, dropped, now);
       },
       reach);
@@ -134,7 +134,7 @@ double best_fixed_throughput(const Server& server, std::size_t samples) {
 }
 
 // Feeds `count` samples of `rtt` at `now`, each started with the limit fully used.
-void feed(AdaptiveLimit& adaptive, std::size_t count, nanoseconds rtt, Clock::time_point now) {
+void feed(AdaptiveLimit& adaptive, std::size_t count, nanoseconds rtt, TimeSource::time_point now) {
   for (std::size_t i = 0; i < count; ++i) adaptive.on_sample(rtt, adaptive.limit(), false, now);
 }
 

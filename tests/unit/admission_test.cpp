@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 
 namespace sluice {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualClock::kStart;
+constexpr auto kStart = test::ManualTimeSource::kStart;
 const std::string kA = "http://a:80";
 const std::string kB = "http://b:80";
 
@@ -37,7 +37,7 @@ class StepLimit final : public ConcurrencyLimit {
   explicit StepLimit(std::size_t limit) : limit_(limit) {}
   std::size_t limit() const override { return limit_; }
   bool varies() const noexcept override { return true; }
-  void on_sample(std::chrono::nanoseconds, std::size_t, bool, Clock::time_point) override {
+  void on_sample(std::chrono::nanoseconds, std::size_t, bool, TimeSource::time_point) override {
     ++limit_;
   }
 
@@ -49,7 +49,7 @@ struct Fixture {
   explicit Fixture(AdmissionSettings settings = {},
                    std::unique_ptr<ConcurrencyLimit> limit = fixed_concurrency(100))
       : admission(settings, std::move(limit), clock, &live) {}
-  test::ManualClock clock;
+  test::ManualTimeSource clock;
   LiveCounters live;
   Admission admission;
 };
@@ -60,7 +60,7 @@ long long admitted(const Admission::Next& next) {
   return item == nullptr ? -1 : static_cast<long long>(item->item.index);
 }
 
-std::optional<Clock::time_point> not_before(const Admission::Next& next) {
+std::optional<TimeSource::time_point> not_before(const Admission::Next& next) {
   const auto* later = std::get_if<Admission::NotBefore>(&next);
   if (later == nullptr) return std::nullopt;
   return later->at;
@@ -271,7 +271,7 @@ TEST(AdmissionTest, OneWorkerKeepsTheTimeOfTheNextRateStartAndTheOthersSleepUnti
     // The first start is at once; of the two left, one sleeps until the next start and
     // the other until it is woken, so that a tick wakes one thread.
     EXPECT_EQ(f.clock.wait_for_sleepers(2),
-              (std::vector<Clock::time_point>{kStart + 100ms, Clock::time_point::max()}));
+              (std::vector<TimeSource::time_point>{kStart + 100ms, TimeSource::time_point::max()}));
     f.clock.advance(100ms);  // the timekeeper starts, and hands the watch on as it leaves
     f.clock.advance(200ms);
   }

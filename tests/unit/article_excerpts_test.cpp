@@ -8,9 +8,10 @@
 //                                  quoted from README.md or docs/benchmarks.md, which carry no
 //                                  markers of their own.
 // A region is the lines strictly between a line `// [article:REGION]` and a line
-// `// [/article:REGION]` (each alone on its line), with the indentation common to its
-// non-blank lines removed; the block must equal that text exactly. Every region in examples/
-// and src/ must be quoted, so that no marker outlives its excerpt.
+// `// [/article:REGION]` (each alone on its line; `#` in place of `//` in Python), with
+// the indentation common to its non-blank lines removed; the block must equal that text
+// exactly. Every region in examples/ and src/ must be quoted, so that no marker outlives its
+// excerpt.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -97,19 +98,26 @@ struct Region {
   std::string problem;  // empty when the region was found
 };
 
+// `marker` alone on `line`, as a C++ or a Python comment.
+bool is_marker_line(const std::string& line, const std::string& marker) {
+  const std::string text = trimmed(line);
+  return text == "// " + marker || text == "# " + marker;
+}
+
 Region find_region(const std::string& source, const std::string& name) {
-  const std::string open = "// [article:" + name + "]";
-  const std::string close = "// [/article:" + name + "]";
+  const auto is_open = [&](const std::string& line) {
+    return is_marker_line(line, "[article:" + name + "]");
+  };
+  const auto is_close = [&](const std::string& line) {
+    return is_marker_line(line, "[/article:" + name + "]");
+  };
   const auto lines = split_lines(source);
-  const auto begin = std::find_if(lines.begin(), lines.end(),
-                                  [&](const std::string& line) { return trimmed(line) == open; });
+  const auto begin = std::find_if(lines.begin(), lines.end(), is_open);
   if (begin == lines.end()) return {{}, "no region '" + name + "'"};
-  if (std::count_if(lines.begin(), lines.end(),
-                    [&](const std::string& line) { return trimmed(line) == open; }) > 1) {
+  if (std::count_if(lines.begin(), lines.end(), is_open) > 1) {
     return {{}, "region '" + name + "' is marked twice"};
   }
-  const auto end = std::find_if(begin, lines.end(),
-                                [&](const std::string& line) { return trimmed(line) == close; });
+  const auto end = std::find_if(begin, lines.end(), is_close);
   if (end == lines.end()) return {{}, "region '" + name + "' is never closed"};
   std::vector<std::string> text(begin + 1, end);
   std::size_t indent = std::string::npos;
@@ -272,6 +280,18 @@ std::string article_quoting(const std::string& excerpt, const std::string& block
 TEST(ArticleExcerptsCheckerTest, AcceptsARegionQuotedWithoutItsCommonIndentation) {
   const auto read = files({{"examples/a.cpp", kSource}});
   const auto markdown = article_quoting("examples/a.cpp#body", "if (ready) {\n  go();\n}\n");
+  EXPECT_TRUE(excerpt_problems("post.md", markdown, read).empty())
+      << joined(excerpt_problems("post.md", markdown, read));
+}
+
+TEST(ArticleExcerptsCheckerTest, AcceptsARegionMarkedWithPythonComments) {
+  const auto read = files({{"examples/python/a.py",
+                            "def main():\n"
+                            "    # [article:body]\n"
+                            "    if ready:\n"
+                            "        go()\n"
+                            "    # [/article:body]\n"}});
+  const auto markdown = article_quoting("examples/python/a.py#body", "if ready:\n    go()\n");
   EXPECT_TRUE(excerpt_problems("post.md", markdown, read).empty())
       << joined(excerpt_problems("post.md", markdown, read));
 }

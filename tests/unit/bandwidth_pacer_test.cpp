@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 
 namespace sluice {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualClock::kStart;
+constexpr auto kStart = test::ManualTimeSource::kStart;
 constexpr double kMiB = 1024.0 * 1024;
 
 TEST(BandwidthPacerTest, DefaultBurstIsTwentyMillisecondsAndAtLeastOneChunk) {
@@ -61,7 +61,7 @@ TEST(BandwidthPacerTest, TransfersSharingTheCapResumeInTurnAndStayUnderIt) {
   constexpr std::size_t kChunk = 16 * 1024;
   TokenBucket bytes(kRate, default_burst(kRate));
   std::vector<BandwidthPacer> pacers(8, BandwidthPacer(bytes));
-  std::vector<Clock::time_point> resume_at(pacers.size(), kStart);
+  std::vector<TimeSource::time_point> resume_at(pacers.size(), kStart);
   // An event loop in miniature: every transfer offers a chunk whenever it may run.
   double delivered = 0;
   auto now = kStart;

@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
 
@@ -21,7 +21,7 @@ TEST(BindingMeterTest, ARunEndingOnALinesMillisecondStillGetsALastLineWithTheFin
   const auto path = dir.path() / "stats.jsonl";
   auto log = StatsLog::open(path);
   ASSERT_TRUE(log) << log.error();
-  test::ManualClock clock;
+  test::ManualTimeSource clock;
   LiveCounters live;
   {
     BindingMeter meter(
@@ -30,8 +30,9 @@ TEST(BindingMeterTest, ARunEndingOnALinesMillisecondStillGetsALastLineWithTheFin
     // sleeps toward the eleventh sample.
     clock.advance(100ms);
     // The old deadline may still be listed until the meter wakes from it.
-    ASSERT_TRUE(test::wait_until(
-        [&] { return clock.wait_for_sleepers(1).front() == test::ManualClock::kStart + 110ms; }));
+    ASSERT_TRUE(test::wait_until([&] {
+      return clock.wait_for_sleepers(1).front() == test::ManualTimeSource::kStart + 110ms;
+    }));
     live.records = 7;
     live.ok = 7;
     meter.finish();  // at the same 100 ms

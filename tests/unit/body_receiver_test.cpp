@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -58,13 +58,13 @@ TEST(BodyReceiverTest, StartingAgainForgetsThePreviousTransfer) {
 }
 
 TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
-  test::ManualClock clock;
+  test::ManualTimeSource clock;
   TokenBucket bucket(1000, 100);  // 1000 B/s, starts with 100 B
   std::atomic<std::uint64_t> waiting{0};
-  std::vector<Clock::time_point> pauses;
+  std::vector<TimeSource::time_point> pauses;
   BandwidthGate gate;
   gate.bytes = &bucket;
-  gate.on_pause = [&](CURL*, Clock::time_point until) { pauses.push_back(until); };
+  gate.on_pause = [&](CURL*, TimeSource::time_point until) { pauses.push_back(until); };
   gate.waiting = &waiting;
   gate.clock = &clock;
   CURL* easy = curl_easy_init();
@@ -75,7 +75,7 @@ TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
   EXPECT_EQ(receiver.receive(chunk(100)), 100u);  // the burst pays for it
   EXPECT_EQ(receiver.receive(chunk(50)), std::size_t{CURL_WRITEFUNC_PAUSE});
   ASSERT_EQ(pauses.size(), 1u);
-  EXPECT_EQ(pauses[0], test::ManualClock::kStart + 50ms);
+  EXPECT_EQ(pauses[0], test::ManualTimeSource::kStart + 50ms);
   EXPECT_EQ(waiting.load(), 1u);
   EXPECT_EQ(receiver.bytes(), 100u);
 
@@ -88,12 +88,12 @@ TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
 }
 
 TEST(BodyReceiverTest, AnEndWhilePausedLeavesTheWaitingGauge) {
-  test::ManualClock clock;
+  test::ManualTimeSource clock;
   TokenBucket bucket(1000, 100);
   std::atomic<std::uint64_t> waiting{0};
   BandwidthGate gate;
   gate.bytes = &bucket;
-  gate.on_pause = [](CURL*, Clock::time_point) {};
+  gate.on_pause = [](CURL*, TimeSource::time_point) {};
   gate.waiting = &waiting;
   gate.clock = &clock;
   CURL* easy = curl_easy_init();
@@ -108,7 +108,7 @@ TEST(BodyReceiverTest, AnEndWhilePausedLeavesTheWaitingGauge) {
 }
 
 TEST(BodyReceiverTest, ABlockingGateRefusesAChunkOnceTheRunStops) {
-  test::ManualClock clock;
+  test::ManualTimeSource clock;
   TokenBucket bucket(1000, 100);
   std::atomic<std::uint64_t> waiting{0};
   std::stop_source stop;

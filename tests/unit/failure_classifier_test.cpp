@@ -25,6 +25,7 @@ TEST(ClassifyTest, MapsLibcurlCodesToStableKinds) {
   EXPECT_EQ(classify(CURLE_FILESIZE_EXCEEDED), ErrorKind::TooLarge);
   EXPECT_EQ(classify(CURLE_WRITE_ERROR), ErrorKind::Io);
   EXPECT_EQ(classify(CURLE_OUT_OF_MEMORY), ErrorKind::Other);
+  EXPECT_EQ(classify(CURLE_TOO_MANY_REDIRECTS), ErrorKind::Protocol);
 }
 
 TEST(ErrorKindTest, NamesAreTheStableOutputStrings) {
@@ -48,10 +49,10 @@ TEST(DescribeFailureTest, ABodyCutOffOrRefusedByLengthIsTooLarge) {
   const FetchError cut =
       describe_failure({.result = CURLE_WRITE_ERROR, .too_large = true, .max_body = 1000});
   EXPECT_EQ(cut.kind, ErrorKind::TooLarge);
-  EXPECT_EQ(cut.message, "the body is larger than --max-body 1000 bytes");
+  EXPECT_EQ(cut.message, "the body is larger than the maximum body size (1000 bytes)");
   const FetchError refused = describe_failure({.result = CURLE_FILESIZE_EXCEEDED, .max_body = 5});
   EXPECT_EQ(refused.kind, ErrorKind::TooLarge);
-  EXPECT_EQ(refused.message, "the body is larger than --max-body 5 bytes");
+  EXPECT_EQ(refused.message, "the body is larger than the maximum body size (5 bytes)");
 }
 
 TEST(DescribeFailureTest, AFailedSaveIsAnIoErrorWithItsReason) {
@@ -77,13 +78,84 @@ TEST(DescribeFailureTest, TheUrlEndedOnTellsARefusedSchemeFromABadStatusLine) {
   EXPECT_EQ(said.message, "Unsupported HTTP version");
 }
 
+TEST(DescribeFailureTest, ARedirectTargetLibcurlCannotParseIsARefusedScheme) {
+  const TransferFailure data{.result = CURLE_UNSUPPORTED_PROTOCOL,
+                             .curl_message =
+                                 "The redirect target URL could not be parsed: "
+                                 "Unsupported URL scheme",
+                             .ended_on = "http://host/redirect",
+                             .status = 302,
+                             .location = "data:text/plain,hello"};
+  EXPECT_EQ(describe_failure(data).kind, ErrorKind::UnsupportedScheme);
+  EXPECT_EQ(describe_failure(data).message, data.curl_message);
+  EXPECT_EQ(unparsed_redirect_target(data), "data:text/plain,hello");
+  TransferFailure websocket = data;
+  websocket.location = "WS://host/socket";
+  EXPECT_EQ(describe_failure(websocket).kind, ErrorKind::UnsupportedScheme);
+  // A malformed status line after a redirect to http: the stale 302 and its Location do not
+  // make it a refused scheme.
+  for (const std::string_view location : {"http://host/next", "HTTPS://host/", "/next", ""}) {
+    TransferFailure status_line = data;
+    status_line.location = location;
+    EXPECT_EQ(describe_failure(status_line).kind, ErrorKind::Protocol) << location;
+    EXPECT_FALSE(unparsed_redirect_target(status_line)) << location;
+  }
+  TransferFailure not_a_redirect = data;
+  not_a_redirect.status = 200;
+  EXPECT_EQ(describe_failure(not_a_redirect).kind, ErrorKind::Protocol);
+  // ftp: parses, and the transfer moved there: the URL it ended on says so already.
+  EXPECT_FALSE(unparsed_redirect_target({.result = CURLE_UNSUPPORTED_PROTOCOL,
+                                         .ended_on = "ftp://host/file",
+                                         .status = 302,
+                                         .location = "ftp://host/file"}));
+}
+
+TEST(DescribeFailureTest, AHeaderLineTooLongForLibcurlIsAProtocolError) {
+  const FetchError line =
+      describe_failure({.result = CURLE_OUT_OF_MEMORY, .status = 200, .answer_started = true});
+  EXPECT_EQ(line.kind, ErrorKind::Protocol);
+  EXPECT_EQ(line.message, "a line of the answer's header is longer than libcurl takes (100 KiB)");
+  // Before any answer, a failed allocation is just that.
+  EXPECT_EQ(describe_failure({.result = CURLE_OUT_OF_MEMORY}).kind, ErrorKind::Other);
+}
+
+TEST(DescribeFailureTest, AHeaderTooLargeForLibcurlIsAProtocolErrorNotABrokenConnection) {
+  const FetchError headers =
+      describe_failure({.result = CURLE_RECV_ERROR,
+                        .curl_message = "Too large response headers: 307223 > 307200",
+                        .status = 100,
+                        .answer_started = true});
+  EXPECT_EQ(headers.kind, ErrorKind::Protocol);
+  EXPECT_EQ(headers.message, "Too large response headers: 307223 > 307200");
+  const FetchError reset = describe_failure(
+      {.result = CURLE_RECV_ERROR, .curl_message = "Recv failure: Connection reset by peer"});
+  EXPECT_EQ(reset.kind, ErrorKind::Network);
+}
+
+TEST(AnswerErrorTest, ARedirectToFollowWithoutLocationIsAProtocolError) {
+  for (const long status : {301L, 302L, 303L, 307L, 308L}) {
+    const auto error = answer_error(status, true, false);
+    ASSERT_TRUE(error) << status;
+    EXPECT_EQ(error->kind, ErrorKind::Protocol);
+    EXPECT_EQ(error->message,
+              "a " + std::to_string(status) + " redirect without a Location header");
+    // Not following redirects, the 3xx is the answer.
+    EXPECT_FALSE(answer_error(status, false, false)) << status;
+  }
+  // 300 and 304 need no Location; a 2xx never does.
+  EXPECT_FALSE(answer_error(300, true, false));
+  EXPECT_FALSE(answer_error(304, true, false));
+  EXPECT_FALSE(answer_error(200, true, false));
+  EXPECT_EQ(answer_error(404, true, false)->kind, ErrorKind::Http);
+}
+
 TEST(DescribeFailureTest, TheLowSpeedLimitIsNamedAsAStallInWholeSeconds) {
   const FetchError stall =
       describe_failure({.result = CURLE_OPERATION_TIMEDOUT,
                         .curl_message = "Operation too slow. Less than 1 bytes/sec transferred",
                         .stall_timeout = 1500ms});
   EXPECT_EQ(stall.kind, ErrorKind::Timeout);
-  EXPECT_EQ(stall.message, "no data for 2 s (--stall-timeout)");
+  EXPECT_EQ(stall.message, "no data for 2 s (the stall timeout)");
   const FetchError timeout = describe_failure(
       {.result = CURLE_OPERATION_TIMEDOUT, .curl_message = "Operation timed out after 100 ms"});
   EXPECT_EQ(timeout.message, "Operation timed out after 100 ms");
@@ -101,14 +173,38 @@ TEST(DescribeFailureTest, AReSentRequestNamesTheEarlierFailureNotItsMessage) {
 
 TEST(ErrorTrailTest, KeepsTheFirstErrorARequestWentOnPast) {
   ErrorTrail trail;
-  trail.note_request();  // the first request, no error yet
+  trail.note_request(0);  // the first request, no error yet
   EXPECT_TRUE(trail.resent_after().empty());
   std::strcpy(trail.buffer(), "first");
-  trail.note_request();
+  EXPECT_EQ(trail.message(), "first");
+  trail.note_request(0);
   std::strcpy(trail.buffer(), "second");
-  trail.note_request();
+  trail.note_request(0);
   EXPECT_EQ(trail.resent_after(), "first");
-  EXPECT_EQ(trail.message(), "second");
+  // The buffer tells of an error libcurl went on past, not of how the transfer ended.
+  EXPECT_TRUE(trail.message().empty());
+}
+
+TEST(ErrorTrailTest, AFailureBeforeARedirectIsNotTheNextRequestsToName) {
+  ErrorTrail trail;
+  trail.note_request(0);
+  std::strcpy(trail.buffer(), "Recv failure: Connection reset by peer");
+  trail.note_request(0);  // sent again
+  EXPECT_EQ(trail.resent_after(), "Recv failure: Connection reset by peer");
+  trail.note_request(1);  // the redirect's request
+  trail.note_request(2);
+  EXPECT_TRUE(trail.resent_after().empty());
+  // libcurl keeps the first message, so the buffer does not tell how the transfer ended.
+  EXPECT_TRUE(trail.message().empty());
+}
+
+TEST(ErrorTrailTest, AFailureAfterARedirectIsNamedForItsOwnRequest) {
+  ErrorTrail trail;
+  trail.note_request(0);
+  trail.note_request(1);
+  std::strcpy(trail.buffer(), "Recv failure: Connection reset by peer");
+  trail.note_request(1);
+  EXPECT_EQ(trail.resent_after(), "Recv failure: Connection reset by peer");
 }
 
 TEST(ErrorTrailTest, WatchingAHandleClearsTheTrail) {
@@ -116,7 +212,7 @@ TEST(ErrorTrailTest, WatchingAHandleClearsTheTrail) {
   ASSERT_NE(easy, nullptr);
   ErrorTrail trail;
   std::strcpy(trail.buffer(), "old");
-  trail.note_request();
+  trail.note_request(0);
   trail.watch(easy);
   EXPECT_TRUE(trail.message().empty());
   EXPECT_TRUE(trail.resent_after().empty());

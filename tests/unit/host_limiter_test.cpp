@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 
 namespace sluice {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualClock::kStart;
+constexpr auto kStart = test::ManualTimeSource::kStart;
 constexpr std::string_view kA = "https://a.example:443";
 constexpr std::string_view kB = "https://b.example:443";
 
@@ -130,7 +130,7 @@ TEST(HostLimiterTest, ResetInThePastSaysNothing) {
 TEST(HostLimiterTest, EndlessWindowDoesNotOverflowTheClock) {
   HostLimiter limiter(0);
   limiter.observe_rate_limit(kA, 0, std::chrono::nanoseconds::max(), kStart);
-  EXPECT_EQ(limiter.paused_until(kA, kStart), Clock::time_point::max());
+  EXPECT_EQ(limiter.paused_until(kA, kStart), TimeSource::time_point::max());
 }
 
 TEST(HostLimiterTest, NewerAnnouncementChangesTheRateAndKeepsWhatWasSavedUp) {

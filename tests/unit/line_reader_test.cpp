@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "input/reader_cancel.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -138,10 +141,36 @@ TEST(LineReaderTest, OverlongLineIsConsumedAndTruncated) {
   EXPECT_EQ(lines[1].text, huge.substr(0, 256));
   EXPECT_EQ(lines[2].text, "after");
   EXPECT_EQ(lines[2].number, 3u);
+  EXPECT_EQ(lines[2].offset, 6 + huge.size() + 1);
   EXPECT_FALSE(lines[2].too_long);
   EXPECT_TRUE(lines[3].too_long);
   EXPECT_EQ(lines[3].text.size(), 256u);
   EXPECT_LT(lines[1].text.capacity(), 1024u);
+}
+
+// /dev/zero is one line without end: its record must come when it is known to be too long,
+// not when the line ends, and the rest is skipped until the run stops the reader.
+TEST(LineReaderTest, AnEndlessLineIsReturnedOnceItIsTooLong) {
+  const int zero = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(zero, 0);
+  const ReaderCancel cancel;
+  LineReader reader(zero, 1000, cancel.fd());
+  auto first = std::async(std::launch::async, [&reader] { return reader.next(); });
+  // A bound, not a measurement: a reader that holds the line reads until it is cancelled.
+  const bool returned = first.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!returned) cancel.signal();
+  const auto line = first.get();
+  EXPECT_TRUE(returned) << "the over-long line came only when the reader was cancelled";
+  ASSERT_TRUE(line.has_value()) << line.error();
+  ASSERT_TRUE(*line);
+  EXPECT_TRUE((*line)->too_long);
+  EXPECT_EQ((*line)->number, 1u);
+  EXPECT_EQ((*line)->text, std::string(256, '\0'));
+  cancel.signal();
+  const auto end = reader.next();  // skipping the rest until cancelled
+  ::close(zero);
+  ASSERT_TRUE(end.has_value()) << end.error();
+  EXPECT_FALSE(*end);
 }
 
 TEST(LineReaderTest, LinesCrossBufferBoundaries) {

@@ -47,6 +47,13 @@ TEST(CancelledRecordTest, NamesTheFailedAttemptOfARetriedItem) {
             "the run was stopped before this URL was fetched; attempt 2 had failed: too slow");
 }
 
+TEST(CancelledRecordTest, KeepsTheStatusOfTheFailedAttempt) {
+  InputItem item = retried_item();
+  item.last_status = 503;
+  EXPECT_EQ(cancelled_record(std::move(item)).status, 503);
+  EXPECT_FALSE(cancelled_record(retried_item()).status);
+}
+
 TEST(AttemptRecordTest, CountsThisAttemptAndTakesTheUrlAndSource) {
   InputItem item = retried_item();
   const Record record = attempt_record(item, 42);

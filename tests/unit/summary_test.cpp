@@ -302,12 +302,12 @@ TEST(FormatSummaryTest, NamesTheBindingConstraintWithItsEvidence) {
   EXPECT_EQ(binding_line(bound_by(BindingKind::Bandwidth, 0.994)),
             "bound by:   bandwidth cap (at the cap 99 % of the time)");
   EXPECT_EQ(binding_line(bound_by(BindingKind::Rate, 0.9)),
-            "bound by:   rate limit (starts waited for --rate 90 % of the time)");
+            "bound by:   rate limit (starts waited for the start rate cap 90 % of the time)");
   auto per_host = bound_by(BindingKind::PerHost, 0.8);
   per_host.bound_by.host = "http://a.example:80";
   EXPECT_EQ(binding_line(per_host),
             "bound by:   per-host limit on http://a.example:80 (URLs parked behind its "
-            "--per-host cap, Retry-After or RateLimit with slots free 80 % of the time)");
+            "per-host cap, Retry-After or RateLimit with slots free 80 % of the time)");
   auto server = bound_by(BindingKind::Server, 0.9);
   server.bound_by.latency_rise = 3.04;
   server.bound_by.busy_p50_ms = 60.8;

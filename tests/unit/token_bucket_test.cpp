@@ -15,19 +15,19 @@
 #include <thread>
 #include <vector>
 
-#include "support/manual_clock.hpp"
+#include "support/manual_time_source.hpp"
 
 namespace sluice {
 namespace {
 
 using namespace detail;
 using namespace std::chrono_literals;
-using test::ManualClock;
+using test::ManualTimeSource;
 
-constexpr auto kStart = ManualClock::kStart;
+constexpr auto kStart = ManualTimeSource::kStart;
 
 // What a bucket of `rate` and `burst`, full at kStart, may have handed out by `until`.
-double most_allowed(double rate, double burst, Clock::time_point until) {
+double most_allowed(double rate, double burst, TimeSource::time_point until) {
   return burst + rate * std::chrono::duration<double>(until - kStart).count();
 }
 
@@ -141,7 +141,7 @@ TEST(TokenBucketTest, StartsWithTheLevelItIsGiven) {
 TEST(TokenBucketTest, AbsurdlyLongWaitMeansNever) {
   BasicTokenBucket bucket(1e-12, 1);
   ASSERT_TRUE(bucket.try_take(1, kStart));
-  EXPECT_EQ(bucket.ready_at(1, kStart), Clock::time_point::max());
+  EXPECT_EQ(bucket.ready_at(1, kStart), TimeSource::time_point::max());
 }
 
 TEST(TokenBucketTest, RejectsRatesAndBurstsThatAreNotPositive) {
@@ -156,7 +156,7 @@ TEST(TokenBucketTest, RejectsRatesAndBurstsThatAreNotPositive) {
 
 // Each success is stamped with the clock read after it, a time by which the bucket had
 // certainly earned the token; sorted, the i-th stamp must not come before the rate allows.
-void expect_within_rate(std::vector<Clock::time_point> stamps, double rate, double burst) {
+void expect_within_rate(std::vector<TimeSource::time_point> stamps, double rate, double burst) {
   std::sort(stamps.begin(), stamps.end());
   for (std::size_t i = 0; i < stamps.size(); ++i) {
     ASSERT_LE(static_cast<double>(i + 1), most_allowed(rate, burst, stamps[i]) + 1e-9)
@@ -168,10 +168,10 @@ TEST(TokenBucketTest, ManyThreadsTogetherStayWithinTheRate) {
   constexpr double kRate = 1000;
   constexpr double kBurst = 10;
   constexpr std::size_t kTakes = 300;
-  ManualClock clock;
+  ManualTimeSource clock;
   TokenBucket bucket(kRate, kBurst);
   std::mutex mutex;
-  std::vector<Clock::time_point> stamps;  // guarded by mutex
+  std::vector<TimeSource::time_point> stamps;  // guarded by mutex
   std::atomic<std::size_t> taken{0};
   {
     std::vector<std::jthread> threads;
@@ -194,7 +194,7 @@ TEST(TokenBucketTest, ManyThreadsTogetherStayWithinTheRate) {
 }
 
 TEST(TokenBucketTest, BlockingTakeSleepsExactlyUntilTheTokensArePaid) {
-  ManualClock clock;
+  ManualTimeSource clock;
   TokenBucket bucket(10, 1);
   ASSERT_TRUE(bucket.take_blocking(1, {}, clock));  // the bucket was full: no sleep
   std::atomic<bool> returned{false};
@@ -212,7 +212,7 @@ TEST(TokenBucketTest, BlockingTakeSleepsExactlyUntilTheTokensArePaid) {
 }
 
 TEST(TokenBucketTest, BlockingTakeReturnsFalseOnStopAndGivesTheTokensBack) {
-  ManualClock clock;
+  ManualTimeSource clock;
   TokenBucket bucket(1, 1);
   ASSERT_EQ(bucket.reserve(1, kStart), kStart);  // the bucket's one token
   std::stop_source stop;
@@ -230,10 +230,10 @@ TEST(TokenBucketTest, BlockingTakersShareTheRateInTurn) {
   constexpr double kRate = 100;
   constexpr std::size_t kThreads = 4;
   constexpr std::size_t kTakesEach = 10;
-  ManualClock clock;
+  ManualTimeSource clock;
   TokenBucket bucket(kRate, 1);
   std::mutex mutex;
-  std::vector<Clock::time_point> stamps;  // guarded by mutex
+  std::vector<TimeSource::time_point> stamps;  // guarded by mutex
   {
     std::vector<std::jthread> threads;
     for (std::size_t t = 0; t < kThreads; ++t) {
@@ -259,8 +259,8 @@ TEST(TokenBucketTest, BlockingTakersShareTheRateInTurn) {
   EXPECT_GE(clock.now(), kStart + 390ms);
 }
 
-TEST(RealClockTest, SleepEndsAtOnceForAPastDeadlineOrARequestedStop) {
-  Clock& clock = real_clock();
+TEST(RealTimeSourceTest, SleepEndsAtOnceForAPastDeadlineOrARequestedStop) {
+  TimeSource& clock = real_time_source();
   EXPECT_TRUE(clock.sleep_until(clock.now() - 1s, {}));
   std::stop_source stop;
   stop.request_stop();

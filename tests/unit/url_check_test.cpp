@@ -118,5 +118,23 @@ TEST(CheckUrlTest, WorksOnSeveralThreads) {
   for (int t = 0; t < 4; ++t) EXPECT_EQ(results[t], "http://h" + std::to_string(t) + ".example/99");
 }
 
+TEST(RedactUserinfoTest, HidesTheUserinfoButShowsThatThereWasOne) {
+  EXPECT_EQ(redact_userinfo("http://user:secret@host:8080/a?b#c"), "http://***@host:8080/a?b#c");
+  EXPECT_EQ(redact_userinfo("https://token@host/"), "https://***@host/");
+  EXPECT_EQ(redact_userinfo("HTTP://:pw@[::1]/x"), "HTTP://***@[::1]/x");
+  // Every '@' of the authority goes, however many a hostile URL has.
+  EXPECT_EQ(redact_userinfo("http://a@b@host/x"), "http://***@host/x");
+  // Read as check_url reads it: a text without a scheme is http://text.
+  EXPECT_EQ(redact_userinfo("user:pw@host/x"), "***@host/x");
+}
+
+TEST(RedactUserinfoTest, LeavesUrlsWithoutUserinfoAlone) {
+  for (const std::string_view url :
+       {"http://host/a@b", "http://host/?to=a@b", "http://host#a@b", "http://host", "host/x@y",
+        "file:/etc/a@b", "data:text/plain,a@b", ""}) {
+    EXPECT_EQ(redact_userinfo(url), url);
+  }
+}
+
 }  // namespace
 }  // namespace sluice

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -14,6 +15,7 @@
 #include "limit/parse_rate.hpp"
 #include "run_checks.hpp"
 #include "sluice/errors.hpp"
+#include "sluice/version.hpp"
 #include "units.hpp"
 
 namespace sluice::cli {
@@ -101,6 +103,17 @@ std::vector<std::string> sources_of(std::vector<std::string> extras) {
   return sources;
 }
 
+// `sluice --version`: which sluice, and the libcurl (with its TLS library) it fetches with.
+std::string version_text() {
+  const VersionInfo info = version_info();
+  std::string text = "sluice " + info.version + " (commit " + info.git_commit + ")\n";
+  text += "libcurl " + info.curl_version +
+          ", TLS: " + (info.tls_library.empty() ? "none" : info.tls_library) +
+          ", HTTP/2: " + (info.http2 ? "yes" : "no") + "\nlibcurl features:";
+  for (const auto& feature : info.curl_features) text += " " + feature;
+  return text;
+}
+
 }  // namespace
 
 ParsedCommand parse_command_line(int argc, const char* const* argv) {
@@ -109,7 +122,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       "SOURCE is a URL (ranges expand: /todos/{1..200}, {001..120}, {a,b}, [1-9]),\n"
       "@FILE (one URL per line; # comments) or - (standard input).",
       "sluice"};
-  app.set_version_flag("--version", "sluice 0.1.0");
+  app.set_version_flag("--version", std::function<std::string()>(version_text));
   app.require_subcommand(0, 1);
 
   FetchCommand fetch;
@@ -135,9 +148,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   std::string engine = "loop";
   const std::map<std::string, EngineKind> engines{{"loop", EngineKind::EventLoop},
-                                                  {"threads", EngineKind::Threads},
-                                                  {"textbook-slices", EngineKind::StaticSlices},
-                                                  {"textbook-permits", EngineKind::SlicePermits}};
+                                                  {"threads", EngineKind::Threads}};
+  const std::map<std::string, textbook::Design> textbook_designs{
+      {"textbook-slices", textbook::Design::StaticSlices},
+      {"textbook-permits", textbook::Design::SlicePermits}};
   app.add_option("--engine", engine,
                  "loop: one thread, libcurl multi-socket; threads: one thread per slot; "
                  "textbook-slices, textbook-permits: the classic answers, for comparison")
@@ -320,7 +334,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     if (!count) throw UsageError("--concurrency (a whole number or auto): " + count.error());
     fetch.options.concurrency = *count;
   }
-  fetch.options.engine = engines.at(engine);
+  if (const auto design = textbook_designs.find(engine); design != textbook_designs.end()) {
+    fetch.textbook = design->second;
+  } else {
+    fetch.options.engine = engines.at(engine);
+  }
   fetch.options.timeout = to_duration("--timeout", timeout);
   fetch.options.connect_timeout = to_duration("--connect-timeout", connect_timeout);
   fetch.options.stall_timeout = to_duration("--stall-timeout", stall_timeout);
@@ -350,6 +368,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       throw UsageError("watch takes its URLs from the lists in INBOX, not '" +
                        fetch.sources.front() + "'");
     }
+    if (fetch.textbook) throw UsageError("watch runs on --engine loop or threads only");
     if (fetch.results_path || fetch.summary_json_path || fetch.options.stats_log) {
       throw UsageError(
           "watch writes each job's results and summary to OUTBOX; --results, --resume, "

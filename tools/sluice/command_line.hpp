@@ -8,11 +8,13 @@
 
 #include "server/server.hpp"
 #include "sluice/options.hpp"
+#include "textbook/textbook_run.hpp"
 
 namespace sluice::cli {
 
 struct FetchCommand {
   Options options;
+  std::optional<textbook::Design> textbook;  // --engine textbook-*: runs instead of options.engine
   std::vector<std::string> sources;
   std::optional<std::string> results_path;       // records go to stdout when unset
   std::optional<std::string> summary_json_path;  // the summary as JSON, besides stderr

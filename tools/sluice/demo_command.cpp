@@ -4,6 +4,7 @@
 // peak in flight it reports belongs to that run alone.
 #include <array>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "output/run_recorder.hpp"
 #include "server/server.hpp"
 #include "sluice/fetcher.hpp"
+#include "textbook/textbook_run.hpp"
 
 namespace sluice::cli {
 
@@ -32,7 +34,8 @@ struct DemoList {
 
 struct DemoDesign {
   const char* name;
-  EngineKind engine;
+  std::optional<textbook::Design> textbook;  // sluice's own engine when unset
+  EngineKind engine = EngineKind::EventLoop;
 };
 
 struct DemoCell {
@@ -55,7 +58,9 @@ DemoCell run_cell(const DemoDesign& design, const DemoList& list) {
   options.concurrency = kConcurrency;
   options.engine = design.engine;
   RunRecorder recorder(nullptr);
-  const FetchReport report = fetch(options, sources, recorder);
+  const FetchReport report = design.textbook
+                                 ? textbook::fetch(*design.textbook, options, sources, recorder)
+                                 : fetch(options, sources, recorder);
   const Summary summary = recorder.finish(report.wall_ms, kConcurrency);
 
   std::vector<double> nominal(kUrls, kLatencyMs);
@@ -70,10 +75,10 @@ int run_demo() {
   constexpr std::array kLists = {DemoList{"uniform 50 ms", 0},
                                  DemoList{"first 10 % at 500 ms", kSlowUrls}};
   constexpr std::array kDesigns = {
-      DemoDesign{"textbook: slices + barrier", EngineKind::StaticSlices},
-      DemoDesign{"textbook: slice permits", EngineKind::SlicePermits},
-      DemoDesign{"sluice threads", EngineKind::Threads},
-      DemoDesign{"sluice event loop", EngineKind::EventLoop}};
+      DemoDesign{"textbook: slices + barrier", textbook::Design::StaticSlices},
+      DemoDesign{"textbook: slice permits", textbook::Design::SlicePermits},
+      DemoDesign{"sluice threads", std::nullopt, EngineKind::Threads},
+      DemoDesign{"sluice event loop", std::nullopt, EngineKind::EventLoop}};
 
   std::printf(
       "sluice demo: GET /todos/{1..%zu} from the embedded server, at most %zu in "

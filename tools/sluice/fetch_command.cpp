@@ -17,6 +17,7 @@
 #include "sluice/fetcher.hpp"
 #include "status_ticks.hpp"
 #include "stop_signals.hpp"
+#include "textbook/textbook_run.hpp"
 
 namespace sluice::cli {
 
@@ -61,12 +62,10 @@ class Ticker {
   }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   void on_tick(int tick) {
     recorder_.flush_stale();
     if (!show_) return;
-    const auto now = Clock::now();
+    const auto now = std::chrono::steady_clock::now();
     ProgressSnapshot snapshot;
     snapshot.done = recorder_.done();
     if (live_.input_complete.load(std::memory_order_relaxed)) {
@@ -90,7 +89,7 @@ class Ticker {
   const LiveCounters& live_;
   const bool show_;
   const bool terminal_;
-  const Clock::time_point started_ = Clock::now();
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // The tick thread's own; drawn_ is read after the thread was joined.
   RecentRate rate_;
   bool drawn_ = false;
@@ -123,11 +122,8 @@ std::optional<ResultsFailure> results_failure(const ResultsWriter& writer,
   };
 }
 
-}  // namespace
-
-int run_fetch(const FetchCommand& command) {
-  // Sources and options first: a bad list must not cost the user an old results file.
-  Fetcher fetcher(command.options, command.sources);
+// The run of `command` on `fetcher`: a sluice::Fetcher or a textbook::Fetcher.
+int run_fetch_on(auto& fetcher, const FetchCommand& command) {
   const auto resume = fetcher.resume_report();
   if (resume && resume->bad_lines > 0) {
     std::cerr << "sluice: --resume " << printable(command.options.resume_from->string()) << ": "
@@ -181,6 +177,19 @@ int run_fetch(const FetchCommand& command) {
   if (const int signal = signals.received(); signal != 0) return 128 + signal;
   // A URL skipped for its failed record failed as much as in one uninterrupted run.
   return summary.failed > 0 || summary.skipped_failures > 0 ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace
+
+int run_fetch(const FetchCommand& command) {
+  // The fetcher first, as it checks the sources and options: a bad list must not cost the
+  // user an old results file.
+  if (command.textbook) {
+    textbook::Fetcher fetcher(*command.textbook, command.options, command.sources);
+    return run_fetch_on(fetcher, command);
+  }
+  Fetcher fetcher(command.options, command.sources);
+  return run_fetch_on(fetcher, command);
 }
 
 }  // namespace sluice::cli

@@ -6,6 +6,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "option_flags.hpp"
 #include "printable.hpp"
 #include "sluice/errors.hpp"
 
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
                       },
                       command);
   } catch (const sluice::UsageError& error) {
-    std::cerr << "sluice: " << printable(error.what()) << '\n';
+    std::cerr << "sluice: " << printable(usage_message(error)) << '\n';
     return kExitUsage;
   } catch (const std::exception& error) {
     std::cerr << "sluice: internal error: " << printable(error.what()) << '\n';

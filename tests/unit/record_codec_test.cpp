@@ -1,5 +1,5 @@
 // The results format: exact layout, escaping of hostile strings, and the round trip.
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,14 +46,14 @@ std::string line_of(const Record& record) {
   return out;
 }
 
-TEST(JsonLinesTest, WritesSuccessKeysInDocumentedOrder) {
+TEST(RecordCodecTest, WritesSuccessKeysInDocumentedOrder) {
   EXPECT_EQ(line_of(success()),
             R"({"url":"http://a.test/x","status":200,"ok":true,"bytes":5,"elapsed_ms":52.318,)"
             R"("ttfb_ms":1.5,"attempts":1,"error":null})"
             "\n");
 }
 
-TEST(JsonLinesTest, WritesSourceAndErrorOnlyForFailures) {
+TEST(RecordCodecTest, WritesSourceAndErrorOnlyForFailures) {
   EXPECT_EQ(line_of(failure()),
             R"({"url":"http://b.test/","source":"arg:2","status":null,"ok":false,"bytes":0,)"
             R"("elapsed_ms":3,"ttfb_ms":0,"attempts":2,)"
@@ -61,7 +61,7 @@ TEST(JsonLinesTest, WritesSourceAndErrorOnlyForFailures) {
             "\n");
 }
 
-TEST(JsonLinesTest, WritesFinalUrlAndSavedToLastWhenSet) {
+TEST(RecordCodecTest, WritesFinalUrlAndSavedToLastWhenSet) {
   Record record = success();
   record.final_url = "http://a.test/y";
   record.saved_to = "out/a.test_x-0123456789abcdef";
@@ -72,7 +72,7 @@ TEST(JsonLinesTest, WritesFinalUrlAndSavedToLastWhenSet) {
             "\n");
 }
 
-TEST(JsonLinesTest, RoundsMillisecondsToMicroseconds) {
+TEST(RecordCodecTest, RoundsMillisecondsToMicroseconds) {
   Record record = success();
   record.elapsed_ms = 0.0004;
   record.ttfb_ms = 1234.56789;
@@ -81,7 +81,7 @@ TEST(JsonLinesTest, RoundsMillisecondsToMicroseconds) {
   EXPECT_EQ(parsed["ttfb_ms"].dump(), "1234.568");
 }
 
-TEST(JsonLinesTest, AppendsToTheCallersBuffer) {
+TEST(RecordCodecTest, AppendsToTheCallersBuffer) {
   std::string out = "kept\n";
   append_json_line(out, success());
   append_json_line(out, failure());
@@ -110,7 +110,7 @@ std::vector<Hostile> hostile_strings() {
   };
 }
 
-TEST(JsonLinesTest, EscapesHostileStringsIntoOneValidLine) {
+TEST(RecordCodecTest, EscapesHostileStringsIntoOneValidLine) {
   for (const auto& [raw, decoded] : hostile_strings()) {
     SCOPED_TRACE(nlohmann::json(raw).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
     Record record = failure();
@@ -136,20 +136,20 @@ TEST(JsonLinesTest, EscapesHostileStringsIntoOneValidLine) {
   }
 }
 
-TEST(JsonLinesTest, AsWrittenIsWhatARecordReadsBack) {
+TEST(RecordCodecTest, AsWrittenIsWhatARecordReadsBack) {
   for (const auto& [raw, decoded] : hostile_strings()) {
     SCOPED_TRACE(nlohmann::json(raw).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
     EXPECT_EQ(as_written(raw), decoded);
   }
 }
 
-TEST(JsonLinesTest, KeepsEmojiAsRawBytes) {
+TEST(RecordCodecTest, KeepsEmojiAsRawBytes) {
   Record record = success();
   record.url = "http://x/\xF0\x9F\x98\x80";
   EXPECT_NE(line_of(record).find("http://x/\xF0\x9F\x98\x80\""), std::string::npos);
 }
 
-TEST(JsonLinesTest, RoundTripsEveryField) {
+TEST(RecordCodecTest, RoundTripsEveryField) {
   Record record = failure();
   record.status = 503;
   record.bytes = std::numeric_limits<std::uint64_t>::max();
@@ -174,7 +174,7 @@ TEST(JsonLinesTest, RoundTripsEveryField) {
   EXPECT_EQ(back->saved_to, record.saved_to);
 }
 
-TEST(JsonLinesTest, RoundTripsASuccessWithoutOptionalKeys) {
+TEST(RecordCodecTest, RoundTripsASuccessWithoutOptionalKeys) {
   const auto back = parse_json_line(line_of(success()));
   ASSERT_TRUE(back.has_value()) << back.error();
   EXPECT_TRUE(back->ok);
@@ -185,7 +185,7 @@ TEST(JsonLinesTest, RoundTripsASuccessWithoutOptionalKeys) {
   EXPECT_FALSE(back->saved_to.has_value());
 }
 
-TEST(JsonLinesTest, RoundTripsEveryErrorKind) {
+TEST(RecordCodecTest, RoundTripsEveryErrorKind) {
   for (const ErrorKind kind :
        {ErrorKind::InvalidUrl, ErrorKind::UnsupportedScheme, ErrorKind::Dns, ErrorKind::Connect,
         ErrorKind::Tls, ErrorKind::Timeout, ErrorKind::Http, ErrorKind::Network,
@@ -199,7 +199,7 @@ TEST(JsonLinesTest, RoundTripsEveryErrorKind) {
   }
 }
 
-TEST(JsonLinesTest, WritesNonFiniteMillisecondsAsNullAndReadsThemBack) {
+TEST(RecordCodecTest, WritesNonFiniteMillisecondsAsNullAndReadsThemBack) {
   Record record = success();
   record.elapsed_ms = std::numeric_limits<double>::infinity();
   record.ttfb_ms = std::numeric_limits<double>::quiet_NaN();
@@ -211,7 +211,7 @@ TEST(JsonLinesTest, WritesNonFiniteMillisecondsAsNullAndReadsThemBack) {
   EXPECT_TRUE(std::isnan(back->ttfb_ms));
 }
 
-TEST(JsonLinesTest, ParseSaysWhatIsWrong) {
+TEST(RecordCodecTest, ParseSaysWhatIsWrong) {
   const std::string good = line_of(failure());
   const auto replaced = [&](const std::string& from, const std::string& to) {
     std::string line = good;

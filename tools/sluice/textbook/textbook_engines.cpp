@@ -1,5 +1,5 @@
 // The two textbook answers, as engines for side-by-side measurement.
-#include "engines/textbook_engines.hpp"
+#include "textbook/textbook_engines.hpp"
 
 #include <barrier>
 #include <memory>

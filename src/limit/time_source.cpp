@@ -1,5 +1,5 @@
-// The real clock: steady_clock time and sleeps that end early on a stop request.
-#include "limit/clock.hpp"
+// The real time source: steady_clock time and sleeps that end early on a stop request.
+#include "limit/time_source.hpp"
 
 #include <condition_variable>
 #include <mutex>
@@ -7,7 +7,7 @@
 namespace sluice::detail {
 namespace {
 
-class SteadyClock final : public Clock {
+class RealTimeSource final : public TimeSource {
  public:
   time_point now() const override { return std::chrono::steady_clock::now(); }
 
@@ -25,9 +25,9 @@ class SteadyClock final : public Clock {
 
 }  // namespace
 
-Clock& real_clock() {
-  static SteadyClock clock;
-  return clock;
+TimeSource& real_time_source() {
+  static RealTimeSource source;
+  return source;
 }
 
 }  // namespace sluice::detail

@@ -1,6 +1,6 @@
 // The two textbook answers to "fetch N URLs, at most c at a time", as engines, so that
 // `sluice demo` and the benchmarks can measure them beside sluice's own. They read the
-// whole list before the first request and are meant for comparison, not for real runs.
+// whole list before the first request and are teaching devices, not part of the library.
 #pragma once
 
 #include "engines/engine.hpp"

@@ -1,5 +1,5 @@
 // The results format: one JSON object per Record per line, and its inverse for resume.
-#include "output/json_lines.hpp"
+#include "record_codec.hpp"
 
 #include <array>
 #include <charconv>

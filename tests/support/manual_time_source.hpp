@@ -1,4 +1,5 @@
-// A Clock that tests move by hand, so the limiters' blocking forms are tested without sleeping.
+// A TimeSource that tests move by hand, so the limiters' blocking forms are tested without
+// sleeping.
 #pragma once
 
 #include <algorithm>
@@ -9,13 +10,13 @@
 #include <stop_token>
 #include <vector>
 
-#include "limit/clock.hpp"
+#include "limit/time_source.hpp"
 
 namespace sluice::test {
 
 // Thread-safe: threads sleep in sleep_until while the test thread calls advance(). Lifetime:
 // must outlive every thread sleeping on it.
-class ManualClock final : public detail::Clock {
+class ManualTimeSource final : public detail::TimeSource {
  public:
   // Starts an hour after the steady clock's epoch, so that times a little before the start
   // are still valid steady_clock time points.

@@ -1,0 +1,95 @@
+# bash completion for sluice(1): options, subcommands and the values options take.
+# Installed as share/bash-completion/completions/sluice; tests/integration/cli_docs_test.cpp
+# checks that it names every long option of `sluice --help`, `sluice serve --help` and
+# `sluice watch --help`.
+
+_sluice() {
+  local cur=${COMP_WORDS[COMP_CWORD]}
+  local prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+  local fetch_options="-h --help --version -c --concurrency --max-concurrency --engine
+    --timeout --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait
+    --grace --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --results
+    --summary-json --stats-log --resume --retry-failed --progress -q --quiet --max-redirects
+    --max-expansion --max-body --user-agent -k --insecure --resolve"
+  # watch writes each job's results to OUTBOX: --results and its kin do not apply there.
+  local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --timeout
+    --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
+    --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --progress -q --quiet
+    --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve"
+  local serve_options="-h --help --port --latency --jitter --threads --seed --faults
+    --bandwidth --capacity --rate-limit --rate-limit-headers"
+  local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
+
+  local subcommand="" i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case ${COMP_WORDS[i]} in
+      serve | watch | demo)
+        subcommand=${COMP_WORDS[i]}
+        break
+        ;;
+    esac
+  done
+
+  case $prev in
+    --engine)
+      mapfile -t COMPREPLY < <(compgen -W "loop threads textbook-slices textbook-permits" -- "$cur")
+      return
+      ;;
+    -c | --concurrency)
+      mapfile -t COMPREPLY < <(compgen -W "auto" -- "$cur")
+      return
+      ;;
+    --rate-limit-headers)
+      mapfile -t COMPREPLY < <(compgen -W "ietf x" -- "$cur")
+      return
+      ;;
+    --faults)
+      mapfile -t COMPREPLY < <(compgen -S = -W "$faults" -- "$cur")
+      compopt -o nospace 2>/dev/null
+      return
+      ;;
+    -o | --output-dir | --out)
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+      compopt -o filenames 2>/dev/null
+      return
+      ;;
+    --results | --summary-json | --stats-log | --resume)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      compopt -o filenames 2>/dev/null
+      return
+      ;;
+    --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
+      --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
+      --rate | --per-host | --max-redirects | --max-expansion | --max-body | --user-agent | \
+      --resolve | --port | --latency | --jitter | --threads | --seed | --bandwidth | \
+      --capacity | --rate-limit)
+      return  # a value of the user's own
+      ;;
+  esac
+
+  if [[ $cur == -* ]]; then
+    local options=$fetch_options
+    case $subcommand in
+      serve) options=$serve_options ;;
+      watch) options=$watch_options ;;
+      demo) options="-h --help" ;;
+    esac
+    mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
+    return
+  fi
+
+  case $subcommand in
+    watch) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;  # INBOX
+    serve | demo) ;;
+    *)
+      if [[ $cur == @* ]]; then  # @FILE: a list of URLs
+        mapfile -t COMPREPLY < <(compgen -P @ -f -- "${cur#@}")
+      elif ((COMP_CWORD == 1)); then
+        mapfile -t COMPREPLY < <(compgen -W "serve watch demo" -- "$cur")
+      fi
+      ;;
+  esac
+}
+
+complete -F _sluice sluice

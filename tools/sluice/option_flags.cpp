@@ -1,0 +1,54 @@
+// The flag of each Options field, for the usage errors the CLI prints.
+#include "option_flags.hpp"
+
+#include <array>
+#include <utility>
+
+namespace sluice::cli {
+namespace {
+
+// Every field of Options that a flag sets, in the order of options.hpp.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kFlags{{
+    {"concurrency", "--concurrency"},
+    {"adaptive_concurrency", "-c auto"},
+    {"max_concurrency", "--max-concurrency"},
+    {"engine", "--engine"},
+    {"max_bandwidth", "--max-bandwidth"},
+    {"bandwidth_burst", "--bandwidth-burst"},
+    {"rate", "--rate"},
+    {"per_host", "--per-host"},
+    {"timeout", "--timeout"},
+    {"connect_timeout", "--connect-timeout"},
+    {"stall_timeout", "--stall-timeout"},
+    {"retries", "--retries"},
+    {"retry_backoff", "--retry-backoff"},
+    {"max_retry_wait", "--max-retry-wait"},
+    {"grace", "--grace"},
+    {"max_body", "--max-body"},
+    {"max_redirects", "--max-redirects"},
+    {"output_dir", "--output-dir"},
+    {"insecure", "--insecure"},
+    {"max_expansion", "--max-expansion"},
+    {"user_agent", "--user-agent"},
+    {"resume_from", "--resume"},
+    {"retry_failed", "--retry-failed"},
+    {"stats_log", "--stats-log"},
+}};
+
+}  // namespace
+
+std::string_view flag_for(std::string_view option) {
+  for (const auto& [name, flag] : kFlags) {
+    if (name == option) return flag;
+  }
+  return option;
+}
+
+std::string usage_message(const UsageError& error) {
+  const std::string_view message = error.what();
+  const std::string_view option = error.option();
+  if (option.empty() || !message.starts_with(option)) return std::string(message);
+  return std::string(flag_for(option)) + std::string(message.substr(option.size()));
+}
+
+}  // namespace sluice::cli
