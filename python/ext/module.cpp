@@ -9,29 +9,30 @@
 #include <string>
 #include <vector>
 
-#include "fetch_run.hpp"
+#include "background_run.hpp"
 #include "python_options.hpp"
 #include "record_dict.hpp"
 #include "sluice/errors.hpp"
 
 namespace py = pybind11;
-using sluice::python::FetchRun;
+using sluice::python::BackgroundRun;
 
 namespace {
 
 // Waits are cut into slices this long so that Ctrl-C is seen while no record comes.
 constexpr std::chrono::milliseconds kSignalCheck{100};
 
-std::unique_ptr<FetchRun> make_run(const std::vector<std::string>& sources, const py::dict& options,
-                                   bool literal, std::size_t queue_capacity) {
+std::unique_ptr<BackgroundRun> make_run(const std::vector<std::string>& sources,
+                                        const py::dict& options, bool literal,
+                                        std::size_t queue_capacity) {
   sluice::Options parsed = sluice::python::options_from_kwargs(options);
   parsed.literal_sources = literal;
   if (queue_capacity == 0) throw py::value_error("queue_capacity: must be at least 1");
-  return std::make_unique<FetchRun>(std::move(parsed), sources, queue_capacity);
+  return std::make_unique<BackgroundRun>(std::move(parsed), sources, queue_capacity);
 }
 
 // The run is over: its thread is joined (its error raised) and None returned.
-py::object finish(FetchRun& run) {
+py::object finish(BackgroundRun& run) {
   {
     const py::gil_scoped_release unlocked;
     run.join();
@@ -42,7 +43,7 @@ py::object finish(FetchRun& run) {
 // The next record, waiting without the GIL; None once every record has been returned. Python's
 // signal handlers run every kSignalCheck, and an exception they raise (KeyboardInterrupt)
 // leaves through here with the run untouched.
-py::object next_record(FetchRun& run) {
+py::object next_record(BackgroundRun& run) {
   run.start();
   for (;;) {
     auto popped = run.queue().try_pop();
@@ -57,7 +58,7 @@ py::object next_record(FetchRun& run) {
 }
 
 // A record if one is ready, None if not yet; StopIteration once every record was returned.
-py::object poll_record(FetchRun& run) {
+py::object poll_record(BackgroundRun& run) {
   run.start();
   auto popped = run.queue().try_pop();
   if (popped.record) return sluice::python::record_dict(*popped.record);
@@ -68,7 +69,7 @@ py::object poll_record(FetchRun& run) {
   return py::none();
 }
 
-void clear_wake(FetchRun& run) {
+void clear_wake(BackgroundRun& run) {
   std::uint64_t count = 0;
   // Non-blocking: EAGAIN only says there was nothing to clear.
   [[maybe_unused]] const auto got = ::read(run.wake_fd(), &count, sizeof count);
@@ -80,23 +81,25 @@ PYBIND11_MODULE(_sluice, module) {
   module.doc() = "The sluice C++ library under sluice.fetch() and sluice.afetch().";
   py::register_exception<sluice::UsageError>(module, "UsageError", PyExc_ValueError);
 
-  py::class_<FetchRun>(module, "Run")
+  py::class_<BackgroundRun>(module, "Run")
       .def(py::init(&make_run), py::arg("sources"), py::arg("options"), py::arg("literal"),
            py::arg("queue_capacity") = 1024)
       .def("next_record", &next_record)
       .def("poll_record", &poll_record)
       .def("clear_wake", &clear_wake)
-      .def("stop", &FetchRun::stop, py::call_guard<py::gil_scoped_release>())
-      .def("abort", &FetchRun::abort, py::call_guard<py::gil_scoped_release>())
-      .def("close", &FetchRun::close, py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("wake_fd", &FetchRun::wake_fd)
-      .def_property_readonly(
-          "urls_read",
-          [](const FetchRun& run) { return run.live().urls_read.load(std::memory_order_relaxed); })
-      .def_property_readonly(
-          "in_flight",
-          [](const FetchRun& run) { return run.live().in_flight.load(std::memory_order_relaxed); })
-      .def_property_readonly("report", [](const FetchRun& run) -> py::object {
+      .def("stop", &BackgroundRun::stop, py::call_guard<py::gil_scoped_release>())
+      .def("abort", &BackgroundRun::abort, py::call_guard<py::gil_scoped_release>())
+      .def("close", &BackgroundRun::close, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("wake_fd", &BackgroundRun::wake_fd)
+      .def_property_readonly("urls_read",
+                             [](const BackgroundRun& run) {
+                               return run.live().urls_read.load(std::memory_order_relaxed);
+                             })
+      .def_property_readonly("in_flight",
+                             [](const BackgroundRun& run) {
+                               return run.live().in_flight.load(std::memory_order_relaxed);
+                             })
+      .def_property_readonly("report", [](const BackgroundRun& run) -> py::object {
         if (!run.report()) return py::none();
         return sluice::python::report_dict(*run.report());
       });

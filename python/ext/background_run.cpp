@@ -1,5 +1,5 @@
 // One sluice run behind a Python iterator: the Fetcher's thread and how it is stopped.
-#include "fetch_run.hpp"
+#include "background_run.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -19,17 +19,18 @@ int make_eventfd() {
 
 }  // namespace
 
-FetchRun::FetchRun(Options options, std::vector<std::string> sources, std::size_t queue_capacity)
+BackgroundRun::BackgroundRun(Options options, std::vector<std::string> sources,
+                             std::size_t queue_capacity)
     : fetcher_(std::move(options), std::move(sources)),
       wake_fd_(make_eventfd()),
       queue_(queue_capacity, wake_fd_) {}
 
-FetchRun::~FetchRun() {
+BackgroundRun::~BackgroundRun() {
   close();
   ::close(wake_fd_);
 }
 
-void FetchRun::start() {
+void BackgroundRun::start() {
   if (thread_.joinable() || report_ || error_) return;
   thread_ = std::thread([this] {
     try {
@@ -41,25 +42,25 @@ void FetchRun::start() {
   });
 }
 
-void FetchRun::join() {
+void BackgroundRun::join() {
   if (thread_.joinable()) thread_.join();
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
-void FetchRun::stop() {
+void BackgroundRun::stop() {
   // Lifted first: the stop's callbacks run on this thread and must not wait for an engine
   // that waits for room in the queue.
   queue_.unbound();
   stop_.request_stop();
 }
 
-void FetchRun::abort() {
+void BackgroundRun::abort() {
   queue_.unbound();
   stop_.request_stop();
   abort_.request_stop();
 }
 
-void FetchRun::close() {
+void BackgroundRun::close() {
   if (!thread_.joinable()) return;
   queue_.discard();
   stop_.request_stop();

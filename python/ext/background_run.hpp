@@ -18,13 +18,13 @@ namespace sluice::python {
 // Thread-safety: one Python thread at a time (the GIL's holder) calls the methods; the run's
 // thread touches only the queue, the counters and, before it finishes the queue, report_ and
 // error_. Lifetime: the destructor aborts a run still going and joins its thread.
-class FetchRun {
+class BackgroundRun {
  public:
   // Builds the Fetcher, so bad options throw UsageError here, before any thread starts.
-  FetchRun(Options options, std::vector<std::string> sources, std::size_t queue_capacity);
-  FetchRun(const FetchRun&) = delete;
-  FetchRun& operator=(const FetchRun&) = delete;
-  ~FetchRun();
+  BackgroundRun(Options options, std::vector<std::string> sources, std::size_t queue_capacity);
+  BackgroundRun(const BackgroundRun&) = delete;
+  BackgroundRun& operator=(const BackgroundRun&) = delete;
+  ~BackgroundRun();
 
   // Starts the run's thread; later calls do nothing.
   void start();
