@@ -110,14 +110,9 @@ void set_rate(Options& options, const py::handle& value) {
 
 void set_engine(Options& options, const py::handle& value) {
   static const std::map<std::string, EngineKind, std::less<>> kEngines{
-      {"loop", EngineKind::EventLoop},
-      {"threads", EngineKind::Threads},
-      {"textbook-slices", EngineKind::StaticSlices},
-      {"textbook-permits", EngineKind::SlicePermits}};
+      {"loop", EngineKind::EventLoop}, {"threads", EngineKind::Threads}};
   const auto found = kEngines.find(text("engine", value));
-  if (found == kEngines.end()) {
-    bad("engine", "expected \"loop\", \"threads\", \"textbook-slices\" or \"textbook-permits\"");
-  }
+  if (found == kEngines.end()) bad("engine", "expected \"loop\" or \"threads\"");
   options.engine = found->second;
 }
 
