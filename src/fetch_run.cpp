@@ -67,8 +67,11 @@ Options checked(Options options) {
 
 FetchRun::FetchRun(Options options, std::vector<std::string> sources, EngineMaker engine)
     : options_(checked(std::move(options))),
-      reader_(std::move(sources),
-              SourceLimits{.max_expansion = options_.max_expansion, .max_line_bytes = 65536}),
+      reader_(options_.literal_sources
+                  ? SourceReader::literal(std::move(sources))
+                  : SourceReader(std::move(sources),
+                                 SourceLimits{.max_expansion = options_.max_expansion,
+                                              .max_line_bytes = 65536})),
       stats_log_(open_stats_log(options_)),
       resources_(open_run_resources(options_)),
       // Last, as reading it may rewrite the file: a usage error before leaves it untouched.
