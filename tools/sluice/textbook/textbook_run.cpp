@@ -23,8 +23,9 @@ Options checked(Design design, Options options) {
                      " applies to the loop and threads engines only; the textbook engines are "
                      "kept as the textbook has them");
   }
-  // Each slice holds an easy handle, as a worker of the thread engine does: three
-  // descriptors a slot.
+  // Each chunk in progress holds an easy handle, as a worker of the thread engine does:
+  // three descriptors a slot. (Static slices run up to 2c - 1 chunks at once when c does
+  // not divide the list; the check counts c.)
   Options budget = options;
   budget.engine = design == Design::StaticSlices ? EngineKind::Threads : EngineKind::EventLoop;
   detail::check_file_budget(budget);
