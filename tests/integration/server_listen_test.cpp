@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <string>
@@ -29,8 +30,8 @@ TEST(ListenEndpointTest, ReadsAddressAndPort) {
 }
 
 TEST(ListenEndpointTest, RefusesWhatIsNotAddressAndPort) {
-  for (const auto* text : {"", "127.0.0.1", ":80", "127.0.0.1:", "127.0.0.1:65536",
-                           "127.0.0.1:8x", "::1:80", "[]:80", "[::1:80"}) {
+  for (const auto* text : {"", "127.0.0.1", ":80", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:8x",
+                           "::1:80", "[]:80", "[::1:80"}) {
     EXPECT_FALSE(parse_listen_endpoint(text)) << text;
   }
 }

@@ -48,8 +48,7 @@ std::string command_text(const std::string& program, const std::vector<std::stri
 std::string must(const std::string& program, const std::vector<std::string>& args) {
   auto result = run_child(program, args, {}, kCommandLimit);
   if (result.exit_code != 0) {
-    throw std::runtime_error("netlab: `" + command_text(program, args) + "` failed: " +
-                             result.err);
+    throw std::runtime_error("netlab: `" + command_text(program, args) + "` failed: " + result.err);
   }
   return std::move(result.out);
 }
@@ -111,8 +110,8 @@ NetLab::NetLab(NetLabConfig config) : config_(config) {
     must(ip, {"netns", "add", client_});
     must(ip, {"netns", "add", server_});
     // Created straight inside the namespaces, so the interface names never meet another lab's.
-    must(ip, {"link", "add", "veth-c", "netns", client_, "type", "veth", "peer", "name",
-              "veth-s", "netns", server_});
+    must(ip, {"link", "add", "veth-c", "netns", client_, "type", "veth", "peer", "name", "veth-s",
+              "netns", server_});
     must(ip, {"-n", client_, "addr", "add", client_address() + "/24", "dev", "veth-c"});
     for (const auto& address : servers_) {
       must(ip, {"-n", server_, "addr", "add", address + "/24", "dev", "veth-s"});
@@ -121,10 +120,10 @@ NetLab::NetLab(NetLabConfig config) : config_(config) {
       must(ip, {"-n", space, "link", "set", "lo", "up"});
       must(ip, {"-n", space, "link", "set", link, "up"});
     }
-    must(tc_program(), {"-n", server_, "qdisc", "add", "dev", "veth-s", "root", "tbf", "rate",
-                        std::to_string(config_.rate_bits_per_second) + "bit", "burst",
-                        std::to_string(config_.burst_bytes), "limit",
-                        std::to_string(config_.queue_limit_bytes)});
+    must(tc_program(),
+         {"-n", server_, "qdisc", "add", "dev", "veth-s", "root", "tbf", "rate",
+          std::to_string(config_.rate_bits_per_second) + "bit", "burst",
+          std::to_string(config_.burst_bytes), "limit", std::to_string(config_.queue_limit_bytes)});
   } catch (...) {
     remove();
     throw;
@@ -152,6 +151,11 @@ std::vector<std::string> NetLab::exec_args(const std::string& name, const std::s
 ChildResult NetLab::run_in_client(const std::string& program, const std::vector<std::string>& args,
                                   std::chrono::milliseconds limit) const {
   return run_child(ip_program(), exec_args(client_, program, args), {}, limit);
+}
+
+ChildResult NetLab::run_in_server(const std::string& program, const std::vector<std::string>& args,
+                                  std::chrono::milliseconds limit) const {
+  return run_child(ip_program(), exec_args(server_, program, args), {}, limit);
 }
 
 std::unique_ptr<ChildProcess> NetLab::start_in_server(const std::string& program,

@@ -57,6 +57,8 @@ class NetLab {
   // Runs `program` (a full path) inside the client or server namespace until it ends.
   ChildResult run_in_client(const std::string& program, const std::vector<std::string>& args,
                             std::chrono::milliseconds limit = std::chrono::seconds(60)) const;
+  ChildResult run_in_server(const std::string& program, const std::vector<std::string>& args,
+                            std::chrono::milliseconds limit = std::chrono::seconds(60)) const;
   // Starts a long-running program, e.g. `sluice serve --listen 10.213.0.1:0`, in the server
   // namespace; `ip netns exec` execs it, so signals reach the program itself.
   std::unique_ptr<ChildProcess> start_in_server(const std::string& program,
