@@ -135,8 +135,10 @@ def scenario(lab, port, load, rate_bits):
     sampler.start()
     started = time.monotonic()
     if load:
-        subprocess.run(lab.in_client(*load), check=True, stdout=subprocess.DEVNULL,
-                       timeout=300)
+        done = subprocess.run(lab.in_client(*load), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+        if done.returncode != 0:
+            raise SystemExit(f"{load[0]} failed ({done.returncode}): {done.stderr}")
     else:
         time.sleep(IDLE_S)
     elapsed = time.monotonic() - started
