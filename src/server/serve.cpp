@@ -14,7 +14,9 @@ int serve_until_signal(const ServerConfig& config, std::ostream& out) {
   boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
   signals.async_wait([](const boost::system::error_code&, int) {});
   Server server(config);
-  out << "listening on " << server.base_url() << std::endl;
+  for (const auto& url : server.base_urls()) {
+    out << "listening on " << url << std::endl;
+  }
   signals_loop.run();
   server.stop();
   return 0;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -42,16 +43,23 @@ class ServerCore {
   ~ServerCore() { stop(); }
 
   std::uint16_t port() const noexcept { return port_; }
-  const std::string& base_url() const noexcept { return base_url_; }
+  const std::string& base_url() const noexcept { return base_urls_.front(); }
+  const std::vector<std::string>& base_urls() const noexcept { return base_urls_; }
   ServerStats stats() const noexcept { return state_.snapshot(); }
   std::vector<std::uint64_t> acked_bins() const { return state_.acked_bins().bins(); }
   std::vector<std::uint64_t> request_bins() const { return state_.request_bins().bins(); }
   void stop();
 
  private:
-  void listen(const ServerConfig& config);
-  void accept();
-  void on_accept(const boost::system::error_code& ec, IoSocket socket);
+  // One acceptor per endpoint, each with its own retry timer, all on contexts_[0].
+  struct Listener {
+    Acceptor acceptor;
+    IoTimer accept_retry;
+  };
+
+  void listen(const ListenEndpoint& endpoint);
+  void accept(Listener& listener);
+  void on_accept(Listener& listener, const boost::system::error_code& ec, IoSocket socket);
   void sample_acked_bins();
 
   ServerState state_;
@@ -59,13 +67,13 @@ class ServerCore {
   // contexts_[0] also runs the acceptor. Emptied by stop().
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<WorkGuard> work_guards_;  // keep idle contexts running until stop()
-  std::optional<Acceptor> acceptor_;
-  std::optional<IoTimer> accept_retry_;
+  // Never empty once constructed; emptied by stop(). A deque: handlers hold references.
+  std::deque<Listener> listeners_;
   // Ticks on contexts_[0] just after each bin of the acknowledged bytes ends.
   std::optional<IoTimer> acked_sampler_;
-  std::size_t next_context_ = 0;  // touched only by the acceptor's handlers
-  std::uint16_t port_ = 0;
-  std::string base_url_;
+  std::size_t next_context_ = 0;  // touched only by the acceptors' handlers, all on contexts_[0]
+  std::uint16_t port_ = 0;        // the first endpoint's
+  std::vector<std::string> base_urls_;  // one per endpoint; kept after stop()
 
   std::mutex stop_mutex_;
   std::vector<std::thread> threads_;  // guarded by stop_mutex_ once started
@@ -86,8 +94,13 @@ ServerCore::ServerCore(const ServerConfig& config) : state_(config) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     work_guards_.push_back(asio::make_work_guard(*contexts_.back()));
   }
-  listen(config);
-  accept();
+  listen({config.address, config.port});
+  for (const auto& endpoint : config.more_endpoints) {
+    listen(endpoint);
+  }
+  for (auto& listener : listeners_) {
+    accept(listener);
+  }
   acked_sampler_.emplace(contexts_.front()->get_executor());
   sample_acked_bins();
   try {
@@ -100,53 +113,58 @@ ServerCore::ServerCore(const ServerConfig& config) : state_(config) {
   }
 }
 
-void ServerCore::listen(const ServerConfig& config) {
+void ServerCore::listen(const ListenEndpoint& where_to) {
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(config.address, ec);
+  const auto address = asio::ip::make_address(where_to.address, ec);
   if (ec) {
-    throw UsageError("cannot listen on '" + config.address + "': not an IP address");
+    throw UsageError("cannot listen on '" + where_to.address + "': not an IP address");
   }
-  const auto where = endpoint_text(address, config.port);
+  const auto where = endpoint_text(address, where_to.port);
   const auto fail = [&where](const boost::system::error_code& error) {
     return UsageError("cannot listen on " + where + ": " + error.message());
   };
-  auto& loop = *contexts_.front();
-  acceptor_.emplace(loop.get_executor());
-  const asio::ip::tcp::endpoint endpoint(address, config.port);
-  if (acceptor_->open(endpoint.protocol(), ec)) {
+  const auto executor = contexts_.front()->get_executor();
+  auto& listener = listeners_.emplace_back(Acceptor(executor), IoTimer(executor));
+  auto& acceptor = listener.acceptor;
+  const asio::ip::tcp::endpoint endpoint(address, where_to.port);
+  if (acceptor.open(endpoint.protocol(), ec)) {
     throw fail(ec);
   }
   // Lets a restarted `sluice serve` rebind its port while old connections sit in TIME_WAIT.
-  acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
-  if (acceptor_->bind(endpoint, ec) ||
-      acceptor_->listen(asio::socket_base::max_listen_connections, ec)) {
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor.bind(endpoint, ec) ||
+      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
     throw fail(ec);
   }
-  port_ = acceptor_->local_endpoint(ec).port();
+  const auto port = acceptor.local_endpoint(ec).port();
   if (ec) {
     throw fail(ec);
   }
-  accept_retry_.emplace(loop.get_executor());
-  base_url_ = "http://" + endpoint_text(address, port_);
+  if (base_urls_.empty()) {
+    port_ = port;
+  }
+  base_urls_.push_back("http://" + endpoint_text(address, port));
 }
 
-void ServerCore::accept() {
+void ServerCore::accept(Listener& listener) {
   auto& target = *contexts_[next_context_];
   next_context_ = (next_context_ + 1) % contexts_.size();
-  acceptor_->async_accept(target, [this](const boost::system::error_code& ec, IoSocket socket) {
-    on_accept(ec, std::move(socket));
-  });
+  listener.acceptor.async_accept(
+      target, [this, &listener](const boost::system::error_code& ec, IoSocket socket) {
+        on_accept(listener, ec, std::move(socket));
+      });
 }
 
-void ServerCore::on_accept(const boost::system::error_code& ec, IoSocket socket) {
+void ServerCore::on_accept(Listener& listener, const boost::system::error_code& ec,
+                           IoSocket socket) {
   if (ec == asio::error::operation_aborted) {
     return;
   }
   if (ec) {
-    accept_retry_->expires_after(kAcceptRetryDelay);
-    accept_retry_->async_wait([this](const boost::system::error_code& wait_ec) {
+    listener.accept_retry.expires_after(kAcceptRetryDelay);
+    listener.accept_retry.async_wait([this, &listener](const boost::system::error_code& wait_ec) {
       if (!wait_ec) {
-        accept();
+        accept(listener);
       }
     });
     return;
@@ -160,7 +178,7 @@ void ServerCore::on_accept(const boost::system::error_code& ec, IoSocket socket)
   asio::post(executor, [session = std::make_shared<Session>(std::move(socket), state_)] {
     session->start();
   });
-  accept();
+  accept(listener);
 }
 
 void ServerCore::sample_acked_bins() {
@@ -193,8 +211,7 @@ void ServerCore::stop() {
   // No thread runs the loops any more, so their objects can be torn down from here; destroying
   // the contexts destroys the sessions their pending handlers own, closing every connection.
   acked_sampler_.reset();
-  accept_retry_.reset();
-  acceptor_.reset();
+  listeners_.clear();
   work_guards_.clear();
   contexts_.clear();
 }
@@ -208,6 +225,8 @@ Server::~Server() = default;
 std::uint16_t Server::port() const noexcept { return core_->port(); }
 
 std::string Server::base_url() const { return core_->base_url(); }
+
+std::vector<std::string> Server::base_urls() const { return core_->base_urls(); }
 
 ServerStats Server::stats() const { return core_->stats(); }
 

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/fault_mix.hpp"
@@ -27,9 +29,18 @@ struct RateLimitPolicy {
   RateLimitFields fields = RateLimitFields::Ietf;
 };
 
+// An address and port to listen on; port 0 picks a free one.
+struct ListenEndpoint {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
 struct ServerConfig {
+  // The first endpoint: Server::port() and base_url() tell its port and URL.
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0 picks a free port; Server::port() tells which
+  // Further endpoints served alike, e.g. several addresses of a host (see base_urls()).
+  std::vector<ListenEndpoint> more_endpoints = {};
   // Added before every answer except /_stats; a request's ?delay= replaces latency and jitter.
   std::chrono::milliseconds latency{0};
   // Each answer waits latency + uniform(-jitter, +jitter), clamped at 0.
@@ -173,9 +184,9 @@ class ServerCore;
 //
 // Thread-safety: port(), base_url(), stats(), acked_bins(), request_bins() and stop() may be
 // called from any thread, but not from inside the server's own handlers.
-// Lifetime: the constructor raises the open-file limit, binds, listens and starts the IO
-// threads, and throws UsageError if the address cannot be bound or the config is invalid.
-// stop() (or the destructor) closes the listener, abandons open connections (stalled and
+// Lifetime: the constructor raises the open-file limit, binds and listens on every endpoint,
+// and starts the IO threads, and throws UsageError if the address cannot be bound or the config is
+// invalid. stop() (or the destructor) closes the listener, abandons open connections (stalled and
 // endless answers too) and joins the threads.
 class Server {
  public:
@@ -186,6 +197,8 @@ class Server {
 
   std::uint16_t port() const noexcept;
   std::string base_url() const;  // "http://127.0.0.1:PORT", without a trailing slash
+  // The base URL of each endpoint, the first one's first, in the order of the config.
+  std::vector<std::string> base_urls() const;
   ServerStats stats() const;
   // Bytes that clients acknowledged, per 100 ms since the server started (see above).
   std::vector<std::uint64_t> acked_bins() const;
@@ -198,8 +211,12 @@ class Server {
 };
 
 // Runs `sluice serve`: starts a Server, writes "listening on <base_url>" as the first line of
-// `out` (flushed at once so that a parent process can read the port), blocks until SIGINT or
-// SIGTERM, stops the server and returns the exit code 0. A bind failure throws UsageError.
+// `out`, and one such line for each further endpoint (flushed at once so that a parent process
+// can read the ports), blocks until SIGINT or SIGTERM, stops the server and returns the exit
+// code 0. A bind failure throws UsageError.
 int serve_until_signal(const ServerConfig& config, std::ostream& out);
+
+// Reads "ADDR:PORT" (an IPv6 address in brackets, "[::1]:8080"); nullopt when it is not one.
+std::optional<ListenEndpoint> parse_listen_endpoint(std::string_view text);
 
 }  // namespace sluice

@@ -235,9 +235,17 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   std::string faults;
   std::string bandwidth = "0";
   auto* serve_app = app.add_subcommand("serve", "Run the embedded HTTP/1.1 test server");
-  serve_app->add_option("--port", serve.config.port, "Port on 127.0.0.1 (0: any free port)")
-      ->capture_default_str()
-      ->transform(whole_number(0, std::numeric_limits<std::uint16_t>::max()));
+  auto* port_option =
+      serve_app->add_option("--port", serve.config.port, "Port on 127.0.0.1 (0: any free port)")
+          ->capture_default_str()
+          ->transform(whole_number(0, std::numeric_limits<std::uint16_t>::max()));
+  std::vector<std::string> listen;
+  serve_app
+      ->add_option("--listen", listen,
+                   "Listen on ADDR:PORT instead of 127.0.0.1 (repeatable; [::1]:PORT for IPv6)")
+      ->type_name("ADDR:PORT")
+      ->allow_extra_args(false)
+      ->excludes(port_option);
   serve_app->add_option("--latency", latency, "Delay before every answer, e.g. 50ms")
       ->capture_default_str();
   serve_app->add_option("--jitter", jitter, "Each delay varies by up to ± this")
@@ -323,6 +331,16 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     serve.config.bandwidth = to_size("--bandwidth", bandwidth);
     if (!rate_limit.empty()) serve.config.rate_limit = to_rate_limit(rate_limit);
     serve.config.rate_limit.fields = rate_limit_fields.at(rate_limit_headers);
+    for (const auto& text : listen) {
+      const auto endpoint = parse_listen_endpoint(text);
+      if (!endpoint) throw UsageError("--listen: '" + text + "' is not ADDR:PORT");
+      if (&text == &listen.front()) {
+        serve.config.address = endpoint->address;
+        serve.config.port = endpoint->port;
+      } else {
+        serve.config.more_endpoints.push_back(*endpoint);
+      }
+    }
     return serve;
   }
   if (demo_app->parsed()) return DemoCommand{};

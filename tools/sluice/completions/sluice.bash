@@ -17,7 +17,7 @@ _sluice() {
     --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
     --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --progress -q --quiet
     --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve"
-  local serve_options="-h --help --port --latency --jitter --threads --seed --faults
+  local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
     --bandwidth --capacity --rate-limit --rate-limit-headers"
   local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
 
@@ -62,7 +62,7 @@ _sluice() {
     --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
       --rate | --per-host | --max-redirects | --max-expansion | --max-body | --user-agent | \
-      --resolve | --port | --latency | --jitter | --threads | --seed | --bandwidth | \
+      --resolve | --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
       --capacity | --rate-limit)
       return  # a value of the user's own
       ;;
