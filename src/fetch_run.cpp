@@ -55,18 +55,10 @@ std::optional<StatsLog> open_stats_log(const Options& options) {
   return std::move(*log);
 }
 
-// Slots, descriptors and admission are sized for the most -c auto may reach.
-Options checked(Options options) {
-  if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
-  check_options(options);
-  check_file_budget(options);
-  return options;
-}
-
 }  // namespace
 
 FetchRun::FetchRun(Options options, std::vector<std::string> sources, EngineMaker engine)
-    : options_(checked(std::move(options))),
+    : options_(checked_run_options(std::move(options))),
       reader_(options_.literal_sources
                   ? SourceReader::literal(std::move(sources))
                   : SourceReader(std::move(sources),

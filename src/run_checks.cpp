@@ -81,6 +81,13 @@ void check_file_budget(const Options& options) {
   }
 }
 
+Options checked_run_options(Options options) {
+  if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
+  check_options(options);
+  check_file_budget(options);
+  return options;
+}
+
 namespace {
 
 std::optional<OutputDir> open_output_dir(const Options& options) {

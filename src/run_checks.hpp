@@ -23,6 +23,11 @@ void global_curl_init();
 void check_options(const Options& options);
 void check_file_budget(const Options& options);
 
+// The options a run works with, after the checks above: under -c auto, slots, descriptors and
+// admission are sized for the most it may reach, so concurrency becomes max_concurrency.
+// Throws UsageError as they do.
+Options checked_run_options(Options options);
+
 // The resources a run's transfers share (see RunResources). Both fetch() and watch mode open
 // them at start, before their first transfer. For -o DIR: creates DIR if it is missing and
 // opens it (UsageError if it cannot be used), then removes from it the temporaries of saved

@@ -17,18 +17,10 @@ namespace {
 // free. Retries and parked URLs keep the fetch run's bound. Measured: docs/benchmarks.md.
 constexpr std::size_t kFreshCapacity = 4;
 
-Options checked(Options options) {
-  // Slots, descriptors and admission are sized for the most -c auto may reach.
-  if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
-  check_options(options);
-  check_file_budget(options);
-  return options;
-}
-
 }  // namespace
 
 WatchRun::WatchRun(Options options, std::filesystem::path inbox, std::filesystem::path outbox)
-    : options_(checked(std::move(options))),
+    : options_(checked_run_options(std::move(options))),
       resources_(open_run_resources(options_)),
       inbox_(inbox),
       folders_(inbox, std::move(outbox)) {}

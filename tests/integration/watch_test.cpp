@@ -66,6 +66,27 @@ class WatchTest : public ::testing::Test {
     return keys.size() == 1 ? keys.front() : "";
   }
 
+  // The list of the full-OUTBOX tests: more records than a 256 KiB OUTBOX holds.
+  static constexpr std::size_t kFullOutboxUrls = 3000;
+  // Starts sluice with -c 50 on that list and waits until a full OUTBOX paused the job and
+  // its transfers in flight ended; nullptr (the test failed) if that did not happen.
+  std::unique_ptr<test::ChildProcess> start_until_full_outbox_pauses() const {
+    auto sluice = start({"-c", "50"});
+    drop("list.txt", server_.base_url() + "/todos/{1.." + std::to_string(kFullOutboxUrls) + "}\n");
+    // The pause itself, not a nearly full disk: a disk can fill before the write that fails,
+    // and one resized before it would never pause the job.
+    if (!sluice->wait_for_error_output("sluice: list.txt paused: ", 30s)) {
+      ADD_FAILURE() << "list.txt was not paused";
+      return nullptr;
+    }
+    if (!test::wait_until([&] { return server_.stats().in_flight == 0; }, 30s)) {
+      ADD_FAILURE() << "transfers still in flight after the pause";
+      return nullptr;
+    }
+    EXPECT_LT(server_.stats().requests, kFullOutboxUrls);
+    return sluice;
+  }
+
   Server server_{ServerConfig{.latency = 50ms}};
   test::TempDir dir_;
   fs::path inbox_ = [this] {
@@ -361,16 +382,12 @@ std::size_t count_ok(const std::vector<nlohmann::json>& records) {
 // without a record: each URL is fetched at most twice (once more for those whose records
 // could not be written).
 TEST_F(WatchTest, AFullOutboxPausesTheJobAndTheNextStartResumesIt) {
-  constexpr std::size_t kUrls = 3000;
+  constexpr std::size_t kUrls = kFullOutboxUrls;
   const SmallDisk disk(outbox_, "256k");
   ASSERT_TRUE(disk.mounted()) << "cannot mount a tmpfs on OUTBOX: " << disk.error();
   {
-    auto sluice = start({"-c", "50"});
-    drop("list.txt", server_.base_url() + "/todos/{1..3000}\n");
-    // The pause itself, not a nearly full disk: a disk can fill before the write that fails.
-    ASSERT_TRUE(sluice->wait_for_error_output("sluice: list.txt paused: ", 30s));
-    ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 0; }, 30s));
-    EXPECT_LT(server_.stats().requests, kUrls);
+    const auto sluice = start_until_full_outbox_pauses();
+    ASSERT_TRUE(sluice);
     EXPECT_TRUE(fs::exists(inbox_ / ".active" / "list.txt"));
     EXPECT_TRUE(fs::is_empty(inbox_ / ".failed"));
     sluice->signal(SIGTERM);
@@ -404,17 +421,11 @@ TEST_F(WatchTest, AFullOutboxPausesTheJobAndTheNextStartResumesIt) {
 // The same, without a restart: a paused job is tried again once OUTBOX has room (looked at
 // every 10 s), and resumes from its records so far.
 TEST_F(WatchTest, APausedJobResumesOnceOutboxHasRoomAgain) {
-  constexpr std::size_t kUrls = 3000;
+  constexpr std::size_t kUrls = kFullOutboxUrls;
   const SmallDisk disk(outbox_, "256k");
   ASSERT_TRUE(disk.mounted()) << "cannot mount a tmpfs on OUTBOX: " << disk.error();
-  auto sluice = start({"-c", "50"});
-  drop("list.txt", server_.base_url() + "/todos/{1..3000}\n");
-  // The pause itself, not a nearly full disk: resized before the write that fails, the disk
-  // would never pause the job.
-  ASSERT_TRUE(sluice->wait_for_error_output("sluice: list.txt paused: ", 30s));
-  ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 0; }, 30s));
-  const auto requests_paused = server_.stats().requests;
-  EXPECT_LT(requests_paused, kUrls);
+  const auto sluice = start_until_full_outbox_pauses();
+  ASSERT_TRUE(sluice);
 
   ASSERT_TRUE(disk.resize("16m"));
   ASSERT_TRUE(finished("list.txt", 40s));

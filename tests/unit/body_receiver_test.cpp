@@ -127,16 +127,41 @@ TEST(BodyReceiverTest, ABlockingGateRefusesAChunkOnceTheRunStops) {
   EXPECT_EQ(waiting.load(), 0u);
 }
 
-TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
+// A slot of a run with -o DIR: a receiver on its own easy handle, saving into a temporary
+// directory. Filled by start_saving().
+struct SavingSlot {
+  SavingSlot() = default;
+  SavingSlot(const SavingSlot&) = delete;
+  SavingSlot& operator=(const SavingSlot&) = delete;
+  ~SavingSlot() {
+    receiver.reset();  // before the handle it points at
+    if (easy != nullptr) curl_easy_cleanup(easy);
+  }
+
   test::TempDir dir;
-  const auto out = OutputDir::open(dir.path());
+  std::optional<OutputDir> out;
+  CURL* easy = nullptr;
+  std::optional<BodyReceiver> receiver;
+};
+
+// Starts `slot`'s receiver on a transfer whose body it saves; fails the calling test (use
+// ASSERT_NO_FATAL_FAILURE) if a part cannot be made.
+void start_saving(SavingSlot& slot) {
+  auto out = OutputDir::open(slot.dir.path());
   ASSERT_TRUE(out) << out.error();
-  auto body = BodyFile::create(*out, "http://example.com/a", 1);
+  slot.out.emplace(std::move(*out));
+  auto body = BodyFile::create(*slot.out, "http://example.com/a", 1);
   ASSERT_TRUE(body) << body.error();
-  CURL* easy = curl_easy_init();
-  ASSERT_NE(easy, nullptr);
-  BodyReceiver receiver(0, {}, easy);
-  receiver.start(std::move(*body));
+  slot.easy = curl_easy_init();
+  ASSERT_NE(slot.easy, nullptr);
+  slot.receiver.emplace(0, BandwidthGate{}, slot.easy);
+  slot.receiver->start(std::move(*body));
+}
+
+TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
+  SavingSlot slot;
+  ASSERT_NO_FATAL_FAILURE(start_saving(slot));
+  BodyReceiver& receiver = *slot.receiver;
   ASSERT_TRUE(receiver.saving());
   EXPECT_EQ(receiver.receive(bytes_of("hello, ")), 7u);
   EXPECT_EQ(receiver.receive(bytes_of("world")), 5u);
@@ -144,24 +169,16 @@ TEST(BodyReceiverTest, SavesTheBodyItTakesAndCommitsIt) {
   ASSERT_TRUE(saved) << saved.error();
   EXPECT_FALSE(receiver.saving());
   EXPECT_EQ(test::read_file(*saved), "hello, world");
-  curl_easy_cleanup(easy);
 }
 
 TEST(BodyReceiverTest, ADroppedBodyLeavesNoFile) {
-  test::TempDir dir;
-  const auto out = OutputDir::open(dir.path());
-  ASSERT_TRUE(out) << out.error();
-  auto body = BodyFile::create(*out, "http://example.com/a", 1);
-  ASSERT_TRUE(body) << body.error();
-  CURL* easy = curl_easy_init();
-  ASSERT_NE(easy, nullptr);
-  BodyReceiver receiver(0, {}, easy);
-  receiver.start(std::move(*body));
+  SavingSlot slot;
+  ASSERT_NO_FATAL_FAILURE(start_saving(slot));
+  BodyReceiver& receiver = *slot.receiver;
   EXPECT_EQ(receiver.receive(bytes_of("partial")), 7u);
   receiver.drop();
   EXPECT_FALSE(receiver.saving());
-  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
-  curl_easy_cleanup(easy);
+  EXPECT_TRUE(std::filesystem::is_empty(slot.dir.path()));
 }
 
 }  // namespace

@@ -8,24 +8,20 @@
 #include <chrono>
 #include <thread>
 
+#include "support/sample_records.hpp"
+
 namespace sluice {
 namespace {
 
 using namespace detail;
-
-InputItem item(std::uint64_t index) {
-  InputItem result;
-  result.index = index;
-  result.url = "http://h/" + std::to_string(index);
-  return result;
-}
+using test::numbered_item;
 
 TEST(InputQueueTest, TryPopReportsEmptyThenDrained) {
   InputQueue queue(4);
   std::vector<InputItem> out;
   EXPECT_EQ(queue.try_pop(out, 10), InputQueue::PopStatus::Empty);
-  ASSERT_TRUE(queue.push(item(0)));
-  ASSERT_TRUE(queue.push(item(1)));
+  ASSERT_TRUE(queue.push(numbered_item(0)));
+  ASSERT_TRUE(queue.push(numbered_item(1)));
   EXPECT_EQ(queue.try_pop(out, 1), InputQueue::PopStatus::Items);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].index, 0u);
@@ -39,14 +35,14 @@ TEST(InputQueueTest, WakeupFiresOnlyAfterTheConsumerFoundItEmpty) {
   InputQueue queue(4);
   int wakeups = 0;
   queue.set_wakeup([&] { ++wakeups; });
-  ASSERT_TRUE(queue.push(item(0)));
+  ASSERT_TRUE(queue.push(numbered_item(0)));
   EXPECT_EQ(wakeups, 0);  // nobody was waiting
   std::vector<InputItem> out;
   queue.try_pop(out, 10);
   EXPECT_EQ(queue.try_pop(out, 10), InputQueue::PopStatus::Empty);
-  ASSERT_TRUE(queue.push(item(1)));
+  ASSERT_TRUE(queue.push(numbered_item(1)));
   EXPECT_EQ(wakeups, 1);
-  ASSERT_TRUE(queue.push(item(2)));
+  ASSERT_TRUE(queue.push(numbered_item(2)));
   EXPECT_EQ(wakeups, 1);  // one wake-up per wait
   queue.try_pop(out, 10);
   EXPECT_EQ(queue.try_pop(out, 10), InputQueue::PopStatus::Empty);
@@ -59,7 +55,7 @@ TEST(InputQueueTest, ProducerBlocksAtCapacityAndCancelReleasesIt) {
   std::atomic<int> pushed{0};
   std::jthread producer([&] {
     for (std::uint64_t i = 0; i < 3; ++i) {
-      if (queue.push(item(i))) ++pushed;
+      if (queue.push(numbered_item(i))) ++pushed;
     }
   });
   // The third push cannot complete until someone pops. Bounded: a hang fails the test.
@@ -78,7 +74,8 @@ TEST(InputQueueTest, ProducerBlocksAtCapacityAndCancelReleasesIt) {
   producer.join();
   // A fourth push blocks again until cancel releases it with a refusal.
   std::atomic<bool> accepted{true};
-  std::jthread blocked([&] { accepted = queue.push(item(3)) && queue.push(item(4)); });
+  std::jthread blocked(
+      [&] { accepted = queue.push(numbered_item(3)) && queue.push(numbered_item(4)); });
   queue.cancel();
   blocked.join();
   EXPECT_FALSE(accepted);

@@ -7,28 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "support/sample_records.hpp"
+
 namespace sluice {
 namespace {
 
 using namespace detail;
 
-Record ok_record(const std::string& url) {
-  Record record;
-  record.url = url;
-  record.status = 200;
-  record.ok = true;
-  record.attempts = 1;
-  return record;
-}
-
-Record failed_record(const std::string& url, ErrorKind kind, std::optional<int> status = {}) {
-  Record record;
-  record.url = url;
-  record.status = status;
-  record.attempts = 1;
-  record.error = FetchError{kind, "it failed"};
-  return record;
-}
+using test::failed_record;
+using test::ok_record;
 
 TEST(RecordRulesTest, TransientAreConnectTimeoutNetworkAnd429And50x) {
   for (const auto kind : {ErrorKind::Connect, ErrorKind::Timeout, ErrorKind::Network}) {

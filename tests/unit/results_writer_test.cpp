@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "support/sample_records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -21,14 +22,8 @@ namespace {
 
 using namespace detail;
 
-Record record(std::uint64_t index) {
-  Record result;
-  result.index = index;
-  result.url = "http://h/\"" + std::to_string(index);
-  result.ok = true;
-  result.status = 200;
-  return result;
-}
+// Its URLs hold a quote, which the writer must escape.
+Record record(std::uint64_t index) { return test::numbered_record(index, "http://h/\""); }
 
 TEST(ResultsWriterTest, WritesOneValidJsonLinePerRecord) {
   test::TempDir dir;

@@ -12,6 +12,7 @@
 
 #include "record_codec.hpp"
 #include "support/records.hpp"
+#include "support/sample_records.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -19,24 +20,8 @@ namespace {
 
 using namespace detail;
 
-Record ok_record(const std::string& url) {
-  Record record;
-  record.url = url;
-  record.status = 200;
-  record.ok = true;
-  record.attempts = 1;
-  return record;
-}
-
-Record failed_record(const std::string& url, ErrorKind kind, std::optional<int> status = {}) {
-  Record record;
-  record.url = url;
-  record.source = "urls.txt:1";
-  record.status = status;
-  record.attempts = 1;
-  record.error = FetchError{kind, "it failed"};
-  return record;
-}
+using test::failed_record;
+using test::ok_record;
 
 std::string line_of(const Record& record) {
   std::string out;

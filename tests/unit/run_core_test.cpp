@@ -9,19 +9,13 @@
 #include <string>
 
 #include "support/collecting_sink.hpp"
+#include "support/sample_records.hpp"
 
 namespace sluice {
 namespace {
 
 using namespace detail;
-
-InputItem item(std::uint64_t index) {
-  InputItem result;
-  result.index = index;
-  result.url = "http://h/" + std::to_string(index);
-  result.fetch_url = result.url;
-  return result;
-}
+using test::numbered_item;
 
 // Fetches one URL "successfully", then fails as the thread engine does when it cannot
 // create all its threads: it ends admission and throws.
@@ -44,7 +38,7 @@ TEST(RunCoreTest, AnEngineThatThrowsStillLeavesARecordForEveryQueuedUrl) {
   const Options options;
   LiveCounters live;
   RunCore core(options, live, 0, std::make_unique<FailingEngine>());
-  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(core.admission().push(item(i)));
+  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(core.admission().push(numbered_item(i)));
   core.admission().close();
   test::CollectingSink sink;
   EXPECT_THROW(core.run(sink, {}, {}), std::runtime_error);

@@ -7,19 +7,14 @@
 
 #include <cerrno>
 
+#include "support/sample_records.hpp"
+
 namespace sluice {
 namespace {
 
 using namespace detail;
 
-Record record(std::uint64_t index) {
-  Record result;
-  result.index = index;
-  result.url = "http://h/" + std::to_string(index);
-  result.ok = true;
-  result.status = 200;
-  return result;
-}
+using test::numbered_record;
 
 // Enough records that their lines pass the writer's batch size and are written at once.
 constexpr std::uint64_t kRecordsPastOneBatch = 2000;
@@ -31,11 +26,11 @@ TEST(RunRecorderTest, ReportsTheFirstFailedWriteOnceAndKeepsCounting) {
   {
     ResultsWriter writer(fd);
     RunRecorder recorder(&writer, [&] { ++reports; });
-    for (std::uint64_t i = 0; i < kRecordsPastOneBatch; ++i) recorder.on_record(record(i));
+    for (std::uint64_t i = 0; i < kRecordsPastOneBatch; ++i) recorder.on_record(numbered_record(i));
     EXPECT_EQ(reports, 1);
     EXPECT_EQ(writer.error_number(), ENOSPC);
     for (std::uint64_t i = kRecordsPastOneBatch; i < 2 * kRecordsPastOneBatch; ++i) {
-      recorder.on_record(record(i));
+      recorder.on_record(numbered_record(i));
     }
     recorder.flush_stale();
     const Summary summary = recorder.finish(1.0, 10);
@@ -54,7 +49,7 @@ TEST(RunRecorderTest, ReportsNothingWhenEveryWriteSucceeds) {
   {
     ResultsWriter writer(fd);
     RunRecorder recorder(&writer, [&] { ++reports; });
-    for (std::uint64_t i = 0; i < kRecordsPastOneBatch; ++i) recorder.on_record(record(i));
+    for (std::uint64_t i = 0; i < kRecordsPastOneBatch; ++i) recorder.on_record(numbered_record(i));
     recorder.finish(1.0, 10);
     EXPECT_EQ(writer.written(), kRecordsPastOneBatch);
   }
