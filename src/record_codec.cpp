@@ -134,6 +134,10 @@ void append_json_line(std::string& out, const Record& record) {
   out += record.ok ? R"(,"ok":true)" : R"(,"ok":false)";
   out += R"(,"bytes":)";
   append_number(out, record.bytes);
+  if (record.wire_bytes) {
+    out += R"(,"wire_bytes":)";
+    append_number(out, *record.wire_bytes);
+  }
   out += R"(,"elapsed_ms":)";
   append_millis(out, record.elapsed_ms);
   out += R"(,"ttfb_ms":)";
@@ -154,6 +158,10 @@ void append_json_line(std::string& out, const Record& record) {
   if (record.final_url) {
     out += R"(,"final_url":)";
     append_string(out, *record.final_url);
+  }
+  if (record.http_version) {
+    out += R"(,"http_version":)";
+    append_string(out, *record.http_version);
   }
   if (record.saved_to) {
     out += R"(,"saved_to":)";
@@ -200,6 +208,12 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   if (!bytes) return Failure(bytes.error());
   record.bytes = *bytes;
 
+  if (const json* wire_bytes = member(object, "wire_bytes"); wire_bytes != nullptr) {
+    const auto wire = integer<std::uint64_t>(*wire_bytes, "wire_bytes");
+    if (!wire) return Failure(wire.error());
+    record.wire_bytes = *wire;
+  }
+
   const auto elapsed = required_millis(object, "elapsed_ms");
   if (!elapsed) return Failure(elapsed.error());
   record.elapsed_ms = *elapsed;
@@ -219,6 +233,10 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   auto final_url = optional_string(object, "final_url");
   if (!final_url) return Failure(final_url.error());
   record.final_url = std::move(*final_url);
+
+  auto http_version = optional_string(object, "http_version");
+  if (!http_version) return Failure(http_version.error());
+  record.http_version = std::move(*http_version);
 
   auto saved_to = optional_string(object, "saved_to");
   if (!saved_to) return Failure(saved_to.error());

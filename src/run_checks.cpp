@@ -10,9 +10,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
+#include "engines/request_headers.hpp"
 #include "engines/resolve_list.hpp"
 #include "fd_limit.hpp"
 #include "output/body_file.hpp"
@@ -21,6 +23,36 @@
 namespace sluice::detail {
 
 namespace {
+
+// The position (from 1) of the first control byte but tab in `text`, or 0 when none.
+std::size_t control_byte_at(std::string_view text) {
+  const auto control = std::ranges::find_if(
+      text, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+  return control == text.end() ? 0 : static_cast<std::size_t>(control - text.begin()) + 1;
+}
+
+// Refuses a value libcurl would send in a header that has a CR, LF or other control byte: it
+// would end the header and start another (RFC 9110, section 5.5). The value itself is never
+// shown: it may be a secret.
+void check_header_text(const char* option, std::string_view value) {
+  if (const auto at = control_byte_at(value); at != 0) {
+    throw UsageError(option, " must not contain control characters such as CR, LF or NUL (byte " +
+                                 std::to_string(at) + ")");
+  }
+}
+
+// Refuses at once a file the run could not use, rather than failing every URL on it.
+void check_readable(const char* option, const std::optional<std::filesystem::path>& path,
+                    bool directory = false) {
+  if (!path) return;
+  std::error_code error;
+  const bool fits = directory ? std::filesystem::is_directory(*path, error)
+                              : std::filesystem::is_regular_file(*path, error);
+  if (!fits) {
+    throw UsageError(option, " '" + path->string() + "' is not " +
+                                 (directory ? "a directory" : "a readable file"));
+  }
+}
 
 // The option that set `concurrency`: -c auto sizes slots and descriptors for its maximum.
 const char* concurrency_option(const Options& options) {
@@ -45,15 +77,23 @@ void check_options(const Options& options) {
                                                       std::to_string(options.concurrency));
   }
   if (options.max_redirects < 0) throw UsageError("max_redirects", " must not be negative");
-  // libcurl sends the User-Agent as given: a CR or LF would end the header and start another,
-  // and no other control byte but tab is allowed in a header either (RFC 9110, section 5.5).
-  const auto control = std::ranges::find_if(
-      options.user_agent, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
-  if (control != options.user_agent.end()) {
-    throw UsageError("user_agent",
-                     " must not contain control characters such as CR, LF or NUL (byte " +
-                         std::to_string(control - options.user_agent.begin() + 1) + ")");
+  check_header_text("user_agent", options.user_agent);
+  check_header_text("user", options.user);
+  check_header_text("bearer_token", options.bearer_token);
+  check_header_text("cookie", options.cookie);
+  if (!options.user.empty() && !options.bearer_token.empty()) {
+    throw UsageError("bearer_token", " and the user option cannot be used together");
   }
+  for (std::size_t i = 0; i < options.headers.size(); ++i) {
+    if (auto checked = check_request_header(options.headers[i]); !checked) {
+      throw UsageError("headers", ": header " + std::to_string(i + 1) + " " + checked.error());
+    }
+  }
+  check_readable("ca_file", options.ca_file);
+  check_readable("ca_path", options.ca_path, /*directory=*/true);
+  check_readable("client_cert", options.client_cert);
+  check_readable("client_key", options.client_key);
+  check_readable("cookie_file", options.cookie_file);
   for (const auto& entry : options.resolve) {
     if (auto checked = check_resolve_entry(entry); !checked) {
       throw UsageError("resolve", ": " + checked.error());
@@ -113,7 +153,8 @@ std::optional<OutputDir> open_output_dir(const Options& options) {
 
 RunResources open_run_resources(const Options& options) {
   return RunResources{.output_dir = open_output_dir(options),
-                      .resolve = ResolveList(options.resolve)};
+                      .resolve = ResolveList(options.resolve),
+                      .headers = CurlList(options.headers)};
 }
 
 }  // namespace sluice::detail

@@ -11,6 +11,14 @@
 
 namespace sluice {
 
+// The HTTP version a run asks for; the record's http_version says which one answered.
+enum class HttpVersion {
+  Default,              // HTTP/2 over TLS when the server offers it (ALPN), else HTTP/1.1
+  Http1_1,              // HTTP/1.1 only
+  Http2,                // HTTP/2 over TLS, and an upgrade from HTTP/1.1 offered over plain HTTP
+  Http2PriorKnowledge,  // HTTP/2 from the first byte, also over plain HTTP (h2c)
+};
+
 enum class EngineKind {
   EventLoop,  // one thread drives libcurl's multi-socket API over epoll
   Threads,    // one thread per unit of concurrency, each with its own easy handle
@@ -67,6 +75,42 @@ struct Options {
   std::vector<std::string> resolve;
   // Skip TLS certificate and host name verification.
   bool insecure = false;
+  // Trust the CA certificates in this PEM file instead of the system's bundle, as curl's
+  // --cacert. The library reads no environment variable; the CLI fills it from CURL_CA_BUNDLE
+  // or SSL_CERT_FILE when not given.
+  std::optional<std::filesystem::path> ca_file;
+  // Trust the CA certificates in this directory (OpenSSL's hashed names), as curl's --capath.
+  std::optional<std::filesystem::path> ca_path;
+  // Client certificate (PEM) for TLS, and its private key when the certificate file holds none.
+  std::optional<std::filesystem::path> client_cert;
+  std::optional<std::filesystem::path> client_key;
+  // Extra request headers, each "Name: value" as curl's -H: one replaces a header libcurl
+  // would send by default (Accept, User-Agent...); "Name:" removes it; "Name;" sends it empty.
+  // Sent on every request of the run, also after redirects to other hosts, as curl does.
+  std::vector<std::string> headers;
+  // HTTP Basic credentials "USER[:PASSWORD]" as curl's --user; empty means none. Sent to the
+  // URL's host only, never after a redirect to another host, and never written anywhere.
+  std::string user;
+  // Sent as "Authorization: Bearer TOKEN" to the URL's host only; empty means none. Never
+  // written anywhere.
+  std::string bearer_token;
+  // Ask for gzip, deflate, br and zstd answers and decode them: a record's bytes (and a saved
+  // body) are then the decoded body, and its wire_bytes what came over the wire. Without it a
+  // body is kept as it came, encoded or not.
+  bool compressed = false;
+  HttpVersion http_version = HttpVersion::Default;
+  // The proxy of every request, as curl's --proxy ("http://host:port", "socks5h://host");
+  // empty means the environment's, as libcurl reads it (http_proxy, HTTPS_PROXY, ALL_PROXY).
+  std::string proxy;
+  // Hosts reached without a proxy, as curl's --noproxy: "a.example,b.example", or "*" for all;
+  // empty means the environment's NO_PROXY.
+  std::string no_proxy;
+  // Sent as the Cookie header of every request: "a=b; c=d".
+  std::string cookie;
+  // Cookies read from this Netscape-format cookie file (as curl's --cookie FILE) and sent to
+  // the hosts and paths they name; cookies that answers set are sent back to their host by
+  // later requests of the same transfer (redirects).
+  std::optional<std::filesystem::path> cookie_file;
   // A range that expands to more URLs than this is an invalid_url record.
   std::uint64_t max_expansion = 10'000'000;
   // Each source is one URL exactly as given: no ranges, no "@FILE" lists, no "-" for standard

@@ -38,7 +38,11 @@ struct Record {
   std::string source;  // "FILE:LINE", "-:LINE" or "arg:N"; where the URL came from
   std::optional<int> status;
   bool ok = false;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;  // the body as kept: decoded when the run asked for compression
+  // With Options::compressed and an answer: the body's bytes as they came over the wire.
+  std::optional<std::uint64_t> wire_bytes;
+  // The HTTP version that answered: "1.0", "1.1", "2" or "3"; unset without an answer.
+  std::optional<std::string> http_version;
   double elapsed_ms = 0;
   double ttfb_ms = 0;
   int attempts = 0;

@@ -63,7 +63,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
 
   curl_easy_reset(easy_);
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
-  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_.resolve);
+  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_);
   receiver_.start(std::move(body));
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
@@ -86,6 +86,12 @@ Record CurlTransfer::finish(CURLcode result) {
   receiver_.end();
   Record record = attempt_record(item_, receiver_.bytes());
   const long status = read_answer(easy_, record);
+  if (options_.compressed && status != 0) {
+    // libcurl counts the body's bytes as read from the connection, before it decodes them.
+    curl_off_t wire = 0;
+    curl_easy_getinfo(easy_, CURLINFO_SIZE_DOWNLOAD_T, &wire);
+    record.wire_bytes = static_cast<std::uint64_t>(wire);
+  }
 
   if (result != CURLE_OK) {
     // Only a refused redirect needs it, and the search goes through every answer.

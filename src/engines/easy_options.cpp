@@ -1,11 +1,13 @@
 // Sets a reset easy handle up for one URL from the run's Options: protocols, redirects,
-// timeouts, the body size cap, --resolve, the user agent, and the socket shaping of the
-// bandwidth cap.
+// timeouts, the body size cap, --resolve, the request headers and credentials, compression,
+// TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
 #include "engines/easy_options.hpp"
 
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <optional>
 
 namespace sluice::detail {
 namespace {
@@ -19,6 +21,61 @@ int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) 
   return CURL_SOCKOPT_OK;
 }
 
+long curl_http_version(HttpVersion version) {
+  switch (version) {
+    case HttpVersion::Http1_1:
+      return CURL_HTTP_VERSION_1_1;
+    case HttpVersion::Http2:
+      return CURL_HTTP_VERSION_2_0;
+    case HttpVersion::Http2PriorKnowledge:
+      return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+    case HttpVersion::Default:
+      break;
+  }
+  return CURL_HTTP_VERSION_2TLS;
+}
+
+void set_path(CURL* easy, CURLoption option, const std::optional<std::filesystem::path>& path) {
+  if (path) curl_easy_setopt(easy, option, path->c_str());
+}
+
+void set_request_options(CURL* easy, const Options& options, const RunResources& resources) {
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  if (resources.headers.get() != nullptr) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, resources.headers.get());
+  }
+  // libcurl sends both only to the URL's own host, not after a redirect to another one.
+  if (!options.user.empty()) curl_easy_setopt(easy, CURLOPT_USERPWD, options.user.c_str());
+  if (!options.bearer_token.empty()) {
+    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+    curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, options.bearer_token.c_str());
+  }
+  // "" asks for every encoding this libcurl can decode, and has it decode the body.
+  if (options.compressed) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, curl_http_version(options.http_version));
+  if (!options.cookie.empty()) curl_easy_setopt(easy, CURLOPT_COOKIE, options.cookie.c_str());
+  if (options.cookie_file) {
+    // A reset handle keeps its cookie store: forget what an earlier URL's answers set, so
+    // every URL starts from the file alone.
+    curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL");
+    curl_easy_setopt(easy, CURLOPT_COOKIEFILE, options.cookie_file->c_str());
+  }
+}
+
+void set_connection_options(CURL* easy, const Options& options) {
+  if (options.insecure) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  set_path(easy, CURLOPT_CAINFO, options.ca_file);
+  set_path(easy, CURLOPT_CAPATH, options.ca_path);
+  set_path(easy, CURLOPT_SSLCERT, options.client_cert);
+  set_path(easy, CURLOPT_SSLKEY, options.client_key);
+  // Unset, libcurl reads the proxy environment variables itself.
+  if (!options.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options.proxy.c_str());
+  if (!options.no_proxy.empty()) curl_easy_setopt(easy, CURLOPT_NOPROXY, options.no_proxy.c_str());
+}
+
 }  // namespace
 
 long stall_seconds(std::chrono::milliseconds stall) {
@@ -26,7 +83,7 @@ long stall_seconds(std::chrono::milliseconds stall) {
 }
 
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const ResolveList& resolve) {
+                      const BandwidthGate& gate, const RunResources& resources) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -57,12 +114,11 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE,
                      std::max(1024L, static_cast<long>(gate.bytes->burst())));
   }
-  if (resolve.get() != nullptr) curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve.get());
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-  if (options.insecure) {
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  if (resources.resolve.get() != nullptr) {
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, resources.resolve.get());
   }
+  set_request_options(easy, options, resources);
+  set_connection_options(easy, options);
 }
 
 }  // namespace sluice::detail

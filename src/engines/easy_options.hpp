@@ -1,6 +1,6 @@
 // Sets a reset easy handle up for one URL from the run's Options: protocols, redirects,
-// timeouts, the body size cap, --resolve, the user agent, and the socket shaping of the
-// bandwidth cap.
+// timeouts, the body size cap, --resolve, the request headers and credentials, compression,
+// TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
 #pragma once
 
 #include <curl/curl.h>
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "engines/body_receiver.hpp"
-#include "engines/resolve_list.hpp"
+#include "engines/run_resources.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -18,10 +18,10 @@ namespace sluice::detail {
 long stall_seconds(std::chrono::milliseconds stall);
 
 // Sets `easy` up to fetch `url` under `options`, with the receive buffer and chunk size that
-// `gate` asks for and the addresses `resolve` gives. `gate` and `resolve` must outlive the
-// transfer: libcurl keeps pointers to the receive buffer size and to the list (string options
-// it copies). Leaves the callbacks alone: their owners set them.
+// `gate` asks for and the run's shared `resources` (--resolve, headers). `gate` and `resources`
+// must outlive the transfer: libcurl keeps pointers to the receive buffer size and to the
+// lists (string options it copies). Leaves the callbacks alone: their owners set them.
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const ResolveList& resolve);
+                      const BandwidthGate& gate, const RunResources& resources);
 
 }  // namespace sluice::detail

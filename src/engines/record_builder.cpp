@@ -21,6 +21,24 @@ std::string stopped_message(const InputItem& item) {
   return message;
 }
 
+// CURLINFO_HTTP_VERSION as the record writes it; nullopt for a version libcurl adds later.
+std::optional<std::string> http_version_name(CURL* easy) {
+  long version = 0;
+  curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0:
+      return "1.0";
+    case CURL_HTTP_VERSION_1_1:
+      return "1.1";
+    case CURL_HTTP_VERSION_2_0:
+      return "2";
+    case CURL_HTTP_VERSION_3:
+      return "3";
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 Record attempt_record(InputItem& item, std::uint64_t bytes) {
@@ -45,7 +63,10 @@ long read_answer(CURL* easy, Record& record) {
   record.elapsed_ms = micros_to_ms(total_us);
   // libcurl also stamps the first byte's time on a connection that closed without an answer.
   record.ttfb_ms = status != 0 ? micros_to_ms(ttfb_us) : 0;
-  if (status != 0) record.status = static_cast<int>(status);
+  if (status != 0) {
+    record.status = static_cast<int>(status);
+    record.http_version = http_version_name(easy);
+  }
   if (redirects > 0) {
     char* effective = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);

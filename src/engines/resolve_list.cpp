@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <new>
-#include <utility>
 
 namespace sluice::detail {
 namespace {
@@ -70,29 +68,5 @@ std::expected<void, std::string> check_resolve_entry(std::string_view entry) {
     addresses.remove_prefix(comma + 1);
   }
 }
-
-ResolveList::ResolveList(const std::vector<std::string>& entries) {
-  for (const auto& entry : entries) {
-    curl_slist* longer = curl_slist_append(list_, entry.c_str());
-    if (longer == nullptr) {
-      curl_slist_free_all(list_);
-      throw std::bad_alloc();
-    }
-    list_ = longer;
-  }
-}
-
-ResolveList::ResolveList(ResolveList&& other) noexcept
-    : list_(std::exchange(other.list_, nullptr)) {}
-
-ResolveList& ResolveList::operator=(ResolveList&& other) noexcept {
-  if (this != &other) {
-    curl_slist_free_all(list_);
-    list_ = std::exchange(other.list_, nullptr);
-  }
-  return *this;
-}
-
-ResolveList::~ResolveList() { curl_slist_free_all(list_); }
 
 }  // namespace sluice::detail

@@ -1,9 +1,11 @@
 // What every transfer of a run shares and the run opens once, before its first transfer:
-// the output directory held open, and the --resolve list as libcurl takes it.
+// the output directory held open, and the --resolve list and request headers as libcurl takes
+// them.
 #pragma once
 
 #include <optional>
 
+#include "engines/curl_list.hpp"
 #include "engines/resolve_list.hpp"
 #include "output/output_dir.hpp"
 
@@ -14,6 +16,7 @@ namespace sluice::detail {
 struct RunResources {
   std::optional<OutputDir> output_dir;  // with Options::output_dir
   ResolveList resolve;                  // Options::resolve
+  CurlList headers;                     // Options::headers
 };
 
 }  // namespace sluice::detail

@@ -4,7 +4,9 @@ target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
   engines/easy_options.cpp
+  engines/curl_list.cpp
   engines/resolve_list.cpp
+  engines/request_headers.cpp
   engines/body_receiver.cpp
   engines/failure_classifier.cpp
   engines/answer_headers.cpp

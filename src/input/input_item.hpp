@@ -13,6 +13,7 @@ namespace sluice::detail {
 struct InputItem {
   std::uint64_t index = 0;  // input order, from 0
   // As given, after range expansion and trimming; the first 256 bytes of an over-long line.
+  // Its userinfo is redacted (redact_userinfo): only fetch_url holds a URL's credentials.
   std::string url;
   // What to fetch: url with "http://" prepended when it had no scheme; empty when error is set.
   std::string fetch_url;

@@ -82,7 +82,7 @@ class ItemEmitter {
   bool failure(std::string_view url, const std::string& source, std::string message) {
     InputItem item;
     item.index = next_index_++;
-    item.url = std::string(url);
+    item.url = redact_userinfo(url);
     item.source = source;
     item.error = FetchError{.kind = ErrorKind::InvalidUrl, .message = std::move(message)};
     return emit_(std::move(item));
@@ -92,7 +92,9 @@ class ItemEmitter {
     auto checked = check_url(text);
     InputItem item;
     item.index = next_index_++;
-    item.url = std::move(text);
+    // Credentials in a URL are for fetching only: the record, the saved body's file name and
+    // a --resume lookup all see the URL without them.
+    item.url = redact_userinfo(text);
     item.source = source;
     if (checked) {
       item.fetch_url = std::move(*checked);

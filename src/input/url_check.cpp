@@ -134,7 +134,8 @@ std::string redact_userinfo(std::string_view url) {
   const std::size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
   // RFC 3986 keeps '@' out of userinfo, but a hostile URL may have several: all go.
   const std::size_t at = url.substr(0, authority_end).rfind('@');
-  if (at == std::string_view::npos || at < authority) return std::string(url);
+  // An empty userinfo ("http://@host/", or "@list" taken literally) hides nothing.
+  if (at == std::string_view::npos || at <= authority) return std::string(url);
   std::string redacted(url.substr(0, authority));
   redacted.append("***").append(url.substr(at));
   return redacted;

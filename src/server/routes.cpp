@@ -1,11 +1,12 @@
-// The test server's routes: /todos/{id}, /bytes/{n}, /status/{code}, /_stats, ?delay= and the
-// fault parameters.
+// The test server's routes: /todos/{id}, /bytes/{n}, /status/{code}, /_stats, the echo routes
+// (echo_routes.hpp), ?delay= and the fault parameters.
 #include "server/routes.hpp"
 
 #include <array>
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "server/echo_routes.hpp"
 #include "server/query.hpp"
 
 namespace sluice::detail {
@@ -43,6 +44,14 @@ Answer status_answer(std::optional<std::uint64_t> code, std::string& body) {
 Answer redirect(std::string location, std::string& body) {
   body = nlohmann::json{{"location", location}}.dump();
   return {.status = 302, .location = std::move(location)};
+}
+
+// The origin-form part of an absolute-form target: "http://h:1/a?b" -> "/a?b".
+std::string_view origin_form(std::string_view target) {
+  if (!target.starts_with("http://") && !target.starts_with("https://")) return target;
+  const auto authority = target.find("//") + 2;
+  const auto path = target.find_first_of("/?", authority);
+  return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
 }  // namespace
@@ -88,8 +97,10 @@ std::string stats_json(const ServerStats& stats, const RecentBins& acked,
       .dump();
 }
 
-Answer route(http::verb method, std::string_view target, std::string& body) {
-  const auto split = split_target(target);
+Answer route(const http::request_header<>& request, std::string& body) {
+  const http::verb method = request.method();
+  const auto split =
+      split_target(origin_form(std::string_view(request.target().data(), request.target().size())));
   std::optional<std::chrono::milliseconds> delay;
   if (const auto text = query_value(split.query, "delay")) {
     auto parsed = parse_delay(*text);
@@ -104,6 +115,7 @@ Answer route(http::verb method, std::string_view target, std::string& body) {
   }
   const auto path = split.path;
   auto answer = [&]() -> Answer {
+    if (auto echo = echo_route(request, path, split.query, body)) return std::move(*echo);
     if (method != http::verb::get && method != http::verb::head) {
       return error(405, "method not allowed", body);
     }

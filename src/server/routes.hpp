@@ -1,12 +1,14 @@
 // What the test server answers to a method and target, decided without any I/O.
 #pragma once
 
-#include <boost/beast/http/verb.hpp>
+#include <boost/beast/http/message.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/acked_bins.hpp"
 #include "server/fault_request.hpp"
@@ -34,10 +36,13 @@ struct Answer {
   std::optional<std::chrono::milliseconds> delay = std::nullopt;
   // From the fault parameters; the session decides whether the fault hits this request.
   FaultRequest fault = {};
+  // More header fields of the answer, in order (Set-Cookie, Content-Encoding).
+  std::vector<std::pair<std::string, std::string>> fields = {};
 };
 
-// Decides the answer to `method target`; a Resource::Json body is written into `body`.
-Answer route(boost::beast::http::verb method, std::string_view target, std::string& body);
+// Decides the answer to `request`; a Resource::Json body is written into `body`. A target in
+// absolute form ("http://host/path", as a proxy is asked) is routed by its path.
+Answer route(const boost::beast::http::request_header<>& request, std::string& body);
 
 // The JSON of a /todos/{id} answer; id >= 1.
 std::string todo_json(std::uint64_t id);

@@ -45,7 +45,7 @@ void Session::on_header(const beast::error_code& ec) {
   }
   const auto& request = parser_->get();
   const auto target = std::string_view(request.target().data(), request.target().size());
-  answer_ = route(request.method(), target, json_response_.body());
+  answer_ = route(request, json_response_.body());
   version_ = request.version();
   head_ = request.method() == http::verb::head;
   counted_ = answer_.resource != Resource::Stats;
@@ -93,6 +93,9 @@ void Session::prepare_header(Response& response, std::uint64_t content_length) c
   }
   if (!answer_.location.empty()) {
     response.set(http::field::location, answer_.location);
+  }
+  for (const auto& [name, value] : answer_.fields) {
+    response.insert(name, value);
   }
   // 204 and 304 answers must not state a length (RFC 9110, sections 8.6 and 15.4.5).
   if (answer_.status != 204 && answer_.status != 304) {

@@ -72,6 +72,18 @@ TEST(RecordCodecTest, WritesFinalUrlAndSavedToLastWhenSet) {
             "\n");
 }
 
+TEST(RecordCodecTest, WritesWireBytesAfterBytesAndHttpVersionBeforeSavedTo) {
+  Record record = success();
+  record.wire_bytes = 3;
+  record.http_version = "2";
+  record.saved_to = "out/f";
+  EXPECT_EQ(line_of(record),
+            R"({"url":"http://a.test/x","status":200,"ok":true,"bytes":5,"wire_bytes":3,)"
+            R"("elapsed_ms":52.318,"ttfb_ms":1.5,"attempts":1,"error":null,"http_version":"2",)"
+            R"("saved_to":"out/f"})"
+            "\n");
+}
+
 TEST(RecordCodecTest, RoundsMillisecondsToMicroseconds) {
   Record record = success();
   record.elapsed_ms = 0.0004;
@@ -157,6 +169,8 @@ TEST(RecordCodecTest, RoundTripsEveryField) {
   record.ttfb_ms = 999.125;
   record.final_url = "http://b.test/moved";
   record.saved_to = "out/file";
+  record.wire_bytes = 7;
+  record.http_version = "1.1";
   const auto back = parse_json_line(line_of(record));
   ASSERT_TRUE(back.has_value()) << back.error();
   EXPECT_EQ(back->url, record.url);
@@ -172,6 +186,8 @@ TEST(RecordCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(back->error->message, "Connection refused");
   EXPECT_EQ(back->final_url, record.final_url);
   EXPECT_EQ(back->saved_to, record.saved_to);
+  EXPECT_EQ(back->wire_bytes, 7u);
+  EXPECT_EQ(back->http_version, "1.1");
 }
 
 TEST(RecordCodecTest, RoundTripsASuccessWithoutOptionalKeys) {

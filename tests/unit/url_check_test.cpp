@@ -131,7 +131,7 @@ TEST(RedactUserinfoTest, HidesTheUserinfoButShowsThatThereWasOne) {
 TEST(RedactUserinfoTest, LeavesUrlsWithoutUserinfoAlone) {
   for (const std::string_view url :
        {"http://host/a@b", "http://host/?to=a@b", "http://host#a@b", "http://host", "host/x@y",
-        "file:/etc/a@b", "data:text/plain,a@b", ""}) {
+        "file:/etc/a@b", "data:text/plain,a@b", "", "@list", "http://@host/"}) {
     EXPECT_EQ(redact_userinfo(url), url);
   }
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "limit/parse_rate.hpp"
+#include "request_flags.hpp"
 #include "run_checks.hpp"
 #include "sluice/errors.hpp"
 #include "sluice/version.hpp"
@@ -226,6 +227,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.add_option("--resolve", fetch.options.resolve,
                  "Resolve HOST:PORT to ADDR[,ADDR] instead of asking DNS, as curl (repeatable)")
       ->allow_extra_args(false);
+  RequestFlags request_flags;
+  add_request_flags(app, request_flags);
   app.add_flag("--progress", fetch.progress, "Show the progress line even when not a terminal");
   app.add_flag("-q,--quiet", fetch.quiet, "No summary on standard error");
 
@@ -371,6 +374,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     if (!parsed) throw UsageError("--rate: " + parsed.error());
     fetch.options.rate = *parsed;
   }
+  apply_request_flags(request_flags, fetch.options);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
   if (!stats_log.empty()) fetch.options.stats_log = stats_log;
   if (!resume.empty()) {

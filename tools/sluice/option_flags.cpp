@@ -8,7 +8,7 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 25> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 39> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
@@ -28,6 +28,19 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 25> kFlags{{
     {"max_redirects", "--max-redirects"},
     {"output_dir", "--output-dir"},
     {"insecure", "--insecure"},
+    {"ca_file", "--cacert"},
+    {"ca_path", "--capath"},
+    {"client_cert", "--cert"},
+    {"client_key", "--key"},
+    {"headers", "--header"},
+    {"user", "--user"},
+    {"bearer_token", "--oauth2-bearer"},
+    {"compressed", "--compressed"},
+    {"http_version", "--http1.1"},
+    {"proxy", "--proxy"},
+    {"no_proxy", "--noproxy"},
+    {"cookie", "--cookie"},
+    {"cookie_file", "--cookie"},
     {"max_expansion", "--max-expansion"},
     {"user_agent", "--user-agent"},
     {"resolve", "--resolve"},

@@ -11,12 +11,16 @@ _sluice() {
     --timeout --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait
     --grace --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --results
     --summary-json --stats-log --resume --retry-failed --progress -q --quiet --max-redirects
-    --max-expansion --max-body --user-agent -k --insecure --resolve"
+    --max-expansion --max-body --user-agent -k --insecure --resolve
+    -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
+    --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge"
   # watch writes each job's results to OUTBOX: --results and its kin do not apply there.
   local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --timeout
     --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
     --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --progress -q --quiet
-    --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve"
+    --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve
+    -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
+    --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge"
   local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
     --bandwidth --capacity --rate-limit --rate-limit-headers"
   local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
@@ -49,12 +53,13 @@ _sluice() {
       compopt -o nospace 2>/dev/null
       return
       ;;
-    -o | --output-dir | --out)
+    -o | --output-dir | --out | --capath)
       mapfile -t COMPREPLY < <(compgen -d -- "$cur")
       compopt -o filenames 2>/dev/null
       return
       ;;
-    --results | --summary-json | --stats-log | --resume)
+    --results | --summary-json | --stats-log | --resume | --cacert | --cert | --key | -b | \
+      --cookie)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return
@@ -62,7 +67,8 @@ _sluice() {
     --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
       --rate | --per-host | --max-redirects | --max-expansion | --max-body | --user-agent | \
-      --resolve | --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
+      --resolve | -H | --header | -u | --user | --oauth2-bearer | -x | --proxy | --noproxy | \
+      --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
       --capacity | --rate-limit)
       return  # a value of the user's own
       ;;

@@ -1,0 +1,41 @@
+// -H: the request headers a run adds, replaces or removes, checked before the run.
+#include "engines/request_headers.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+namespace sluice::detail {
+namespace {
+
+bool is_token_char(unsigned char c) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::expected<void, std::string> check_request_header(std::string_view header) {
+  const auto end = header.find_first_of(":;");
+  const std::string_view name = header.substr(0, end);
+  if (end == std::string_view::npos || name.empty()) {
+    return std::unexpected(std::string("must be 'Name: value', 'Name:' or 'Name;'"));
+  }
+  if (!std::ranges::all_of(name, is_token_char)) {
+    return std::unexpected("has a name with a character a header name cannot have");
+  }
+  const std::string_view value = header.substr(end + 1);
+  const bool control = std::ranges::any_of(
+      value, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+  // A CR or LF would end the header and start another one that libcurl would send as given.
+  if (control) {
+    return std::unexpected("'" + std::string(name) +
+                           "' has control characters such as CR, LF or NUL in its value");
+  }
+  if (header[end] == ';' && !value.empty()) {
+    return std::unexpected("'" + std::string(name) + "' has text after ';' (use 'Name: value')");
+  }
+  return {};
+}
+
+}  // namespace sluice::detail

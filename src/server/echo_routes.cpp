@@ -1,0 +1,108 @@
+// The test server's echo routes: /anything, /gzip, /cookies and /cookies/set.
+#include "server/echo_routes.hpp"
+
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace sluice::detail {
+namespace {
+
+namespace http = boost::beast::http;
+
+// Every header as "name": "value"; a header sent more than once is joined with ", ".
+nlohmann::json header_object(const http::request_header<>& request) {
+  nlohmann::json headers = nlohmann::json::object();
+  for (const auto& field : request) {
+    const std::string name(field.name_string());
+    const std::string value(field.value());
+    headers[name] =
+        headers.contains(name) ? headers[name].get<std::string>() + ", " + value : value;
+  }
+  return headers;
+}
+
+nlohmann::json echo_json(const http::request_header<>& request) {
+  return {{"method", std::string(request.method_string())},
+          {"target", std::string(request.target())},
+          {"headers", header_object(request)}};
+}
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+// The pairs of a "a=b; c=d" list (a Cookie header, or a query with '&').
+nlohmann::json pairs(std::string_view text, char separator) {
+  nlohmann::json object = nlohmann::json::object();
+  while (!text.empty()) {
+    const auto end = text.find(separator);
+    const std::string_view pair = trimmed(text.substr(0, end));
+    if (const auto equals = pair.find('='); equals != std::string_view::npos && equals > 0) {
+      object[std::string(pair.substr(0, equals))] = std::string(pair.substr(equals + 1));
+    }
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return object;
+}
+
+}  // namespace
+
+std::string gzip(std::string_view text) {
+  z_stream stream{};
+  // 15 window bits plus 16 asks zlib for a gzip header and trailer instead of zlib's own.
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
+    throw std::runtime_error("zlib could not start a gzip stream");
+  }
+  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
+  // zlib's API is not const-correct: it only reads next_in.
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (result != Z_STREAM_END) throw std::runtime_error("zlib could not finish a gzip stream");
+  return out;
+}
+
+std::optional<Answer> echo_route(const http::request_header<>& request, std::string_view path,
+                                 std::string_view query, std::string& body) {
+  if (path == "/anything" || path.starts_with("/anything/")) {
+    body = echo_json(request).dump();
+    return Answer{};
+  }
+  const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
+  if (!get) return std::nullopt;  // route() answers 405
+  if (path == "/gzip") {
+    nlohmann::json json = echo_json(request);
+    json["gzipped"] = true;
+    body = gzip(json.dump());
+    return Answer{.fields = {{"Content-Encoding", "gzip"}}};
+  }
+  if (path == "/cookies") {
+    const auto cookie = request.find(http::field::cookie);
+    const std::string_view header =
+        cookie == request.end() ? std::string_view() : std::string_view(cookie->value());
+    body = nlohmann::json{{"cookies", pairs(header, ';')}}.dump();
+    return Answer{};
+  }
+  if (path == "/cookies/set") {
+    const nlohmann::json set = pairs(query, '&');
+    Answer answer;
+    for (const auto& [name, value] : set.items()) {
+      answer.fields.emplace_back("Set-Cookie", name + "=" + value.get<std::string>() + "; Path=/");
+    }
+    body = nlohmann::json{{"cookies", set}}.dump();
+    return answer;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice::detail
