@@ -1,6 +1,7 @@
 // fetch(): the one-way pipeline of a run — a reader thread streams the sources into
 // admission, the engine starts what it admits, and records leave through the caller's sink.
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -74,7 +75,9 @@ Fetcher::Fetcher(Options options, std::vector<std::string> sources) {
   // Slots, descriptors and admission are sized for the most -c auto may reach.
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
-  check_file_budget(options);
+  check_file_budget(
+      options, {.list_files = static_cast<std::size_t>(std::ranges::count_if(
+                    sources, [](const std::string& source) { return source.starts_with('@'); }))});
   SourceReader reader(std::move(sources), SourceLimits{.max_expansion = options.max_expansion,
                                                        .max_line_bytes = 65536});
   auto stats_log = open_stats_log(options);

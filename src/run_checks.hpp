@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "file_budget.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -16,10 +17,11 @@ constexpr std::size_t kMaxConcurrency = 1'000'000;
 void global_curl_init();
 
 // Throw UsageError naming the first problem (a concurrency out of range, caps the chosen
-// engine does not support, a control character in the User-Agent, more open files than the
-// process may have).
+// engine does not support, a control character in the User-Agent; more open files than the
+// process may have, counted by file_budget(options, run), after the soft limit was raised to
+// the hard one).
 void check_options(const Options& options);
-void check_file_budget(const Options& options);
+void check_file_budget(const Options& options, const RunFiles& run);
 
 // Creates -o DIR if it is missing (UsageError if it cannot be used), and removes from it the
 // temporaries of saved bodies that processes which no longer run left behind (see

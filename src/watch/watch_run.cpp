@@ -24,7 +24,7 @@ Options checked(Options options) {
     throw UsageError("watch runs on --engine loop or threads only");
   }
   check_options(options);
-  check_file_budget(options);
+  check_file_budget(options, {.watch = true});
   prepare_output_dir(options);
   return options;
 }
