@@ -5,7 +5,9 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "file_budget.hpp"
 #include "input/reader_cancel.hpp"
 #include "limit/host_key.hpp"
 #include "limit/time_source.hpp"
@@ -56,17 +58,17 @@ std::optional<StatsLog> open_stats_log(const Options& options) {
 }
 
 // Slots, descriptors and admission are sized for the most -c auto may reach.
-Options checked(Options options) {
+Options checked(Options options, const std::vector<std::string>& sources) {
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
-  check_file_budget(options);
+  check_file_budget(options, fetch_run_files(sources));
   return options;
 }
 
 }  // namespace
 
 FetchRun::FetchRun(Options options, std::vector<std::string> sources, EngineMaker engine)
-    : options_(checked(std::move(options))),
+    : options_(checked(std::move(options), sources)),
       reader_(std::move(sources),
               SourceLimits{.max_expansion = options_.max_expansion, .max_line_bytes = 65536}),
       stats_log_(open_stats_log(options_)),

@@ -61,23 +61,19 @@ void check_options(const Options& options) {
   }
 }
 
-// Refuses, in one clear line, a concurrency the open-file limit cannot serve: otherwise
-// the slots beyond it fail one by one as "connect" errors that do not say why.
-void check_file_budget(const Options& options) {
+// Refuses, in one clear line, a run the open-file limit cannot serve: otherwise its
+// transfers and jobs would meet EMFILE again and again, each waiting for another to end.
+void check_file_budget(const Options& options, const RunFiles& run) {
   raise_open_file_limit();
-  // The thread engine's easy handles each run a private multi handle, and libcurl 7.88
-  // gives every multi handle a wake-up socket pair: three descriptors per worker.
-  // A slot that saves its body also holds the body's file open.
-  const std::uint64_t per_slot =
-      (options.engine == EngineKind::Threads ? 3U : 1U) + (options.output_dir ? 1U : 0U);
-  constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, -o DIR
-  const std::uint64_t needed = per_slot * options.concurrency + kReserve;
+  const FileBudget budget = file_budget(options, run);
+  const std::uint64_t needed = budget.total();
   const std::uint64_t limit = open_file_limit();
   if (needed > limit) {
     throw UsageError(concurrency_option(options),
                      " " + std::to_string(options.concurrency) + " needs about " +
-                         std::to_string(needed) + " open files, but this process may open only " +
-                         std::to_string(limit) + " (ulimit -n); lower it or raise the limit");
+                         std::to_string(needed) + " open files (" + budget.describe() +
+                         "), but this process may open only " + std::to_string(limit) +
+                         " (ulimit -n); lower it or raise the limit");
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "engines/run_resources.hpp"
+#include "file_budget.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -18,10 +19,11 @@ constexpr std::size_t kMaxConcurrency = 1'000'000;
 void global_curl_init();
 
 // Throw UsageError naming the first problem (a concurrency out of range, a control character
-// in the User-Agent, a resolve entry that is not HOST:PORT:ADDR[,ADDR]..., more open files
-// than the process may have).
+// in the User-Agent, a resolve entry that is not HOST:PORT:ADDR[,ADDR]...; more open files
+// than the process may have, counted by file_budget(options, run), after the soft limit was
+// raised to the hard one).
 void check_options(const Options& options);
-void check_file_budget(const Options& options);
+void check_file_budget(const Options& options, const RunFiles& run);
 
 // The resources a run's transfers share (see RunResources). Both fetch() and watch mode open
 // them at start, before their first transfer. For -o DIR: creates DIR if it is missing and

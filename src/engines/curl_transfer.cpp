@@ -2,12 +2,16 @@
 // error trail and its record together, and is the handle's CURLOPT_PRIVATE.
 #include "engines/curl_transfer.hpp"
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
 #include <new>
 #include <utility>
 
 #include "engines/answer_headers.hpp"
 #include "engines/easy_options.hpp"
+#include "fd_limit.hpp"
 #include "input/url_check.hpp"
 
 namespace sluice::detail {
@@ -48,6 +52,8 @@ CurlTransfer& CurlTransfer::from_handle(CURL* easy) {
 
 std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   host_ = item.host;
+  short_of_descriptors_ = false;
+  socket_refused_ = false;
   if (item.error) {
     FetchError error = std::move(*item.error);
     return unfetched_record(std::move(item), std::move(error));
@@ -57,7 +63,10 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   std::optional<BodyFile> body;
   if (resources_.output_dir) {
     auto created = BodyFile::create(*resources_.output_dir, item_.url, number_);
-    if (!created) return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
+    if (!created) {
+      short_of_descriptors_ = tells_of_descriptor_shortage(created.error());
+      return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
+    }
     body.emplace(std::move(*created));
   }
 
@@ -71,10 +80,8 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
     curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, hooks_.progress);
     curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, hooks_.progress_data);
   }
-  if (hooks_.open_socket != nullptr) {
-    curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, hooks_.open_socket);
-    curl_easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, hooks_.socket_data);
-  }
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &CurlTransfer::open_socket);
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
   if (hooks_.close_socket != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETFUNCTION, hooks_.close_socket);
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETDATA, hooks_.socket_data);
@@ -82,9 +89,35 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   return std::nullopt;
 }
 
+curl_socket_t CurlTransfer::open_socket(void* self, curlsocktype purpose, curl_sockaddr* address) {
+  auto& transfer = *static_cast<CurlTransfer*>(self);
+  const auto& hooks = transfer.hooks_;
+  const curl_socket_t socket =
+      hooks.open_socket != nullptr
+          ? hooks.open_socket(hooks.socket_data, purpose, address)
+          : ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket == CURL_SOCKET_BAD && is_descriptor_shortage(errno)) transfer.socket_refused_ = true;
+  return socket;
+}
+
+bool CurlTransfer::starved(CURLcode result) const {
+  if (result == CURLE_COULDNT_CONNECT) return socket_refused_;
+  // libcurl 7.88 says only "Could not resolve host" when getaddrinfo could not open what it
+  // needs, so the process's own state at the failure must tell; the resolver's socket pair
+  // or thread failing has words of its own.
+  if (result == CURLE_COULDNT_RESOLVE_HOST) {
+    return errors_.message().starts_with("getaddrinfo() thread failed to start") ||
+           out_of_descriptors_now();
+  }
+  return false;
+}
+
 Record CurlTransfer::finish(CURLcode result) {
   receiver_.end();
+  short_of_descriptors_ = starved(result);
   Record record = attempt_record(item_, receiver_.bytes());
+  // Not counted against Options::retries: the URL and its server had no part in it.
+  if (short_of_descriptors_) record.attempts = item_.attempts;
   const long status = read_answer(easy_, record);
 
   if (result != CURLE_OK) {

@@ -51,7 +51,8 @@ class CurlTransfer {
   void* owner() const noexcept { return owner_; }
 
   // Sets the handle up for `item`. Returns its record instead when it cannot even start:
-  // the input item carries an error (a bad URL), or the body file cannot be created.
+  // the input item carries an error (a bad URL), or the body file cannot be created (then
+  // see short_of_descriptors()).
   std::optional<Record> prepare(InputItem&& item);
   CURL* handle() const noexcept { return easy_; }
   // The host key of the item last prepared (InputItem::host), kept after its record.
@@ -63,6 +64,11 @@ class CurlTransfer {
   // The rate limit the last answer's RateLimit or X-RateLimit-* headers announce (see
   // parse_rate_limit_headers), after finish(); `wall_now` reads epoch-second resets.
   std::optional<RateLimitInfo> rate_limit(std::chrono::system_clock::time_point wall_now) const;
+  // Whether the record prepare() or finish() last gave failed for want of a free descriptor
+  // (EMFILE, ENFILE) for the body file, a socket or a name lookup, or of a thread for the
+  // lookup: nothing the URL or its server did, and it passes once other transfers end. Such
+  // a record does not count the attempt, so that it costs none of the URL's Options::retries.
+  bool short_of_descriptors() const noexcept { return short_of_descriptors_; }
   // Turns the failed record of this attempt back into an item for the next attempt.
   InputItem requeue(Record&& failed);
   // The record of a transfer abandoned before it finished.
@@ -75,6 +81,11 @@ class CurlTransfer {
   std::string_view ended_on() const;
   // Whether a byte of an answer arrived in this transfer.
   bool answer_started() const;
+  // CURLOPT_OPENSOCKETFUNCTION: opens the socket (through the hooks' open_socket if given)
+  // and notes a shortage of descriptors, which libcurl reports only as "Couldn't connect".
+  static curl_socket_t open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  // Whether an attempt that ended with `result` failed for want of a descriptor or thread.
+  bool starved(CURLcode result) const;
 
   const Options& options_;
   const RunResources& resources_;
@@ -86,6 +97,8 @@ class CurlTransfer {
   InputItem item_;
   std::string host_;
   void* owner_ = nullptr;
+  bool short_of_descriptors_ = false;  // of the attempt last prepared or finished
+  bool socket_refused_ = false;        // a socket of this attempt met EMFILE or ENFILE
 };
 
 }  // namespace sluice::detail

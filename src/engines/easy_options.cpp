@@ -58,6 +58,10 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
                      std::max(1024L, static_cast<long>(gate.bytes->burst())));
   }
   if (resolve.get() != nullptr) curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve.get());
+  // curl_easy_perform keeps up to 5 idle connections with the handle; a worker keeps only
+  // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
+  // handles ignore this option.
+  curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
   if (options.insecure) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -3,6 +3,7 @@
 
 #include "engines/event_loop_engine.hpp"
 #include "engines/thread_pool_engine.hpp"
+#include "fd_limit.hpp"
 #include "limit/host_key.hpp"
 
 namespace sluice::detail {
@@ -39,6 +40,11 @@ std::string answering_host(const Record& record, const std::string& url_host) {
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admission& admission,
             RecordSink& sink, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
+  if (transfer.short_of_descriptors()) {
+    // Says nothing of the server: no sample for -c auto, and the host may start again.
+    settle_unstarted(transfer, std::move(record), admission, sink);
+    return;
+  }
   // Empty when hosts are not tracked (an engine given to FetchRun: src/fetch_run.hpp): there
   // is no one to tell then.
   const std::string answered_by =
@@ -67,6 +73,20 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admissi
       admission.release(host);
       return;
     }
+  }
+  admission.release(host);
+  sink.on_record(std::move(record));
+}
+
+void settle_unstarted(CurlTransfer& transfer, Record&& record, Admission& admission,
+                      RecordSink& sink) {
+  const std::string host = transfer.host();
+  if (transfer.short_of_descriptors()) {
+    // Never final: the descriptors come back as transfers end. Handed back before the
+    // release, so that admission never looks drained between.
+    admission.retry(transfer.requeue(std::move(record)), kDescriptorWait);
+    admission.release(host);
+    return;
   }
   admission.release(host);
   sink.on_record(std::move(record));

@@ -88,8 +88,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   while (auto admitted = admission.next_blocking(stop)) {
     const std::size_t in_flight_at_start = admitted->in_flight;
     if (auto failed = transfer.prepare(std::move(admitted->item))) {
-      admission.release(transfer.host());
-      sink.on_record(std::move(*failed));
+      settle_unstarted(transfer, std::move(*failed), admission, sink);
       continue;
     }
     live.in_flight.fetch_add(1, std::memory_order_relaxed);

@@ -21,7 +21,7 @@ Options checked(Options options) {
   // Slots, descriptors and admission are sized for the most -c auto may reach.
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
-  check_file_budget(options);
+  check_file_budget(options, {.watch = true});
   return options;
 }
 
