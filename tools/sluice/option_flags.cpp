@@ -8,7 +8,7 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 25> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kFlags{{
     {"max_body", "--max-body"},
     {"max_redirects", "--max-redirects"},
     {"output_dir", "--output-dir"},
+    {"resolve", "--resolve"},
     {"insecure", "--insecure"},
     {"max_expansion", "--max-expansion"},
     {"user_agent", "--user-agent"},
