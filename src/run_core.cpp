@@ -18,6 +18,7 @@ AdmissionSettings admission_settings(const Options& options, std::size_t fresh_c
       .per_host = options.per_host,
       // The textbook engines are kept as the textbook has them: no request rate.
       .rate = textbook ? 0 : options.rate,
+      .max_host_pause = options.max_retry_wait,
   };
 }
 

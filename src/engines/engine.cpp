@@ -61,8 +61,9 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admissi
   if (record.error) {
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {
-      // The server asked for a break: no URL of its host starts before it is over.
-      admission.pause_host(answered_by, retry.capped(*retry_after));
+      // The server asked for a break: no URL of its host starts before it is over
+      // (admission caps it by Options::max_retry_wait, as the retry's own wait is).
+      admission.pause_host(answered_by, *retry_after);
     }
     const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -78,6 +80,48 @@ TEST_P(AnnouncedRateTest, RunKeepsToTheServersWindowWithoutBeingRefused) {
   RecordProperty(
       "elapsed_ms",
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+}
+
+// Calls for a stop of the run once `after` has passed, unless destroyed before: what keeps
+// a run whose host is held for a day from holding the test as long.
+class StopAfter {
+ public:
+  explicit StopAfter(Clock::duration after)
+      : thread_([this, after](std::stop_token done) {
+          std::mutex mutex;
+          std::condition_variable_any never;
+          std::unique_lock lock(mutex);
+          if (!never.wait_for(lock, done, after, [] { return false; }) &&
+              !done.stop_requested()) {
+            stop_.request_stop();
+          }
+        }) {}
+  std::stop_token token() const { return stop_.get_token(); }
+
+ private:
+  std::stop_source stop_;
+  std::jthread thread_;  // last: it uses stop_
+};
+
+TEST_P(AnnouncedRateTest, AResetADayAwayHoldsTheHostNoLongerThanTheMaxRetryWait) {
+  const auto [engine, fields] = GetParam();
+  // One request per 100000 s: every answer says none are left until then, and the refused
+  // ones ask for a Retry-After as long.
+  Server server({.rate_limit = {.quota = 1, .window = 100000s, .fields = fields}});
+  auto capped = options_for(engine, 1);
+  capped.retries = 0;
+  capped.max_retry_wait = 1s;
+  test::CollectingSink sink;
+  const StopAfter give_up(30s);
+  fetch(capped, {server.base_url() + "/todos/{1..3}"}, sink, {.stop = give_up.token()});
+
+  // Each answer held the host for a second, not for the day: the server saw every URL.
+  EXPECT_EQ(server.stats().requests, 3u);
+  ASSERT_EQ(sink.size(), 3u);
+  for (const auto& record : sink.records()) {
+    ASSERT_TRUE(record.status) << record.url;
+    EXPECT_TRUE(record.status == 200 || record.status == 429) << record.url;
+  }
 }
 
 class HostLimitsTest : public ::testing::TestWithParam<EngineKind> {};
