@@ -146,9 +146,9 @@ void Admission::publish_pause(const std::string& host, std::optional<time_point>
                               time_point now) {
   if (live_ == nullptr || !until) return;
   // A display shows the end on the wall clock; admission's clock may be a test's.
-  live_->paused_host.offer(host, std::chrono::system_clock::now() +
-                                     std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                         *until - now));
+  live_->paused_host.offer(
+      host, std::chrono::system_clock::now() +
+                std::chrono::duration_cast<std::chrono::system_clock::duration>(*until - now));
 }
 
 void Admission::on_sample(std::chrono::nanoseconds rtt, std::size_t in_flight_at_start,

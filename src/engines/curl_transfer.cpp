@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "engines/answer_headers.hpp"
-#include "engines/easy_options.hpp"
+#include "limit/host_key.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -28,9 +28,11 @@ CURL* new_easy_handle() {
 
 }  // namespace
 
-CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate, TransferHooks hooks)
+CurlTransfer::CurlTransfer(const Options& options, BandwidthGate gate, TransferHooks hooks,
+                           RedirectFollower redirects)
     : options_(options),
       hooks_(hooks),
+      redirects_(redirects),
       number_(next_transfer_number()),
       easy_(new_easy_handle()),
       receiver_(options.max_body, std::move(gate), easy_) {}
@@ -45,6 +47,7 @@ CurlTransfer& CurlTransfer::from_handle(CURL* easy) {
 
 std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   host_ = item.host;
+  redirect_to_.reset();
   if (item.error) {
     FetchError error = std::move(*item.error);
     return unfetched_record(std::move(item), std::move(error));
@@ -60,7 +63,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
 
   curl_easy_reset(easy_);
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
-  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate());
+  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), redirects_);
   receiver_.start(std::move(body));
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
@@ -82,11 +85,38 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
 Record CurlTransfer::finish(CURLcode result) {
   receiver_.end();
   Record record = attempt_record(item_, receiver_.bytes());
-  const long status = read_answer(easy_, record);
+  const RedirectTrail* trail = item_.redirected ? &*item_.redirected : nullptr;
+  const long status = read_answer(easy_, record, trail != nullptr ? trail->hops : 0);
+  if (trail != nullptr) {
+    // The attempt's times are its hops' together, as libcurl counts a chain it follows.
+    record.elapsed_ms += trail->elapsed_ms;
+    if (record.status) record.ttfb_ms += trail->ttfb_ms;
+  }
+
+  std::string too_many_redirects;
+  if (result == CURLE_OK && redirects_ == RedirectFollower::Engine && options_.max_redirects > 0) {
+    // Set only for an answer libcurl would have followed: a 3xx with a Location.
+    char* target = nullptr;
+    curl_easy_getinfo(easy_, CURLINFO_REDIRECT_URL, &target);
+    if (target != nullptr) {
+      if (trail == nullptr || trail->hops < options_.max_redirects) {
+        redirect_to_ = target;
+        record.ok = true;
+        receiver_.drop();  // a redirect's body is not the answer, as libcurl ignores it too
+        return record;
+      }
+      // libcurl's own error and words for the same case.
+      result = CURLE_TOO_MANY_REDIRECTS;
+      too_many_redirects =
+          "Maximum (" + std::to_string(options_.max_redirects) + ") redirects followed";
+    }
+  }
 
   if (result != CURLE_OK) {
     record.error = describe_failure({.result = result,
-                                     .curl_message = errors_.message(),
+                                     .curl_message = too_many_redirects.empty()
+                                                         ? errors_.message()
+                                                         : std::string_view(too_many_redirects),
                                      .resent_after = errors_.resent_after(),
                                      .ended_on = ended_on(),
                                      .too_large = receiver_.too_large(),
@@ -132,6 +162,29 @@ InputItem CurlTransfer::requeue(Record&& failed) {
   item.source = std::move(failed.source);
   item.attempts = failed.attempts;
   item.last_error = std::move(failed.error);
+  if (item.redirected) {
+    // The next attempt starts where this one did, as it would with libcurl following.
+    item.fetch_url = std::move(item.redirected->start_url);
+    item.host = std::move(item.redirected->start_host);
+    item.redirected.reset();
+  }
+  return item;
+}
+
+InputItem CurlTransfer::follow(Record&& hop) {
+  InputItem item = std::move(item_);
+  item.url = std::move(hop.url);
+  item.source = std::move(hop.source);
+  if (!item.redirected) {
+    item.redirected = RedirectTrail{.start_url = item.fetch_url, .start_host = item.host};
+  }
+  RedirectTrail& trail = *item.redirected;
+  ++trail.hops;
+  trail.elapsed_ms = hop.elapsed_ms;  // finish() added the earlier hops' already
+  trail.ttfb_ms = hop.ttfb_ms;
+  item.fetch_url = std::move(*redirect_to_);
+  redirect_to_.reset();
+  item.host = host_key(item.fetch_url).value_or("");
   return item;
 }
 
@@ -141,7 +194,7 @@ Record CurlTransfer::cancel() {
   // The abandoned transfer was an attempt.
   Record record = attempt_record(item_, receiver_.bytes());
   // What had arrived when the run stopped: the status, the bytes and the time it had taken.
-  read_answer(easy_, record);
+  read_answer(easy_, record, item_.redirected ? item_.redirected->hops : 0);
   record.error = FetchError{ErrorKind::Cancelled, "the run was stopped before this transfer ended"};
   return record;
 }

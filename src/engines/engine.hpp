@@ -33,7 +33,9 @@ class Engine {
 std::unique_ptr<Engine> make_engine(const Options& options);
 
 // Hands a finished attempt on: back to admission when it failed transiently and `retry`
-// allows another attempt, to the sink otherwise. Slows the answering host to the rate its
+// allows another attempt, or when it answered with a redirect to follow (the transfer is
+// built with RedirectFollower::Engine, so that the target waits for its own host's turn),
+// to the sink otherwise. Slows the answering host to the rate its
 // RateLimit headers announce, pauses it when a 429 or 503 came with Retry-After, gives
 // the attempt to the concurrency limit as a sample (`in_flight_at_start` is Admitted's
 // in_flight), and releases it.

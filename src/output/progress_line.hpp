@@ -15,7 +15,7 @@ struct ProgressSnapshot {
   std::uint64_t bytes = 0;
   std::uint64_t in_flight = 0;
   std::uint64_t limit = 0;  // -c auto's live cap; 0 for a fixed -c
-  double rate_per_s = 0;  // records per second over the last few ticks
+  double rate_per_s = 0;    // records per second over the last few ticks
   double elapsed_s = 0;
   // A host its server paused (LiveCounters::paused_host), and the local time it may go
   // again ("HH:MM:SS"); empty when none is paused.
