@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engines/body_receiver.hpp"
+#include "engines/easy_options.hpp"
 #include "engines/failure_classifier.hpp"
 #include "engines/record_builder.hpp"
 #include "engines/run_resources.hpp"
@@ -36,10 +37,13 @@ struct TransferHooks {
 // its connection and DNS caches) saves an allocation per URL and, in the thread engine,
 // keeps each worker's connections alive. The handle's CURLOPT_PRIVATE is always this
 // transfer (see from_handle); an engine keeps its own bookkeeping in owner().
+// With RedirectFollower::Engine a redirect ends the transfer: libcurl would follow it within
+// the transfer, to a host whose turn (Options::per_host) nobody asked for. The engine follows it
+// instead as the same attempt's next item (follow()), admitted for the target's own host.
 class CurlTransfer {
  public:
   CurlTransfer(const Options& options, const RunResources& resources, BandwidthGate gate = {},
-               TransferHooks hooks = {});
+               TransferHooks hooks = {}, RedirectFollower redirects = RedirectFollower::Libcurl);
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
   ~CurlTransfer();
@@ -59,6 +63,13 @@ class CurlTransfer {
   const std::string& host() const noexcept { return host_; }
   // Builds the record of this attempt once libcurl reports `result` for it.
   Record finish(CURLcode result);
+  // After finish(), with RedirectFollower::Engine: the absolute URL of the redirect the
+  // answer asks to follow, when the attempt may follow one more (Options::max_redirects;
+  // past it, finish() gave a protocol error). The record then only tells of this hop.
+  const std::optional<std::string>& redirect_target() const noexcept { return redirect_to_; }
+  // Turns the record of a hop (see redirect_target) into the attempt's item for the
+  // target: same attempt, its fetch_url and host the target's.
+  InputItem follow(Record&& hop);
   // What the answer's Retry-After header asked for (either form), after finish().
   std::optional<std::chrono::seconds> retry_after() const;
   // The rate limit the last answer's RateLimit or X-RateLimit-* headers announce (see
@@ -90,12 +101,14 @@ class CurlTransfer {
   const Options& options_;
   const RunResources& resources_;
   const TransferHooks hooks_;
+  const RedirectFollower redirects_;
   const std::uint64_t number_;  // names the temporary of a saved body
   CURL* const easy_;
   BodyReceiver receiver_;
   ErrorTrail errors_;
   InputItem item_;
   std::string host_;
+  std::optional<std::string> redirect_to_;  // see redirect_target()
   void* owner_ = nullptr;
   bool short_of_descriptors_ = false;  // of the attempt last prepared or finished
   bool socket_refused_ = false;        // a socket of this attempt met EMFILE or ENFILE

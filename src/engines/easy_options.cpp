@@ -26,13 +26,15 @@ long stall_seconds(std::chrono::milliseconds stall) {
 }
 
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const ResolveList& resolve) {
+                      const BandwidthGate& gate, const ResolveList& resolve,
+                      RedirectFollower redirects) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, options.max_redirects > 0 ? 1L : 0L);
+  const bool libcurl_follows = redirects == RedirectFollower::Libcurl && options.max_redirects > 0;
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, libcurl_follows ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, options.max_redirects);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,

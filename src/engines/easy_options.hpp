@@ -14,6 +14,10 @@
 
 namespace sluice::detail {
 
+// Who follows a redirect: libcurl, within the transfer, or the engine, as a new transfer to
+// the target that waits for its own host's turn (see CurlTransfer::redirect_target).
+enum class RedirectFollower { Libcurl, Engine };
+
 // libcurl checks its low-speed limit once a second, so the stall timeout is whole seconds.
 long stall_seconds(std::chrono::milliseconds stall);
 
@@ -22,6 +26,7 @@ long stall_seconds(std::chrono::milliseconds stall);
 // transfer: libcurl keeps pointers to the receive buffer size and to the list (string options
 // it copies). Leaves the callbacks alone: their owners set them.
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const ResolveList& resolve);
+                      const BandwidthGate& gate, const ResolveList& resolve,
+                      RedirectFollower redirects);
 
 }  // namespace sluice::detail

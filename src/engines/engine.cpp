@@ -56,15 +56,24 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admissi
       admission.observe_rate_limit(answered_by, *limit);
     }
   }
+  const std::string host = transfer.host();
+  if (transfer.redirect_target()) {
+    // The next hop is another request, maybe to another host: it waits for that host's
+    // turn like any URL, ahead of new input. Its attempt's last hop gives -c auto the
+    // sample of the whole chain, as libcurl's following did.
+    admission.retry(transfer.follow(std::move(record)), std::chrono::nanoseconds::zero());
+    admission.release(host);
+    return;
+  }
   const std::chrono::duration<double, std::milli> rtt(record.elapsed_ms);
   admission.on_sample(std::chrono::duration_cast<std::chrono::nanoseconds>(rtt), in_flight_at_start,
                       overload_signal(record));
-  const std::string host = transfer.host();
   if (record.error) {
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {
-      // The server asked for a break: no URL of its host starts before it is over.
-      admission.pause_host(answered_by, retry.capped(*retry_after));
+      // The server asked for a break: no URL of its host starts before it is over
+      // (admission caps it by Options::max_retry_wait, as the retry's own wait is).
+      admission.pause_host(answered_by, *retry_after);
     }
     const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {

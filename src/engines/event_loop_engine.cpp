@@ -161,7 +161,8 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       gate.receive_buffer = limits_.receive_buffer;
       gate.waiting = &live_->waiting_for_bandwidth;
     }
-    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, resources_, std::move(gate));
+    slots_.back()->transfer = std::make_unique<CurlTransfer>(
+        options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);
     // The engine finds the slot again from the easy handle when libcurl reports it done.
     slots_.back()->transfer->set_owner(slots_.back().get());
     idle_.push_back(slots_.back().get());

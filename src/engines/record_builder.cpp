@@ -33,7 +33,7 @@ Record attempt_record(InputItem& item, std::uint64_t bytes) {
   return record;
 }
 
-long read_answer(CURL* easy, Record& record) {
+long read_answer(CURL* easy, Record& record, int earlier_redirects) {
   long status = 0;
   curl_off_t total_us = 0;
   curl_off_t ttfb_us = 0;
@@ -46,7 +46,7 @@ long read_answer(CURL* easy, Record& record) {
   // libcurl also stamps the first byte's time on a connection that closed without an answer.
   record.ttfb_ms = status != 0 ? micros_to_ms(ttfb_us) : 0;
   if (status != 0) record.status = static_cast<int>(status);
-  if (redirects > 0) {
+  if (redirects + earlier_redirects > 0) {
     char* effective = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
     if (effective != nullptr) record.final_url = redact_userinfo(effective);

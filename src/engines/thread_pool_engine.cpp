@@ -82,7 +82,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
   sockets.watch(hooks);
-  CurlTransfer transfer(options_, resources_, std::move(gate), hooks);
+  CurlTransfer transfer(options_, resources_, std::move(gate), hooks, RedirectFollower::Engine);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
   while (auto admitted = admission.next_blocking(stop)) {
