@@ -1,10 +1,17 @@
-// The first textbook answer to "fetch these URLs with N threads": cut the list into N static
-// slices, give each slice a thread that fetches it one URL after another, and let main meet the
-// workers at a std::barrier sized N + 1 (the N workers plus main) before it reports.
+// The first textbook answer to "fetch these URLs with N threads", as it is written: cut the list
+// into chunks of len / N URLs, give each chunk a thread that fetches it one URL after another
+// with a throwaway client, and let main meet the threads at a std::barrier of N + 1 parties
+// (N threads and main) before it reports.
 //
-// Usage: example_threads_barrier_fetch [--naive-slices] PREFIX COUNT N  fetches PREFIX/1..COUNT
-//        example_threads_barrier_fetch [--naive-slices] - N             fetches the URLs on stdin
-// --naive-slices reproduces the classic bug described at naive_slices() below: it hangs.
+// Usage: example_threads_barrier_fetch [--party-per-chunk] PREFIX COUNT N  fetches PREFIX/1..COUNT
+//        example_threads_barrier_fetch [--party-per-chunk] - N             fetches the URLs on
+//        stdin
+// As written, it hangs when the chunks are more than N (205 URLs, N = 10: eleven chunks of up
+// to 20). Twelve threads then arrive at a barrier that counts eleven: the first eleven arrivals
+// (main among them, as it arrives first) complete its phase 0, and the last one is counted
+// toward phase 1, which nobody else will ever join. That thread waits forever, and main,
+// released too early, waits forever for it in join(). --party-per-chunk sizes the barrier by
+// the chunks (chunks + 1 parties), the one change `sluice --engine textbook-slices` makes.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -13,51 +20,41 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-struct Slice {
-  std::size_t begin = 0;
-  std::size_t end = 0;  // one past the last index
-};
-
-// Exactly n slices of len / n URLs each; the last slice also takes the remainder.
-std::vector<Slice> correct_slices(std::size_t len, std::size_t n) {
-  const std::size_t size = len / n;
-  std::vector<Slice> slices;
-  for (std::size_t i = 0; i < n; ++i) {
-    slices.push_back({i * size, i + 1 == n ? len : (i + 1) * size});
-  }
-  return slices;
-}
+using Chunk = std::vector<std::string>;
 
 // [article:naive-slices]
-// The bug: steps of len / n make n + 1 slices when len % n != 0 (10 URLs, n = 3: 3+3+3+1).
-// The barrier counts n + 1 arrivals per phase, but n + 2 threads arrive (n + 1 workers and
-// main). std::barrier completes phase 0 at the (n + 1)-th arrival, whoever it is (usually main
-// and the short remainder slice are among the first), and starts phase 1 with the count reset
-// to n + 1. The last arrival is counted toward phase 1, which nobody else will ever join: that
-// thread waits forever, and main (released too early) waits forever for it in join().
-std::vector<Slice> naive_slices(std::size_t len, std::size_t n) {
-  const std::size_t size = std::max<std::size_t>(1, len / n);
-  std::vector<Slice> slices;
-  for (std::size_t begin = 0; begin < len; begin += size) {
-    slices.push_back({begin, std::min(begin + size, len)});
+// Python's itertools.batched: consecutive chunks of `size` URLs, the last one shorter. With
+// size = len / n, 200 URLs and n = 10 make 10 chunks of 20, but 205 make 11 and 19 make 19;
+// fewer URLs than n make a size of 0, which batched rejects.
+std::vector<Chunk> batched(const std::vector<std::string>& urls, std::size_t size) {
+  if (size < 1) throw std::invalid_argument("n must be at least one");
+  std::vector<Chunk> chunks;
+  for (std::size_t begin = 0; begin < urls.size(); begin += size) {
+    const std::size_t end = std::min(begin + size, urls.size());
+    chunks.emplace_back(urls.begin() + static_cast<std::ptrdiff_t>(begin),
+                        urls.begin() + static_cast<std::ptrdiff_t>(end));
   }
-  return slices;
+  return chunks;
 }
 // [/article:naive-slices]
 
 // The body is not needed; telling curl we took every byte keeps the transfer going.
 std::size_t discard_body(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
-bool fetch(CURL* handle, const std::string& url) {
+// A GET with a throwaway client: a new easy handle, and so a new connection, for every URL.
+bool fetch(const std::string& url) {
+  CURL* handle = curl_easy_init();
   curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, discard_body);
   long status = 0;
   const CURLcode result = curl_easy_perform(handle);
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(handle);
   return result == CURLE_OK && status == 200;
 }
 
@@ -79,16 +76,16 @@ bool read_command_line(const std::vector<std::string>& args, std::vector<std::st
   } catch (const std::exception&) {
     return false;
   }
-  return n > 0 && !urls.empty();
+  return n > 0;
 }
 
 int main(int argc, char** argv) {
-  bool naive = false;
+  bool party_per_chunk = false;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--naive-slices") {
-      naive = true;
+    if (arg == "--party-per-chunk") {
+      party_per_chunk = true;
     } else {
       args.push_back(arg);
     }
@@ -96,40 +93,43 @@ int main(int argc, char** argv) {
   std::vector<std::string> urls;
   std::size_t n = 0;
   if (!read_command_line(args, urls, n)) {
-    std::cerr << "usage: example_threads_barrier_fetch [--naive-slices] (PREFIX COUNT | -) N\n";
+    std::cerr << "usage: example_threads_barrier_fetch [--party-per-chunk] (PREFIX COUNT | -) N\n";
+    return 1;
+  }
+  std::vector<Chunk> chunks;
+  try {
+    chunks = batched(urls, urls.size() / n);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "error: " << error.what() << " (" << urls.size() << " URLs, N = " << n << ")\n";
     return 1;
   }
   // Must run before any thread touches curl: it is not thread-safe itself.
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
-  // [article:slices-barrier]
-  const auto slices = naive ? naive_slices(urls.size(), n) : correct_slices(urls.size(), n);
-  std::barrier meeting(static_cast<std::ptrdiff_t>(n + 1));  // N workers + main
+  const std::size_t parties = (party_per_chunk ? chunks.size() : n) + 1;  // threads + main
+  std::barrier meeting(static_cast<std::ptrdiff_t>(parties));
   // Relaxed is enough: arriving at the barrier happens-before main's wait returns.
   std::atomic<std::size_t> fetched{0};
   const auto start = std::chrono::steady_clock::now();
 
-  std::vector<std::thread> workers;
-  for (const Slice slice : slices) {
-    workers.emplace_back([&urls, &fetched, &meeting, slice] {
-      CURL* handle = curl_easy_init();  // one handle per thread, so its connection is reused
-      for (std::size_t i = slice.begin; i < slice.end; ++i) {
-        if (fetch(handle, urls[i])) fetched.fetch_add(1, std::memory_order_relaxed);
+  std::vector<std::thread> threads;
+  for (const Chunk& chunk : chunks) {
+    threads.emplace_back([&fetched, &meeting, &chunk] {
+      for (const std::string& url : chunk) {
+        if (fetch(url)) fetched.fetch_add(1, std::memory_order_relaxed);
       }
-      curl_easy_cleanup(handle);
       meeting.arrive_and_wait();
     });
   }
-  std::printf("slices %zu, threads %zu\n", slices.size(), workers.size());
-  std::fflush(stdout);  // in naive mode nothing after the barrier is sure to run
+  std::printf("chunks %zu, parties %zu\n", chunks.size(), parties);
+  std::fflush(stdout);  // with more chunks than N, nothing after the barrier is sure to run
   meeting.arrive_and_wait();
-  // [/article:slices-barrier]
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("fetched %zu of %zu in %.2f s\n", fetched.load(std::memory_order_relaxed),
               urls.size(), elapsed.count());
-  std::fflush(stdout);  // in naive mode the join below never returns
+  std::fflush(stdout);  // with more chunks than N, the join below never returns
 
-  for (auto& worker : workers) worker.join();
+  for (auto& thread : threads) thread.join();
   curl_global_cleanup();
   return fetched.load(std::memory_order_relaxed) == urls.size() ? 0 : 1;
 }

@@ -61,7 +61,7 @@ std::optional<StatsLog> open_stats_log(const Options& options) {
 Options checked(Options options, const std::vector<std::string>& sources) {
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
-  check_file_budget(options, fetch_run_files(sources));
+  check_file_budget(options, fetch_run_files(options, sources));
   return options;
 }
 
@@ -69,8 +69,11 @@ Options checked(Options options, const std::vector<std::string>& sources) {
 
 FetchRun::FetchRun(Options options, std::vector<std::string> sources, EngineMaker engine)
     : options_(checked(std::move(options), sources)),
-      reader_(std::move(sources),
-              SourceLimits{.max_expansion = options_.max_expansion, .max_line_bytes = 65536}),
+      reader_(options_.literal_sources
+                  ? SourceReader::literal(std::move(sources))
+                  : SourceReader(std::move(sources),
+                                 SourceLimits{.max_expansion = options_.max_expansion,
+                                              .max_line_bytes = 65536})),
       stats_log_(open_stats_log(options_)),
       resources_(open_run_resources(options_)),
       // Last, as reading it may rewrite the file: a usage error before leaves it untouched.

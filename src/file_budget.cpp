@@ -83,7 +83,8 @@ FileBudget file_budget(const Options& options, const RunFiles& run) {
   return budget;
 }
 
-RunFiles fetch_run_files(const std::vector<std::string>& sources) {
+RunFiles fetch_run_files(const Options& options, const std::vector<std::string>& sources) {
+  if (options.literal_sources) return {};
   return {.list_files = static_cast<std::size_t>(std::ranges::count_if(
               sources, [](const std::string& source) { return source.starts_with('@'); }))};
 }

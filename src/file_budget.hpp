@@ -34,7 +34,8 @@ struct FileBudget {
 
 FileBudget file_budget(const Options& options, const RunFiles& run);
 
-// What a fetch run over `sources` opens beside its transfers: the list of each @FILE source.
-RunFiles fetch_run_files(const std::vector<std::string>& sources);
+// What a fetch run over `sources` opens beside its transfers: the list of each @FILE source
+// (none with Options::literal_sources, where "@x" is a URL like any other).
+RunFiles fetch_run_files(const Options& options, const std::vector<std::string>& sources);
 
 }  // namespace sluice::detail

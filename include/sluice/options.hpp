@@ -69,6 +69,10 @@ struct Options {
   bool insecure = false;
   // A range that expands to more URLs than this is an invalid_url record.
   std::uint64_t max_expansion = 10'000'000;
+  // Each source is one URL exactly as given: no ranges, no "@FILE" lists, no "-" for standard
+  // input; an empty list of sources is then a run of no URLs. For callers whose URLs come
+  // from data rather than a command line (the Python module).
+  bool literal_sources = false;
   std::string user_agent = "sluice/0.1";
   // An earlier results file: URLs that already have a final record there are skipped (an
   // ok record, or a failure that another attempt would not fix; cancelled and transient

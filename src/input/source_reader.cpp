@@ -21,7 +21,7 @@ namespace sluice::detail {
 
 // One command-line source; owns the descriptor when it is an opened list file.
 struct Source {
-  enum class Kind { Url, Stream };
+  enum class Kind { Url, LiteralUrl, Stream };
 
   Source(Kind source_kind, std::string source_text, int source_fd, bool owns)
       : kind(source_kind), text(std::move(source_text)), fd(source_fd), owns_fd(owns) {}
@@ -183,6 +183,14 @@ SourceReader::SourceReader(std::vector<std::string> sources, SourceLimits limits
   }
 }
 
+SourceReader SourceReader::literal(std::vector<std::string> urls) {
+  SourceReader reader;
+  reader.sources_.reserve(urls.size());
+  for (std::string& url : urls)
+    reader.sources_.emplace_back(Source::Kind::LiteralUrl, std::move(url), -1, false);
+  return reader;
+}
+
 SourceReader::SourceReader(SourceReader&&) noexcept = default;
 SourceReader& SourceReader::operator=(SourceReader&&) noexcept = default;
 SourceReader::~SourceReader() = default;
@@ -191,9 +199,19 @@ void SourceReader::read_all(const std::function<bool(InputItem&&)>& emit, int ca
   ItemEmitter emitter(emit, limits_, cancel_fd);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const Source& source = sources_[i];
-    const bool go_on = source.kind == Source::Kind::Url
-                           ? emitter.expand(source.text, "arg:" + std::to_string(i + 1))
-                           : emitter.lines(source);
+    const std::string origin = "arg:" + std::to_string(i + 1);
+    bool go_on = true;
+    switch (source.kind) {
+      case Source::Kind::Url:
+        go_on = emitter.expand(source.text, origin);
+        break;
+      case Source::Kind::LiteralUrl:
+        go_on = emitter.url(source.text, origin);
+        break;
+      case Source::Kind::Stream:
+        go_on = emitter.lines(source);
+        break;
+    }
     if (!go_on) return;
   }
 }

@@ -39,6 +39,9 @@ class SourceReader {
   // ("cannot read list file 'urls.txt': No such file or directory"). `stdin_fd` stands in
   // for standard input in tests.
   SourceReader(std::vector<std::string> sources, SourceLimits limits, int stdin_fd = 0);
+  // Each of `urls` is one URL exactly as given, checked as any other ("arg:N" its source): no
+  // ranges, no lists, no standard input. Never throws; no URLs at all is a valid input.
+  static SourceReader literal(std::vector<std::string> urls);
   SourceReader(SourceReader&&) noexcept;
   SourceReader& operator=(SourceReader&&) noexcept;
   ~SourceReader();
@@ -49,6 +52,8 @@ class SourceReader {
   void read_all(const std::function<bool(InputItem&&)>& emit, int cancel_fd = -1);
 
  private:
+  SourceReader() = default;
+
   std::vector<Source> sources_;
   SourceLimits limits_;
 };

@@ -1,5 +1,6 @@
 // Runs the fetch examples (examples/threads_barrier_fetch.cpp, async_semaphore_fetch.cpp,
-// pool_fetch.cpp) against the embedded server and shows the two defects of the textbook designs.
+// pool_fetch.cpp) against the embedded server and checks what it saw: the textbook designs'
+// chunks, connections and requests in flight, the barrier's hang and the slow chunk.
 // URL lists go to the examples on stdin ("-" in place of PREFIX COUNT), one URL a line.
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 
 #include "server/server.hpp"
 #include "support/child_process.hpp"
+#include "support/records.hpp"
 
 namespace sluice {
 namespace {
@@ -40,11 +42,12 @@ std::size_t printed_peak(const std::string& out) {
 TEST(ExamplesFetchersTest, EachExampleFetchesAPrefixRange) {
   Server server(ServerConfig{});
   const std::string prefix = server.base_url() + "/todos";
+  // 20 URLs and N = 4: four chunks of five, as many as N.
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"threads_barrier_fetch", prefix, "20", "3"},
-        {"async_semaphore_fetch", prefix, "20", "3"},
-        {"async_semaphore_fetch", "--per-request", prefix, "20", "3"},
-        {"pool_fetch", prefix, "20", "3"}}) {
+       {std::vector<std::string>{"threads_barrier_fetch", prefix, "20", "4"},
+        {"async_semaphore_fetch", prefix, "20", "4"},
+        {"async_semaphore_fetch", "--per-request", prefix, "20", "4"},
+        {"pool_fetch", prefix, "20", "4"}}) {
     const auto result = test::run_child(example(args[0]), {args.begin() + 1, args.end()}, {}, 20s);
     EXPECT_EQ(result.exit_code, 0) << args[0] << "\n" << result.out << result.err;
     EXPECT_NE(result.out.find("fetched 20 of 20"), std::string::npos) << args[0] << result.out;
@@ -60,71 +63,112 @@ TEST(ExamplesFetchersTest, ABadCommandLinePrintsUsageAndExitsOne) {
   }
 }
 
-// Defect (a): 10 URLs in steps of 10 / 3 = 3 make four slices (3+3+3+1), but the barrier is
-// sized for 3 workers + main. Four workers and main make five arrivals: the first four complete
-// phase 0, the fifth is counted toward phase 1, which never completes, so the program hangs.
-TEST(ExamplesFetchersTest, NaiveSlicesHangAtTheBarrier) {
-  Server server(ServerConfig{.latency = 50ms});
-  const auto list = url_list(server, 10, [](int) { return false; });
-  const auto result =
-      test::run_child(example("threads_barrier_fetch"), {"--naive-slices", "-", "3"}, list, 3s);
-  EXPECT_TRUE(result.timed_out) << result.out << result.err;
-  EXPECT_NE(result.out.find("slices 4"), std::string::npos) << result.out;
+// Five URLs for N = 10 make a chunk size of 5 / 10 = 0, which the batching rejects, as
+// Python's itertools.batched does, before anything is fetched. The right form cuts no chunks.
+TEST(ExamplesFetchersTest, FewerUrlsThanNIsTheBatchingError) {
+  Server server(ServerConfig{});
+  const std::string prefix = server.base_url() + "/todos";
+  for (const char* name : {"threads_barrier_fetch", "async_semaphore_fetch"}) {
+    const auto result = test::run_child(example(name), {prefix, "5", "10"}, {}, 20s);
+    EXPECT_EQ(result.exit_code, 1) << name;
+    EXPECT_NE(result.err.find("n must be at least one"), std::string::npos) << name << result.err;
+  }
+  EXPECT_EQ(server.stats().requests, 0u);
+  const auto right = test::run_child(example("async_semaphore_fetch"),
+                                     {"--per-request", prefix, "5", "10"}, {}, 20s);
+  EXPECT_EQ(right.exit_code, 0) << right.out << right.err;
+  EXPECT_EQ(server.stats().requests, 5u);
 }
 
-TEST(ExamplesFetchersTest, CorrectSlicesFetchEveryUrlOnce) {
-  Server server(ServerConfig{.latency = 50ms});
-  const auto list = url_list(server, 10, [](int) { return false; });
-  const auto result = test::run_child(example("threads_barrier_fetch"), {"-", "3"}, list, 10s);
+// 200 URLs, N = 10: ten chunks of 20 and a barrier of 11, which completes. Each URL comes on a
+// connection of its own, and the ten threads never have more than ten requests in flight.
+TEST(ExamplesFetchersTest, BarrierThreadsOpenAConnectionPerUrl) {
+  Server server(ServerConfig{.latency = 20ms});
+  const auto result = test::run_child(example("threads_barrier_fetch"),
+                                      {server.base_url() + "/todos", "200", "10"}, {}, 60s);
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_NE(result.out.find("slices 3"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("fetched 10 of 10"), std::string::npos) << result.out;
-  EXPECT_EQ(server.stats().requests, 10u);
+  EXPECT_NE(result.out.find("chunks 10, parties 11"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("fetched 200 of 200"), std::string::npos) << result.out;
+  EXPECT_EQ(server.stats().requests, 200u);
+  EXPECT_EQ(server.stats().connections, 200u);
+  EXPECT_LE(server.stats().peak_in_flight, 10u);
 }
 
-// The cap is 4 permits. 40 URLs at 200 ms each: long enough that every request a form starts
-// together is in the server at the same time. The textbook form starts 4 slice tasks of 10 URLs,
-// each on one permit, so all 40 are in flight at once; the per-request form starts the next
-// request only after one has been answered, so the server never holds more than 4.
-TEST(ExamplesFetchersTest, SliceHeldPermitsDoNotCapInFlightButPerRequestPermitsDo) {
+// Defect (a): 205 URLs make 11 chunks, so 11 threads and main arrive at a barrier of 11
+// parties: the first 11 arrivals complete its first phase, and the twelfth waits for a second
+// that no one else will join. Once the server has answered every URL, each thread has nothing
+// left to do but arrive, so a program still running 2 s later is stuck for good.
+TEST(ExamplesFetchersTest, BarrierThreadsHangWhenThereAreMoreChunksThanN) {
+  Server server(ServerConfig{});
+  test::ChildProcess child(example("threads_barrier_fetch"),
+                           {server.base_url() + "/todos", "205", "10"});
+  ASSERT_TRUE(test::wait_until([&] { return server.stats().requests == 205; }, 60s))
+      << server.stats().requests;
+  const auto result = child.wait(2s);
+  EXPECT_TRUE(result.timed_out) << "exit " << result.exit_code << "\n" << result.out << result.err;
+  EXPECT_NE(result.out.find("chunks 11, parties 11"), std::string::npos) << result.out;
+}
+
+// --party-per-chunk, a barrier of chunks + 1 parties, is the one change that ends the run;
+// eleven threads then have up to eleven requests in flight.
+TEST(ExamplesFetchersTest, APartyPerChunkEndsTheRunWithMoreChunksThanN) {
+  Server server(ServerConfig{.latency = 20ms});
+  const auto result =
+      test::run_child(example("threads_barrier_fetch"),
+                      {"--party-per-chunk", server.base_url() + "/todos", "205", "10"}, {}, 60s);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("chunks 11, parties 12"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("fetched 205 of 205"), std::string::npos) << result.out;
+  EXPECT_EQ(server.stats().connections, 205u);
+  EXPECT_LE(server.stats().peak_in_flight, 11u);
+}
+
+// 205 URLs in chunks of 20 make 11 chunk tasks for 10 permits. Each task fetches its chunk one
+// URL after another, so the server never holds more than 10 requests (50 ms each: long enough
+// that eleven concurrent chunks would show as 11), each on a connection of its own.
+TEST(ExamplesFetchersTest, ChunkPermitsCapInFlightAtNButOpenAConnectionPerUrl) {
+  Server server(ServerConfig{.latency = 50ms});
+  const auto result = test::run_child(example("async_semaphore_fetch"),
+                                      {server.base_url() + "/todos", "205", "10"}, {}, 60s);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("tasks 11, permits 10"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("fetched 205 of 205"), std::string::npos) << result.out;
+  EXPECT_EQ(server.stats().requests, 205u);
+  EXPECT_EQ(server.stats().connections, 205u);
+  EXPECT_LE(server.stats().peak_in_flight, 10u);
+  EXPECT_LE(printed_peak(result.out), 10u) << result.out;
+}
+
+// The right form: a permit per request. 40 URLs at 200 ms, 4 permits: the server holds 4 at
+// once, never more, on connections the loop reuses.
+TEST(ExamplesFetchersTest, PerRequestPermitsCapInFlightAndReuseConnections) {
   constexpr std::size_t kCap = 4;
-  {
-    Server server(ServerConfig{.latency = 200ms});
-    const auto result = test::run_child(example("async_semaphore_fetch"),
-                                        {server.base_url() + "/todos", "40", "4"}, {}, 20s);
-    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-    EXPECT_GT(server.stats().peak_in_flight, kCap);
-    EXPECT_GT(printed_peak(result.out), kCap) << result.out;
-  }
-  {
-    Server server(ServerConfig{.latency = 200ms});
-    const auto result =
-        test::run_child(example("async_semaphore_fetch"),
-                        {"--per-request", server.base_url() + "/todos", "40", "4"}, {}, 20s);
-    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
-    EXPECT_LE(server.stats().peak_in_flight, kCap);
-    EXPECT_EQ(server.stats().peak_in_flight, kCap);  // and the cap is actually used
-    EXPECT_EQ(printed_peak(result.out), kCap) << result.out;
-  }
+  Server server(ServerConfig{.latency = 200ms});
+  const auto result =
+      test::run_child(example("async_semaphore_fetch"),
+                      {"--per-request", server.base_url() + "/todos", "40", "4"}, {}, 20s);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(server.stats().peak_in_flight, kCap);  // the cap is kept, and used
+  EXPECT_EQ(printed_peak(result.out), kCap) << result.out;
+  EXPECT_LE(server.stats().connections, kCap);
 }
 
-// Defect (b): 60 URLs at 50 ms, 6 of them at 500 ms, 6 threads. Slow URLs first: the first
-// slice holds all six, so its thread asks for them one after another: at least 6 x 500 ms =
-// 3 s, where the queue, handing one slow URL to each worker, needs about 0.95 s.
-// (How far the slices lag the queue, about 3.2 s against 0.95 s, and that they keep up when
-// the slow URLs are spread evenly, are times: bench/timing_bench.py "fetchers" measures them.)
-TEST(ExamplesFetchersTest, StaticSlicesFetchClusteredSlowUrlsOneAfterAnother) {
+// Defect (b): 60 URLs at 50 ms, 6 of them at 500 ms, N = 6: chunks of 10. Slow URLs first:
+// the first chunk holds all six, and both textbook designs fetch a chunk one URL after
+// another: at least 6 x 500 ms = 3 s, where the queue, handing one slow URL to each worker,
+// needs about 0.95 s. (How far the chunks lag the queue, and that they keep up when the slow
+// URLs are spread evenly, are times: bench/timing_bench.py "fetchers" measures them.)
+TEST(ExamplesFetchersTest, TheTextbookDesignsFetchClusteredSlowUrlsOneAfterAnother) {
   const auto slow = [](int i) { return i < 6; };
-  {
+  for (const char* name : {"threads_barrier_fetch", "async_semaphore_fetch"}) {
     Server server(ServerConfig{.latency = 50ms});
     const auto start = std::chrono::steady_clock::now();
-    const auto slices = test::run_child(example("threads_barrier_fetch"), {"-", "6"},
-                                        url_list(server, 60, slow), 20s);
-    ASSERT_EQ(slices.exit_code, 0) << slices.out << slices.err;
-    EXPECT_NE(slices.out.find("fetched 60 of 60"), std::string::npos) << slices.out;
+    const auto result = test::run_child(example(name), {"-", "6"}, url_list(server, 60, slow), 20s);
+    ASSERT_EQ(result.exit_code, 0) << name << "\n" << result.out << result.err;
+    EXPECT_NE(result.out.find("fetched 60 of 60"), std::string::npos) << name << result.out;
     // A lower bound set by the server's delays, which no busy machine shortens.
-    EXPECT_GE(std::chrono::steady_clock::now() - start, 3s);
-    EXPECT_EQ(server.stats().requests, 60u);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 3s) << name;
+    EXPECT_EQ(server.stats().requests, 60u) << name;
   }
   {
     Server server(ServerConfig{.latency = 50ms});

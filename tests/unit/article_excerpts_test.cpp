@@ -1,6 +1,7 @@
 // Keeps the article (docs/post.ru.md and its twin docs/post.en.md) in step with the code it
 // quotes: every fenced block is a marked excerpt equal to its source, both articles quote the
-// same excerpts in the same order, and every image or file they point to exists.
+// same excerpts in the same sections and carry the same numbers there, and every image or file
+// they point to exists.
 //
 // The convention. The line right before each fence in the Markdown names what the block is:
 //   <!-- excerpt: PATH#REGION -->  region REGION of PATH, a file in examples/ or src/;
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <regex>
@@ -205,6 +207,52 @@ std::string article_text(const std::string& article) {
   return text.value_or("");
 }
 
+// The article's sections: the text before the first "## " heading, then one per heading.
+std::vector<std::string> sections_of(const std::string& markdown) {
+  std::vector<std::string> sections(1);
+  for (const auto& line : split_lines(markdown)) {
+    if (line.starts_with("## ")) sections.emplace_back();
+    sections.back() += line + "\n";
+  }
+  return sections;
+}
+
+// The numbers with a fractional part in the prose of `section`, written with a point ("1.90"):
+// fenced blocks are left out (their excerpts are checked above). The rule is robust because
+// both languages write such numbers alike but for the separator: a decimal point counts
+// everywhere, and in Russian a decimal comma counts too, outside `inline code` only, where
+// "10,100" is a list. Integers are left out: "10 000" and "10,000" differ, and words like
+// "ten" or "десять" would make any rule for them brittle.
+std::multiset<std::string> decimals_of(const std::string& section, bool decimal_comma) {
+  static const std::regex point(R"(\d+\.\d+)");
+  static const std::regex comma(R"(\d+,\d+)");
+  std::multiset<std::string> numbers;
+  bool in_fence = false;
+  for (const auto& line : split_lines(section)) {
+    const std::string text = trimmed(line);
+    if (text.starts_with("```") || text.starts_with("~~~")) in_fence = !in_fence;
+    if (in_fence || text.starts_with("```") || text.starts_with("~~~")) continue;
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), point);
+         it != std::sregex_iterator(); ++it) {
+      numbers.insert(it->str());
+    }
+    if (!decimal_comma) continue;
+    std::string prose;  // the line with its `inline code` spans blanked
+    bool in_code = false;
+    for (const char c : line) {
+      if (c == '`') in_code = !in_code;
+      prose += in_code || c == '`' ? ' ' : c;
+    }
+    for (auto it = std::sregex_iterator(prose.begin(), prose.end(), comma);
+         it != std::sregex_iterator(); ++it) {
+      std::string number = it->str();
+      std::replace(number.begin(), number.end(), ',', '.');
+      numbers.insert(number);
+    }
+  }
+  return numbers;
+}
+
 TEST(ArticleExcerptsTest, EveryCodeBlockOfBothArticlesEqualsItsMarkedExcerpt) {
   for (const std::string& article : kArticles) {
     const auto markdown = read_repository_file(article);
@@ -217,6 +265,34 @@ TEST(ArticleExcerptsTest, EveryCodeBlockOfBothArticlesEqualsItsMarkedExcerpt) {
 
 TEST(ArticleExcerptsTest, BothArticlesQuoteTheSameExcerptsInTheSameOrder) {
   EXPECT_EQ(excerpts_of(article_text(kArticles[0])), excerpts_of(article_text(kArticles[1])));
+}
+
+TEST(ArticleExcerptsTest, BothArticlesQuoteTheSameExcerptsSectionBySection) {
+  const auto russian = sections_of(article_text(kArticles[0]));
+  const auto english = sections_of(article_text(kArticles[1]));
+  ASSERT_EQ(russian.size(), english.size()) << "the articles have different numbers of sections";
+  for (std::size_t i = 0; i < russian.size(); ++i) {
+    EXPECT_EQ(excerpts_of(russian[i]), excerpts_of(english[i])) << "section " << i;
+  }
+}
+
+TEST(ArticleExcerptsTest, BothArticlesCarryTheSameNumbersSectionBySection) {
+  const auto russian = sections_of(article_text(kArticles[0]));
+  const auto english = sections_of(article_text(kArticles[1]));
+  ASSERT_EQ(russian.size(), english.size()) << "the articles have different numbers of sections";
+  for (std::size_t i = 0; i < russian.size(); ++i) {
+    const auto in_russian = decimals_of(russian[i], true);
+    const auto in_english = decimals_of(english[i], false);
+    std::vector<std::string> only_russian;
+    std::vector<std::string> only_english;
+    std::set_difference(in_russian.begin(), in_russian.end(), in_english.begin(), in_english.end(),
+                        std::back_inserter(only_russian));
+    std::set_difference(in_english.begin(), in_english.end(), in_russian.begin(), in_russian.end(),
+                        std::back_inserter(only_english));
+    EXPECT_TRUE(only_russian.empty() && only_english.empty())
+        << "section " << i << ": only in Russian: " << joined(only_russian)
+        << "only in English: " << joined(only_english);
+  }
 }
 
 // Images, and links to files of the repository: web addresses and in-page anchors aside.
@@ -238,7 +314,7 @@ TEST(ArticleExcerptsTest, EveryImageAndFileTheArticlesPointToExists) {
 }
 
 TEST(ArticleExcerptsTest, EveryRegionInTheSourcesIsQuoted) {
-  static const std::regex open(R"(// \[article:([\w-]+)\])");
+  static const std::regex open(R"((?://|#) \[article:([\w-]+)\])");
   const auto quoted = excerpts_of(article_text(kArticles[0]));
   const std::set<std::string> quoted_set(quoted.begin(), quoted.end());
   for (const char* folder : {"examples", "src"}) {
@@ -335,6 +411,22 @@ TEST(ArticleExcerptsCheckerTest, QuotedLinesMustAppearInARowInTheirFile) {
       excerpt_problems("post.md", article_quoting("README.md", "two\nthree\n"), read).empty());
   EXPECT_EQ(excerpt_problems("post.md", article_quoting("README.md", "one\nthree\n"), read).size(),
             1u);
+}
+
+TEST(ArticleExcerptsCheckerTest, DecimalsAreReadAlikeInBothLanguages) {
+  const std::string russian =
+      "За 1,90 с, `--cs 10,100` на `127.0.0.1`, 10 000 URL.\n"
+      "```\n3,5 in a block\n```\n";
+  const std::string english = "In 1.90 s, `--cs 10,100` on `127.0.0.1`, 10,000 URLs.\n";
+  const std::multiset<std::string> expected = {"0.1", "1.90", "127.0"};
+  EXPECT_EQ(decimals_of(russian, true), expected);
+  EXPECT_EQ(decimals_of(english, false), expected);
+}
+
+TEST(ArticleExcerptsCheckerTest, SectionsSplitAtSecondLevelHeadings) {
+  const auto sections = sections_of("# Title\nText.\n## 1. One\n### 1.1\n## 2. Two\n");
+  ASSERT_EQ(sections.size(), 3u);
+  EXPECT_EQ(sections[1], "## 1. One\n### 1.1\n");
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace sluice {
 namespace {
 
@@ -40,9 +43,12 @@ TEST(FileBudgetTest, EventLoopShardsAndListFilesCountInTheRest) {
 }
 
 TEST(FileBudgetTest, AFetchRunOpensTheListOfEachAtFileSource) {
-  EXPECT_EQ(fetch_run_files({"@urls.txt", "https://example.com/", "-", "@more.txt"}).list_files,
-            2u);
-  EXPECT_FALSE(fetch_run_files({}).watch);
+  const std::vector<std::string> sources{"@urls.txt", "https://example.com/", "-", "@more.txt"};
+  Options options;
+  EXPECT_EQ(fetch_run_files(options, sources).list_files, 2u);
+  EXPECT_FALSE(fetch_run_files(options, {}).watch);
+  options.literal_sources = true;  // "@urls.txt" is then a URL
+  EXPECT_EQ(fetch_run_files(options, sources).list_files, 0u);
 }
 
 TEST(FileBudgetTest, WatchModeCountsEveryJobItMayHoldOpen) {

@@ -270,6 +270,18 @@ TEST(SourceReaderTest, ReadErrorBecomesAnItemAndNextSourceFollows) {
   EXPECT_EQ(items[1].url, "http://after.example/");
 }
 
+TEST(SourceReaderTest, LiteralUrlsAreTakenAsGiven) {
+  SourceReader reader =
+      SourceReader::literal({"http://h/{1,2}", "@list", "-", "", "http://h/[1-2]"});
+  const auto items = read_items(reader);
+  EXPECT_EQ(urls(items), (Strings{"http://h/{1,2}", "@list", "-", "", "http://h/[1-2]"}));
+  EXPECT_EQ(origins(items), (Strings{"arg:1", "arg:2", "arg:3", "arg:4", "arg:5"}));
+  EXPECT_EQ(items[0].fetch_url, "http://h/{1,2}");
+  EXPECT_EQ(error_message(items[3]).empty(), false);
+  SourceReader none = SourceReader::literal({});
+  EXPECT_TRUE(read_items(none).empty());
+}
+
 TEST(SourceReaderTest, RejectsMisconfiguration) {
   test::TempDir dir;
   const auto missing = (dir.path() / "urls.txt").string();

@@ -26,11 +26,13 @@ Options checked(Design design, Options options, const std::vector<std::string>& 
                      " applies to the loop and threads engines only; the textbook engines are "
                      "kept as the textbook has them");
   }
-  // Each slice holds an easy handle, as a worker of the thread engine does; the permits'
-  // loop shares a multi handle, as the event loop does.
+  // Each chunk in progress holds an easy handle, as a worker of the thread engine does, and
+  // is counted as one; the permits' loop shares a multi handle, as the event loop does.
+  // (Static slices run up to 2c - 1 chunks at once when c does not divide the list; the
+  // check counts c.)
   Options budget = options;
   budget.engine = design == Design::StaticSlices ? EngineKind::Threads : EngineKind::EventLoop;
-  detail::check_file_budget(budget, detail::fetch_run_files(sources));
+  detail::check_file_budget(budget, detail::fetch_run_files(options, sources));
   return options;
 }
 

@@ -17,8 +17,8 @@ class FetchRun;
 namespace sluice::textbook {
 
 enum class Design {
-  StaticSlices,  // c static slices, a thread each, joined by a barrier
-  SlicePermits,  // an event loop whose c slice tasks each hold one of c permits
+  StaticSlices,  // chunks of len / c URLs, a thread each, joined by a barrier
+  SlicePermits,  // an event loop whose chunk tasks each hold one of c permits for a chunk
 };
 
 // sluice::Fetcher on `design` instead of the engine Options::engine names, built on the
@@ -28,7 +28,8 @@ class Fetcher {
   // Throws UsageError, naming the option, when `options` ask for what the textbook designs
   // lack (max_bandwidth, rate, per_host: they are kept as the textbook has them), or for
   // more open files than the process may have; then checks and opens everything as
-  // sluice::Fetcher does.
+  // sluice::Fetcher does. run() throws UsageError (concurrency) when the list has fewer
+  // URLs than Options::concurrency, which the designs' chunking rejects.
   Fetcher(Design design, Options options, std::vector<std::string> sources);
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;

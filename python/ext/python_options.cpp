@@ -1,0 +1,212 @@
+// sluice::Options from the keyword arguments of sluice.fetch(); docs/python.md lists them.
+#include "python_options.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "limit/parse_rate.hpp"
+#include "units.hpp"
+
+namespace py = pybind11;
+
+namespace sluice::python {
+namespace {
+
+[[noreturn]] void bad(std::string_view name, const std::string& why) {
+  throw py::value_error(std::string(name) + ": " + why);
+}
+
+// bool is an int in Python; `concurrency=True` is a mistake, not 1.
+bool is_integer(const py::handle& value) {
+  return py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value);
+}
+
+std::uint64_t whole_number(std::string_view name, const py::handle& value, std::uint64_t min = 0) {
+  if (!is_integer(value))
+    bad(name, "expected an int, not " + std::string(py::str(value.get_type().attr("__name__"))));
+  const auto number = value.cast<py::int_>();
+  if (number < py::int_(min)) bad(name, "must be at least " + std::to_string(min));
+  if (number > py::int_(std::numeric_limits<std::int64_t>::max())) bad(name, "too large");
+  return number.cast<std::uint64_t>();
+}
+
+std::string text(std::string_view name, const py::handle& value) {
+  if (!py::isinstance<py::str>(value)) bad(name, "expected a str");
+  return value.cast<std::string>();
+}
+
+// Seconds as an int or float, or a duration text as the CLI takes it ("500ms").
+std::chrono::milliseconds duration(std::string_view name, const py::handle& value) {
+  if (py::isinstance<py::str>(value)) {
+    auto parsed = detail::parse_duration(value.cast<std::string>());
+    if (!parsed) bad(name, parsed.error());
+    return *parsed;
+  }
+  if (py::isinstance<py::bool_>(value) ||
+      !(py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value))) {
+    bad(name, "expected seconds as a number, or a text such as \"500ms\"");
+  }
+  const double seconds = value.cast<double>();
+  const double limit = std::chrono::duration<double>(detail::kMaxDuration).count();
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > limit) {
+    bad(name, "must be from 0 to " + std::to_string(detail::kMaxDuration.count()) + " days");
+  }
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
+}
+
+// Bytes as an int, or a size text as the CLI takes it ("20M").
+std::uint64_t size(std::string_view name, const py::handle& value) {
+  if (!py::isinstance<py::str>(value)) return whole_number(name, value);
+  auto parsed = detail::parse_size(value.cast<std::string>());
+  if (!parsed) bad(name, parsed.error());
+  return *parsed;
+}
+
+std::filesystem::path path(std::string_view name, const py::handle& value) {
+  const py::object fspath = py::module_::import("os").attr("fspath");
+  py::object text_path;
+  try {
+    text_path = fspath(value);
+  } catch (const py::error_already_set&) {
+    bad(name, "expected a path");
+  }
+  if (!py::isinstance<py::str>(text_path)) bad(name, "expected a str path");
+  return text_path.cast<std::string>();
+}
+
+void set_concurrency(Options& options, const py::handle& value) {
+  if (py::isinstance<py::str>(value) && value.cast<std::string>() == "auto") {
+    options.adaptive_concurrency = true;
+  } else if (is_integer(value)) {
+    options.concurrency = whole_number("concurrency", value, 1);
+  } else {
+    bad("concurrency", "expected an int or \"auto\"");
+  }
+}
+
+void set_rate(Options& options, const py::handle& value) {
+  if (value.is_none()) {
+    options.rate = 0;
+    return;
+  }
+  // The CLI's parser also for numbers, so that 0, negatives and NaN are refused alike.
+  const std::string spelled =
+      py::isinstance<py::str>(value) ? value.cast<std::string>() : std::string(py::str(value));
+  if (!py::isinstance<py::str>(value) &&
+      (py::isinstance<py::bool_>(value) ||
+       !(py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value)))) {
+    bad("rate", "expected a text such as \"20/s\" or a number per second");
+  }
+  auto parsed = detail::parse_rate(spelled);
+  if (!parsed) bad("rate", parsed.error());
+  options.rate = *parsed;
+}
+
+void set_engine(Options& options, const py::handle& value) {
+  static const std::map<std::string, EngineKind, std::less<>> kEngines{
+      {"loop", EngineKind::EventLoop}, {"threads", EngineKind::Threads}};
+  const auto found = kEngines.find(text("engine", value));
+  if (found == kEngines.end()) bad("engine", "expected \"loop\" or \"threads\"");
+  options.engine = found->second;
+}
+
+void set_resolve(Options& options, const py::handle& value) {
+  if (py::isinstance<py::str>(value)) bad("resolve", "expected a list of \"HOST:PORT:ADDR\"");
+  options.resolve.clear();
+  for (const py::handle entry : value) options.resolve.push_back(text("resolve", entry));
+}
+
+bool flag(std::string_view name, const py::handle& value) {
+  if (!py::isinstance<py::bool_>(value)) bad(name, "expected a bool");
+  return value.cast<bool>();
+}
+
+using Setter = std::function<void(Options&, const py::handle&)>;
+
+const std::map<std::string, Setter, std::less<>>& setters() {
+  static const std::map<std::string, Setter, std::less<>> kSetters{
+      {"concurrency", set_concurrency},
+      {"max_concurrency",
+       [](Options& o, const py::handle& v) {
+         o.max_concurrency = whole_number("max_concurrency", v, 1);
+       }},
+      {"engine", set_engine},
+      {"max_bandwidth",
+       [](Options& o, const py::handle& v) { o.max_bandwidth = size("max_bandwidth", v); }},
+      {"bandwidth_burst",
+       [](Options& o, const py::handle& v) { o.bandwidth_burst = size("bandwidth_burst", v); }},
+      {"rate", set_rate},
+      {"per_host",
+       [](Options& o, const py::handle& v) { o.per_host = whole_number("per_host", v); }},
+      {"timeout", [](Options& o, const py::handle& v) { o.timeout = duration("timeout", v); }},
+      {"connect_timeout",
+       [](Options& o, const py::handle& v) { o.connect_timeout = duration("connect_timeout", v); }},
+      {"stall_timeout",
+       [](Options& o, const py::handle& v) { o.stall_timeout = duration("stall_timeout", v); }},
+      {"retries",
+       [](Options& o, const py::handle& v) {
+         const auto retries = whole_number("retries", v);
+         if (retries > std::numeric_limits<int>::max()) bad("retries", "too large");
+         o.retries = static_cast<int>(retries);
+       }},
+      {"retry_backoff",
+       [](Options& o, const py::handle& v) { o.retry_backoff = duration("retry_backoff", v); }},
+      {"max_retry_wait",
+       [](Options& o, const py::handle& v) { o.max_retry_wait = duration("max_retry_wait", v); }},
+      {"grace", [](Options& o, const py::handle& v) { o.grace = duration("grace", v); }},
+      {"max_body", [](Options& o, const py::handle& v) { o.max_body = size("max_body", v); }},
+      {"max_redirects",
+       [](Options& o, const py::handle& v) {
+         o.max_redirects = static_cast<long>(whole_number("max_redirects", v));
+       }},
+      {"output_dir",
+       [](Options& o, const py::handle& v) {
+         if (v.is_none()) {
+           o.output_dir.reset();
+         } else {
+           o.output_dir = path("output_dir", v);
+         }
+       }},
+      {"resolve", set_resolve},
+      {"insecure", [](Options& o, const py::handle& v) { o.insecure = flag("insecure", v); }},
+      {"max_expansion",
+       [](Options& o, const py::handle& v) {
+         o.max_expansion = whole_number("max_expansion", v, 1);
+       }},
+      {"user_agent", [](Options& o, const py::handle& v) { o.user_agent = text("user_agent", v); }},
+      {"resume_from",
+       [](Options& o, const py::handle& v) {
+         if (!v.is_none()) o.resume_from = path("resume_from", v);
+       }},
+      {"retry_failed",
+       [](Options& o, const py::handle& v) { o.retry_failed = flag("retry_failed", v); }},
+      {"stats_log",
+       [](Options& o, const py::handle& v) {
+         if (!v.is_none()) o.stats_log = path("stats_log", v);
+       }},
+  };
+  return kSetters;
+}
+
+}  // namespace
+
+Options options_from_kwargs(const py::dict& kwargs) {
+  Options options;
+  for (const auto& [key, value] : kwargs) {
+    const std::string name = py::str(key);
+    const auto setter = setters().find(name);
+    if (setter == setters().end()) {
+      throw py::type_error("fetch() got an unexpected keyword argument '" + name + "'");
+    }
+    setter->second(options, value);
+  }
+  return options;
+}
+
+}  // namespace sluice::python

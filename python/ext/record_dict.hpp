@@ -1,0 +1,20 @@
+// A Record as the dict that sluice.fetch() yields: the keys of a results line, plus index.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include "sluice/fetcher.hpp"
+#include "sluice/record.hpp"
+
+namespace sluice::python {
+
+// Keys: index, url, source, status, ok, bytes, elapsed_ms, ttfb_ms, attempts, error (None or
+// {"kind", "message"}), final_url, saved_to (None when unset). Bytes that are not UTF-8 become
+// U+FFFD, as in the results file. Call with the GIL held.
+pybind11::dict record_dict(const Record& record);
+
+// The FetchReport as a dict: urls, skipped, skipped_failures, wall_ms, stopped, final_limit,
+// bound_by (its kind's name), bound_by_share, stats_log_error.
+pybind11::dict report_dict(const FetchReport& report);
+
+}  // namespace sluice::python
