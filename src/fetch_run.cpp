@@ -5,7 +5,9 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "file_budget.hpp"
 #include "input/reader_cancel.hpp"
 #include "limit/host_key.hpp"
 #include "limit/time_source.hpp"
@@ -55,10 +57,16 @@ std::optional<StatsLog> open_stats_log(const Options& options) {
   return std::move(*log);
 }
 
+// The files counted first: the options are moved into the check.
+Options checked(Options options, const std::vector<std::string>& sources) {
+  const RunFiles files = fetch_run_files(options, sources);
+  return checked_run_options(std::move(options), files);
+}
+
 }  // namespace
 
 FetchRun::FetchRun(Options options, std::vector<std::string> sources, EngineMaker engine)
-    : options_(checked_run_options(std::move(options))),
+    : options_(checked(std::move(options), sources)),
       reader_(options_.literal_sources
                   ? SourceReader::literal(std::move(sources))
                   : SourceReader(std::move(sources),

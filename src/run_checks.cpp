@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -101,30 +102,26 @@ void check_options(const Options& options) {
   }
 }
 
-// Refuses, in one clear line, a concurrency the open-file limit cannot serve: otherwise
-// the slots beyond it fail one by one as "connect" errors that do not say why.
-void check_file_budget(const Options& options) {
+// Refuses, in one clear line, a run the open-file limit cannot serve: otherwise its
+// transfers and jobs would meet EMFILE again and again, each waiting for another to end.
+void check_file_budget(const Options& options, const RunFiles& run) {
   raise_open_file_limit();
-  // The thread engine's easy handles each run a private multi handle, and libcurl 7.88
-  // gives every multi handle a wake-up socket pair: three descriptors per worker.
-  // A slot that saves its body also holds the body's file open.
-  const std::uint64_t per_slot =
-      (options.engine == EngineKind::Threads ? 3U : 1U) + (options.output_dir ? 1U : 0U);
-  constexpr std::uint64_t kReserve = 64;  // stdio, list files, epoll, results, -o DIR
-  const std::uint64_t needed = per_slot * options.concurrency + kReserve;
+  const FileBudget budget = file_budget(options, run);
+  const std::uint64_t needed = budget.total();
   const std::uint64_t limit = open_file_limit();
   if (needed > limit) {
     throw UsageError(concurrency_option(options),
                      " " + std::to_string(options.concurrency) + " needs about " +
-                         std::to_string(needed) + " open files, but this process may open only " +
-                         std::to_string(limit) + " (ulimit -n); lower it or raise the limit");
+                         std::to_string(needed) + " open files (" + budget.describe() +
+                         "), but this process may open only " + std::to_string(limit) +
+                         " (ulimit -n); lower it or raise the limit");
   }
 }
 
-Options checked_run_options(Options options) {
+Options checked_run_options(Options options, const RunFiles& files) {
   if (options.adaptive_concurrency) options.concurrency = options.max_concurrency;
   check_options(options);
-  check_file_budget(options);
+  check_file_budget(options, files);
   return options;
 }
 
@@ -149,12 +146,28 @@ std::optional<OutputDir> open_output_dir(const Options& options) {
   return std::move(*dir);
 }
 
+// The headers a redirect hop to another host gets: none that carries a credential.
+std::vector<std::string> headers_for_other_hosts(const std::vector<std::string>& headers) {
+  std::vector<std::string> kept;
+  for (const auto& header : headers) {
+    const std::string_view name = std::string_view(header).substr(0, header.find_first_of(":;"));
+    const auto is = [name](std::string_view credential) {
+      return std::ranges::equal(name, credential, [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      });
+    };
+    if (!is("authorization") && !is("cookie")) kept.push_back(header);
+  }
+  return kept;
+}
+
 }  // namespace
 
 RunResources open_run_resources(const Options& options) {
   return RunResources{.output_dir = open_output_dir(options),
                       .resolve = ResolveList(options.resolve),
-                      .headers = CurlList(options.headers)};
+                      .headers = CurlList(options.headers),
+                      .headers_elsewhere = CurlList(headers_for_other_hosts(options.headers))};
 }
 
 }  // namespace sluice::detail

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "engines/run_resources.hpp"
+#include "file_budget.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -18,15 +19,16 @@ constexpr std::size_t kMaxConcurrency = 1'000'000;
 void global_curl_init();
 
 // Throw UsageError naming the first problem (a concurrency out of range, a control character
-// in the User-Agent, a resolve entry that is not HOST:PORT:ADDR[,ADDR]..., more open files
-// than the process may have).
+// in the User-Agent, a resolve entry that is not HOST:PORT:ADDR[,ADDR]...; more open files
+// than the process may have, counted by file_budget(options, run), after the soft limit was
+// raised to the hard one).
 void check_options(const Options& options);
-void check_file_budget(const Options& options);
+void check_file_budget(const Options& options, const RunFiles& run);
 
 // The options a run works with, after the checks above: under -c auto, slots, descriptors and
 // admission are sized for the most it may reach, so concurrency becomes max_concurrency.
 // Throws UsageError as they do.
-Options checked_run_options(Options options);
+Options checked_run_options(Options options, const RunFiles& files);
 
 // The resources a run's transfers share (see RunResources). Both fetch() and watch mode open
 // them at start, before their first transfer. For -o DIR: creates DIR if it is missing and

@@ -15,6 +15,7 @@ AdmissionSettings admission_settings(const Options& options, std::size_t fresh_c
       .fresh_capacity = fresh_capacity,
       .per_host = options.per_host,
       .rate = options.rate,
+      .max_host_pause = options.max_retry_wait,
   };
 }
 

@@ -3,9 +3,11 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -29,9 +31,36 @@ class RecordSink {
   virtual void on_record(Record&& record) = 0;
 };
 
+// The server pause that ends last: a host held back by its server's Retry-After, or by
+// RateLimit headers with no request left, and when on the system clock it may go again.
+// Thread-safety: any thread; a mutex guards the pair, which no single atomic can hold, and
+// is held only to copy it.
+class PausedHostGauge {
+ public:
+  struct Pause {
+    std::string host;
+    std::chrono::system_clock::time_point until;
+  };
+  // Keeps this pause unless the one kept ends later.
+  void offer(std::string host, std::chrono::system_clock::time_point until) {
+    std::lock_guard lock(mutex_);
+    if (!pause_ || until >= pause_->until) pause_ = Pause{std::move(host), until};
+  }
+  // The pause kept, unless it is over at `now`.
+  std::optional<Pause> current(std::chrono::system_clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    if (!pause_ || pause_->until <= now) return std::nullopt;
+    return pause_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<Pause> pause_;  // guarded by mutex_
+};
+
 // Gauges for a live progress display and the run's sampler (which names what bound the
 // run), written by the run and read by anyone. Every field is independent and only
-// displayed or sampled, so relaxed atomics suffice.
+// displayed or sampled, so relaxed atomics suffice (the paused host keeps its own lock).
 struct LiveCounters {
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::uint64_t> urls_read{0};  // items taken from the sources so far
@@ -44,6 +73,7 @@ struct LiveCounters {
   std::atomic<std::uint64_t> waiting_for_bandwidth{0};
   // Starts that wait for Options::rate: the next item has been taken but the bucket is empty.
   std::atomic<std::uint64_t> waiting_for_rate{0};
+  PausedHostGauge paused_host;
 };
 
 // What held a run back, as the sampler saw it every 10 ms (src/output/binding_tally.hpp

@@ -13,6 +13,7 @@ Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimi
                      TimeSource& clock, LiveCounters* live)
     : capacity_(std::max<std::size_t>(settings.capacity, 1)),
       fresh_capacity_(settings.fresh_capacity),
+      max_host_pause_(settings.max_host_pause),
       limit_source_(std::move(limit)),
       clock_(clock),
       live_(live),
@@ -117,15 +118,37 @@ std::vector<InputItem> Admission::take_all() {
 void Admission::observe_rate_limit(const std::string& host, const RateLimitInfo& limit) {
   if (host.empty()) return;
   const time_point now = clock_.now();
-  std::lock_guard lock(mutex_);
-  hosts_.observe_rate_limit(host, limit.remaining, limit.reset, now);
+  // A reset a day away ("none left until tomorrow") would hold the host's URLs that long.
+  const auto reset = std::min<std::chrono::nanoseconds>(limit.reset, max_host_pause_);
+  std::optional<time_point> paused;
+  {
+    std::lock_guard lock(mutex_);
+    hosts_.observe_rate_limit(host, limit.remaining, reset, now);
+    if (limit.remaining == 0) paused = hosts_.paused_until(host, now);
+  }
+  publish_pause(host, paused, now);
 }
 
 void Admission::pause_host(const std::string& host, std::chrono::nanoseconds pause) {
   if (host.empty()) return;
-  const time_point until = clock_.now() + pause;
-  std::lock_guard lock(mutex_);
-  hosts_.pause_until(host, until);
+  const time_point now = clock_.now();
+  const time_point until = now + std::min(pause, max_host_pause_);
+  std::optional<time_point> paused;
+  {
+    std::lock_guard lock(mutex_);
+    hosts_.pause_until(host, until);
+    paused = hosts_.paused_until(host, now);
+  }
+  publish_pause(host, paused, now);
+}
+
+void Admission::publish_pause(const std::string& host, std::optional<time_point> until,
+                              time_point now) {
+  if (live_ == nullptr || !until) return;
+  // A display shows the end on the wall clock; admission's clock may be a test's.
+  live_->paused_host.offer(
+      host, std::chrono::system_clock::now() +
+                std::chrono::duration_cast<std::chrono::system_clock::duration>(*until - now));
 }
 
 void Admission::on_sample(std::chrono::nanoseconds rtt, std::size_t in_flight_at_start,

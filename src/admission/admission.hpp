@@ -43,6 +43,10 @@ struct AdmissionSettings {
   std::size_t fresh_capacity = 0;
   std::size_t per_host = 0;  // --per-host: requests in flight per host; 0: no cap
   double rate = 0;           // --rate: starts per second; 0: none
+  // The longest a server's word holds its host back: a Retry-After, or the reset its
+  // RateLimit headers announce, which also bounds the spacing of the requests it allows
+  // (Options::max_retry_wait). No transfer runs meanwhile, so no timeout would end it.
+  std::chrono::nanoseconds max_host_pause = std::chrono::nanoseconds::max();
 };
 
 // An item that may start now. Every admitted item is released exactly once (release()),
@@ -66,7 +70,7 @@ class Admission {
   using time_point = TimeSource::time_point;
 
   // `limit` caps the requests in flight. `live` (may be null) gets the gauges admission
-  // knows: -c auto's limit and the starts waiting for --rate.
+  // knows: -c auto's limit, the starts waiting for --rate and the paused host.
   Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimit> limit, TimeSource& clock,
             LiveCounters* live = nullptr);
 
@@ -107,9 +111,10 @@ class Admission {
 
   // --- Settling a finished attempt (see settle() in engines/engine.hpp).
   // Spreads the requests to `host` over what its server announced it accepts (see
-  // HostLimiter::observe_rate_limit).
+  // HostLimiter::observe_rate_limit), its reset capped by max_host_pause.
   void observe_rate_limit(const std::string& host, const RateLimitInfo& limit);
-  // Starts nothing more to `host` for `pause` (a server's Retry-After).
+  // Starts nothing more to `host` for `pause` (a server's Retry-After), at most
+  // max_host_pause.
   void pause_host(const std::string& host, std::chrono::nanoseconds pause);
   // One finished request, for the concurrency limit: its round-trip time, Admitted's
   // in_flight, and whether it failed for overload (see AdaptiveLimit::on_sample).
@@ -169,9 +174,12 @@ class Admission {
   // Collects the consumer's callback (if it waits) and one or all sleeping workers.
   Wakes wakes(bool all);
   void publish_waiting_for_rate(std::size_t waiting);
+  // Tells the gauge of `host`'s pause, if it has one at `now`. No lock needed.
+  void publish_pause(const std::string& host, std::optional<time_point> until, time_point now);
 
   const std::size_t capacity_;
   const std::size_t fresh_capacity_;  // 0: none
+  const std::chrono::nanoseconds max_host_pause_;
   const std::unique_ptr<ConcurrencyLimit> limit_source_;
   TimeSource& clock_;
   LiveCounters* const live_;

@@ -2,13 +2,20 @@
 // error trail and its record together, and is the handle's CURLOPT_PRIVATE.
 #include "engines/curl_transfer.hpp"
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
 #include <new>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "engines/answer_headers.hpp"
 #include "engines/easy_options.hpp"
+#include "fd_limit.hpp"
 #include "input/url_check.hpp"
+#include "limit/host_key.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -30,10 +37,11 @@ CURL* new_easy_handle() {
 }  // namespace
 
 CurlTransfer::CurlTransfer(const Options& options, const RunResources& resources,
-                           BandwidthGate gate, TransferHooks hooks)
+                           BandwidthGate gate, TransferHooks hooks, RedirectFollower redirects)
     : options_(options),
       resources_(resources),
       hooks_(hooks),
+      redirects_(redirects),
       number_(next_transfer_number()),
       easy_(new_easy_handle()),
       receiver_(options.max_body, std::move(gate), easy_) {}
@@ -48,6 +56,9 @@ CurlTransfer& CurlTransfer::from_handle(CURL* easy) {
 
 std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   host_ = item.host;
+  short_of_descriptors_ = false;
+  socket_refused_ = false;
+  redirect_to_.reset();
   if (item.error) {
     FetchError error = std::move(*item.error);
     return unfetched_record(std::move(item), std::move(error));
@@ -57,13 +68,19 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   std::optional<BodyFile> body;
   if (resources_.output_dir) {
     auto created = BodyFile::create(*resources_.output_dir, item_.url, number_);
-    if (!created) return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
+    if (!created) {
+      short_of_descriptors_ = tells_of_descriptor_shortage(created.error());
+      return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
+    }
     body.emplace(std::move(*created));
   }
 
   curl_easy_reset(easy_);
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
-  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_);
+  const bool origin_host =
+      !item_.redirected || host_key(item_.fetch_url).value_or("") == item_.redirected->start_host;
+  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_, redirects_,
+                   origin_host);
   receiver_.start(std::move(body));
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
@@ -71,10 +88,8 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
     curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, hooks_.progress);
     curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, hooks_.progress_data);
   }
-  if (hooks_.open_socket != nullptr) {
-    curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, hooks_.open_socket);
-    curl_easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, hooks_.socket_data);
-  }
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &CurlTransfer::open_socket);
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
   if (hooks_.close_socket != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETFUNCTION, hooks_.close_socket);
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETDATA, hooks_.socket_data);
@@ -82,32 +97,100 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   return std::nullopt;
 }
 
+curl_socket_t CurlTransfer::open_socket(void* self, curlsocktype purpose, curl_sockaddr* address) {
+  auto& transfer = *static_cast<CurlTransfer*>(self);
+  const auto& hooks = transfer.hooks_;
+  const curl_socket_t socket =
+      hooks.open_socket != nullptr
+          ? hooks.open_socket(hooks.socket_data, purpose, address)
+          : ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket == CURL_SOCKET_BAD && is_descriptor_shortage(errno)) transfer.socket_refused_ = true;
+  return socket;
+}
+
+bool CurlTransfer::starved(CURLcode result) const {
+  if (result == CURLE_COULDNT_CONNECT) return socket_refused_;
+  // libcurl 7.88 says only "Could not resolve host" when getaddrinfo could not open what it
+  // needs, so the process's own state at the failure must tell; the resolver's socket pair
+  // or thread failing has words of its own.
+  if (result == CURLE_COULDNT_RESOLVE_HOST) {
+    return errors_.message().starts_with("getaddrinfo() thread failed to start") ||
+           out_of_descriptors_now();
+  }
+  return false;
+}
+
 Record CurlTransfer::finish(CURLcode result) {
   receiver_.end();
+  short_of_descriptors_ = starved(result);
   Record record = attempt_record(item_, receiver_.bytes());
-  const long status = read_answer(easy_, record);
+  // Not counted against Options::retries: the URL and its server had no part in it.
+  if (short_of_descriptors_) record.attempts = item_.attempts;
+  const RedirectTrail* trail = item_.redirected ? &*item_.redirected : nullptr;
+  const long status = read_answer(easy_, record, trail != nullptr ? trail->hops : 0);
   if (options_.compressed && status != 0) {
     // libcurl counts the body's bytes as read from the connection, before it decodes them.
     curl_off_t wire = 0;
     curl_easy_getinfo(easy_, CURLINFO_SIZE_DOWNLOAD_T, &wire);
     record.wire_bytes = static_cast<std::uint64_t>(wire);
   }
+  if (trail != nullptr) {
+    // The attempt's times are its hops' together, as libcurl counts a chain it follows.
+    record.elapsed_ms += trail->elapsed_ms;
+    if (record.status) record.ttfb_ms += trail->ttfb_ms;
+  }
+
+  // A redirect this transfer refuses to follow, in words of its own: the whole answer came,
+  // so an error libcurl went on past before it has no part in the failure.
+  std::string refused_message;
+  std::string refused_target;
+  if (result == CURLE_OK && redirects_ == RedirectFollower::Engine && options_.max_redirects > 0) {
+    // Set only for an answer libcurl would have followed: a 3xx with a Location.
+    char* target = nullptr;
+    curl_easy_getinfo(easy_, CURLINFO_REDIRECT_URL, &target);
+    if (target != nullptr) {
+      const TransferFailure refusal{.result = CURLE_UNSUPPORTED_PROTOCOL,
+                                    .ended_on = ended_on(),
+                                    .status = status,
+                                    .location = target};
+      if (unparsed_redirect_target(refusal)) {
+        // libcurl follows only to http and https (CURLOPT_REDIR_PROTOCOLS_STR): the same
+        // refusal, with the target as final_url, and no transfer to it.
+        result = CURLE_UNSUPPORTED_PROTOCOL;
+        refused_target = target;
+      } else if (trail == nullptr || trail->hops < options_.max_redirects) {
+        redirect_to_ = target;
+        record.ok = true;
+        receiver_.drop();  // a redirect's body is not the answer, as libcurl ignores it too
+        return record;
+      } else {
+        // libcurl's own error and words for the same case.
+        result = CURLE_TOO_MANY_REDIRECTS;
+        refused_message =
+            "Maximum (" + std::to_string(options_.max_redirects) + ") redirects followed";
+      }
+    }
+  }
 
   if (result != CURLE_OK) {
+    const bool refused = !refused_target.empty() || !refused_message.empty();
     // Only a refused redirect needs it, and the search goes through every answer.
-    const std::string location =
-        result == CURLE_UNSUPPORTED_PROTOCOL ? latest_redirect_location(easy_).value_or("") : "";
-    const TransferFailure failure{.result = result,
-                                  .curl_message = errors_.message(),
-                                  .resent_after = errors_.resent_after(),
-                                  .ended_on = ended_on(),
-                                  .status = status,
-                                  .answer_started = answer_started(),
-                                  .location = location,
-                                  .too_large = receiver_.too_large(),
-                                  .save_error = receiver_.save_error(),
-                                  .max_body = options_.max_body,
-                                  .stall_timeout = options_.stall_timeout};
+    const std::string location = !refused_target.empty() ? refused_target
+                                 : result == CURLE_UNSUPPORTED_PROTOCOL
+                                     ? latest_redirect_location(easy_).value_or("")
+                                     : "";
+    const TransferFailure failure{
+        .result = result,
+        .curl_message = refused ? std::string_view(refused_message) : errors_.message(),
+        .resent_after = refused ? std::string_view() : std::string_view(errors_.resent_after()),
+        .ended_on = ended_on(),
+        .status = status,
+        .answer_started = answer_started(),
+        .location = location,
+        .too_large = receiver_.too_large(),
+        .save_error = receiver_.save_error(),
+        .max_body = options_.max_body,
+        .stall_timeout = options_.stall_timeout};
     record.error = describe_failure(failure);
     if (const auto target = unparsed_redirect_target(failure)) {
       record.final_url = redact_userinfo(*target);
@@ -160,6 +243,29 @@ InputItem CurlTransfer::requeue(Record&& failed) {
   item.attempts = failed.attempts;
   item.last_error = std::move(failed.error);
   item.last_status = failed.status;
+  if (item.redirected) {
+    // The next attempt starts where this one did, as it would with libcurl following.
+    item.fetch_url = std::move(item.redirected->start_url);
+    item.host = std::move(item.redirected->start_host);
+    item.redirected.reset();
+  }
+  return item;
+}
+
+InputItem CurlTransfer::follow(Record&& hop) {
+  InputItem item = std::move(item_);
+  item.url = std::move(hop.url);
+  item.source = std::move(hop.source);
+  if (!item.redirected) {
+    item.redirected = RedirectTrail{.start_url = item.fetch_url, .start_host = item.host};
+  }
+  RedirectTrail& trail = *item.redirected;
+  ++trail.hops;
+  trail.elapsed_ms = hop.elapsed_ms;  // finish() added the earlier hops' already
+  trail.ttfb_ms = hop.ttfb_ms;
+  item.fetch_url = std::move(*redirect_to_);
+  redirect_to_.reset();
+  item.host = host_key(item.fetch_url).value_or("");
   return item;
 }
 
@@ -169,7 +275,7 @@ Record CurlTransfer::cancel() {
   // The abandoned transfer was an attempt.
   Record record = attempt_record(item_, receiver_.bytes());
   // What had arrived when the run stopped: the status, the bytes and the time it had taken.
-  read_answer(easy_, record);
+  read_answer(easy_, record, item_.redirected ? item_.redirected->hops : 0);
   record.error = FetchError{ErrorKind::Cancelled, "the run was stopped before this transfer ended"};
   return record;
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engines/body_receiver.hpp"
+#include "engines/easy_options.hpp"
 #include "engines/failure_classifier.hpp"
 #include "engines/record_builder.hpp"
 #include "engines/run_resources.hpp"
@@ -36,10 +37,13 @@ struct TransferHooks {
 // its connection and DNS caches) saves an allocation per URL and, in the thread engine,
 // keeps each worker's connections alive. The handle's CURLOPT_PRIVATE is always this
 // transfer (see from_handle); an engine keeps its own bookkeeping in owner().
+// With RedirectFollower::Engine a redirect ends the transfer: libcurl would follow it within
+// the transfer, to a host whose turn (Options::per_host) nobody asked for. The engine follows it
+// instead as the same attempt's next item (follow()), admitted for the target's own host.
 class CurlTransfer {
  public:
   CurlTransfer(const Options& options, const RunResources& resources, BandwidthGate gate = {},
-               TransferHooks hooks = {});
+               TransferHooks hooks = {}, RedirectFollower redirects = RedirectFollower::Libcurl);
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
   ~CurlTransfer();
@@ -51,18 +55,31 @@ class CurlTransfer {
   void* owner() const noexcept { return owner_; }
 
   // Sets the handle up for `item`. Returns its record instead when it cannot even start:
-  // the input item carries an error (a bad URL), or the body file cannot be created.
+  // the input item carries an error (a bad URL), or the body file cannot be created (then
+  // see short_of_descriptors()).
   std::optional<Record> prepare(InputItem&& item);
   CURL* handle() const noexcept { return easy_; }
   // The host key of the item last prepared (InputItem::host), kept after its record.
   const std::string& host() const noexcept { return host_; }
   // Builds the record of this attempt once libcurl reports `result` for it.
   Record finish(CURLcode result);
+  // After finish(), with RedirectFollower::Engine: the absolute URL of the redirect the
+  // answer asks to follow, when the attempt may follow one more (Options::max_redirects;
+  // past it, finish() gave a protocol error). The record then only tells of this hop.
+  const std::optional<std::string>& redirect_target() const noexcept { return redirect_to_; }
+  // Turns the record of a hop (see redirect_target) into the attempt's item for the
+  // target: same attempt, its fetch_url and host the target's.
+  InputItem follow(Record&& hop);
   // What the answer's Retry-After header asked for (either form), after finish().
   std::optional<std::chrono::seconds> retry_after() const;
   // The rate limit the last answer's RateLimit or X-RateLimit-* headers announce (see
   // parse_rate_limit_headers), after finish(); `wall_now` reads epoch-second resets.
   std::optional<RateLimitInfo> rate_limit(std::chrono::system_clock::time_point wall_now) const;
+  // Whether the record prepare() or finish() last gave failed for want of a free descriptor
+  // (EMFILE, ENFILE) for the body file, a socket or a name lookup, or of a thread for the
+  // lookup: nothing the URL or its server did, and it passes once other transfers end. Such
+  // a record does not count the attempt, so that it costs none of the URL's Options::retries.
+  bool short_of_descriptors() const noexcept { return short_of_descriptors_; }
   // Turns the failed record of this attempt back into an item for the next attempt.
   InputItem requeue(Record&& failed);
   // The record of a transfer abandoned before it finished.
@@ -75,17 +92,26 @@ class CurlTransfer {
   std::string_view ended_on() const;
   // Whether a byte of an answer arrived in this transfer.
   bool answer_started() const;
+  // CURLOPT_OPENSOCKETFUNCTION: opens the socket (through the hooks' open_socket if given)
+  // and notes a shortage of descriptors, which libcurl reports only as "Couldn't connect".
+  static curl_socket_t open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  // Whether an attempt that ended with `result` failed for want of a descriptor or thread.
+  bool starved(CURLcode result) const;
 
   const Options& options_;
   const RunResources& resources_;
   const TransferHooks hooks_;
+  const RedirectFollower redirects_;
   const std::uint64_t number_;  // names the temporary of a saved body
   CURL* const easy_;
   BodyReceiver receiver_;
   ErrorTrail errors_;
   InputItem item_;
   std::string host_;
+  std::optional<std::string> redirect_to_;  // see redirect_target()
   void* owner_ = nullptr;
+  bool short_of_descriptors_ = false;  // of the attempt last prepared or finished
+  bool socket_refused_ = false;        // a socket of this attempt met EMFILE or ENFILE
 };
 
 }  // namespace sluice::detail

@@ -39,21 +39,26 @@ void set_path(CURL* easy, CURLoption option, const std::optional<std::filesystem
   if (path) curl_easy_setopt(easy, option, path->c_str());
 }
 
-void set_request_options(CURL* easy, const Options& options, const RunResources& resources) {
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-  if (resources.headers.get() != nullptr) {
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, resources.headers.get());
-  }
-  // libcurl sends both only to the URL's own host, not after a redirect to another one.
+void set_credentials(CURL* easy, const Options& options) {
   if (!options.user.empty()) curl_easy_setopt(easy, CURLOPT_USERPWD, options.user.c_str());
   if (!options.bearer_token.empty()) {
     curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
     curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, options.bearer_token.c_str());
   }
+  if (!options.cookie.empty()) curl_easy_setopt(easy, CURLOPT_COOKIE, options.cookie.c_str());
+}
+
+void set_request_options(CURL* easy, const Options& options, const RunResources& resources,
+                         bool origin_host) {
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  const CurlList& headers = origin_host ? resources.headers : resources.headers_elsewhere;
+  if (headers.get() != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
+  // Credentials go to the URL's own host only, never to the host a redirect leads to, as
+  // libcurl does when it follows (CURLOPT_UNRESTRICTED_AUTH off).
+  if (origin_host) set_credentials(easy, options);
   // "" asks for every encoding this libcurl can decode, and has it decode the body.
   if (options.compressed) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, curl_http_version(options.http_version));
-  if (!options.cookie.empty()) curl_easy_setopt(easy, CURLOPT_COOKIE, options.cookie.c_str());
   if (options.cookie_file) {
     // A reset handle keeps its cookie store: forget what an earlier URL's answers set, so
     // every URL starts from the file alone.
@@ -83,13 +88,15 @@ long stall_seconds(std::chrono::milliseconds stall) {
 }
 
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const RunResources& resources) {
+                      const BandwidthGate& gate, const RunResources& resources,
+                      RedirectFollower redirects, bool origin_host) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, options.max_redirects > 0 ? 1L : 0L);
+  const bool libcurl_follows = redirects == RedirectFollower::Libcurl && options.max_redirects > 0;
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, libcurl_follows ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, options.max_redirects);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
@@ -117,7 +124,11 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
   if (resources.resolve.get() != nullptr) {
     curl_easy_setopt(easy, CURLOPT_RESOLVE, resources.resolve.get());
   }
-  set_request_options(easy, options, resources);
+  // curl_easy_perform keeps up to 5 idle connections with the handle; a worker keeps only
+  // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
+  // handles ignore this option.
+  curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
+  set_request_options(easy, options, resources, origin_host);
   set_connection_options(easy, options);
 }
 

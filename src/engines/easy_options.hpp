@@ -14,6 +14,10 @@
 
 namespace sluice::detail {
 
+// Who follows a redirect: libcurl, within the transfer, or the engine, as a new transfer to
+// the target that waits for its own host's turn (see CurlTransfer::redirect_target).
+enum class RedirectFollower { Libcurl, Engine };
+
 // libcurl checks its low-speed limit once a second, so the stall timeout is whole seconds.
 long stall_seconds(std::chrono::milliseconds stall);
 
@@ -21,7 +25,10 @@ long stall_seconds(std::chrono::milliseconds stall);
 // `gate` asks for and the run's shared `resources` (--resolve, headers). `gate` and `resources`
 // must outlive the transfer: libcurl keeps pointers to the receive buffer size and to the
 // lists (string options it copies). Leaves the callbacks alone: their owners set them.
+// `origin_host` false: a redirect hop to another host than the URL's own, which gets no
+// credentials (user, bearer token, cookie string, Authorization and Cookie headers).
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const RunResources& resources);
+                      const BandwidthGate& gate, const RunResources& resources,
+                      RedirectFollower redirects, bool origin_host = true);
 
 }  // namespace sluice::detail

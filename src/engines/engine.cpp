@@ -3,6 +3,7 @@
 
 #include "engines/event_loop_engine.hpp"
 #include "engines/thread_pool_engine.hpp"
+#include "fd_limit.hpp"
 #include "limit/host_key.hpp"
 
 namespace sluice::detail {
@@ -39,6 +40,11 @@ std::string answering_host(const Record& record, const std::string& url_host) {
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admission& admission,
             RecordSink& sink, std::size_t in_flight_at_start) {
   Record record = transfer.finish(result);
+  if (transfer.short_of_descriptors()) {
+    // Says nothing of the server: no sample for -c auto, and the host may start again.
+    settle_unstarted(transfer, std::move(record), admission, sink);
+    return;
+  }
   // Empty when hosts are not tracked (an engine given to FetchRun: src/fetch_run.hpp): there
   // is no one to tell then.
   const std::string answered_by =
@@ -50,15 +56,24 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admissi
       admission.observe_rate_limit(answered_by, *limit);
     }
   }
+  const std::string host = transfer.host();
+  if (transfer.redirect_target()) {
+    // The next hop is another request, maybe to another host: it waits for that host's
+    // turn like any URL, ahead of new input. Its attempt's last hop gives -c auto the
+    // sample of the whole chain, as libcurl's following did.
+    admission.retry(transfer.follow(std::move(record)), std::chrono::nanoseconds::zero());
+    admission.release(host);
+    return;
+  }
   const std::chrono::duration<double, std::milli> rtt(record.elapsed_ms);
   admission.on_sample(std::chrono::duration_cast<std::chrono::nanoseconds>(rtt), in_flight_at_start,
                       overload_signal(record));
-  const std::string host = transfer.host();
   if (record.error) {
     const auto retry_after = transfer.retry_after();
     if (retry_after && (record.status == 429 || record.status == 503)) {
-      // The server asked for a break: no URL of its host starts before it is over.
-      admission.pause_host(answered_by, retry.capped(*retry_after));
+      // The server asked for a break: no URL of its host starts before it is over
+      // (admission caps it by Options::max_retry_wait, as the retry's own wait is).
+      admission.pause_host(answered_by, *retry_after);
     }
     const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
     if (wait) {
@@ -67,6 +82,20 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admissi
       admission.release(host);
       return;
     }
+  }
+  admission.release(host);
+  sink.on_record(std::move(record));
+}
+
+void settle_unstarted(CurlTransfer& transfer, Record&& record, Admission& admission,
+                      RecordSink& sink) {
+  const std::string host = transfer.host();
+  if (transfer.short_of_descriptors()) {
+    // Never final: the descriptors come back as transfers end. Handed back before the
+    // release, so that admission never looks drained between.
+    admission.retry(transfer.requeue(std::move(record)), kDescriptorWait);
+    admission.release(host);
+    return;
   }
   admission.release(host);
   sink.on_record(std::move(record));

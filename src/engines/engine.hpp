@@ -35,12 +35,22 @@ class Engine {
 std::unique_ptr<Engine> make_engine(const Options& options, const RunResources& resources);
 
 // Hands a finished attempt on: back to admission when it failed transiently and `retry`
-// allows another attempt, to the sink otherwise. Slows the answering host to the rate its
-// RateLimit headers announce, pauses it when a 429 or 503 came with Retry-After, gives
-// the attempt to the concurrency limit as a sample (`in_flight_at_start` is Admitted's
-// in_flight), and releases it.
+// allows another attempt, when it answered with a redirect to follow (the transfer is built
+// with RedirectFollower::Engine, so that the target waits for its own host's turn), or when
+// it was short of descriptors (see CurlTransfer::short_of_descriptors: it waits
+// kDescriptorWait, for as many times as it takes, and counts neither as a retry nor as a
+// sample); to the sink otherwise. Slows the answering host to the rate its RateLimit headers
+// announce, pauses it when a 429 or 503 came with Retry-After, gives the attempt to the
+// concurrency limit as a sample (`in_flight_at_start` is Admitted's in_flight), and releases
+// it.
 void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admission& admission,
             RecordSink& sink, std::size_t in_flight_at_start);
+
+// Hands on the record prepare() gave instead of starting `transfer`: back to admission
+// when the transfer was short of descriptors (see settle()), to the sink otherwise; and
+// releases the item.
+void settle_unstarted(CurlTransfer& transfer, Record&& record, Admission& admission,
+                      RecordSink& sink);
 
 // After a stop: refuses further input, then gives every item still queued, parked or
 // waiting to be retried a cancelled record, so that no URL read so far is lost.

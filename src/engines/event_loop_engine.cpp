@@ -19,8 +19,6 @@
 namespace sluice::detail {
 namespace {
 
-// Transfers per multi handle; up to here the per-request cost stays flat (see the header).
-constexpr std::size_t kShardSize = 256;
 // The wake-up eventfd's key in epoll; socket keys carry a shard id in the high half.
 constexpr std::uint64_t kWakeKey = ~std::uint64_t{0};
 
@@ -67,8 +65,12 @@ EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& res
     curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard.get());
     curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, &EventLoopEngine::on_timer);
     curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard.get());
-    // Keep one idle connection per slot, so keep-alive reuse survives at any concurrency.
+    // One connection per slot, idle ones included: keep-alive reuse survives at any
+    // concurrency, and a transfer that needs a new connection closes the oldest idle one
+    // first, so the shard never holds more sockets than slots (see file_budget.cpp).
     curl_multi_setopt(shard->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(shard->capacity));
+    curl_multi_setopt(shard->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(shard->capacity));
     shards_.push_back(std::move(shard));
   }
 }
@@ -159,15 +161,15 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       gate.receive_buffer = limits_.receive_buffer;
       gate.waiting = &live_->waiting_for_bandwidth;
     }
-    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, resources_, std::move(gate));
+    slots_.back()->transfer = std::make_unique<CurlTransfer>(
+        options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);
     // The engine finds the slot again from the easy handle when libcurl reports it done.
     slots_.back()->transfer->set_owner(slots_.back().get());
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();
   if (auto failed = slot->transfer->prepare(std::move(admitted.item))) {
-    admission.release(slot->transfer->host());
-    sink.on_record(std::move(*failed));
+    settle_unstarted(*slot->transfer, std::move(*failed), admission, sink);
     return;
   }
   Shard& shard = least_busy_shard();

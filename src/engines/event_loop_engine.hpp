@@ -27,6 +27,9 @@ namespace sluice::detail {
 // walk; each shard keeps its own connections alive.
 class EventLoopEngine final : public Engine {
  public:
+  // Transfers per multi handle; up to here the per-request cost stays flat.
+  static constexpr std::size_t kShardSize = 256;
+
   EventLoopEngine(const Options& options, const RunResources& resources);
   ~EventLoopEngine() override;
 

@@ -72,9 +72,10 @@ struct TransferFailure {
 // The error of a transfer whose result is not CURLE_OK.
 FetchError describe_failure(const TransferFailure& failure);
 
-// The target of a redirect that libcurl refused before the transfer moved there, for a
-// scheme its URL parser does not know at all (data: and ws: in 7.88), so that ended_on
-// still names the URL that redirected; nullopt for any other failure.
+// The target of a redirect that was refused before the transfer moved there, so that ended_on
+// still names the URL that redirected: by libcurl, for a scheme its URL parser does not know
+// at all (data: and ws: in 7.88), or by an engine that follows redirects itself, for any
+// scheme but http and https; nullopt for any other failure.
 std::optional<std::string_view> unparsed_redirect_target(const TransferFailure& failure);
 
 // The error of a transfer that got a whole answer with `status`: a status >= 400, or a

@@ -51,7 +51,7 @@ Record attempt_record(InputItem& item, std::uint64_t bytes) {
   return record;
 }
 
-long read_answer(CURL* easy, Record& record) {
+long read_answer(CURL* easy, Record& record, int earlier_redirects) {
   long status = 0;
   curl_off_t total_us = 0;
   curl_off_t ttfb_us = 0;
@@ -67,7 +67,7 @@ long read_answer(CURL* easy, Record& record) {
     record.status = static_cast<int>(status);
     record.http_version = http_version_name(easy);
   }
-  if (redirects > 0) {
+  if (redirects + earlier_redirects > 0) {
     char* effective = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
     if (effective != nullptr) record.final_url = redact_userinfo(effective);

@@ -16,8 +16,9 @@ namespace sluice::detail {
 Record attempt_record(InputItem& item, std::uint64_t bytes);
 
 // Fills in what libcurl knows of `easy`'s answer so far (status, times, final URL without
-// its credentials); returns the status, 0 before any.
-long read_answer(CURL* easy, Record& record);
+// its credentials); returns the status, 0 before any. `earlier_redirects`: those the attempt
+// followed in transfers before this one (an engine that follows them itself).
+long read_answer(CURL* easy, Record& record, int earlier_redirects = 0);
 
 // A record for an input item that was never fetched (bad URL, or cancelled).
 Record unfetched_record(InputItem&& item, FetchError error);

@@ -17,6 +17,9 @@ struct RunResources {
   std::optional<OutputDir> output_dir;  // with Options::output_dir
   ResolveList resolve;                  // Options::resolve
   CurlList headers;                     // Options::headers
+  // Options::headers without Authorization and Cookie, for a redirect hop to another host:
+  // libcurl keeps those two from other hosts when it follows, and so does sluice.
+  CurlList headers_elsewhere;
 };
 
 }  // namespace sluice::detail

@@ -82,14 +82,13 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
   sockets.watch(hooks);
-  CurlTransfer transfer(options_, resources_, std::move(gate), hooks);
+  CurlTransfer transfer(options_, resources_, std::move(gate), hooks, RedirectFollower::Engine);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
   while (auto admitted = admission.next_blocking(stop)) {
     const std::size_t in_flight_at_start = admitted->in_flight;
     if (auto failed = transfer.prepare(std::move(admitted->item))) {
-      admission.release(transfer.host());
-      sink.on_record(std::move(*failed));
+      settle_unstarted(transfer, std::move(*failed), admission, sink);
       continue;
     }
     live.in_flight.fetch_add(1, std::memory_order_relaxed);

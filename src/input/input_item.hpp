@@ -10,6 +10,16 @@
 
 namespace sluice::detail {
 
+// An attempt that follows redirects as new transfers (see CurlTransfer): where it began, so
+// that a retry begins there again, and what its hops so far took.
+struct RedirectTrail {
+  std::string start_url;   // the item's own fetch_url
+  std::string start_host;  // and its host
+  int hops = 0;            // redirects followed
+  double elapsed_ms = 0;   // the hops' time so far, as the record counts it
+  double ttfb_ms = 0;
+};
+
 struct InputItem {
   std::uint64_t index = 0;  // input order, from 0
   // As given, after range expansion and trimming; the first 256 bytes of an over-long line.
@@ -30,6 +40,9 @@ struct InputItem {
   std::optional<FetchError> last_error;
   // The status of the latest attempt's answer, if it got one (a 503 that is to be retried).
   std::optional<int> last_status;
+  // Set once the attempt has followed a redirect: fetch_url and host are then the
+  // redirect's target and its host.
+  std::optional<RedirectTrail> redirected;
 };
 
 }  // namespace sluice::detail

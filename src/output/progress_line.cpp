@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 
 namespace sluice::detail {
 
@@ -20,6 +21,15 @@ std::string format_bytes(std::uint64_t bytes) {
   return text.data();
 }
 
+std::string format_time_of_day(std::chrono::system_clock::time_point at) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm local{};
+  localtime_r(&seconds, &local);  // the thread-safe form: the tick thread calls this
+  std::array<char, 16> text{};
+  std::strftime(text.data(), text.size(), "%H:%M:%S", &local);
+  return text.data();
+}
+
 std::string format_progress(const ProgressSnapshot& snapshot) {
   std::string done = std::to_string(snapshot.done);
   if (snapshot.total) done += "/" + std::to_string(*snapshot.total);
@@ -30,7 +40,11 @@ std::string format_progress(const ProgressSnapshot& snapshot) {
       text.data(), text.size(), "%s done · %.1f/s · %s · %llu failed · %s in flight · %.1f s",
       done.c_str(), snapshot.rate_per_s, format_bytes(snapshot.bytes).c_str(),
       static_cast<unsigned long long>(snapshot.failed), in_flight.c_str(), snapshot.elapsed_s);
-  return text.data();
+  std::string line = text.data();
+  if (!snapshot.paused_host.empty()) {
+    line += " · paused: " + snapshot.paused_host + " until " + snapshot.paused_until;
+  }
+  return line;
 }
 
 }  // namespace sluice::detail

@@ -2,14 +2,14 @@
 #include "watch/job_scheduler.hpp"
 
 #include <string_view>
+#include <system_error>
 #include <utility>
+
+#include "fd_limit.hpp"
 
 namespace sluice::detail {
 namespace {
 
-// Jobs read and fed at once; more wait in the queue. Each running job has a reader thread,
-// and the feeder gives each an equal share, so a bound keeps both threads and shares sane.
-constexpr std::size_t kMaxRunningJobs = 32;
 // How often the coordinator writes out result lines that have waited too long for company.
 constexpr auto kFlushTick = std::chrono::milliseconds(250);
 // Paused jobs are tried again when OUTBOX has room for this much, looked at this long after
@@ -102,8 +102,7 @@ void JobScheduler::coordinate(std::stop_token stop) {
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
     coordinator_wake_.wait_for(lock, stop, kFlushTick, [&] {
-      return !names_.empty() || !completed_.empty() || !to_stop_.empty() ||
-             (!queued_.empty() && running_.size() < kMaxRunningJobs);
+      return !names_.empty() || !completed_.empty() || !to_stop_.empty() || may_start_job();
     });
     if (stop.stop_requested()) return;
     for (auto& [key, job] : running_) {
@@ -155,8 +154,14 @@ void JobScheduler::coordinate(std::stop_token stop) {
   }
 }
 
+bool JobScheduler::may_start_job() const {
+  // Done jobs hold their files until the coordinator has finished them.
+  return !queued_.empty() && running_.size() + completed_.size() < kMaxOpenJobs &&
+         (!descriptors_due_ || std::chrono::steady_clock::now() >= *descriptors_due_);
+}
+
 void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
-  while (!queued_.empty() && running_.size() < kMaxRunningJobs) {
+  while (may_start_job()) {
     const std::string key = std::move(queued_.front());
     queued_.pop_front();
     lock.unlock();
@@ -165,7 +170,15 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
       // An earlier run wrote the results and stopped before it moved the list.
       folders_.retire(key);
     } else {
-      opened = WatchJob::open(folders_, key, options_);
+      opened = open_job(key);
+      if (!*opened && tells_of_descriptor_shortage(opened->error().reason)) {
+        // Not the list's fault, nor OUTBOX's: it stays in .active and is opened again once
+        // the jobs and transfers in flight had time to close some of their files.
+        lock.lock();
+        queued_.push_front(key);
+        descriptors_due_ = std::chrono::steady_clock::now() + kDescriptorWait;
+        return;
+      }
       if (!*opened && !opened->error().in_outbox) folders_.fail(key, opened->error().reason);
     }
     lock.lock();
@@ -196,6 +209,16 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
     // Started under the lock: its wake-up takes the lock, so it cannot run before the job
     // is in running_, and a running job's items may be recorded at once.
     job.start_reading([this] { wake_feeder(); });
+  }
+}
+
+std::expected<std::unique_ptr<WatchJob>, JobOpenError> JobScheduler::open_job(
+    const std::string& key) const {
+  try {
+    return WatchJob::open(folders_, key, options_);
+  } catch (const std::system_error& error) {
+    // Its reader's eventfd could not be made (EMFILE or ENFILE, in practice).
+    return std::unexpected(JobOpenError{.reason = error.what()});
   }
 }
 

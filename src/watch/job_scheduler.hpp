@@ -5,9 +5,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <expected>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,6 +58,11 @@ struct JobOutcome {
 // cancelled (cancel_queued); `folders`, `admission` and the counters must outlive it.
 class JobScheduler final : public RecordSink {
  public:
+  // Jobs open at once (running, or done and not yet finished); more wait in the queue. Each
+  // running job has a reader thread and holds descriptors, and the feeder gives each an
+  // equal share, so a bound keeps threads, descriptors and shares sane.
+  static constexpr std::size_t kMaxOpenJobs = 32;
+
   JobScheduler(const JobFolders& folders, const Options& options, Admission& admission,
                WatchCounters& counters, LiveCounters& live,
                std::function<void(const JobOutcome&)> on_outcome);
@@ -90,6 +97,10 @@ class JobScheduler final : public RecordSink {
   // Opens and starts queued jobs while there is room; called by the coordinator with the
   // lock held, which it releases around the file system work.
   void start_jobs(std::unique_lock<std::mutex>& lock);
+  // Whether a queued job may be opened now; the caller holds mutex_.
+  bool may_start_job() const;
+  // WatchJob::open, with the exceptions of its descriptors turned into its error.
+  std::expected<std::unique_ptr<WatchJob>, JobOpenError> open_job(const std::string& key) const;
   void finish(Job& job);  // the coordinator, without the lock
   // The callers hold mutex_.
   void complete_if_done(Jobs::iterator job);
@@ -119,8 +130,10 @@ class JobScheduler final : public RecordSink {
   std::vector<WatchJob*> to_stop_;
   std::vector<std::string> paused_;  // guarded by mutex_: keys waiting for room in OUTBOX
   std::chrono::steady_clock::time_point next_room_check_;  // guarded by mutex_
-  std::uint64_t done_ = 0;                                 // guarded by mutex_
-  std::uint64_t failed_ = 0;                               // guarded by mutex_
+  // Guarded by mutex_: no job is opened before then; a job found no free descriptor.
+  std::optional<std::chrono::steady_clock::time_point> descriptors_due_;
+  std::uint64_t done_ = 0;    // guarded by mutex_
+  std::uint64_t failed_ = 0;  // guarded by mutex_
   // Guarded by mutex_: a job started, so the feeder must look at running_ again; and a
   // job's buffer got an item (or ended) after the feeder found it empty.
   bool jobs_changed_ = false;

@@ -20,7 +20,7 @@ constexpr std::size_t kFreshCapacity = 4;
 }  // namespace
 
 WatchRun::WatchRun(Options options, std::filesystem::path inbox, std::filesystem::path outbox)
-    : options_(checked_run_options(std::move(options))),
+    : options_(checked_run_options(std::move(options), {.watch = true})),
       resources_(open_run_resources(options_)),
       inbox_(inbox),
       folders_(inbox, std::move(outbox)) {}

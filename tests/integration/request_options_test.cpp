@@ -192,5 +192,34 @@ TEST_F(RequestOptionsTest, AMissingCaFileIsAUsageError) {
       << result.err;
 }
 
+// sluice follows redirects itself (one hop at a time, for --per-host), so it must keep the
+// credentials from another host as libcurl does: --user, --cookie and the Authorization and
+// Cookie headers of -H go to the URL's own host only; other -H headers go everywhere.
+TEST_F(RequestOptionsTest, CredentialsStayWithTheUrlsOwnHostAcrossRedirects) {
+  const Server other{ServerConfig{}};
+  const std::string elsewhere = "http://127.0.0.1:" + std::to_string(other.port()) + "/anything";
+  const std::vector<std::vector<std::string>> credentials = {
+      {"--user", std::string("bob:") + kUserPassword, "--cookie", "c=d"},
+      {"-H", std::string("Authorization: Bearer ") + kToken, "-H", "Cookie: e=f"}};
+  for (const char* engine : {"loop", "threads"}) {
+    for (const auto& given : credentials) {
+      std::vector<std::string> args = {"--engine", engine, "-H", "X-Keep: 1"};
+      args.insert(args.end(), given.begin(), given.end());
+      args.push_back(url("/redirect-to?url=" + elsewhere));
+      args.push_back(url("/redirect-to?url=" + url("/anything")));
+      const auto records = fetch(args);
+      ASSERT_EQ(records.size(), 2u) << engine;
+      for (const auto& record : records) {
+        const auto headers = saved_json(record).at("headers");
+        const bool to_other = record.at("final_url") == elsewhere;
+        EXPECT_EQ(headers.contains("Authorization"), !to_other) << engine << headers.dump();
+        EXPECT_EQ(headers.contains("Cookie"), !to_other) << engine << headers.dump();
+        EXPECT_EQ(headers.at("X-Keep"), "1") << engine;
+      }
+      std::filesystem::remove_all(bodies());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice

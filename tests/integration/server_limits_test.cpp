@@ -1,13 +1,16 @@
-// Servers' own limits, on both engines and without --per-host: the rate a server announces
-// in its RateLimit or X-RateLimit-* headers slows its host before it refuses, and a 503 with
-// Retry-After pauses its host only; after a redirect, the host that answered. Also the test
-// server's --rate-limit knob itself.
+// Servers' own limits, on both engines: the rate a server announces in its RateLimit or
+// X-RateLimit-* headers slows its host before it refuses, no longer than --max-retry-wait,
+// and a 503 with Retry-After pauses its host only; after a redirect, the host that answered,
+// whose --per-host turn the redirect also waits for. Also the test server's --rate-limit
+// knob itself.
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -78,6 +81,48 @@ TEST_P(AnnouncedRateTest, RunKeepsToTheServersWindowWithoutBeingRefused) {
   RecordProperty(
       "elapsed_ms",
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+}
+
+// Calls for a stop of the run once `after` has passed, unless destroyed before: what keeps
+// a run whose host is held for a day from holding the test as long.
+class StopAfter {
+ public:
+  explicit StopAfter(Clock::duration after)
+      : thread_([this, after](std::stop_token done) {
+          std::mutex mutex;
+          std::condition_variable_any never;
+          std::unique_lock lock(mutex);
+          if (!never.wait_for(lock, done, after, [] { return false; }) && !done.stop_requested()) {
+            stop_.request_stop();
+          }
+        }) {}
+  std::stop_token token() const { return stop_.get_token(); }
+
+ private:
+  std::stop_source stop_;
+  std::jthread thread_;  // last: it uses stop_
+};
+
+TEST_P(AnnouncedRateTest, AResetADayAwayHoldsTheHostNoLongerThanTheMaxRetryWait) {
+  const auto [engine, fields] = GetParam();
+  // One request per 100000 s: every answer says none are left until then, and the refused
+  // ones ask for a Retry-After as long.
+  Server server({.rate_limit = {.quota = 1, .window = 100000s, .fields = fields}});
+  auto capped = options_for(engine, 1);
+  capped.retries = 0;
+  capped.max_retry_wait = 1s;
+  test::CollectingSink sink;
+  const StopAfter give_up(30s);
+  fetch(capped, {server.base_url() + "/todos/{1..3}"}, sink,
+        {.stop = give_up.token(), .abort = {}});
+
+  // Each answer held the host for a second, not for the day: the server saw every URL.
+  EXPECT_EQ(server.stats().requests, 3u);
+  ASSERT_EQ(sink.size(), 3u);
+  for (const auto& record : sink.records()) {
+    ASSERT_TRUE(record.status) << record.url;
+    EXPECT_TRUE(record.status == 200 || record.status == 429) << record.url;
+  }
 }
 
 class HostLimitsTest : public ::testing::TestWithParam<EngineKind> {};
@@ -166,6 +211,55 @@ TEST_P(HostLimitsTest, WhatARedirectedAnswerAnnouncesHoldsTheHostThatAnsweredIt)
   EXPECT_EQ(limited.stats().requests, 1u);
   // 21 quick requests; holding the origin would have taken the window's 30 s.
   EXPECT_LT(elapsed, 10s);
+}
+
+TEST_P(HostLimitsTest, PerHostHoldsForTheHostARedirectLeadsTo) {
+  Server origin({.address = "127.0.0.1"});
+  Server target({.address = "127.0.0.2"});
+  auto capped = options_for(GetParam(), 8);
+  capped.per_host = 2;
+  // Half the target's URLs come by way of the origin: a redirect's request to the target
+  // must wait for one of the target's two turns like the direct ones.
+  std::vector<std::string> urls;
+  for (int i = 1; i <= 12; ++i) {
+    const std::string direct = target.base_url() + "/todos/" + std::to_string(i) + "?delay=100ms";
+    urls.push_back(origin.base_url() + "/redirect-to?url=" + direct);
+    urls.push_back(direct);
+  }
+  test::CollectingSink sink;
+  fetch(capped, urls, sink);
+
+  ASSERT_EQ(sink.size(), 24u);
+  for (const auto& record : sink.records()) {
+    EXPECT_TRUE(record.ok) << record.url;
+    if (record.url.starts_with(origin.base_url())) {
+      EXPECT_EQ(record.final_url, record.url.substr(record.url.find("url=") + 4));
+      EXPECT_EQ(record.attempts, 1);
+    }
+  }
+  EXPECT_EQ(origin.stats().requests, 12u);
+  EXPECT_EQ(target.stats().requests, 24u);
+  EXPECT_LE(target.stats().peak_in_flight, 2u);
+}
+
+TEST_P(HostLimitsTest, ARetryOfARedirectedURLStartsAgainAtItsOwnAddress) {
+  Server origin({.address = "127.0.0.1"});
+  Server target({.address = "127.0.0.2"});
+  auto once_more = options_for(GetParam(), 2);
+  once_more.retries = 1;
+  const std::string refusing = target.base_url() + "/todos/1?fault=503";
+  test::CollectingSink sink;
+  fetch(once_more, {origin.base_url() + "/redirect-to?url=" + refusing}, sink);
+
+  const auto records = sink.records();
+  ASSERT_EQ(records.size(), 1u);
+  const Record& record = records[0];
+  EXPECT_EQ(record.status, 503);
+  EXPECT_EQ(record.attempts, 2);
+  EXPECT_EQ(record.final_url, refusing);
+  // Each attempt went the whole way, as with libcurl following the redirect.
+  EXPECT_EQ(origin.stats().requests, 2u);
+  EXPECT_EQ(target.stats().requests, 2u);
 }
 
 // One answer of the test server, with the headers it was asked about.

@@ -45,9 +45,15 @@ class WatchTest : public ::testing::Test {
       list += server_.base_url() + path + std::to_string(n) + "\n";
     return list;
   }
-  // Waits until OUTBOX has the finished results of `key` (they are renamed in last).
+  // Waits until the job of `key` is finished: OUTBOX has its summary, and its list is in
+  // .done (moved there just after the summary, so waiting for the summary alone races).
   bool finished(const std::string& key, std::chrono::milliseconds limit = 20s) const {
-    return test::wait_until([&] { return fs::exists(outbox_ / (key + ".summary.json")); }, limit);
+    return test::wait_until(
+        [&] {
+          return fs::exists(outbox_ / (key + ".summary.json")) &&
+                 fs::exists(inbox_ / ".done" / key);
+        },
+        limit);
   }
   std::vector<nlohmann::json> results(const std::string& key) const {
     return test::read_records(outbox_ / (key + ".jsonl"));

@@ -166,6 +166,40 @@ TEST(AdmissionTest, AnnouncedRateSpreadsAHostsStarts) {
   EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 0);
 }
 
+TEST(AdmissionTest, AServersPauseOrResetHoldsItsHostAtMostTheMaxHostPause) {
+  Fixture f({.max_host_pause = 1s});
+  const std::string c = "http://c:80";
+  // "None left for 100000 s", "two left in 100000 s" and a Retry-After of an hour.
+  f.admission.observe_rate_limit(kA, RateLimitInfo{.remaining = 0, .reset = 100000s});
+  f.admission.observe_rate_limit(kB, RateLimitInfo{.remaining = 2, .reset = 100000s});
+  f.admission.pause_host(c, 1h);
+  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  ASSERT_TRUE(f.admission.push(item(1, kB)));
+  ASSERT_TRUE(f.admission.push(item(2, c)));
+  // The two requests left are spread over the capped second, not over the announced day.
+  EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 500ms);
+  f.clock.advance(500ms);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 500ms)), 1);
+  EXPECT_EQ(not_before(f.admission.next(kStart + 500ms)), kStart + 1s);
+  f.clock.advance(500ms);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 0);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 2);
+}
+
+TEST(AdmissionTest, APausedHostIsShownUntilItsPauseEnds) {
+  Fixture f({.max_host_pause = 1h});
+  const auto before = std::chrono::system_clock::now();
+  EXPECT_FALSE(f.live.paused_host.current(before));
+  f.admission.pause_host(kA, 10s);
+  f.admission.observe_rate_limit(kB, RateLimitInfo{.remaining = 0, .reset = 20s});
+  f.admission.pause_host(kA, 5s);  // ends before b's: b stays the one shown
+  const auto shown = f.live.paused_host.current(before);
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->host, kB);
+  EXPECT_GE(shown->until, before + 20s);
+  EXPECT_FALSE(f.live.paused_host.current(shown->until));
+}
+
 TEST(AdmissionTest, RateKeepsStartsOnTheReservedSchedule) {
   Fixture f({.rate = 10});
   for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(f.admission.push(item(i)));

@@ -29,5 +29,21 @@ TEST(FormatProgressTest, ShowsTotalOnlyOnceKnown) {
   EXPECT_NE(line.find("10 in flight"), std::string::npos) << line;
 }
 
+TEST(FormatProgressTest, NamesAPausedHostAndWhenItGoesAgain) {
+  ProgressSnapshot snapshot;
+  EXPECT_EQ(format_progress(snapshot).find("paused"), std::string::npos);
+  snapshot.paused_host = "http://api.example:443";
+  snapshot.paused_until = "14:03:59";
+  const std::string line = format_progress(snapshot);
+  EXPECT_TRUE(line.ends_with(" · paused: http://api.example:443 until 14:03:59")) << line;
+}
+
+TEST(FormatTimeOfDayTest, GivesHoursMinutesAndSeconds) {
+  const std::string text = format_time_of_day(std::chrono::system_clock::now());
+  ASSERT_EQ(text.size(), 8u) << text;
+  EXPECT_EQ(text[2], ':');
+  EXPECT_EQ(text[5], ':');
+}
+
 }  // namespace
 }  // namespace sluice

@@ -2,9 +2,12 @@
 #include "textbook/textbook_run.hpp"
 
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "fetch_run.hpp"
+#include "file_budget.hpp"
 #include "run_checks.hpp"
 #include "sluice/errors.hpp"
 #include "textbook/textbook_engines.hpp"
@@ -13,7 +16,7 @@ namespace sluice::textbook {
 namespace {
 
 // Before the run is made, which may rewrite the resume file.
-Options checked(Design design, Options options) {
+Options checked(Design design, Options options, const std::vector<std::string>& sources) {
   const char* unsupported = options.max_bandwidth > 0 ? "max_bandwidth"
                             : options.rate > 0        ? "rate"
                             : options.per_host > 0    ? "per_host"
@@ -23,12 +26,13 @@ Options checked(Design design, Options options) {
                      " applies to the loop and threads engines only; the textbook engines are "
                      "kept as the textbook has them");
   }
-  // Each chunk in progress holds an easy handle, as a worker of the thread engine does:
-  // three descriptors a slot. (Static slices run up to 2c - 1 chunks at once when c does
-  // not divide the list; the check counts c.)
+  // Each chunk in progress holds an easy handle, as a worker of the thread engine does, and
+  // is counted as one; the permits' loop shares a multi handle, as the event loop does.
+  // (Static slices run up to 2c - 1 chunks at once when c does not divide the list; the
+  // check counts c.)
   Options budget = options;
   budget.engine = design == Design::StaticSlices ? EngineKind::Threads : EngineKind::EventLoop;
-  detail::check_file_budget(budget);
+  detail::check_file_budget(budget, detail::fetch_run_files(options, sources));
   return options;
 }
 
@@ -45,7 +49,7 @@ detail::EngineMaker engine_maker(Design design) {
 }  // namespace
 
 Fetcher::Fetcher(Design design, Options options, std::vector<std::string> sources)
-    : run_(std::make_unique<detail::FetchRun>(checked(design, std::move(options)),
+    : run_(std::make_unique<detail::FetchRun>(checked(design, std::move(options), sources),
                                               std::move(sources), engine_maker(design))) {}
 
 Fetcher::~Fetcher() = default;
