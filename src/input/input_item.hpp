@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sluice/record.hpp"
+#include "sluice/request.hpp"
 
 namespace sluice::detail {
 
@@ -32,6 +33,9 @@ struct InputItem {
   // host_key(fetch_url) when per-host limits are on, else empty (the item is never held
   // back for its host).
   std::string host;
+  // What a request line or a library caller said beyond the URL (request.url is unused:
+  // url and fetch_url hold it). Empty fields: the run's options decide.
+  Request request;
   // Set when not fetchable: ErrorKind::InvalidUrl or ErrorKind::UnsupportedScheme.
   std::optional<FetchError> error;
   // Attempts already made; non-zero only on an item that is waiting to be retried.
