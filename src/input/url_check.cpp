@@ -75,6 +75,21 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower) {
   return true;
 }
 
+// "http//host" would otherwise be fetched as http://http//host, which fails on DNS for host
+// "http"; the missing ':' is the likely typo, so it is named.
+std::optional<FetchError> check_missing_colon(std::string_view text) {
+  for (const std::string_view scheme : {"http", "https"}) {
+    if (text.size() > scheme.size() + 2 &&
+        equals_ignoring_case(text.substr(0, scheme.size()), scheme) &&
+        text.substr(scheme.size()).starts_with("//")) {
+      return invalid("missing ':' after '" + std::string(text.substr(0, scheme.size())) +
+                     "'? (did you mean " + std::string(text.substr(0, scheme.size())) + ":" +
+                     std::string(text.substr(scheme.size())) + "?)");
+    }
+  }
+  return std::nullopt;
+}
+
 struct UrlHandleDeleter {
   void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
 };
@@ -99,6 +114,7 @@ std::expected<std::string, FetchError> check_url(std::string_view text) {
   std::string fetch_url;
   const std::string_view scheme = scheme_of(text);
   if (scheme.empty()) {
+    if (auto error = check_missing_colon(text)) return std::unexpected(std::move(*error));
     fetch_url.reserve(kDefaultScheme.size() + text.size());
     fetch_url.append(kDefaultScheme).append(text);
   } else if (equals_ignoring_case(scheme, "http") || equals_ignoring_case(scheme, "https")) {
