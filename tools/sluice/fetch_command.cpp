@@ -78,15 +78,12 @@ class Ticker {
     snapshot.limit = live_.limit.load(std::memory_order_relaxed);
     snapshot.elapsed_s = std::chrono::duration<double>(now - started_).count();
     snapshot.rate_per_s = rate_.add(now, snapshot.done);
-    if (const auto paused = live_.paused_host.current(std::chrono::system_clock::now())) {
-      snapshot.paused_host = paused->host;
-      snapshot.paused_until = format_time_of_day(paused->until);
-    }
+    snapshot.held_back = held_back(live_, std::chrono::system_clock::now());
     if (terminal_) {
-      std::cerr << '\r' << format_progress(snapshot) << "\033[K" << std::flush;
+      std::cerr << '\r' << format_progress(snapshot, flag_for) << "\033[K" << std::flush;
       drawn_ = true;
     } else if (tick % TickThread::kTicksPerPlainLine == 0) {
-      std::cerr << format_progress(snapshot) << '\n' << std::flush;
+      std::cerr << format_progress(snapshot, flag_for) << '\n' << std::flush;
     }
   }
 
