@@ -76,15 +76,16 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower) {
 }
 
 // "http//host" would otherwise be fetched as http://http//host, which fails on DNS for host
-// "http"; the missing ':' is the likely typo, so it is named.
+// "http"; the missing ':' is the likely typo, so it is named. The message goes into records:
+// the URL it suggests has its userinfo hidden.
 std::optional<FetchError> check_missing_colon(std::string_view text) {
   for (const std::string_view scheme : {"http", "https"}) {
-    if (text.size() > scheme.size() + 2 &&
-        equals_ignoring_case(text.substr(0, scheme.size()), scheme) &&
-        text.substr(scheme.size()).starts_with("//")) {
-      return invalid("missing ':' after '" + std::string(text.substr(0, scheme.size())) +
-                     "'? (did you mean " + std::string(text.substr(0, scheme.size())) + ":" +
-                     std::string(text.substr(scheme.size())) + "?)");
+    const std::string_view typed = text.substr(0, scheme.size());
+    const std::string_view rest = text.substr(typed.size());
+    if (rest.size() > 2 && equals_ignoring_case(typed, scheme) && rest.starts_with("//")) {
+      const std::string meant = std::string(typed) + ":" + std::string(rest);
+      return invalid("missing ':' after '" + std::string(typed) + "'? (did you mean " +
+                     redact_userinfo(meant) + "?)");
     }
   }
   return std::nullopt;

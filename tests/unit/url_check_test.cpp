@@ -67,6 +67,8 @@ TEST(CheckUrlTest, NamesAColonMissingAfterTheScheme) {
   EXPECT_EQ(rejection("HTTPS//example.com").message,
             "missing ':' after 'HTTPS'? (did you mean HTTPS://example.com?)");
   expect_invalid("https//h", "missing ':'");
+  EXPECT_EQ(rejection("http//user:secret@h/").message,
+            "missing ':' after 'http'? (did you mean http://***@h/?)");
   EXPECT_EQ(check_url("httpbin.org//x"), "http://httpbin.org//x");
 }
 
