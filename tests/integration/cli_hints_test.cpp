@@ -102,5 +102,17 @@ TEST(CliEfficiencyTest, ARateBoundRunIsMeasuredAgainstTheRate) {
   EXPECT_EQ(server.stats().requests, 40u);
 }
 
+// 10 URLs at 5/s take 1.8 s, and a plain progress line comes every second: the one at 1 s
+// has the whole input read and the next start waiting for the rate.
+TEST(CliProgressTest, ShowsThePercentageAndThatTheRateHoldsTheRunBack) {
+  Server server(ServerConfig{});
+  const auto result = run_sluice({"-q", "--progress", "--rate", "5/s", "--results", "/dev/null",
+                                  server.base_url() + "/todos/{1..10}"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("/10 done ("), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(" · waiting for --rate"), std::string::npos) << result.err;
+  EXPECT_EQ(server.stats().requests, 10u);
+}
+
 }  // namespace
 }  // namespace sluice
