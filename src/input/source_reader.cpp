@@ -65,6 +65,19 @@ Source open_list_file(std::string name) {
   return Source(Source::Kind::Stream, std::move(name), fd, true);
 }
 
+// `sluice urls.txt` would fetch http://urls.txt and fail on DNS: a source without "://" that
+// names an existing file (a pipe such as /dev/fd/63 too) is far more likely a list missing
+// its '@'. A directory is left alone, and "http://NAME" still fetches such a host.
+void refuse_file_as_url(const std::string& text, std::size_t argument) {
+  struct stat status {};
+  if (text.find("://") != std::string::npos || ::stat(text.c_str(), &status) != 0 ||
+      S_ISDIR(status.st_mode)) {
+    return;
+  }
+  throw UsageError("arg:" + std::to_string(argument) + ": '" + text +
+                   "' is a file, not a URL: did you mean @" + text + "?");
+}
+
 std::string_view trim(std::string_view text) {
   constexpr std::string_view kBlank = " \t";
   const std::size_t first = text.find_first_not_of(kBlank);
@@ -180,6 +193,7 @@ SourceReader::SourceReader(std::vector<std::string> sources, SourceLimits limits
     } else if (source.starts_with('@')) {
       sources_.push_back(open_list_file(source.substr(1)));
     } else {
+      refuse_file_as_url(source, sources_.size() + 1);
       sources_.emplace_back(Source::Kind::Url, std::move(source), -1, false);
     }
   }

@@ -35,9 +35,10 @@ struct SourceLimits {
 class SourceReader {
  public:
   // Opens every @FILE now and reads the first byte of each regular one. Throws UsageError
-  // when `sources` is empty, names "-" twice, or names a list file that cannot be read
-  // ("cannot read list file 'urls.txt': No such file or directory"). `stdin_fd` stands in
-  // for standard input in tests.
+  // when `sources` is empty, names "-" twice, names a list file that cannot be read
+  // ("cannot read list file 'urls.txt': No such file or directory"), or gives an existing
+  // file as a URL ("arg:1: 'urls.txt' is a file, not a URL: did you mean @urls.txt?"). `stdin_fd`
+  // stands in for standard input in tests.
   SourceReader(std::vector<std::string> sources, SourceLimits limits, int stdin_fd = 0);
   // Each of `urls` is one URL exactly as given, checked as any other ("arg:N" its source): no
   // ranges, no lists, no standard input. Never throws; no URLs at all is a valid input.

@@ -303,6 +303,21 @@ TEST(SourceReaderTest, RejectsMisconfiguration) {
   }
 }
 
+TEST(SourceReaderTest, AFileGivenAsAUrlAsksWhetherAnAtWasMeant) {
+  test::TempDir dir;
+  const auto list = dir.write("urls.txt", "http://a/\n").string();
+  try {
+    SourceReader reader({"http://a/", list}, {});
+    ADD_FAILURE() << "no UsageError for a file given as a URL";
+  } catch (const UsageError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "arg:2: '" + list + "' is a file, not a URL: did you mean @" + list + "?");
+  }
+  // A directory is no list, and a URL with a scheme is taken as one.
+  EXPECT_NO_THROW(SourceReader({dir.path().string()}, {}));
+  EXPECT_NO_THROW(SourceReader({"http://" + list}, {}));
+}
+
 // /proc/self/mem opens, even for root, but reading its offset 0 (never mapped) fails: that
 // is found before the run, like a file that does not open, and the descriptor is closed.
 TEST(SourceReaderTest, AListFileWhoseFirstReadFailsIsRefusedAtOnce) {
