@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "job_flags.hpp"
 #include "limit/parse_rate.hpp"
 #include "request_flags.hpp"
 #include "run_checks.hpp"
@@ -305,6 +306,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   // The fetch options belong to the main command; after "watch" they fall through to it.
   watch_app->fallthrough();
 
+  JobFlags job_flags;
+  add_job_subcommands(app, job_flags);
+
   auto* demo_app = app.add_subcommand(
       "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
 
@@ -385,6 +389,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     fetch.options.resume_from = resume;
     fetch.results_path = resume;
   }
+  if (auto job = job_command(job_flags, fetch)) return std::move(*job);
   if (watch_app->parsed()) {
     if (!fetch.sources.empty()) {
       throw UsageError("watch takes its URLs from the lists in INBOX, not '" +

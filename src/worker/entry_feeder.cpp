@@ -1,0 +1,160 @@
+// XREADGROUP, XAUTOCLAIM and lease renewals (XCLAIM JUSTID) into admission.
+#include "worker/entry_feeder.hpp"
+
+#include <algorithm>
+
+#include "limit/host_key.hpp"
+#include "scope_exit.hpp"
+#include "worker/entry_item.hpp"
+
+namespace sluice::detail {
+namespace {
+
+// How long one XREADGROUP waits for new entries: the stop and the lease renewals are
+// looked at in between.
+constexpr std::chrono::milliseconds kBlock(500);
+constexpr std::size_t kMostPerRead = 500;
+
+// Pushes the entries of `entries` (an array of [id, [field, value...]]); an entry whose
+// fields are gone (deleted) is skipped. False once admission is cancelled.
+bool push_entries(const RedisReply& entries, Admission& admission, EntriesInWork& in_work) {
+  for (const auto& entry : entries.elements) {
+    if (entry.elements.size() != 2) continue;
+    const std::string& id = entry.elements[0].text;
+    const std::uint64_t index = in_work.add(id);
+    InputItem item = item_from_entry(entry.elements[1], index, id);
+    if (!item.error) item.host = host_key(item.fetch_url).value_or("");
+    if (!admission.push(std::move(item))) {
+      in_work.take(index);  // stays pending: claimed again after its lease
+      return false;
+    }
+  }
+  return true;
+}
+
+// The job is over for this worker: no submit still adding, nothing pending in the group,
+// nothing undelivered (the group's lag), nothing in work here.
+std::expected<bool, RedisFailure> job_done(RedisLink& link, const JobKeys& keys,
+                                           std::stop_token stop) {
+  auto replies = link.pipeline_retrying({{"HGET", keys.meta, "open"},
+                                         {"XPENDING", keys.requests, std::string(kWorkerGroup)},
+                                         {"XINFO", "GROUPS", keys.requests}},
+                                        stop);
+  if (!replies) return std::unexpected(replies.error());
+  const auto& open = (*replies)[0];
+  const auto& pending = (*replies)[1];
+  if (open.type == RedisReply::Type::String && open.text != "0") return false;
+  if (pending.elements.empty() || pending.elements[0].integer != 0) return false;
+  for (const auto& group : (*replies)[2].elements) {
+    if (group.field("name") == kWorkerGroup) return group.field("lag") == "0";
+  }
+  return false;
+}
+
+}  // namespace
+
+std::uint64_t EntriesInWork::add(std::string entry_id) {
+  const std::lock_guard lock(mutex_);
+  entries_.emplace(next_index_, std::move(entry_id));
+  return next_index_++;
+}
+
+std::optional<std::string> EntriesInWork::take(std::uint64_t index) {
+  std::optional<std::string> id;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto found = entries_.find(index);
+    if (found == entries_.end()) return std::nullopt;
+    id = std::move(found->second);
+    entries_.erase(found);
+  }
+  taken_.notify_all();
+  return id;
+}
+
+std::vector<std::string> EntriesInWork::ids() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  ids.reserve(entries_.size());
+  for (const auto& entry : entries_) ids.push_back(entry.second);
+  return ids;
+}
+
+std::size_t EntriesInWork::size() const {
+  const std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+void EntriesInWork::wait_for_room(std::size_t most, std::chrono::milliseconds limit) {
+  std::unique_lock lock(mutex_);
+  taken_.wait_for(lock, limit, [&] { return entries_.size() < most; });
+}
+
+std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
+                                        const FeederSettings& settings, Admission& admission,
+                                        EntriesInWork& in_work, std::stop_token stop) {
+  const std::string group(kWorkerGroup);
+  const std::string lease_ms = std::to_string(settings.lease.count());
+  // Renewed three times per lease, so that one late renewal does not lose an entry.
+  const auto renew_every = settings.lease / 3;
+  auto next_renewal = std::chrono::steady_clock::now();
+  std::string claim_cursor = "0-0";
+  // However it ends: a stop, the job done, a failure.
+  const ScopeExit close_admission([&] { admission.close(); });
+  const auto failed = [](const std::string& message) {
+    return std::optional<std::string>(message);
+  };
+  while (!stop.stop_requested() && !admission.cancelled()) {
+    const auto room = [&] {
+      const auto taken = in_work.size();
+      return std::min(kMostPerRead, settings.most_in_work - std::min(taken, settings.most_in_work));
+    };
+    if (std::chrono::steady_clock::now() >= next_renewal) {
+      next_renewal = std::chrono::steady_clock::now() + renew_every;
+      if (const auto ids = in_work.ids(); !ids.empty()) {
+        RedisCommand renew{"XCLAIM", keys.requests, group, settings.consumer, "0"};
+        renew.insert(renew.end(), ids.begin(), ids.end());
+        renew.push_back("JUSTID");
+        if (auto renewed = link.call_retrying(renew, stop); !renewed) {
+          return failed(renewed.error().message);
+        }
+      }
+      if (const auto free = room(); free > 0) {
+        auto claimed = link.call_retrying({"XAUTOCLAIM", keys.requests, group, settings.consumer,
+                                           lease_ms, claim_cursor, "COUNT", std::to_string(free)},
+                                          stop);
+        if (!claimed) return failed(claimed.error().message);
+        if (claimed->is_error()) return failed(claimed->text);
+        if (claimed->elements.size() >= 2) {
+          claim_cursor = claimed->elements[0].text;
+          if (!push_entries(claimed->elements[1], admission, in_work)) break;
+        }
+      }
+    }
+    const auto free = room();
+    if (free == 0) {
+      in_work.wait_for_room(settings.most_in_work, kBlock);
+      continue;
+    }
+    auto read = link.call_retrying(
+        {"XREADGROUP", "GROUP", group, settings.consumer, "COUNT", std::to_string(free), "BLOCK",
+         std::to_string(kBlock.count()), "STREAMS", keys.requests, ">"},
+        stop);
+    if (!read) return failed(read.error().message);
+    if (read->is_error()) return failed(read->text);  // NOGROUP: the job was deleted
+    bool got = false;
+    for (const auto& stream : read->elements) {
+      if (stream.elements.size() != 2 || stream.elements[1].elements.empty()) continue;
+      got = true;
+      if (!push_entries(stream.elements[1], admission, in_work)) break;
+    }
+    if (got || in_work.size() != 0) continue;
+    auto done = job_done(link, keys, stop);
+    if (!done) return failed(done.error().message);
+    // Else pending elsewhere: a worker may have died; its entries come back by XAUTOCLAIM.
+    if (*done) break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice::detail
