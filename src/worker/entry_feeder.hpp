@@ -43,8 +43,8 @@ struct FeederSettings {
   std::size_t most_in_work;  // entries taken ahead of the engine: about twice -c
 };
 
-// Feeds `admission` until the job is done (nothing submitted still open, pending or
-// undelivered, and nothing in work here), `stop` is requested, or Redis fails; then closes
+// Feeds `admission` until the job is done (no submit still adding, a record for every
+// entry, nothing in work here), `stop` is requested, or Redis fails; then closes
 // admission. Returns the failure, if one ended it. Runs on the caller's thread.
 std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
                                         const FeederSettings& settings, Admission& admission,
