@@ -6,6 +6,7 @@
 #include "limit/host_key.hpp"
 #include "scope_exit.hpp"
 #include "worker/entry_item.hpp"
+#include "worker/job_rate.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -16,16 +17,33 @@ constexpr std::chrono::milliseconds kBlock(500);
 constexpr std::size_t kMostPerRead = 500;
 
 // Pushes the entries of `entries` (an array of [id, [field, value...]]); an entry whose
-// fields are gone (deleted) is skipped. False once admission is cancelled.
-bool push_entries(const RedisReply& entries, Admission& admission, EntriesInWork& in_work) {
+// fields are gone (deleted) is skipped. With `rate`, each fetchable item is pushed at the
+// start it reserved on the job's schedule, so admission starts it then (or later, if all
+// slots are busy). False once admission is cancelled or `stop` requested.
+std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admission& admission,
+                                               EntriesInWork& in_work, JobRate* rate,
+                                               std::stop_token stop) {
+  std::chrono::steady_clock::time_point next_start;
+  if (rate != nullptr && !entries.elements.empty()) {
+    auto reserved = rate->reserve(entries.elements.size(), stop);
+    if (!reserved) return std::unexpected(reserved.error());
+    next_start = *reserved;
+  }
   for (const auto& entry : entries.elements) {
     if (entry.elements.size() != 2) continue;
     const std::string& id = entry.elements[0].text;
     const std::uint64_t index = in_work.add(id);
     InputItem item = item_from_entry(entry.elements[1], index, id);
     if (!item.error) item.host = host_key(item.fetch_url).value_or("");
+    if (rate != nullptr && !item.error) {
+      if (!sleep_until_unless_stopped(next_start, stop)) {
+        in_work.take(index);  // stays pending: claimed again after its lease
+        return false;
+      }
+      next_start += rate->interval();
+    }
     if (!admission.push(std::move(item))) {
-      in_work.take(index);  // stays pending: claimed again after its lease
+      in_work.take(index);
       return false;
     }
   }
@@ -88,6 +106,12 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
                                         EntriesInWork& in_work, std::stop_token stop) {
   const std::string group(kWorkerGroup);
   const std::string lease_ms = std::to_string(settings.lease.count());
+  std::optional<JobRate> rate;
+  if (settings.job_rate > 0) rate.emplace(link, keys, settings.job_rate);
+  const std::size_t most_per_read = rate ? std::min(kMostPerRead, rate->batch()) : kMostPerRead;
+  const auto push = [&](const RedisReply& entries) {
+    return push_entries(entries, admission, in_work, rate ? &*rate : nullptr, stop);
+  };
   // Renewed three times per lease, so that one late renewal does not lose an entry.
   const auto renew_every = settings.lease / 3;
   auto next_renewal = std::chrono::steady_clock::now();
@@ -100,7 +124,8 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
   while (!stop.stop_requested() && !admission.cancelled()) {
     const auto room = [&] {
       const auto taken = in_work.size();
-      return std::min(kMostPerRead, settings.most_in_work - std::min(taken, settings.most_in_work));
+      return std::min(most_per_read,
+                      settings.most_in_work - std::min(taken, settings.most_in_work));
     };
     if (std::chrono::steady_clock::now() >= next_renewal) {
       next_renewal = std::chrono::steady_clock::now() + renew_every;
@@ -120,7 +145,9 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
         if (claimed->is_error()) return failed(claimed->text);
         if (claimed->elements.size() >= 2) {
           claim_cursor = claimed->elements[0].text;
-          if (!push_entries(claimed->elements[1], admission, in_work)) break;
+          const auto pushed = push(claimed->elements[1]);
+          if (!pushed) return failed(pushed.error().message);
+          if (!*pushed) break;
         }
       }
     }
@@ -139,7 +166,9 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
     for (const auto& stream : read->elements) {
       if (stream.elements.size() != 2 || stream.elements[1].elements.empty()) continue;
       got = true;
-      if (!push_entries(stream.elements[1], admission, in_work)) break;
+      const auto pushed = push(stream.elements[1]);
+      if (!pushed) return failed(pushed.error().message);
+      if (!*pushed) break;
     }
     if (got || in_work.size() != 0) continue;
     auto done = job_done(link, keys, stop);

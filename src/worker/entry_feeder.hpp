@@ -41,6 +41,7 @@ struct FeederSettings {
   std::string consumer;
   std::chrono::milliseconds lease;
   std::size_t most_in_work;  // entries taken ahead of the engine: about twice -c
+  double job_rate = 0;       // starts per second for the whole job (JobRate); 0: none
 };
 
 // Feeds `admission` until the job is done (no submit still adding, a record for every

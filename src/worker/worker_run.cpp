@@ -100,6 +100,8 @@ WorkerReport WorkerRun::run(RunControl control, LiveCounters& live) {
       .consumer = settings_.consumer,
       .lease = settings_.lease,
       .most_in_work = 2 * options_.concurrency + 16,
+      // The local --rate stays too: a worker alone never goes faster than the job may.
+      .job_rate = options_.rate,
   };
   std::jthread feeder([&] {
     if (auto failed = feed_entries(link_, keys_, feeder_settings, core.admission(), in_work,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,8 +64,10 @@ class ScaleOutTest : public ::testing::Test {
   test::ChildResult sluice(std::vector<std::string> args, const std::string& input = {}) const {
     return test::run_child(SLUICE_BINARY, args, input, 60s);
   }
-  std::unique_ptr<test::ChildProcess> start_worker(const std::string& job, const std::string& c) {
+  std::unique_ptr<test::ChildProcess> start_worker(const std::string& job, const std::string& c,
+                                                   std::vector<std::string> more = {}) {
     std::vector<std::string> args{"worker"};
+    args.insert(args.end(), more.begin(), more.end());
     for (auto& part : target(job)) args.push_back(part);
     args.insert(args.end(), {"-c", c, "--lease", "1s", "--retries", "1", "--retry-backoff", "10ms",
                              "--consumer", "w" + std::to_string(++workers_)});
@@ -151,6 +154,36 @@ TEST_F(ScaleOutTest, WorkersReconnectAfterARedisRestart) {
   EXPECT_EQ(first_result.exit_code, 0) << first_result.err;
   EXPECT_EQ(second_result.exit_code, 0) << second_result.err;
   expect_one_record_each("restart", kUrls);
+}
+
+// --rate is the job's: three workers together start at most 200 requests in any second,
+// as the server counted them (its 100 ms bins, summed over every 10 in a row).
+TEST_F(ScaleOutTest, AJobWideRateHoldsAcrossWorkers) {
+  constexpr std::size_t kUrls = 1000;
+  constexpr std::uint64_t kRate = 200;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i)
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "\n";
+  const auto path = dir_.write("rated.txt", list);
+  ASSERT_EQ(
+      sluice({"submit", "--redis", redis_->url(), "--job", "rated", "@" + path.string()}).exit_code,
+      0);
+  std::vector<std::unique_ptr<test::ChildProcess>> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(start_worker("rated", "10", {"--rate", "200/s"}));
+  for (auto& worker : workers) {
+    const auto result = worker->wait(90s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  EXPECT_EQ(results_count("rated"), kUrls);
+  const auto bins = server_.request_bins();
+  std::uint64_t busiest_second = 0;
+  for (std::size_t first = 0; first + 10 <= bins.size(); ++first) {
+    std::uint64_t second = 0;
+    for (std::size_t i = first; i < first + 10; ++i) second += bins[i];
+    busiest_second = std::max(busiest_second, second);
+  }
+  EXPECT_LE(busiest_second, kRate * 105 / 100);
+  EXPECT_GT(busiest_second, kRate / 2) << "the workers were not limited by the rate";
 }
 
 TEST_F(ScaleOutTest, BadInputGetsOneLineErrorsOrInvalidUrlRecords) {
