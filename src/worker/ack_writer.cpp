@@ -2,14 +2,17 @@
 #include "worker/ack_writer.hpp"
 
 #include "record_codec.hpp"
+#include "worker/job_hosts.hpp"
 
 namespace sluice::detail {
 namespace {
 
 constexpr std::size_t kBatch = 500;
 
-// KEYS: requests, results, meta. ARGV: group, entry id, record, "1" when it is a failure.
+// KEYS: requests, results, meta, the host's lease set ("" for none). ARGV: group, entry id,
+// record, "1" when it is a failure, the host lease's member.
 constexpr const char* kFinishScript = R"lua(
+if KEYS[4] ~= '' then redis.call('ZREM', KEYS[4], ARGV[5]) end
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XADD', KEYS[2], '*', 'record', ARGV[3], 'entry', ARGV[2])
 if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[3], 'failed', 1) end
@@ -30,21 +33,21 @@ AckWriter::AckWriter(const RedisUrl& url, JobKeys keys, std::string consumer,
 
 AckWriter::~AckWriter() { close(); }
 
-void AckWriter::finish(std::string entry_id, const Record& record) {
+void AckWriter::finish(EntryInWork entry, const Record& record) {
   std::string line;
   append_json_line(line, record);
   line.pop_back();  // the newline: a stream field holds one record
   {
     const std::lock_guard lock(mutex_);
-    queue_.push_back({std::move(entry_id), std::move(line), !record.ok});
+    queue_.push_back({std::move(entry), std::move(line), !record.ok});
   }
   changed_.notify_one();
 }
 
-void AckWriter::release(std::string entry_id) {
+void AckWriter::release(EntryInWork entry) {
   {
     const std::lock_guard lock(mutex_);
-    queue_.push_back({std::move(entry_id), {}, false});
+    queue_.push_back({std::move(entry), {}, false});
   }
   changed_.notify_one();
 }
@@ -64,15 +67,19 @@ std::vector<RedisCommand> AckWriter::commands(const std::deque<Outcome>& batch,
   commands.reserve(batch.size());
   const std::string group(kWorkerGroup);
   for (const auto& outcome : batch) {
+    const std::string& id = outcome.entry.id;
     if (outcome.record.empty()) {
-      // Idle for a whole lease: claimable by the next XAUTOCLAIM of any live worker.
-      commands.push_back({"XCLAIM", keys_.requests, group, consumer_, "0", outcome.entry_id, "IDLE",
+      // Idle for a whole lease: claimable by the next XAUTOCLAIM of any live worker. Its host
+      // lease stays until it expires: a release is rare (a stop), and one command per
+      // outcome keeps replies and outcomes in step.
+      commands.push_back({"XCLAIM", keys_.requests, group, consumer_, "0", id, "IDLE",
                           std::to_string(lease_.count()), "JUSTID"});
       continue;
     }
-    commands.push_back({by_text ? "EVAL" : "EVALSHA", by_text ? kFinishScript : script_sha_, "3",
-                        keys_.requests, keys_.results, keys_.meta, group, outcome.entry_id,
-                        outcome.record, outcome.failed ? "1" : "0"});
+    commands.push_back({by_text ? "EVAL" : "EVALSHA", by_text ? kFinishScript : script_sha_, "4",
+                        keys_.requests, keys_.results, keys_.meta, outcome.entry.host_lease, group,
+                        id, outcome.record, outcome.failed ? "1" : "0",
+                        host_lease_member(consumer_, id)});
   }
   return commands;
 }

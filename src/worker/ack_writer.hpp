@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "sluice/record.hpp"
+#include "worker/entries_in_work.hpp"
 #include "worker/job_keys.hpp"
 #include "worker/redis_link.hpp"
 
@@ -36,9 +37,10 @@ class AckWriter {
   AckWriter& operator=(const AckWriter&) = delete;
   ~AckWriter();
 
-  void finish(std::string entry_id, const Record& record);
+  // Either way, the entry's host lease (a job-wide --per-host) is given up.
+  void finish(EntryInWork entry, const Record& record);
   // The entry goes back to the job without a record (a stop cancelled its URL).
-  void release(std::string entry_id);
+  void release(EntryInWork entry);
   // Writes what is queued and ends the thread.
   void close();
 
@@ -51,7 +53,7 @@ class AckWriter {
 
  private:
   struct Outcome {
-    std::string entry_id;
+    EntryInWork entry;
     std::string record;  // the JSON line without its newline; empty for a release
     bool failed = false;
   };

@@ -6,6 +6,7 @@
 #include "limit/host_key.hpp"
 #include "scope_exit.hpp"
 #include "worker/entry_item.hpp"
+#include "worker/job_hosts.hpp"
 #include "worker/job_rate.hpp"
 
 namespace sluice::detail {
@@ -17,12 +18,13 @@ constexpr std::chrono::milliseconds kBlock(500);
 constexpr std::size_t kMostPerRead = 500;
 
 // Pushes the entries of `entries` (an array of [id, [field, value...]]); an entry whose
-// fields are gone (deleted) is skipped. With `rate`, each fetchable item is pushed at the
+// fields are gone (deleted) is skipped. With `hosts`, each item first waits for a lease of
+// its host (a job-wide --per-host). With `rate`, each fetchable item is pushed at the
 // start it reserved on the job's schedule, so admission starts it then (or later, if all
 // slots are busy). False once admission is cancelled or `stop` requested.
 std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admission& admission,
                                                EntriesInWork& in_work, JobRate* rate,
-                                               std::stop_token stop) {
+                                               JobHostLeases* hosts, std::stop_token stop) {
   std::chrono::steady_clock::time_point next_start;
   if (rate != nullptr && !entries.elements.empty()) {
     auto reserved = rate->reserve(entries.elements.size(), stop);
@@ -35,6 +37,15 @@ std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admiss
     const std::uint64_t index = in_work.add(id);
     InputItem item = item_from_entry(entry.elements[1], index, id);
     if (!item.error) item.host = host_key(item.fetch_url).value_or("");
+    if (hosts != nullptr && !item.host.empty()) {
+      auto acquired = hosts->acquire(item.host, id, stop);
+      if (!acquired) return std::unexpected(acquired.error());
+      if (!*acquired) {
+        in_work.take(index);
+        return false;
+      }
+      in_work.set_host_lease(index, hosts->key(item.host));
+    }
     if (rate != nullptr && !item.error) {
       if (!sleep_until_unless_stopped(next_start, stop)) {
         in_work.take(index);  // stays pending: claimed again after its lease
@@ -64,43 +75,6 @@ std::expected<bool, RedisFailure> job_done(RedisLink& link, const JobKeys& keys,
 
 }  // namespace
 
-std::uint64_t EntriesInWork::add(std::string entry_id) {
-  const std::lock_guard lock(mutex_);
-  entries_.emplace(next_index_, std::move(entry_id));
-  return next_index_++;
-}
-
-std::optional<std::string> EntriesInWork::take(std::uint64_t index) {
-  std::optional<std::string> id;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto found = entries_.find(index);
-    if (found == entries_.end()) return std::nullopt;
-    id = std::move(found->second);
-    entries_.erase(found);
-  }
-  taken_.notify_all();
-  return id;
-}
-
-std::vector<std::string> EntriesInWork::ids() const {
-  const std::lock_guard lock(mutex_);
-  std::vector<std::string> ids;
-  ids.reserve(entries_.size());
-  for (const auto& entry : entries_) ids.push_back(entry.second);
-  return ids;
-}
-
-std::size_t EntriesInWork::size() const {
-  const std::lock_guard lock(mutex_);
-  return entries_.size();
-}
-
-void EntriesInWork::wait_for_room(std::size_t most, std::chrono::milliseconds limit) {
-  std::unique_lock lock(mutex_);
-  taken_.wait_for(lock, limit, [&] { return entries_.size() < most; });
-}
-
 std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
                                         const FeederSettings& settings, Admission& admission,
                                         EntriesInWork& in_work, std::stop_token stop) {
@@ -109,8 +83,13 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
   std::optional<JobRate> rate;
   if (settings.job_rate > 0) rate.emplace(link, keys, settings.job_rate);
   const std::size_t most_per_read = rate ? std::min(kMostPerRead, rate->batch()) : kMostPerRead;
+  std::optional<JobHostLeases> hosts;
+  if (settings.job_per_host > 0) {
+    hosts.emplace(link, keys, settings.consumer, settings.job_per_host, settings.lease);
+  }
   const auto push = [&](const RedisReply& entries) {
-    return push_entries(entries, admission, in_work, rate ? &*rate : nullptr, stop);
+    return push_entries(entries, admission, in_work, rate ? &*rate : nullptr,
+                        hosts ? &*hosts : nullptr, stop);
   };
   // Renewed three times per lease, so that one late renewal does not lose an entry.
   const auto renew_every = settings.lease / 3;
@@ -129,11 +108,15 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
     };
     if (std::chrono::steady_clock::now() >= next_renewal) {
       next_renewal = std::chrono::steady_clock::now() + renew_every;
-      if (const auto ids = in_work.ids(); !ids.empty()) {
+      if (const auto entries = in_work.entries(); !entries.empty()) {
         RedisCommand renew{"XCLAIM", keys.requests, group, settings.consumer, "0"};
-        renew.insert(renew.end(), ids.begin(), ids.end());
+        for (const auto& entry : entries) renew.push_back(entry.id);
         renew.push_back("JUSTID");
-        if (auto renewed = link.call_retrying(renew, stop); !renewed) {
+        std::vector<RedisCommand> renewals{std::move(renew)};
+        if (hosts) {
+          if (auto leases = hosts->renewal(entries)) renewals.push_back(std::move(*leases));
+        }
+        if (auto renewed = link.pipeline_retrying(renewals, stop); !renewed) {
           return failed(renewed.error().message);
         }
       }

@@ -4,44 +4,23 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
-#include <vector>
 
 #include "admission/admission.hpp"
+#include "worker/entries_in_work.hpp"
 #include "worker/job_keys.hpp"
 #include "worker/redis_link.hpp"
 
 namespace sluice::detail {
 
-// The entries this worker has taken and not yet finished, by their items' index.
-// Thread-safety: every member from any thread.
-class EntriesInWork {
- public:
-  std::uint64_t add(std::string entry_id);  // the index for its item
-  std::optional<std::string> take(std::uint64_t index);
-  std::vector<std::string> ids() const;
-  std::size_t size() const;
-  // Waits until fewer than `most` are in work, for up to `limit`.
-  void wait_for_room(std::size_t most, std::chrono::milliseconds limit);
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable taken_;                 // guarded by mutex_
-  std::map<std::uint64_t, std::string> entries_;  // guarded by mutex_
-  std::uint64_t next_index_ = 0;                  // guarded by mutex_
-};
-
 struct FeederSettings {
   std::string consumer;
   std::chrono::milliseconds lease;
-  std::size_t most_in_work;  // entries taken ahead of the engine: about twice -c
-  double job_rate = 0;       // starts per second for the whole job (JobRate); 0: none
+  std::size_t most_in_work;      // entries taken ahead of the engine: about twice -c
+  double job_rate = 0;           // starts per second for the whole job (JobRate); 0: none
+  std::size_t job_per_host = 0;  // requests per host for the whole job (JobHostLeases); 0: none
 };
 
 // Feeds `admission` until the job is done (no submit still adding, a record for every

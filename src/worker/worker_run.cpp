@@ -100,8 +100,9 @@ WorkerReport WorkerRun::run(RunControl control, LiveCounters& live) {
       .consumer = settings_.consumer,
       .lease = settings_.lease,
       .most_in_work = 2 * options_.concurrency + 16,
-      // The local --rate stays too: a worker alone never goes faster than the job may.
+      // The local --rate and --per-host stay too: a worker alone never goes beyond the job.
       .job_rate = options_.rate,
+      .job_per_host = options_.per_host,
   };
   std::jthread feeder([&] {
     if (auto failed = feed_entries(link_, keys_, feeder_settings, core.admission(), in_work,
@@ -114,7 +115,7 @@ WorkerReport WorkerRun::run(RunControl control, LiveCounters& live) {
   core.run(sink, halt.get_token(), control.abort);
   feeder.join();
   // Taken but never admitted (the feeder stopped midway): back to the job.
-  for (auto& id : in_work.ids()) writer.release(std::move(id));
+  for (auto& entry : in_work.entries()) writer.release(std::move(entry));
   writer.close();
   return WorkerReport{.records = live.records.load(std::memory_order_relaxed),
                       .ok = live.ok.load(std::memory_order_relaxed),

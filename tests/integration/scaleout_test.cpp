@@ -186,6 +186,29 @@ TEST_F(ScaleOutTest, AJobWideRateHoldsAcrossWorkers) {
   EXPECT_GT(busiest_second, kRate / 2) << "the workers were not limited by the rate";
 }
 
+// --per-host is the job's: three workers at -c 10 each, and the server never saw more than
+// 4 requests in flight.
+TEST_F(ScaleOutTest, AJobWidePerHostCapHoldsAcrossWorkers) {
+  constexpr std::size_t kUrls = 300;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i) {
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "?delay=20ms\n";
+  }
+  const auto path = dir_.write("hosted.txt", list);
+  ASSERT_EQ(sluice({"submit", "--redis", redis_->url(), "--job", "hosted", "@" + path.string()})
+                .exit_code,
+            0);
+  std::vector<std::unique_ptr<test::ChildProcess>> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(start_worker("hosted", "10", {"--per-host", "4"}));
+  for (auto& worker : workers) {
+    const auto result = worker->wait(90s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  EXPECT_EQ(results_count("hosted"), kUrls);
+  EXPECT_LE(server_.stats().peak_in_flight, 4U);
+  EXPECT_GE(server_.stats().peak_in_flight, 2U) << "the workers never ran together";
+}
+
 TEST_F(ScaleOutTest, BadInputGetsOneLineErrorsOrInvalidUrlRecords) {
   const auto one_line_usage_error = [](const test::ChildResult& result, const std::string& says) {
     EXPECT_EQ(result.exit_code, 2) << result.err;
