@@ -1,4 +1,4 @@
-// XREADGROUP, XAUTOCLAIM and lease renewals (XCLAIM JUSTID) into admission.
+// XREADGROUP and XAUTOCLAIM into admission.
 #include "worker/entry_feeder.hpp"
 
 #include <algorithm>
@@ -12,8 +12,8 @@
 namespace sluice::detail {
 namespace {
 
-// How long one XREADGROUP waits for new entries: the stop and the lease renewals are
-// looked at in between.
+// How long one XREADGROUP waits for new entries: the stop and the claims are looked at in
+// between.
 constexpr std::chrono::milliseconds kBlock(500);
 constexpr std::size_t kMostPerRead = 500;
 
@@ -91,9 +91,9 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
     return push_entries(entries, admission, in_work, rate ? &*rate : nullptr,
                         hosts ? &*hosts : nullptr, stop);
   };
-  // Renewed three times per lease, so that one late renewal does not lose an entry.
-  const auto renew_every = settings.lease / 3;
-  auto next_renewal = std::chrono::steady_clock::now();
+  // Idle entries are looked for three times per lease (LeaseKeeper renews as often).
+  const auto claim_every = settings.lease / 3;
+  auto next_claim = std::chrono::steady_clock::now();
   std::string claim_cursor = "0-0";
   // However it ends: a stop, the job done, a failure.
   const ScopeExit close_admission([&] { admission.close(); });
@@ -106,20 +106,8 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
       return std::min(most_per_read,
                       settings.most_in_work - std::min(taken, settings.most_in_work));
     };
-    if (std::chrono::steady_clock::now() >= next_renewal) {
-      next_renewal = std::chrono::steady_clock::now() + renew_every;
-      if (const auto entries = in_work.entries(); !entries.empty()) {
-        RedisCommand renew{"XCLAIM", keys.requests, group, settings.consumer, "0"};
-        for (const auto& entry : entries) renew.push_back(entry.id);
-        renew.push_back("JUSTID");
-        std::vector<RedisCommand> renewals{std::move(renew)};
-        if (hosts) {
-          if (auto leases = hosts->renewal(entries)) renewals.push_back(std::move(*leases));
-        }
-        if (auto renewed = link.pipeline_retrying(renewals, stop); !renewed) {
-          return failed(renewed.error().message);
-        }
-      }
+    if (std::chrono::steady_clock::now() >= next_claim) {
+      next_claim = std::chrono::steady_clock::now() + claim_every;
       if (const auto free = room(); free > 0) {
         auto claimed = link.call_retrying({"XAUTOCLAIM", keys.requests, group, settings.consumer,
                                            lease_ms, claim_cursor, "COUNT", std::to_string(free)},

@@ -1,6 +1,6 @@
 // The worker's way in: entries read from the job's stream in its consumer group (new ones,
-// and those a dead worker left idle past the lease), fed to admission as input items; the
-// leases of the entries still in work renewed; and the end of the job noticed.
+// and those a dead worker left idle past the lease), fed to admission as input items; and
+// the end of the job noticed. LeaseKeeper renews what it took.
 #pragma once
 
 #include <chrono>

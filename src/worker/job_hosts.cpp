@@ -72,7 +72,9 @@ std::expected<bool, RedisFailure> JobHostLeases::acquire(const std::string& host
   return false;
 }
 
-std::optional<RedisCommand> JobHostLeases::renewal(const std::vector<EntryInWork>& entries) const {
+std::optional<RedisCommand> host_lease_renewal(const std::vector<EntryInWork>& entries,
+                                               const std::string& consumer,
+                                               std::chrono::milliseconds lease) {
   std::vector<const EntryInWork*> holding;
   for (const auto& entry : entries) {
     if (!entry.host_lease.empty()) holding.push_back(&entry);
@@ -80,8 +82,8 @@ std::optional<RedisCommand> JobHostLeases::renewal(const std::vector<EntryInWork
   if (holding.empty()) return std::nullopt;
   RedisCommand command{"EVAL", kRenewScript, std::to_string(holding.size())};
   for (const auto* entry : holding) command.push_back(entry->host_lease);
-  command.push_back(lease_ms_);
-  for (const auto* entry : holding) command.push_back(host_lease_member(consumer_, entry->id));
+  command.push_back(std::to_string(lease.count()));
+  for (const auto* entry : holding) command.push_back(host_lease_member(consumer, entry->id));
   return command;
 }
 

@@ -20,6 +20,12 @@ namespace sluice::detail {
 // The member a worker's entry holds in its host's set.
 std::string host_lease_member(const std::string& consumer, const std::string& entry_id);
 
+// One script call that extends, by `lease`, the host leases `entries` hold; nullopt when they
+// hold none.
+std::optional<RedisCommand> host_lease_renewal(const std::vector<EntryInWork>& entries,
+                                               const std::string& consumer,
+                                               std::chrono::milliseconds lease);
+
 // Thread-safety: none; the feeder's. Lifetime: uses `link` and `keys` for its own.
 class JobHostLeases {
  public:
@@ -32,8 +38,6 @@ class JobHostLeases {
   std::expected<bool, RedisFailure> acquire(const std::string& host, const std::string& entry_id,
                                             std::stop_token stop);
   std::string key(const std::string& host) const { return keys_.hosts + host; }
-  // One script call that extends the leases `entries` hold; nullopt when they hold none.
-  std::optional<RedisCommand> renewal(const std::vector<EntryInWork>& entries) const;
 
  private:
   RedisLink& link_;

@@ -54,7 +54,9 @@ bool sleep_until_unless_stopped(std::chrono::steady_clock::time_point at, std::s
   std::mutex mutex;
   std::condition_variable_any woken;
   std::unique_lock lock(mutex);
-  return !woken.wait_until(lock, stop, at, [] { return false; });
+  // The predicate never holds: the wait ends by the time or by the stop.
+  woken.wait_until(lock, stop, at, [] { return false; });
+  return !stop.stop_requested();
 }
 
 }  // namespace sluice::detail

@@ -32,7 +32,9 @@ bool sleep_unless_stopped(std::chrono::milliseconds wait, std::stop_token stop) 
   std::mutex mutex;
   std::condition_variable_any woken;
   std::unique_lock lock(mutex);
-  return !woken.wait_for(lock, stop, wait, [] { return false; });
+  // The predicate never holds: the wait ends by the time or by the stop.
+  woken.wait_for(lock, stop, wait, [] { return false; });
+  return !stop.stop_requested();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "sluice/errors.hpp"
 #include "worker/ack_writer.hpp"
 #include "worker/entry_feeder.hpp"
+#include "worker/lease_keeper.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -96,6 +97,8 @@ WorkerReport WorkerRun::run(RunControl control, LiveCounters& live) {
   };
   AckWriter writer(settings_.redis, keys_, settings_.consumer, settings_.lease, fail);
   WorkerSink sink(in_work, writer, live);
+  const LeaseKeeper leases(settings_.redis, keys_, settings_.consumer, settings_.lease, in_work,
+                           fail);
   const FeederSettings feeder_settings{
       .consumer = settings_.consumer,
       .lease = settings_.lease,
