@@ -65,11 +65,12 @@ class ScaleOutTest : public ::testing::Test {
     return test::run_child(SLUICE_BINARY, args, input, 60s);
   }
   std::unique_ptr<test::ChildProcess> start_worker(const std::string& job, const std::string& c,
-                                                   std::vector<std::string> more = {}) {
+                                                   std::vector<std::string> more = {},
+                                                   const std::string& lease = "1s") {
     std::vector<std::string> args{"worker"};
     args.insert(args.end(), more.begin(), more.end());
     for (auto& part : target(job)) args.push_back(part);
-    args.insert(args.end(), {"-c", c, "--lease", "1s", "--retries", "1", "--retry-backoff", "10ms",
+    args.insert(args.end(), {"-c", c, "--lease", lease, "--retries", "1", "--retry-backoff", "10ms",
                              "--consumer", "w" + std::to_string(++workers_)});
     return std::make_unique<test::ChildProcess>(SLUICE_BINARY, args);
   }
@@ -207,6 +208,35 @@ TEST_F(ScaleOutTest, AJobWidePerHostCapHoldsAcrossWorkers) {
   EXPECT_EQ(results_count("hosted"), kUrls);
   EXPECT_LE(server_.stats().peak_in_flight, 4U);
   EXPECT_GE(server_.stats().peak_in_flight, 2U) << "the workers never ran together";
+}
+
+// SIGTERM: the worker stops taking entries, finishes its transfers, hands back what it had
+// not started, and exits 143; another worker finishes the job, one record per URL.
+TEST_F(ScaleOutTest, AStoppedWorkerHandsBackWhatItHadNotStarted) {
+  constexpr std::size_t kUrls = 60;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i) {
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "?delay=100ms\n";
+  }
+  const auto path = dir_.write("stopped.txt", list);
+  ASSERT_EQ(sluice({"submit", "--redis", redis_->url(), "--job", "stopped", "@" + path.string()})
+                .exit_code,
+            0);
+  auto stopped = start_worker("stopped", "2", {}, "60s");
+  ASSERT_TRUE(test::wait_until([&] { return results_count("stopped") >= 4; }, 30s));
+  stopped->signal(SIGTERM);
+  const auto stopped_result = stopped->wait(30s);
+  EXPECT_EQ(stopped_result.exit_code, 143) << stopped_result.err;
+  EXPECT_NE(stopped_result.err.find("handed back"), std::string::npos) << stopped_result.err;
+  // A lease of a minute: only the hand-back lets this worker take them before it ends.
+  auto finisher = start_worker("stopped", "20");
+  const auto finisher_result = finisher->wait(30s);
+  EXPECT_EQ(finisher_result.exit_code, 0) << finisher_result.err;
+  std::vector<std::string> args{"results", "--redis", redis_->url(), "--job", "stopped"};
+  const auto records = test::parse_records(sluice(args).out);
+  EXPECT_EQ(records.size(), kUrls);
+  for (const auto& [url, times] : test::count_by_url(records)) EXPECT_EQ(times, 1U) << url;
+  EXPECT_EQ(test::count_by_kind(records)["ok"], kUrls);
 }
 
 TEST_F(ScaleOutTest, BadInputGetsOneLineErrorsOrInvalidUrlRecords) {
