@@ -59,11 +59,13 @@ std::set<std::string> every_long_option() {
   // A change to the help's layout must fail this test, not make it check nothing.
   EXPECT_GE(options.size(), 30u);
   EXPECT_TRUE(options.contains("--concurrency"));
-  for (const auto& subcommand : {"serve", "watch", "demo"}) {
+  for (const auto& subcommand :
+       {"serve", "watch", "demo", "submit", "worker", "results", "status"}) {
     options.merge(long_options_in_help({subcommand, "--help"}));
   }
   EXPECT_TRUE(options.contains("--rate-limit-headers"));  // serve's
   EXPECT_TRUE(options.contains("--out"));                 // watch's
+  EXPECT_TRUE(options.contains("--lease"));               // worker's
   return options;
 }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "job_flags.hpp"
 #include "limit/parse_rate.hpp"
 #include "request_flags.hpp"
 #include "run_checks.hpp"
@@ -337,6 +338,9 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
 
   watch_app->footer(watch_fetch_options(app));
 
+  JobFlags job_flags;
+  add_job_subcommands(app, job_flags);
+
   auto* demo_app = app.add_subcommand(
       "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
 
@@ -417,6 +421,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     fetch.options.resume_from = resume;
     fetch.results_path = resume;
   }
+  if (auto job = job_command(job_flags, fetch)) return std::move(*job);
   if (watch_app->parsed()) {
     if (!fetch.sources.empty()) {
       throw UsageError("watch takes its URLs from the lists in INBOX, not '" +

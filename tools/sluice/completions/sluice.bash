@@ -1,7 +1,6 @@
 # bash completion for sluice(1): options, subcommands and the values options take.
 # Installed as share/bash-completion/completions/sluice; tests/integration/cli_docs_test.cpp
-# checks that it names every long option of `sluice --help`, `sluice serve --help` and
-# `sluice watch --help`.
+# checks that it names every long option of `sluice --help` and of each subcommand's --help.
 
 _sluice() {
   local cur=${COMP_WORDS[COMP_CWORD]}
@@ -21,6 +20,8 @@ _sluice() {
     --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
     --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge"
+  local job_options="-h --help --redis --job"
+  local worker_options="$watch_options --redis --job --consumer --lease"
   local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
     --bandwidth --capacity --rate-limit --rate-limit-headers"
   local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
@@ -28,7 +29,7 @@ _sluice() {
   local subcommand="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      serve | watch | demo)
+      serve | watch | demo | submit | worker | results | status)
         subcommand=${COMP_WORDS[i]}
         break
         ;;
@@ -69,7 +70,7 @@ _sluice() {
       --rate | --per-host | --max-redirects | --max-expansion | --max-body | --user-agent | \
       --resolve | -H | --header | -u | --user | --oauth2-bearer | -x | --proxy | --noproxy | \
       --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
-      --capacity | --rate-limit)
+      --capacity | --rate-limit | --redis | --job | --consumer | --lease)
       return  # a value of the user's own
       ;;
   esac
@@ -80,6 +81,10 @@ _sluice() {
       serve) options=$serve_options ;;
       watch) options=$watch_options ;;
       demo) options="-h --help" ;;
+      submit) options="$job_options --append" ;;
+      worker) options=$worker_options ;;
+      results) options="$job_options --follow" ;;
+      status) options=$job_options ;;
     esac
     mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     return
@@ -87,12 +92,12 @@ _sluice() {
 
   case $subcommand in
     watch) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;  # INBOX
-    serve | demo) ;;
+    serve | demo | worker | results | status) ;;
     *)
       if [[ $cur == @* ]]; then  # @FILE: a list of URLs
         mapfile -t COMPREPLY < <(compgen -P @ -f -- "${cur#@}")
       elif ((COMP_CWORD == 1)); then
-        mapfile -t COMPREPLY < <(compgen -W "serve watch demo" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "serve watch demo submit worker results status" -- "$cur")
       fi
       ;;
   esac
