@@ -76,7 +76,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   if (limits.bandwidth) {
     gate.bytes = &*limits.bandwidth;
     gate.stop = stop;
-    gate.receive_buffer = limits.receive_buffer;
+    gate.window = &*limits.window;
     gate.waiting = &live.waiting_for_bandwidth;
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
