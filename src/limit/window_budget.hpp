@@ -21,7 +21,7 @@ namespace sluice::detail {
 // sockets saw in the last 10 s (BBR's min_rtt filter); before any sample it is 0, so a run
 // starts with the smallest budget and widens it once it knows the path.
 //
-// The budget is split into windows of 16 KiB (at least 4 KiB; more when the run's
+// The budget is split into windows of 16 KiB (at least 8 KiB; more when the run's
 // concurrency allows fewer receivers), one per receiving transfer: `receivers()` may run at once,
 // each socket gets `receive_buffer()` as its SO_RCVBUF before it connects, and a new transfer may
 // start only after the window of the previous start has drained at the rate (`start_at`).
@@ -36,10 +36,11 @@ class WindowBudget {
 
   // The queueing delay the window allows beyond the base round trip.
   static constexpr std::chrono::microseconds kTargetDelay{4000};
-  // A window per receiver: large enough for a few segments and delayed ACKs (kMinWindow),
-  // small enough that one read's window update is a short burst (kSplitWindow, 16 KiB,
-  // CURL_MAX_WRITE_SIZE). Larger only when the concurrency leaves too few receivers.
-  static constexpr std::size_t kMinWindow = 4 * 1024;
+  // A window per receiver: at least about four segments, as fewer stall on delayed ACKs
+  // (kMinWindow); as a rule no more than kSplitWindow (CURL_MAX_WRITE_SIZE), so that one
+  // read's window update is a short burst; larger only when the concurrency leaves too few
+  // receivers.
+  static constexpr std::size_t kMinWindow = 8 * 1024;
   static constexpr std::size_t kSplitWindow = 16 * 1024;
   // Two receivers at least, so that the link does not idle while one transfer ends and the
   // next connects and asks.
