@@ -9,7 +9,7 @@
 namespace sluice::detail {
 namespace {
 
-constexpr double kPage = 4096;
+constexpr double kKiB = 1024;
 
 double checked_rate(double bytes_per_second) {
   if (!std::isfinite(bytes_per_second) || bytes_per_second <= 0) {
@@ -63,9 +63,14 @@ std::size_t WindowBudget::receivers() const {
   return receivers_locked();
 }
 
+double WindowBudget::window() const {
+  std::lock_guard lock(mutex_);
+  return window_locked();
+}
+
 int WindowBudget::receive_buffer() const {
   std::lock_guard lock(mutex_);
-  return static_cast<int>(window_locked());
+  return static_cast<int>(std::ceil(window_locked() * kBufferPerWindow / kKiB) * kKiB);
 }
 
 std::optional<WindowBudget::time_point> WindowBudget::start_at(std::size_t running,
@@ -90,15 +95,13 @@ double WindowBudget::total_window_locked() const {
 
 std::size_t WindowBudget::receivers_locked() const {
   const double wanted = std::ceil(total_window_locked() / static_cast<double>(kSplitWindow));
-  const auto count = static_cast<std::size_t>(std::max(wanted, double{kMinReceivers}));
-  return std::min(count, max_receivers_);
+  return std::min(static_cast<std::size_t>(std::max(wanted, 1.0)), max_receivers_);
 }
 
 double WindowBudget::window_locked() const {
   const double share = total_window_locked() / static_cast<double>(receivers_locked());
-  // Whole pages, as the kernel accounts its buffers; the kernel caps SO_RCVBUF at
-  // net.core.rmem_max by itself.
-  return std::ceil(std::max(share, static_cast<double>(kMinWindow)) / kPage) * kPage;
+  // The kernel caps SO_RCVBUF at net.core.rmem_max by itself.
+  return std::ceil(std::max(share, static_cast<double>(kMinWindow)) / kKiB) * kKiB;
 }
 
 }  // namespace sluice::detail

@@ -22,9 +22,10 @@ namespace sluice::detail {
 // starts with the smallest budget and widens it once it knows the path.
 //
 // The budget is split into windows of 16 KiB (at least 8 KiB; more when the run's
-// concurrency allows fewer receivers), one per receiving transfer: `receivers()` may run at once,
-// each socket gets `receive_buffer()` as its SO_RCVBUF before it connects, and a new transfer may
-// start only after the window of the previous start has drained at the rate (`start_at`).
+// concurrency allows fewer receivers), one per receiving transfer: `receivers()` may run at
+// once, each socket gets `receive_buffer()` as its SO_RCVBUF before it connects, and a new
+// transfer may start only after the window of the previous start has drained at the rate
+// (`start_at`).
 //
 // set_rate() is the seam for a controller that learns the rate (--max-bandwidth auto): the
 // budget follows it for the sockets and starts that come after the call.
@@ -35,16 +36,17 @@ class WindowBudget {
   using time_point = TimeSource::time_point;
 
   // The queueing delay the window allows beyond the base round trip.
-  static constexpr std::chrono::microseconds kTargetDelay{4000};
+  static constexpr std::chrono::microseconds kTargetDelay{3000};
   // A window per receiver: at least about four segments, as fewer stall on delayed ACKs
   // (kMinWindow); as a rule no more than kSplitWindow (CURL_MAX_WRITE_SIZE), so that one
   // read's window update is a short burst; larger only when the concurrency leaves too few
   // receivers.
   static constexpr std::size_t kMinWindow = 8 * 1024;
   static constexpr std::size_t kSplitWindow = 16 * 1024;
-  // Two receivers at least, so that the link does not idle while one transfer ends and the
-  // next connects and asks.
-  static constexpr std::size_t kMinReceivers = 2;
+  // SO_RCVBUF per byte of window: Linux doubles the value for its bookkeeping and offers
+  // as window the share of that its packets carry as payload (tcp_win_from_space; measured
+  // on a veth link: the queue peaked at about 1.25 x the values set).
+  static constexpr double kBufferPerWindow = 0.8;
   // How long a base RTT sample counts before a larger one may replace it.
   static constexpr std::chrono::seconds kRttWindow{10};
 
@@ -65,10 +67,12 @@ class WindowBudget {
 
   // rate x (base RTT + kTargetDelay), in bytes.
   double total_window() const;
-  // How many transfers may receive at once.
+  // How many transfers may receive at once: one window of kSplitWindow each, at least one.
   std::size_t receivers() const;
-  // The window, in bytes, for a socket connecting now: the SO_RCVBUF to set before connect
-  // (Linux doubles it for its bookkeeping and offers about the value as window).
+  // The window, in bytes, for each receiver: the budget split over receivers(), at least
+  // kMinWindow, in whole KiB.
+  double window() const;
+  // The SO_RCVBUF to set before connect for about window() as the socket's window.
   int receive_buffer() const;
 
   // When a new transfer may start while `running` run: `now` or a later time (the ramp),

@@ -22,19 +22,27 @@ constexpr double k100Mbit = 100e6 / 8;  // 12.5 MB/s
 TEST(WindowBudgetTest, StartsFromTheTargetDelayAlone) {
   const WindowBudget budget(k20Mbit, 50);
   EXPECT_EQ(budget.base_rtt(), 0us);
-  EXPECT_DOUBLE_EQ(budget.total_window(), k20Mbit * 0.004);  // 10 kB
-  EXPECT_EQ(budget.receivers(), WindowBudget::kMinReceivers);
-  // 5 kB each, rounded up to whole pages.
-  EXPECT_EQ(budget.receive_buffer(), 8192);
+  EXPECT_DOUBLE_EQ(budget.total_window(), k20Mbit * 0.003);  // 7.5 kB
+  // Less than a split window: one receiver, with the least window.
+  EXPECT_EQ(budget.receivers(), 1u);
+  EXPECT_DOUBLE_EQ(budget.window(), 8 * 1024);
+  EXPECT_EQ(budget.receive_buffer(), 7 * 1024);  // 0.8 x the window, rounded up
 }
 
 TEST(WindowBudgetTest, BaseRttWidensTheBudget) {
   WindowBudget budget(k100Mbit, 50);
   budget.observe_rtt(6ms, kStart);
   EXPECT_EQ(budget.base_rtt(), 6ms);
-  EXPECT_DOUBLE_EQ(budget.total_window(), k100Mbit * 0.010);  // 125 kB
-  EXPECT_EQ(budget.receivers(), 8u);                          // 125 kB / 16 KiB, rounded up
-  EXPECT_EQ(budget.receive_buffer(), 16384);                  // 15.6 kB each
+  EXPECT_DOUBLE_EQ(budget.total_window(), k100Mbit * 0.009);  // 112.5 kB
+  EXPECT_EQ(budget.receivers(), 7u);                          // 112.5 kB / 16 KiB, rounded up
+  EXPECT_DOUBLE_EQ(budget.window(), 16 * 1024);               // 16.1 kB each, in whole KiB
+  EXPECT_EQ(budget.receive_buffer(), 13 * 1024);              // 12.8 KiB, rounded up
+}
+
+TEST(WindowBudgetTest, SmallBudgetKeepsTheLeastWindow) {
+  const WindowBudget budget(200'000, 50);  // 800 bytes: below a useful window
+  EXPECT_EQ(budget.receivers(), 1u);
+  EXPECT_DOUBLE_EQ(budget.window(), WindowBudget::kMinWindow);
 }
 
 TEST(WindowBudgetTest, BaseRttIsTheLeastSampleUntilItAges) {
@@ -54,35 +62,36 @@ TEST(WindowBudgetTest, ReceiversNeverExceedTheConcurrency) {
   budget.observe_rtt(46ms, kStart);  // 625 kB
   EXPECT_EQ(budget.receivers(), 3u);
   // The windows widen instead, so the budget is still offered.
-  EXPECT_GE(budget.receive_buffer() * 3, budget.total_window());
+  EXPECT_GE(budget.window() * 3, budget.total_window());
 }
 
 TEST(WindowBudgetTest, SumOfWindowsStaysNearTheBudget) {
   WindowBudget budget(k100Mbit, 500);
   for (const auto rtt : {0us, 100us, 1000us, 5000us, 50000us}) {
     if (rtt.count() > 0) budget.observe_rtt(rtt, kStart);
-    const double offered = static_cast<double>(budget.receivers()) * budget.receive_buffer();
+    const double offered = static_cast<double>(budget.receivers()) * budget.window();
     EXPECT_GE(offered, budget.total_window()) << rtt.count();
-    // Rounding to pages adds at most a page per receiver.
-    EXPECT_LE(offered, budget.total_window() + 4096.0 * static_cast<double>(budget.receivers()))
+    // Rounding to whole KiB adds at most a KiB per receiver.
+    EXPECT_LE(offered, budget.total_window() + 1024.0 * static_cast<double>(budget.receivers()))
         << rtt.count();
   }
 }
 
 TEST(WindowBudgetTest, StartsRampOneWindowAtATime) {
-  WindowBudget budget(k20Mbit, 50);
-  budget.observe_rtt(2400us, kStart);  // 16 kB: 2 receivers of 8 kB
-  ASSERT_EQ(budget.receivers(), 2u);
+  WindowBudget budget(k100Mbit, 50);  // 37.5 kB: 3 receivers of 13 KiB
+  ASSERT_EQ(budget.receivers(), 3u);
+  ASSERT_DOUBLE_EQ(budget.window(), 13 * 1024);
   EXPECT_EQ(budget.start_at(0, kStart), kStart);
   budget.started(kStart);
-  // The first window (8192 bytes) drains in 3.28 ms at 2.5 MB/s.
-  const auto drained = kStart + 3276800ns;
-  EXPECT_EQ(budget.start_at(1, kStart + 1ms), drained);
+  // The first window drains in 1.06496 ms at 12.5 MB/s.
+  const auto drained = kStart + 1064960ns;
+  EXPECT_EQ(budget.start_at(1, kStart + 500us), drained);
   EXPECT_EQ(budget.start_at(1, drained), drained);
   budget.started(drained);
-  // Both receivers run: the next waits for one to end, whatever the time.
-  EXPECT_EQ(budget.start_at(2, drained + 1s), std::nullopt);
-  EXPECT_EQ(budget.start_at(1, drained + 1s), drained + 1s);
+  budget.started(drained + 1064960ns);
+  // All three receivers run: the next waits for one to end, whatever the time.
+  EXPECT_EQ(budget.start_at(3, drained + 1s), std::nullopt);
+  EXPECT_EQ(budget.start_at(2, drained + 1s), drained + 1s);
 }
 
 TEST(WindowBudgetTest, NothingRunningStartsAtOnce) {
