@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "engines/socket_rtt.hpp"
+
 namespace sluice::detail {
 
 BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* easy)
@@ -16,6 +18,7 @@ void BodyReceiver::start(std::optional<BodyFile> body) {
   body_ = std::move(body);
   save_error_.clear();
   too_large_ = false;
+  rtt_sampled_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
@@ -31,6 +34,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     too_large_ = true;
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
+  if (gate_.window != nullptr && !rtt_sampled_) sample_rtt();
   if (gate_.bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
@@ -75,6 +79,16 @@ std::expected<std::filesystem::path, std::string> BodyReceiver::commit() {
   auto saved = body_->commit();
   body_.reset();
   return saved;
+}
+
+void BodyReceiver::sample_rtt() {
+  rtt_sampled_ = true;
+  curl_socket_t socket = CURL_SOCKET_BAD;
+  if (easy_ == nullptr || curl_easy_getinfo(easy_, CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
+      socket == CURL_SOCKET_BAD) {
+    return;
+  }
+  if (const auto rtt = socket_min_rtt(socket)) gate_.window->observe_rtt(*rtt, gate_.clock->now());
 }
 
 void BodyReceiver::set_waiting(bool waiting) noexcept {

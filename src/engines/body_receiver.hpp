@@ -18,6 +18,7 @@
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
+#include "limit/window_budget.hpp"
 #include "output/body_file.hpp"
 
 namespace sluice::detail {
@@ -30,7 +31,9 @@ struct BandwidthGate {
   TokenBucket* bytes = nullptr;
   std::function<void(CURL*, TimeSource::time_point)> on_pause;
   std::stop_token stop;
-  std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
+  // The run's window budget: each new socket's SO_RCVBUF, and the round trips it learns
+  // from each transfer's socket. May be null.
+  WindowBudget* window = nullptr;
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
@@ -78,6 +81,8 @@ class BodyReceiver {
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
+  // Tells the window budget the round trip of the transfer's socket, once per transfer.
+  void sample_rtt();
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
 
@@ -86,6 +91,7 @@ class BodyReceiver {
   CURL* const easy_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool waiting_ = false;                 // counted in gate_.waiting
+  bool rtt_sampled_ = false;             // this transfer told gate_.window its round trip
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
   std::string save_error_;

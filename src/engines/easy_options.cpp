@@ -12,11 +12,13 @@
 namespace sluice::detail {
 namespace {
 
-// CURLOPT_SOCKOPTFUNCTION: runs before connect, when the buffer still shapes the window.
-int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) {
+// CURLOPT_SOCKOPTFUNCTION: runs before connect, when the buffer still shapes the window
+// (and the window scale, fixed by the SYN).
+int set_receive_buffer(void* window, curl_socket_t socket, curlsocktype purpose) {
   if (purpose == CURLSOCKTYPE_IPCXN) {
+    const int bytes = static_cast<WindowBudget*>(window)->receive_buffer();
     // A refusal only leaves the kernel's default; the pacer still holds the cap.
-    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, bytes, sizeof(int));
+    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
   }
   return CURL_SOCKOPT_OK;
 }
@@ -112,9 +114,9 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
     // off the rest.
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
   }
-  if (gate.receive_buffer) {
+  if (gate.window != nullptr) {
     curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, &set_receive_buffer);
-    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, &*gate.receive_buffer);
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, gate.window);
   }
   if (gate.bytes != nullptr && gate.bytes->burst() < CURL_MAX_WRITE_SIZE) {
     // A chunk larger than the bucket's burst would always borrow: keep chunks within it.

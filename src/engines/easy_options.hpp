@@ -22,9 +22,9 @@ enum class RedirectFollower { Libcurl, Engine };
 long stall_seconds(std::chrono::milliseconds stall);
 
 // Sets `easy` up to fetch `url` under `options`, with the receive buffer and chunk size that
-// `gate` asks for and the run's shared `resources` (--resolve, headers). `gate` and `resources`
-// must outlive the transfer: libcurl keeps pointers to the receive buffer size and to the
-// lists (string options it copies). Leaves the callbacks alone: their owners set them.
+// `gate` asks for and the run's shared `resources` (--resolve, headers). `gate`'s window
+// budget and `resources` must outlive the transfer: libcurl keeps pointers to them (string
+// options it copies). Leaves the callbacks alone: their owners set them.
 // `origin_host` false: a redirect hop to another host than the URL's own, which gets no
 // credentials (user, bearer token, cookie string, Authorization and Cookie headers).
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
