@@ -1,7 +1,9 @@
-// -H: the request headers a run adds, replaces or removes, checked before the run.
+// -H: the request headers a run adds, replaces or removes, checked before the run, and put
+// together with a request's own.
 #include "engines/request_headers.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 namespace sluice::detail {
@@ -13,7 +15,40 @@ bool is_token_char(unsigned char c) {
          kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
+bool same_name(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
 }  // namespace
+
+std::string_view header_name(std::string_view header) {
+  return header.substr(0, header.find_first_of(":;"));
+}
+
+std::vector<std::string> headers_without_credentials(const std::vector<std::string>& headers) {
+  std::vector<std::string> kept;
+  for (const auto& header : headers) {
+    const std::string_view name = header_name(header);
+    if (!same_name(name, "authorization") && !same_name(name, "cookie")) kept.push_back(header);
+  }
+  return kept;
+}
+
+std::vector<std::string> merged_headers(const std::vector<std::string>& run_headers,
+                                        const std::vector<std::string>& request_headers) {
+  std::vector<std::string> merged;
+  for (const auto& header : run_headers) {
+    const bool replaced = std::ranges::any_of(request_headers, [&](const std::string& own) {
+      return same_name(header_name(own), header_name(header));
+    });
+    if (!replaced) merged.push_back(header);
+  }
+  merged.insert(merged.end(), request_headers.begin(), request_headers.end());
+  return merged;
+}
 
 std::expected<void, std::string> check_request_header(std::string_view header) {
   const auto end = header.find_first_of(":;");

@@ -5,6 +5,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::detail {
 
@@ -13,5 +14,17 @@ namespace sluice::detail {
 // bytes but tab. Returns why not; the reason names the header's name, never its value, which
 // may be a secret.
 std::expected<void, std::string> check_request_header(std::string_view header);
+
+// The name of a header as check_request_header takes it: the text before its ':' or ';'.
+std::string_view header_name(std::string_view header);
+
+// `headers` without Authorization and Cookie, for a redirect hop to another host: libcurl
+// keeps those two from other hosts when it follows, and so does sluice.
+std::vector<std::string> headers_without_credentials(const std::vector<std::string>& headers);
+
+// The run's headers followed by a request's own, without the run's headers that the request
+// names (whatever their case): a request's header replaces the run's of the same name.
+std::vector<std::string> merged_headers(const std::vector<std::string>& run_headers,
+                                        const std::vector<std::string>& request_headers);
 
 }  // namespace sluice::detail
