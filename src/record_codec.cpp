@@ -135,7 +135,8 @@ void append_json_line(std::string& out, const Record& record) {
     out += R"(,"id":)";
     append_string(out, record.id);
   }
-  if (record.error) {
+  // A success's source is its id unless a request line named one: then both are worth having.
+  if (record.error || (!record.id.empty() && record.id != record.source)) {
     out += R"(,"source":)";
     append_string(out, record.source);
   }
@@ -219,6 +220,8 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   auto id = optional_string(object, "id");
   if (!id) return Failure(id.error());
   if (*id) record.id = std::move(**id);
+  // Left out when it is the id (see append_json_line).
+  if (!*source) record.source = record.id;
 
   const json* status = member(object, "status");
   if (status == nullptr) return missing("status");

@@ -10,7 +10,8 @@
 namespace sluice::detail {
 
 // Appends `record` to `out` as exactly one line ending in '\n', keys in this order: url, id
-// (when not empty), source (only with an error), status (int or null), ok, bytes, wire_bytes,
+// (when not empty), source (with an error, or when it differs from a non-empty id: a request
+// line's own id), status (int or null), ok, bytes, wire_bytes,
 // content_type, elapsed_ms, ttfb_ms, dns_ms, connect_ms, tls_ms (rounded to 0.001 ms; null if
 // not finite), attempts, error (null or {"kind","message"}), then only when set: final_url,
 // http_version, remote_ip, sha256, headers ({name: value}), saved_to. Any bytes in the strings give
@@ -22,7 +23,7 @@ void append_json_line(std::string& out, const Record& record);
 std::string as_written(std::string_view text);
 
 // Reads a line written by append_json_line (the trailing '\n' may be present; unknown keys are
-// ignored). The error says what is wrong. Never throws; thread-safe.
+// ignored); a record without "source" gets its id as source. The error says what is wrong. Never throws; thread-safe.
 std::expected<Record, std::string> parse_json_line(std::string_view line);
 
 }  // namespace sluice::detail

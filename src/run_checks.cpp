@@ -81,6 +81,14 @@ void check_options(const Options& options) {
   check_header_text("user", options.user);
   check_header_text("bearer_token", options.bearer_token);
   check_header_text("cookie", options.cookie);
+  if (!options.method.empty() && !is_token(options.method)) {
+    throw UsageError("method", " must be a method name such as POST, not '" + options.method + "'");
+  }
+  for (const auto& name : options.record_headers) {
+    if (!is_token(name)) {
+      throw UsageError("record_headers", " must be header names, not '" + name + "'");
+    }
+  }
   if (!options.user.empty() && !options.bearer_token.empty()) {
     throw UsageError("bearer_token", " and the user option cannot be used together");
   }

@@ -24,6 +24,10 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+bool is_token(std::string_view text) {
+  return !text.empty() && std::ranges::all_of(text, is_token_char);
+}
+
 std::string_view header_name(std::string_view header) {
   return header.substr(0, header.find_first_of(":;"));
 }
@@ -56,7 +60,7 @@ std::expected<void, std::string> check_request_header(std::string_view header) {
   if (end == std::string_view::npos || name.empty()) {
     return std::unexpected(std::string("must be 'Name: value', 'Name:' or 'Name;'"));
   }
-  if (!std::ranges::all_of(name, is_token_char)) {
+  if (!is_token(name)) {
     return std::unexpected("has a name with a character a header name cannot have");
   }
   const std::string_view value = header.substr(end + 1);

@@ -15,6 +15,9 @@ namespace sluice::detail {
 // may be a secret.
 std::expected<void, std::string> check_request_header(std::string_view header);
 
+// Whether `text` is an HTTP token (RFC 9110, section 5.6.2), as a method or a header name is.
+bool is_token(std::string_view text);
+
 // The name of a header as check_request_header takes it: the text before its ':' or ';'.
 std::string_view header_name(std::string_view header);
 
