@@ -114,7 +114,7 @@ FetchReport FetchRun::run(RecordSink& sink, RunControl control, LiveCounters* li
   std::jthread reader_thread([&] {
     reader_.read_all(
         [&](InputItem&& item) {
-          if (skips.skip(resume_, item)) return true;
+          if (skips.skip(resume_, item.url, joining_id(item))) return true;
           if (track_hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
           if (!admission.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);

@@ -161,9 +161,9 @@ std::string_view joining_id(const InputItem& item) {
   return id == item.source ? std::string_view() : std::string_view(id);
 }
 
-bool ResumeSkips::skip(std::optional<ResumeIndex>& resume, const InputItem& item) {
-  const FinalRecord prior =
-      resume ? resume->consume(item.url, joining_id(item)) : FinalRecord::None;
+bool ResumeSkips::skip(std::optional<ResumeIndex>& resume, std::string_view url,
+                       std::string_view id) {
+  const FinalRecord prior = resume ? resume->consume(url, id) : FinalRecord::None;
   if (prior == FinalRecord::None) return false;
   skipped_.fetch_add(1, std::memory_order_relaxed);
   if (prior == FinalRecord::Failure) failures_.fetch_add(1, std::memory_order_relaxed);

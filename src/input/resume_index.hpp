@@ -93,7 +93,8 @@ class ResumeSkips {
  public:
   // True when this occurrence of `url` has a final record left in `resume` (none: nothing
   // is resumed), which is then consumed and counted: the URL is not to be fetched.
-  bool skip(std::optional<ResumeIndex>& resume, const InputItem& item);
+  // `id`: as ResumeIndex::consume takes it.
+  bool skip(std::optional<ResumeIndex>& resume, std::string_view url, std::string_view id = {});
 
   std::uint64_t skipped() const noexcept { return skipped_.load(std::memory_order_relaxed); }
   std::uint64_t failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
