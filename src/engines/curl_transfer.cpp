@@ -227,6 +227,7 @@ Record CurlTransfer::finish(CURLcode result) {
     if (saved) {
       record.saved_to = saved->string();
     } else if (record.ok) {
+      // An error body that could not be saved leaves the record's http error as it was.
       record.ok = false;
       record.error = FetchError{ErrorKind::Io, saved.error()};
     }
