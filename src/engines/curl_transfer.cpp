@@ -227,7 +227,8 @@ Record CurlTransfer::finish(CURLcode result) {
     if (saved) {
       record.saved_to = saved->string();
     } else if (record.ok) {
-      // An error body that could not be saved leaves the record's http error as it was.
+      // Only a success turns into an io failure: an error body (--save-errors) that could
+      // not be saved leaves its record's http error as it was.
       record.ok = false;
       record.error = FetchError{ErrorKind::Io, saved.error()};
     }
