@@ -161,11 +161,11 @@ TEST_F(RequestsTest, HeadAsksForNoBody) {
 // As libcurl follows by default: 303 turns any method into GET, 301 and 302 turn POST into
 // GET, and 307, 308 keep method and body; the hop after a change sends no body.
 TEST_F(RequestsTest, RedirectsChangeTheMethodAsCurlDoes) {
-  const auto to = [&](int status) {
-    return url("/redirect-to?url=/anything&status=" + std::to_string(status));
-  };
+  // Each line its own URL, so that each saves its own echo.
   const auto line = [&](const std::string& id, const std::string& method, int status) {
-    return json{{"id", id}, {"url", to(status)}, {"method", method}, {"body", "b"}};
+    const std::string target =
+        "/redirect-to?url=/anything&status=" + std::to_string(status) + "&line=" + id;
+    return json{{"id", id}, {"url", url(target)}, {"method", method}, {"body", "b"}};
   };
   const auto records = fetch(
       {list("redirects.jsonl", {line("post-301", "POST", 301), line("post-302", "POST", 302),
