@@ -23,7 +23,8 @@ void append_json_line(std::string& out, const Record& record);
 std::string as_written(std::string_view text);
 
 // Reads a line written by append_json_line (the trailing '\n' may be present; unknown keys are
-// ignored); a record without "source" gets its id as source. The error says what is wrong. Never throws; thread-safe.
+// ignored); a record without "source" gets its id as source. The error says what is wrong. Never
+// throws; thread-safe.
 std::expected<Record, std::string> parse_json_line(std::string_view line);
 
 }  // namespace sluice::detail
