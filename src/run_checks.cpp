@@ -14,10 +14,10 @@
 #include <system_error>
 #include <utility>
 
-#include "engines/request_headers.hpp"
 #include "engines/resolve_list.hpp"
 #include "fd_limit.hpp"
 #include "output/body_file.hpp"
+#include "request_headers.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {

@@ -13,11 +13,11 @@
 
 #include "engines/answer_headers.hpp"
 #include "engines/easy_options.hpp"
-#include "engines/request_headers.hpp"
 #include "engines/request_method.hpp"
 #include "fd_limit.hpp"
 #include "input/url_check.hpp"
 #include "limit/host_key.hpp"
+#include "request_headers.hpp"
 
 namespace sluice::detail {
 namespace {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "engines/request_headers.hpp"
+#include "request_headers.hpp"
 
 namespace sluice::detail {
 namespace {

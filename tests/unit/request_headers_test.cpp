@@ -1,5 +1,5 @@
 // -H values: the shapes curl takes, and refusals that never show a header's value.
-#include "engines/request_headers.hpp"
+#include "request_headers.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // -H: the request headers a run adds, replaces or removes, checked before the run, and put
 // together with a request's own.
-#include "engines/request_headers.hpp"
+#include "request_headers.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,5 +1,6 @@
-// -H: the request headers a run adds, replaces or removes, checked before the run so that
-// no header can smuggle a second one in.
+// Request headers as -H and request lines give them: checked before they are sent, so that no
+// header can smuggle a second one in, and a request's own put together with the run's. Shared
+// by the input (request lines), the run's checks and the engines.
 #pragma once
 
 #include <expected>
