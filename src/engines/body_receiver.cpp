@@ -1,7 +1,8 @@
 // The write callback of a transfer: cuts off a body beyond the run's max_body, holds the
-// received bytes to the bandwidth cap, and saves them to the transfer's BodyFile.
+// received bytes to the bandwidth cap, saves them to the transfer's BodyFile and hashes them.
 #include "engines/body_receiver.hpp"
 
+#include <string_view>
 #include <utility>
 
 #include "engines/socket_rtt.hpp"
@@ -13,9 +14,11 @@ BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* eas
 
 BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
-void BodyReceiver::start(std::optional<BodyFile> body) {
+void BodyReceiver::start(std::optional<BodyFile> body, bool digest) {
   bytes_ = 0;
   body_ = std::move(body);
+  digest_.reset();
+  if (digest) digest_.emplace();
   save_error_.clear();
   too_large_ = false;
   rtt_sampled_ = false;
@@ -46,6 +49,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
   }
+  if (digest_) digest_->update(std::string_view(chunk.data(), length));
   return length;
 }
 
@@ -72,6 +76,13 @@ std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
   return std::nullopt;
 }
 // [/article:pace]
+
+std::optional<std::string> BodyReceiver::take_digest() {
+  if (!digest_) return std::nullopt;
+  std::string hex = digest_->hex_digest();
+  digest_.reset();
+  return hex;
+}
 
 void BodyReceiver::end() noexcept { set_waiting(false); }
 

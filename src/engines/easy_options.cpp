@@ -1,5 +1,6 @@
-// Sets a reset easy handle up for one URL from the run's Options: protocols, redirects,
-// timeouts, the body size cap, --resolve, the request headers and credentials, compression,
+// Sets a reset easy handle up for one URL from the run's Options and the request: protocols,
+// redirects, timeouts, the body size cap, --resolve, the method, body, headers and
+// credentials, compression,
 // TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
 #include "engines/easy_options.hpp"
 
@@ -50,10 +51,34 @@ void set_credentials(CURL* easy, const Options& options) {
   if (!options.cookie.empty()) curl_easy_setopt(easy, CURLOPT_COOKIE, options.cookie.c_str());
 }
 
+void set_method(CURL* easy, const RequestShape& request) {
+  if (request.body != nullptr) {
+    // Sets POST (and libcurl's form Content-Type, as curl's --data does; a header replaces it).
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body->size()));
+    curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, request.body->c_str());
+  } else if (request.method == "POST") {
+    // An empty body, sent with Content-Length: 0 rather than none.
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t{0});
+    curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, "");
+  }
+  if (request.method == "HEAD") {
+    // Not CURLOPT_CUSTOMREQUEST: libcurl would then wait for a body that never comes.
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET" && request.method != "POST") {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else if (request.method == "GET" && request.body != nullptr) {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "GET");
+  }
+}
+
 void set_request_options(CURL* easy, const Options& options, const RunResources& resources,
-                         bool origin_host) {
+                         const RequestShape& request, bool origin_host) {
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-  const CurlList& headers = origin_host ? resources.headers : resources.headers_elsewhere;
+  set_method(easy, request);
+  const CurlList& run_headers = origin_host ? resources.headers : resources.headers_elsewhere;
+  const CurlList* own_headers = origin_host ? request.headers : request.headers_elsewhere;
+  const CurlList& headers = own_headers != nullptr ? *own_headers : run_headers;
   if (headers.get() != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
   // Credentials go to the URL's own host only, never to the host a redirect leads to, as
   // libcurl does when it follows (CURLOPT_UNRESTRICTED_AUTH off).
@@ -91,7 +116,7 @@ long stall_seconds(std::chrono::milliseconds stall) {
 
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
                       const BandwidthGate& gate, const RunResources& resources,
-                      RedirectFollower redirects, bool origin_host) {
+                      RedirectFollower redirects, const RequestShape& request, bool origin_host) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -130,7 +155,7 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
   // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
   // handles ignore this option.
   curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
-  set_request_options(easy, options, resources, origin_host);
+  set_request_options(easy, options, resources, request, origin_host);
   set_connection_options(easy, options);
 }
 

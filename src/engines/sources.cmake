@@ -6,7 +6,7 @@ target_sources(sluice PRIVATE
   engines/easy_options.cpp
   engines/curl_list.cpp
   engines/resolve_list.cpp
-  engines/request_headers.cpp
+  engines/request_method.cpp
   engines/body_receiver.cpp
   engines/failure_classifier.cpp
   engines/answer_headers.cpp

@@ -152,7 +152,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   CLI::App app{
       "sluice: fetch a list of URLs as fast as the network allows, and not a byte faster.\n"
       "SOURCE is a URL (ranges expand: /todos/{1..200}, {001..120}, {a,b}, [1-9]),\n"
-      "@FILE (one URL per line; # comments) or - (standard input).",
+      "@FILE (one URL per line; # comments; a FILE.jsonl has one JSON request per line)\n"
+      "or - (standard input).",
       "sluice"};
   app.set_version_flag("--version", std::function<std::string()>(version_text));
   app.require_subcommand(0, 1);

@@ -8,7 +8,7 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 39> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 46> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
@@ -27,6 +27,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 39> kFlags{{
     {"max_body", "--max-body"},
     {"max_redirects", "--max-redirects"},
     {"output_dir", "--output-dir"},
+    {"save_errors", "--save-errors"},
+    {"body_digest", "--hash"},
+    {"record_headers", "--record-header"},
     {"insecure", "--insecure"},
     {"ca_file", "--cacert"},
     {"ca_path", "--capath"},
@@ -39,9 +42,14 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 39> kFlags{{
     {"http_version", "--http1.1"},
     {"proxy", "--proxy"},
     {"no_proxy", "--noproxy"},
+    {"method", "--request"},
+    {"body", "--data"},
+    {"retry_all_methods", "--retry-all-methods"},
     {"cookie", "--cookie"},
     {"cookie_file", "--cookie"},
     {"max_expansion", "--max-expansion"},
+    {"globoff", "--globoff"},
+    {"input_format", "--input-format"},
     {"user_agent", "--user-agent"},
     {"resolve", "--resolve"},
     {"resume_from", "--resume"},

@@ -12,14 +12,18 @@ _sluice() {
     --summary-json --stats-log --resume --retry-failed --progress -q --quiet --max-redirects
     --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
-    --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge"
+    --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge -X --request
+    -d --data --data-binary --retry-all-methods -g --globoff --input-format --hash
+    --record-header --save-errors"
   # watch writes each job's results to OUTBOX: --results and its kin do not apply there.
   local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --timeout
     --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
     --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --progress -q --quiet
     --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
-    --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge"
+    --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge -X --request
+    -d --data --data-binary --retry-all-methods -g --globoff --input-format --hash
+    --record-header --save-errors"
   local job_options="-h --help --redis --job"
   local worker_options="$watch_options --redis --job --consumer --lease"
   local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
@@ -49,6 +53,18 @@ _sluice() {
       mapfile -t COMPREPLY < <(compgen -W "ietf x" -- "$cur")
       return
       ;;
+    --input-format)
+      mapfile -t COMPREPLY < <(compgen -W "auto lines jsonl" -- "$cur")
+      return
+      ;;
+    --hash)
+      mapfile -t COMPREPLY < <(compgen -W "sha256" -- "$cur")
+      return
+      ;;
+    -X | --request)
+      mapfile -t COMPREPLY < <(compgen -W "GET HEAD POST PUT PATCH DELETE OPTIONS" -- "$cur")
+      return
+      ;;
     --faults)
       mapfile -t COMPREPLY < <(compgen -S = -W "$faults" -- "$cur")
       compopt -o nospace 2>/dev/null
@@ -69,6 +85,7 @@ _sluice() {
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
       --rate | --per-host | --max-redirects | --max-expansion | --max-body | --user-agent | \
       --resolve | -H | --header | -u | --user | --oauth2-bearer | -x | --proxy | --noproxy | \
+      -d | --data | --data-binary | --record-header | \
       --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
       --capacity | --rate-limit | --redis | --job | --consumer | --lease)
       return  # a value of the user's own
