@@ -49,6 +49,8 @@ struct Record {
   std::optional<FetchError> error;
   std::optional<std::string> final_url;  // set only when redirects changed the URL
   std::optional<std::string> saved_to;
+  // With Options::body_in_memory: the body of an ok record. Not part of the results file.
+  std::optional<std::string> body;
 };
 
 }  // namespace sluice

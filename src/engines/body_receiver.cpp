@@ -11,9 +11,11 @@ BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* eas
 
 BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
-void BodyReceiver::start(std::optional<BodyFile> body) {
+void BodyReceiver::start(std::optional<BodyFile> body, bool keep) {
   bytes_ = 0;
   body_ = std::move(body);
+  keep_ = keep;
+  kept_.clear();
   save_error_.clear();
   too_large_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
@@ -35,6 +37,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     if (const auto refused = pace(length)) return *refused;
   }
   bytes_ += length;
+  if (keep_) kept_.append(chunk.data(), length);
   if (body_) {
     auto written = body_->write(chunk);
     if (!written) {
