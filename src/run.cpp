@@ -131,9 +131,17 @@ void Run::close() {
   state.metered.admission().close();
 }
 
-void Run::stop() { state_->stop.request_stop(); }
+// Admission is cancelled here as well as by the run core's own stop callback, which the
+// engine thread may not have registered yet: a push after stop() or abort() returns must fail.
+void Run::stop() {
+  state_->stop.request_stop();
+  state_->metered.admission().cancel();
+}
 
-void Run::abort() { state_->abort.request_stop(); }
+void Run::abort() {
+  state_->abort.request_stop();
+  state_->metered.admission().cancel();
+}
 
 FetchReport Run::wait() {
   state_->engine.join();
