@@ -47,8 +47,9 @@ class Run {
   ~Run();
 
   // Adds one request, or one URL as given; its record's index counts pushes from 0 and its
-  // source is "arg:N" (N from 1). Blocks while the run holds as many as it queues (about twice
-  // Options::concurrency). Returns false, and adds nothing, after close(), stop() or abort().
+  // source is "arg:N" (N from 1). Blocks while the run holds as many as it queues (twice
+  // Options::concurrency, plus 1024). Returns false, and adds nothing, after close(), stop() or
+  // abort().
   bool push(Request request);
   bool push(std::string url);
   // No more pushes: the run ends once everything pushed has its record.
