@@ -10,51 +10,19 @@
 #include "file_budget.hpp"
 #include "input/reader_cancel.hpp"
 #include "limit/host_key.hpp"
-#include "limit/time_source.hpp"
-#include "output/binding_meter.hpp"
+#include "metered_run.hpp"
 #include "run_checks.hpp"
-#include "run_core.hpp"
 #include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
 namespace {
 
-// Counts records as they pass, so the report and the gauges say how many reached the
-// caller, and shows each to the meter. Both engines deliver through it.
-class CountingSink final : public RecordSink {
- public:
-  CountingSink(RecordSink& next, LiveCounters& live, BindingMeter& meter)
-      : next_(next), live_(live), meter_(meter) {}
-  void on_record(Record&& record) override {
-    count_.fetch_add(1, std::memory_order_relaxed);
-    live_.records.fetch_add(1, std::memory_order_relaxed);
-    if (record.ok) live_.ok.fetch_add(1, std::memory_order_relaxed);
-    live_.bytes.fetch_add(record.bytes, std::memory_order_relaxed);
-    meter_.on_record(record);
-    next_.on_record(std::move(record));
-  }
-  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
-
- private:
-  RecordSink& next_;
-  LiveCounters& live_;
-  BindingMeter& meter_;
-  std::atomic<std::uint64_t> count_{0};
-};
-
 std::optional<ResumeIndex> load_resume_index(const Options& options) {
   if (!options.resume_from) return std::nullopt;
   auto index = ResumeIndex::load(*options.resume_from, options.retry_failed);
   if (!index) throw UsageError("resume_from", ": " + index.error());
   return std::move(*index);
-}
-
-std::optional<StatsLog> open_stats_log(const Options& options) {
-  if (!options.stats_log) return std::nullopt;
-  auto log = StatsLog::open(*options.stats_log);
-  if (!log) throw UsageError("stats_log", ": " + log.error());
-  return std::move(*log);
 }
 
 // The files counted first: the options are moved into the check.
@@ -92,25 +60,16 @@ FetchReport FetchRun::run(RecordSink& sink, RunControl control, LiveCounters* li
   // Retry-After and RateLimit headers slow its own host; per_host adds a cap (0: none).
   // An engine the caller gave (engine_) knows nothing of hosts.
   const bool track_hosts = !engine_;
-  RunCore core(options_, counters, 0,
-               track_hosts ? make_engine(options_, resources_) : engine_(options_, resources_));
-  Admission& admission = core.admission();
+  MeteredRun metered(
+      options_, counters,
+      track_hosts ? make_engine(options_, resources_) : engine_(options_, resources_),
+      stats_log_ ? &*stats_log_ : nullptr);
+  Admission& admission = metered.admission();
 
   const ReaderCancel reader_cancel;
 
   ResumeSkips skips;
 
-  const auto started = std::chrono::steady_clock::now();
-  BindingMeter meter(
-      counters, options_.adaptive_concurrency ? 0 : options_.concurrency,
-      [&admission](bool name_host) {
-        auto occupancy = admission.occupancy(name_host);
-        return QueueGauges{.queued = occupancy.queued,
-                           .parked = occupancy.parked,
-                           .busiest_host = std::move(occupancy.busiest_host)};
-      },
-      stats_log_ ? &*stats_log_ : nullptr, real_time_source());
-  CountingSink counting(sink, counters, meter);
   std::jthread reader_thread([&] {
     reader_.read_all(
         [&](InputItem&& item) {
@@ -130,22 +89,12 @@ FetchReport FetchRun::run(RecordSink& sink, RunControl control, LiveCounters* li
     admission.cancel();
     reader_cancel.signal();
   });
-  core.run(counting, control.stop, control.abort);
+  FetchReport report = metered.run(sink, control);
   reader_cancel.signal();
   reader_thread.join();
-  const auto wall = std::chrono::steady_clock::now() - started;
-  const Binding bound_by = meter.finish();
-
-  return FetchReport{
-      .urls = counting.count(),
-      .skipped = skips.skipped(),
-      .skipped_failures = skips.failures(),
-      .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
-      .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
-      .final_limit = counters.limit.load(std::memory_order_relaxed),
-      .bound_by = bound_by,
-      .stats_log_error = meter.log_error(),
-  };
+  report.skipped = skips.skipped();
+  report.skipped_failures = skips.failures();
+  return report;
 }
 
 }  // namespace sluice::detail

@@ -77,6 +77,10 @@ struct Options {
   std::chrono::milliseconds grace{5'000};
   // A body longer than this ends the transfer with ErrorKind::TooLarge; zero means no limit.
   std::uint64_t max_body = 0;
+  // Hand each ok answer's body to the caller in Record::body, up to this many bytes: a longer
+  // body ends its transfer with ErrorKind::TooLarge, as max_body does. Zero: bodies are not
+  // kept in memory (output_dir saves them to files; both may be given).
+  std::uint64_t body_in_memory = 0;
   // Redirects followed per URL (http and https only).
   long max_redirects = 10;
   // Save each body under this directory; nothing is written outside it. The directory is
@@ -159,7 +163,7 @@ struct Options {
   // With resume_from: fetch every failed URL again, not only the transient failures.
   bool retry_failed = false;
   // Append one JSON line of the run's gauges to this file every 100 ms while the run goes
-  // (format in README.md, "--stats-log").
+  // (format in docs/flow-control.md, "--stats-log").
   std::optional<std::filesystem::path> stats_log;
 };
 

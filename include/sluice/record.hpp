@@ -69,6 +69,8 @@ struct Record {
   // With Options::record_headers: the answer's value of each of those headers it sent, keyed
   // by the lower-case name (repeated headers joined by ", ").
   std::map<std::string, std::string> headers;
+  // With Options::body_in_memory: the body of an ok record. Not part of the results file.
+  std::optional<std::string> body;
 };
 
 }  // namespace sluice

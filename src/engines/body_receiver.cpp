@@ -14,11 +14,13 @@ BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* eas
 
 BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
-void BodyReceiver::start(std::optional<BodyFile> body, bool digest) {
+void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   bytes_ = 0;
   body_ = std::move(body);
   digest_.reset();
   if (digest) digest_.emplace();
+  keep_ = keep;
+  kept_.clear();
   save_error_.clear();
   too_large_ = false;
   rtt_sampled_ = false;
@@ -42,6 +44,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     if (const auto refused = pace(length)) return *refused;
   }
   bytes_ += length;
+  if (keep_) kept_.append(chunk.data(), length);
   if (body_) {
     auto written = body_->write(chunk);
     if (!written) {

@@ -55,10 +55,10 @@ class BodyReceiver {
   BodyReceiver& operator=(const BodyReceiver&) = delete;
   ~BodyReceiver();
 
-  // Readies for a new transfer, saving its body to `body` if given and hashing it when
-  // `digest`, and makes the handle hand its body here; again after each curl_easy_reset,
-  // which forgets the write callback.
-  void start(std::optional<BodyFile> body, bool digest = false);
+  // Readies for a new transfer, saving its body to `body` if given, hashing it when `digest`
+  // and keeping it in memory when `keep` (see take_kept), and makes the handle hand its body
+  // here; again after each curl_easy_reset, which forgets the write callback.
+  void start(std::optional<BodyFile> body, bool digest = false, bool keep = false);
   // Takes one chunk of the body; returns what the write callback returns: its length when
   // taken, CURL_WRITEFUNC_PAUSE to be handed it again on resume, or 0 to end the transfer
   // (CURLE_WRITE_ERROR): too large, a failed save, or the run stopped while it waited.
@@ -79,8 +79,13 @@ class BodyReceiver {
   std::optional<std::string> take_digest();
   // Renames the saved body into place (see BodyFile::commit); then saving() is false.
   std::expected<std::filesystem::path, std::string> commit();
-  // Forgets the saved body: an uncommitted body file removes itself.
-  void drop() noexcept { body_.reset(); }
+  // Forgets the saved body (an uncommitted body file removes itself) and the kept one.
+  void drop() noexcept {
+    body_.reset();
+    kept_.clear();
+  }
+  // The body kept in memory since start(..., true); empty afterwards.
+  std::string take_kept() noexcept { return std::move(kept_); }
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
@@ -100,6 +105,8 @@ class BodyReceiver {
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
   std::optional<Sha256> digest_;  // fed as the bytes are taken: no second read of the file
+  bool keep_ = false;
+  std::string kept_;  // with keep_: the bytes received, at most max_body_
   std::string save_error_;
   bool too_large_ = false;
 };

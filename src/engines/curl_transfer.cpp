@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <new>
@@ -30,6 +31,14 @@ std::uint64_t next_transfer_number() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
+// The most body bytes a transfer takes: Options::max_body, and Options::body_in_memory when
+// bodies are kept in memory (0: no cap).
+std::uint64_t body_cap(const Options& options) {
+  if (options.body_in_memory == 0) return options.max_body;
+  if (options.max_body == 0) return options.body_in_memory;
+  return std::min(options.max_body, options.body_in_memory);
+}
+
 CURL* new_easy_handle() {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) throw std::bad_alloc();
@@ -46,7 +55,7 @@ CurlTransfer::CurlTransfer(const Options& options, const RunResources& resources
       redirects_(redirects),
       number_(next_transfer_number()),
       easy_(new_easy_handle()),
-      receiver_(options.max_body, std::move(gate), easy_) {}
+      receiver_(body_cap(options), std::move(gate), easy_) {}
 
 CurlTransfer::~CurlTransfer() { curl_easy_cleanup(easy_); }
 
@@ -84,7 +93,8 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   shape_request();
   set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_, redirects_,
                    shape_, origin_host);
-  receiver_.start(std::move(body), options_.body_digest == BodyDigest::Sha256);
+  receiver_.start(std::move(body), options_.body_digest == BodyDigest::Sha256,
+                  options_.body_in_memory > 0);
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
@@ -207,7 +217,7 @@ Record CurlTransfer::finish(CURLcode result) {
         .location = location,
         .too_large = receiver_.too_large(),
         .save_error = receiver_.save_error(),
-        .max_body = options_.max_body,
+        .max_body = body_cap(options_),
         .stall_timeout = options_.stall_timeout};
     record.error = describe_failure(failure);
     if (const auto target = unparsed_redirect_target(failure)) {
@@ -233,6 +243,7 @@ Record CurlTransfer::finish(CURLcode result) {
       record.error = FetchError{ErrorKind::Io, saved.error()};
     }
   }
+  if (record.ok && options_.body_in_memory > 0) record.body = receiver_.take_kept();
   receiver_.drop();  // an uncommitted body file removes itself
   return record;
 }

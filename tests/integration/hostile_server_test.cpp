@@ -68,7 +68,7 @@ TEST_P(HostileServerTest, EndlessInterimAnswersAreAProtocolErrorAndNotRetried) {
 
 // ftp: and file: parse and are refused when libcurl moves there; data: and ws: do not even
 // parse in libcurl 7.88, which then stays on the URL that redirected. Both are the refused
-// scheme the README promises, and final_url names the target either way.
+// scheme docs/usage.md promises, and final_url names the target either way.
 TEST_P(HostileServerTest, ARedirectToASchemeLibcurlDoesNotKnowIsAnUnsupportedScheme) {
   for (const std::string target : {"data:text/plain,hello", "ws://127.0.0.1:1/socket"}) {
     SCOPED_TRACE(target);

@@ -120,7 +120,7 @@ struct Tally {
   bool torn_line_is_json = false;  // it lacks only its '\n'
 };
 
-// What a results file may hold at its end: after kill -9, a torn last line (README, "Crashes").
+// What a results file may hold at its end: after kill -9, a torn last line (docs/reliability.md, "Crashes").
 enum class LastLine { MustBeWhole, MayBeTorn };
 
 bool ends_with_newline(const std::filesystem::path& path) {

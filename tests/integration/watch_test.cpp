@@ -279,7 +279,7 @@ TEST_F(WatchTest, AJobKilledMidwayResumesWithoutFetchingAFinishedUrlTwice) {
   ASSERT_TRUE(test::wait_until([&] { return server_.stats().in_flight == 0; }));
   const auto requests_before = server_.stats().requests;
   std::size_t final_before = 0;
-  // The kill may have torn the last line (README, "Crashes"); the resume repairs it.
+  // The kill may have torn the last line (docs/reliability.md, "Crashes"); the resume repairs it.
   for (const auto& record : test::read_records_after_kill(outbox_ / ".list.txt.jsonl.part")) {
     if (record["ok"].get<bool>()) ++final_before;
   }

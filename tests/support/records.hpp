@@ -16,7 +16,7 @@ namespace sluice::test {
 std::vector<nlohmann::json> parse_records(const std::string& text);
 std::vector<nlohmann::json> read_records(const std::filesystem::path& path);
 // The records of a results file whose writer was killed with SIGKILL: every line but the last
-// must be a whole record, or the calling test fails; the last may be torn (README, "Crashes")
+// must be a whole record, or the calling test fails; the last may be torn (docs/reliability.md, "Crashes")
 // and is then left out.
 std::vector<nlohmann::json> read_records_after_kill(const std::filesystem::path& path);
 

@@ -1,5 +1,5 @@
 // The write callback's decisions: the max_body cut-off, pausing or blocking for the bandwidth
-// cap on a hand-moved clock, and saving to a body file.
+// cap on a hand-moved clock, saving to a body file, and keeping the body in memory.
 #include "engines/body_receiver.hpp"
 
 #include <gtest/gtest.h>
@@ -77,6 +77,24 @@ TEST(BodyReceiverTest, HashesTheBodyAsItIsTakenOnlyWhenAsked) {
   receiver.start(std::nullopt);
   EXPECT_EQ(receiver.receive(bytes_of("abc")), 3u);
   EXPECT_EQ(receiver.take_digest(), std::nullopt);
+  curl_easy_cleanup(easy);
+}
+
+TEST(BodyReceiverTest, KeepsTheBodyInMemoryWhenAskedAndForgetsItOnDrop) {
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(0, {}, easy);
+  receiver.start(std::nullopt, /*digest=*/false, /*keep=*/true);
+  EXPECT_EQ(receiver.receive(bytes_of("hello, ")), 7u);
+  EXPECT_EQ(receiver.receive(bytes_of("world")), 5u);
+  EXPECT_EQ(receiver.take_kept(), "hello, world");
+  receiver.start(std::nullopt, /*digest=*/false, /*keep=*/true);
+  EXPECT_EQ(receiver.receive(bytes_of("a redirect's body")), 17u);
+  receiver.drop();
+  EXPECT_EQ(receiver.take_kept(), "");
+  receiver.start(std::nullopt);  // not asked: nothing kept
+  EXPECT_EQ(receiver.receive(bytes_of("x")), 1u);
+  EXPECT_EQ(receiver.take_kept(), "");
   curl_easy_cleanup(easy);
 }
 
