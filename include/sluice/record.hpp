@@ -49,6 +49,8 @@ struct Record {
   std::optional<FetchError> error;
   std::optional<std::string> final_url;  // set only when redirects changed the URL
   std::optional<std::string> saved_to;
+  // Not fetched: with Options::skip_existing, its file was already saved (saved_to names it).
+  bool skipped = false;
 };
 
 }  // namespace sluice

@@ -14,6 +14,8 @@ BodyReceiver::~BodyReceiver() { set_waiting(false); }
 void BodyReceiver::start(std::optional<BodyFile> body) {
   bytes_ = 0;
   body_ = std::move(body);
+  body_begun_ = false;
+  keeping_ = true;
   save_error_.clear();
   too_large_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
@@ -35,7 +37,14 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     if (const auto refused = pace(length)) return *refused;
   }
   bytes_ += length;
-  if (body_) {
+  if (body_ && !body_begun_) {
+    body_begun_ = true;
+    if (auto begun = begin_body(); !begun) {
+      save_error_ = begun.error();
+      return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
+    }
+  }
+  if (body_ && keeping_) {
     auto written = body_->write(chunk);
     if (!written) {
       save_error_ = written.error();
@@ -68,6 +77,21 @@ std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
   return std::nullopt;
 }
 // [/article:pace]
+
+std::expected<void, std::string> BodyReceiver::begin_body() {
+  if (!body_->resumable() || easy_ == nullptr) return body_->begin(false);
+  // The answer whose body this is: after a redirect libcurl follows, the last one.
+  long status = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  keeping_ = status >= 200 && status < 300;
+  if (!keeping_) return {};
+  return body_->begin(status == 206 && body_->resume_offset() > 0);
+}
+
+void BodyReceiver::discard() noexcept {
+  if (body_) body_->discard();
+  body_.reset();
+}
 
 void BodyReceiver::end() noexcept { set_waiting(false); }
 

@@ -71,11 +71,17 @@ class BodyReceiver {
   bool saving() const noexcept { return body_.has_value(); }
   // Renames the saved body into place (see BodyFile::commit); then saving() is false.
   std::expected<std::filesystem::path, std::string> commit();
-  // Forgets the saved body: an uncommitted body file removes itself.
+  // Forgets the saved body: an uncommitted body file removes itself (a resumable one keeps
+  // what arrived).
   void drop() noexcept { body_.reset(); }
+  // Forgets the saved body, a resumable one's ".part" too.
+  void discard() noexcept;
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  // At the body's first chunk: whether and how it is kept. A resumable body keeps only a 2xx
+  // answer (a 503 or a redirect leaves its ".part" as it was) and appends a 206.
+  std::expected<void, std::string> begin_body();
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
@@ -88,6 +94,8 @@ class BodyReceiver {
   bool waiting_ = false;                 // counted in gate_.waiting
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
+  bool body_begun_ = false;  // begin_body() ran for this transfer
+  bool keeping_ = true;      // the chunks go to body_
   std::string save_error_;
   bool too_large_ = false;
 };

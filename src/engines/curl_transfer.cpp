@@ -16,6 +16,7 @@
 #include "fd_limit.hpp"
 #include "input/url_check.hpp"
 #include "limit/host_key.hpp"
+#include "output/body_path.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -67,7 +68,17 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   receiver_.drop();
   std::optional<BodyFile> body;
   if (resources_.output_dir) {
-    auto created = BodyFile::create(*resources_.output_dir, item_.url, number_);
+    // Named by the URL as given, on every redirect hop: the file is the input's.
+    auto path = body_path(item_.url, item_.request.out, options_.layout);
+    if (!path) return unfetched_record(std::move(item_), {ErrorKind::InvalidUrl, path.error()});
+    if (options_.skip_existing && !item_.redirected) {
+      if (auto existing = existing_body(*resources_.output_dir, *path, item_.request.sha256)) {
+        return skipped_record(std::move(item_), existing->string());
+      }
+    }
+    auto created =
+        BodyFile::create(*resources_.output_dir, item_.url, number_,
+                         {.path = std::move(*path), .resumable = options_.continue_partial});
     if (!created) {
       short_of_descriptors_ = tells_of_descriptor_shortage(created.error());
       return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
@@ -81,6 +92,12 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
       !item_.redirected || host_key(item_.fetch_url).value_or("") == item_.redirected->start_host;
   set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_, redirects_,
                    origin_host);
+  if (body && body->resume_offset() > 0) {
+    // Not CURLOPT_RESUME_FROM: libcurl then fails an answer that ignores the range, which
+    // here means starting over.
+    const std::string range = std::to_string(body->resume_offset()) + '-';
+    curl_easy_setopt(easy_, CURLOPT_RANGE, range.c_str());
+  }
   receiver_.start(std::move(body));
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
@@ -201,6 +218,8 @@ Record CurlTransfer::finish(CURLcode result) {
   }
   record.ok = !record.error.has_value();
 
+  // The ".part" holds more than the whole (or the body changed): the next attempt starts over.
+  if (receiver_.saving() && status == 416) receiver_.discard();
   if (receiver_.saving() && record.ok) {
     auto saved = receiver_.commit();
     if (saved) {

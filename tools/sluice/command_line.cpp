@@ -197,7 +197,24 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "Requests in flight per host (scheme, host, port), on top of -c (0: no cap)")
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));
-  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
+  auto* output_option =
+      app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
+  const std::map<std::string, OutputLayout> layouts{{"flat", OutputLayout::Flat},
+                                                    {"path", OutputLayout::Path}};
+  std::string layout = "flat";
+  app.add_option("--layout", layout,
+                 "Names under DIR: flat (one safe name per URL) or path (host/path as a tree, "
+                 "as a mirror)")
+      ->check(CLI::IsMember(layouts))
+      ->capture_default_str()
+      ->needs(output_option);
+  app.add_flag("--skip-existing", fetch.options.skip_existing,
+               "Do not fetch a URL whose file is already in DIR (with a request's sha256, only "
+               "when it matches)")
+      ->needs(output_option);
+  app.add_flag("--continue", fetch.options.continue_partial,
+               "Write bodies to FILE.part and resume a cut one with a range request")
+      ->needs(output_option);
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
   std::string stats_log;
@@ -376,6 +393,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   apply_request_flags(request_flags, fetch.options);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
+  fetch.options.layout = layouts.at(layout);
   if (!stats_log.empty()) fetch.options.stats_log = stats_log;
   if (!resume.empty()) {
     if (fetch.results_path && !same_file(*fetch.results_path, resume)) {
