@@ -111,12 +111,13 @@ TEST(CliDocsTest, ManPageNamesEveryRecordFieldAndErrorKind) {
   record.final_url = "http://example.com/";
   record.saved_to = "out/x";
   record.source = "arg:1";
+  record.skipped = true;
   std::string line;
   detail::append_json_line(line, record);
   std::set<std::string> words;
   const auto json = nlohmann::json::parse(line);
   for (const auto& [field, value] : json.items()) words.insert(field);
-  EXPECT_EQ(words.size(), 11u) << line;  // every optional field was set
+  EXPECT_EQ(words.size(), 12u) << line;  // every optional field was set
   for (const auto& [field, value] : json["error"].items()) words.insert(field);
   for (int kind = 0; kind <= static_cast<int>(ErrorKind::Other); ++kind) {
     words.insert(std::string(to_string(static_cast<ErrorKind>(kind))));
