@@ -1,12 +1,14 @@
-// TLS, HTTP/2 and a forward proxy against real servers from Debian, started by the test on
-// free ports: nginx (a certificate from a CA made here, HTTP/2 and HTTP/1.1, client
-// certificates) and tinyproxy. Skipped when a program is missing (.ci/setup installs them).
+// TLS, HTTP/2 and a forward proxy against real servers started by the test on free ports:
+// nginx (a certificate from a CA made here, HTTP/2 and HTTP/1.1, client certificates),
+// `sluice serve --tls` and tinyproxy. Skipped when a program is missing (.ci/setup installs them).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -85,7 +87,10 @@ test::ChildResult run_sluice(std::vector<std::string> args,
     command.insert(command.end(), {"-u", name});
   }
   command.insert(command.end(), environment.begin(), environment.end());
-  command.insert(command.end(), {SLUICE_BINARY, "-q", "--retries", "0"});
+  command.insert(command.end(), {SLUICE_BINARY, "-q"});
+  if (std::find(args.begin(), args.end(), "--retries") == args.end()) {
+    command.insert(command.end(), {"--retries", "0"});
+  }
   command.insert(command.end(), args.begin(), args.end());
   return test::run_child("/usr/bin/env", command, {}, 60s);
 }
@@ -193,6 +198,47 @@ TEST_F(TlsTest, AClientCertificateIsSentWhenDemanded) {
                               file("client.key"), url(client_port_)}));
   EXPECT_EQ(kind_of(with), "ok") << with.dump();
   EXPECT_EQ(with.at("status"), 200);
+}
+
+// `sluice serve --tls` started as a child; its URL from its first line.
+struct TlsServe {
+  explicit TlsServe(std::vector<std::string> args) : child(SLUICE_BINARY, std::move(args)) {
+    const std::string line = child.read_first_line(10s);
+    const auto start = line.find("https://");
+    if (start != std::string::npos) base_url = line.substr(start, line.find('\n') - start);
+  }
+  ~TlsServe() { child.signal(SIGTERM); }
+  test::ChildProcess child;
+  std::string base_url;
+};
+
+// The certificate it makes is its own: -k trusts it, verification does not.
+TEST(ServeTlsTest, ASelfSignedServerAnswersOverTlsWithInsecure) {
+  const TlsServe serve({"serve", "--tls"});
+  ASSERT_FALSE(serve.base_url.empty());
+  const auto insecure = only_record(run_sluice({"-k", serve.base_url + "/todos/1"}));
+  EXPECT_EQ(kind_of(insecure), "ok") << insecure.dump();
+  EXPECT_EQ(insecure.at("bytes"), 78);
+  EXPECT_EQ(kind_of(only_record(run_sluice({serve.base_url + "/todos/1"}))), "tls");
+}
+
+// Given a certificate of the test CA, --cacert trusts it, and the server's faults and ranges
+// work over TLS as over plain HTTP: a cut body resumes with --continue.
+TEST(ServeTlsTest, AGivenCertificateIsTrustedThroughItsCa) {
+  const test::TempDir dir;
+  make_certificates(dir.path());
+  const auto at = [&](const char* name) { return (dir.path() / name).string(); };
+  const TlsServe serve({"serve", "--tls", "--cert", at("server.pem"), "--key", at("server.key")});
+  ASSERT_FALSE(serve.base_url.empty());
+  const auto trusted = only_record(run_sluice(
+      {"--cacert", at("ca.pem"), "-o", at("out"), "--continue", "--retries", "1", "--retry-backoff",
+       "10ms", serve.base_url + "/bytes/100000?fault=truncate&fault_times=1"}));
+  EXPECT_EQ(kind_of(trusted), "ok") << trusted.dump();
+  EXPECT_EQ(trusted.at("status"), 206);
+  EXPECT_EQ(fs::file_size(trusted.at("saved_to").get<std::string>()), 100000u);
+  EXPECT_EQ(kind_of(only_record(
+                run_sluice({"--cacert", at("other-ca.pem"), serve.base_url + "/todos/1"}))),
+            "tls");
 }
 
 // A tinyproxy started for the test: requests through it reach the embedded server, which

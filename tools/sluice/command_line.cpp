@@ -295,6 +295,18 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));  // no client has more in flight
 
+  auto* tls_flag = serve_app->add_flag(
+      "--tls", serve.tls.enabled,
+      "Speak HTTPS, with a self-signed certificate made at start (or --cert and --key)");
+  std::string serve_cert;
+  std::string serve_key;
+  auto* serve_cert_option =
+      serve_app->add_option("--cert", serve_cert, "With --tls: the certificate (PEM)")
+          ->needs(tls_flag)
+          ->check(kNotEmpty);
+  serve_app->add_option("--key", serve_key, "With --tls and --cert: its private key (PEM)")
+      ->needs(serve_cert_option)
+      ->check(kNotEmpty);
   std::string rate_limit;
   serve_app
       ->add_option("--rate-limit", rate_limit,
@@ -351,6 +363,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     serve.config.bandwidth = to_size("--bandwidth", bandwidth);
     if (!rate_limit.empty()) serve.config.rate_limit = to_rate_limit(rate_limit);
     serve.config.rate_limit.fields = rate_limit_fields.at(rate_limit_headers);
+    serve.tls.certificate = serve_cert;
+    serve.tls.key = serve_key.empty() ? serve_cert : serve_key;
+    if (serve.tls.enabled && listen.size() > 1) {
+      throw UsageError("--tls serves one endpoint; give --listen once");
+    }
     for (const auto& text : listen) {
       const auto endpoint = parse_listen_endpoint(text);
       if (!endpoint) throw UsageError("--listen: '" + text + "' is not ADDR:PORT");

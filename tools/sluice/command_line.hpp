@@ -33,6 +33,7 @@ struct WatchCommand {
 
 struct ServeCommand {
   ServerConfig config;
+  ServeTls tls;
 };
 
 struct DemoCommand {};

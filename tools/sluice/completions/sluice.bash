@@ -24,7 +24,7 @@ _sluice() {
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
     --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge"
   local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
-    --bandwidth --capacity --rate-limit --rate-limit-headers"
+    --bandwidth --capacity --rate-limit --rate-limit-headers --tls --cert --key"
   local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
 
   local subcommand="" i
