@@ -6,14 +6,17 @@ namespace joined by a veth pair, with a tbf qdisc on the server -> client direct
 link's rate and its queue; no netem here, so the round trip is the queue). `sluice serve
 --listen` serves 1 MiB bodies in the server namespace. Per scenario, a probe in the client
 namespace GETs a small answer every 20 ms on one kept-alive connection ("the other traffic
-on the card"), while the load fetches 15 x 1 MiB; the tbf's counters are sampled every 100 ms
+on the card"), while the load fetches 15 x 1 MiB; the tbf's counters are sampled every 50 ms
 from outside both namespaces. Scenarios: idle (the probe alone), sluice -c 50, sluice
 --max-bandwidth at 92 % of the link, curl --parallel --parallel-max 50 (when curl is there).
 Prints a Markdown table on standard output, progress on standard error. Needs root, `ip` and
 `tc` (iproute2). Every address lives only inside the two namespaces, which are removed at
 the end, also on failure.
+--baseline PATH adds a row for another sluice binary under the same cap (e.g. the build before
+a change), and --loads picks the rows (idle is always measured: the machine may be loaded).
 Usage: sudo bench/link_bench.py [--sluice build/release/tools/sluice/sluice]
-       [--rate-mbit 20] [--queue-ms 100] [--files 15] [-c 50]
+       [--rate-mbit 20] [--queue-ms 100] [--files 15] [-c 50] [--baseline PATH]
+       [--loads c,cap,baseline,curl]
 """
 import argparse
 import json
@@ -29,7 +32,7 @@ SERVER = "10.213.0.1"
 CLIENT = "10.213.0.100"
 BODY = 1 << 20
 BURST = 32 * 1024
-SAMPLE_S = 0.1
+SAMPLE_S = 0.05
 IDLE_S = 3.0
 PROBE_EVERY_S = 0.02
 
@@ -104,7 +107,7 @@ class Lab:
 
 
 class Sampler(threading.Thread):
-    """The tbf's counters every 100 ms until stop()."""
+    """The tbf's counters every 50 ms until stop()."""
 
     def __init__(self, lab):
         super().__init__(daemon=True)
@@ -165,7 +168,12 @@ def main():
     parser.add_argument("--queue-ms", type=float, default=100)
     parser.add_argument("--files", type=int, default=15)
     parser.add_argument("-c", type=int, default=50)
+    parser.add_argument("--baseline", help="another sluice binary, run under the same cap")
+    parser.add_argument("--loads", default="c,cap,baseline,curl",
+                        help="rows beside idle: c (sluice -c), cap (--max-bandwidth 92 %%), "
+                             "baseline, curl")
     args = parser.parse_args()
+    wanted = set(args.loads.split(","))
     if os.geteuid() != 0:
         raise SystemExit("link_bench needs root (ip netns, tc)")
     sluice = os.path.abspath(args.sluice)
@@ -177,15 +185,19 @@ def main():
         try:
             port = int(serve.stdout.readline().strip().rsplit(":", 1)[1])
             urls = [f"http://{SERVER}:{port}/bytes/{BODY}?n={i}" for i in range(args.files)]
-            loads = {
-                "idle": None,
-                f"sluice -c {args.c}": [sluice, "-q", "-c", str(args.c), *urls],
-                "sluice --max-bandwidth 92 %": [
-                    sluice, "-q", "-c", str(args.c), "--max-bandwidth",
-                    str(int(rate_bits / 8 * 0.92)), *urls],
-            }
+            cap = str(int(rate_bits / 8 * 0.92))
+            loads = {"idle": None}
+            if "c" in wanted:
+                loads[f"sluice -c {args.c}"] = [sluice, "-q", "-c", str(args.c), *urls]
+            if "cap" in wanted:
+                loads["sluice --max-bandwidth 92 %"] = [
+                    sluice, "-q", "-c", str(args.c), "--max-bandwidth", cap, *urls]
+            if "baseline" in wanted and args.baseline:
+                loads["baseline --max-bandwidth 92 %"] = [
+                    os.path.abspath(args.baseline), "-q", "-c", str(args.c), "--max-bandwidth",
+                    cap, *urls]
             curl = shutil.which("curl")
-            if curl:
+            if "curl" in wanted and curl:
                 loads[f"curl --parallel-max {args.c}"] = [
                     curl, "-s", "--parallel", "--parallel-max", str(args.c),
                     *[part for url in urls for part in (url, "-o", "/dev/null")]]

@@ -91,7 +91,6 @@ int main(int argc, char** argv) {
   // only once the handler that is running now (and any queued before it) has returned.
   std::vector<double> loop_lateness_ms;  // touched only by the loop thread
   asio::steady_timer timer(loop);
-  // [article:loop-timer]
   std::function<void(int)> arm_tick = [&](int k) {
     const auto deadline = start + k * kPeriod;
     timer.expires_at(deadline);
@@ -105,13 +104,11 @@ int main(int argc, char** argv) {
       }
     });
   };
-  // [/article:loop-timer]
 
   // (b) The same tick on a thread of its own, beside the same busy loop. Only this thread
   // touches thread_lateness_ms until the jthread is joined; main reads it after that.
   std::vector<double> thread_lateness_ms;
   {
-    // [article:own-thread]
     std::jthread ticker([&] {
       for (int k = 1; k <= ticks; ++k) {
         const auto deadline = start + k * kPeriod;
@@ -119,7 +116,6 @@ int main(int argc, char** argv) {
         thread_lateness_ms.push_back(Millis(Clock::now() - deadline).count());
       }
     });
-    // [/article:own-thread]
     arm_tick(1);
     asio::post(loop, checksum_body);
     loop.run();  // this thread is now the loop thread, until the last loop tick

@@ -67,11 +67,8 @@ Options checked(Options options, const std::vector<std::string>& sources) {
 
 FetchRun::FetchRun(Options options, std::vector<std::string> sources, EngineMaker engine)
     : options_(checked(std::move(options), sources)),
-      reader_(options_.literal_sources
-                  ? SourceReader::literal(std::move(sources))
-                  : SourceReader(std::move(sources),
-                                 SourceLimits{.max_expansion = options_.max_expansion,
-                                              .max_line_bytes = 65536})),
+      reader_(options_.literal_sources ? SourceReader::literal(std::move(sources))
+                                       : SourceReader(std::move(sources), source_limits(options_))),
       stats_log_(open_stats_log(options_)),
       resources_(open_run_resources(options_)),
       // Last, as reading it may rewrite the file: a usage error before leaves it untouched.
@@ -117,7 +114,7 @@ FetchReport FetchRun::run(RecordSink& sink, RunControl control, LiveCounters* li
   std::jthread reader_thread([&] {
     reader_.read_all(
         [&](InputItem&& item) {
-          if (skips.skip(resume_, item.url)) return true;
+          if (skips.skip(resume_, item.url, joining_id(item))) return true;
           if (track_hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
           if (!admission.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);

@@ -23,6 +23,16 @@ void append_string(std::string& out, std::string_view text) {
   out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// `,"key":"value"` when `value` is set; `key` needs no escaping.
+void append_optional_string(std::string& out, std::string_view key,
+                            const std::optional<std::string>& value) {
+  if (!value) return;
+  out += ",\"";
+  out += key;
+  out += "\":";
+  append_string(out, *value);
+}
+
 template <typename Number>
 void append_number(std::string& out, Number value) {
   std::array<char, 32> text{};  // the longest shortest-form double or uint64 needs 24
@@ -121,7 +131,12 @@ std::expected<std::optional<FetchError>, std::string> error_member(const json& o
 void append_json_line(std::string& out, const Record& record) {
   out += R"({"url":)";
   append_string(out, record.url);
-  if (record.error) {
+  if (!record.id.empty()) {
+    out += R"(,"id":)";
+    append_string(out, record.id);
+  }
+  // A success's source is its id unless a request line named one: then both are worth having.
+  if (record.error || (!record.id.empty() && record.id != record.source)) {
     out += R"(,"source":)";
     append_string(out, record.source);
   }
@@ -138,10 +153,17 @@ void append_json_line(std::string& out, const Record& record) {
     out += R"(,"wire_bytes":)";
     append_number(out, *record.wire_bytes);
   }
+  append_optional_string(out, "content_type", record.content_type);
   out += R"(,"elapsed_ms":)";
   append_millis(out, record.elapsed_ms);
   out += R"(,"ttfb_ms":)";
   append_millis(out, record.ttfb_ms);
+  out += R"(,"dns_ms":)";
+  append_millis(out, record.dns_ms);
+  out += R"(,"connect_ms":)";
+  append_millis(out, record.connect_ms);
+  out += R"(,"tls_ms":)";
+  append_millis(out, record.tls_ms);
   out += R"(,"attempts":)";
   append_number(out, record.attempts);
   out += R"(,"error":)";
@@ -155,18 +177,21 @@ void append_json_line(std::string& out, const Record& record) {
   } else {
     out += "null";
   }
-  if (record.final_url) {
-    out += R"(,"final_url":)";
-    append_string(out, *record.final_url);
+  append_optional_string(out, "final_url", record.final_url);
+  append_optional_string(out, "http_version", record.http_version);
+  append_optional_string(out, "remote_ip", record.remote_ip);
+  append_optional_string(out, "sha256", record.sha256);
+  if (!record.headers.empty()) {
+    out += R"(,"headers":{)";
+    for (const auto& [name, value] : record.headers) {
+      if (out.back() != '{') out += ',';
+      append_string(out, name);
+      out += ':';
+      append_string(out, value);
+    }
+    out += '}';
   }
-  if (record.http_version) {
-    out += R"(,"http_version":)";
-    append_string(out, *record.http_version);
-  }
-  if (record.saved_to) {
-    out += R"(,"saved_to":)";
-    append_string(out, *record.saved_to);
-  }
+  append_optional_string(out, "saved_to", record.saved_to);
   if (record.skipped) out += R"(,"skipped":true)";
   out += "}\n";
 }
@@ -192,6 +217,13 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   if (!source) return Failure(source.error());
   if (*source) record.source = std::move(**source);
 
+  // Absent from records written before sluice had ids.
+  auto id = optional_string(object, "id");
+  if (!id) return Failure(id.error());
+  if (*id) record.id = std::move(**id);
+  // Left out when it is the id (see append_json_line).
+  if (!*source) record.source = record.id;
+
   const json* status = member(object, "status");
   if (status == nullptr) return missing("status");
   if (!status->is_null()) {
@@ -215,6 +247,10 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
     record.wire_bytes = *wire;
   }
 
+  auto content_type = optional_string(object, "content_type");
+  if (!content_type) return Failure(content_type.error());
+  record.content_type = std::move(*content_type);
+
   const auto elapsed = required_millis(object, "elapsed_ms");
   if (!elapsed) return Failure(elapsed.error());
   record.elapsed_ms = *elapsed;
@@ -222,6 +258,16 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   const auto ttfb = required_millis(object, "ttfb_ms");
   if (!ttfb) return Failure(ttfb.error());
   record.ttfb_ms = *ttfb;
+
+  // Absent from records written before sluice had them.
+  for (auto [key, field] :
+       {std::pair{"dns_ms", &record.dns_ms}, std::pair{"connect_ms", &record.connect_ms},
+        std::pair{"tls_ms", &record.tls_ms}}) {
+    if (member(object, key) == nullptr) continue;
+    const auto phase = required_millis(object, key);
+    if (!phase) return Failure(phase.error());
+    *field = *phase;
+  }
 
   const auto attempts = required_integer<int>(object, "attempts");
   if (!attempts) return Failure(attempts.error());
@@ -238,6 +284,21 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   auto http_version = optional_string(object, "http_version");
   if (!http_version) return Failure(http_version.error());
   record.http_version = std::move(*http_version);
+
+  for (auto [key, field] :
+       {std::pair{"remote_ip", &record.remote_ip}, std::pair{"sha256", &record.sha256}}) {
+    auto value = optional_string(object, key);
+    if (!value) return Failure(value.error());
+    *field = std::move(*value);
+  }
+
+  if (const json* headers = member(object, "headers"); headers != nullptr) {
+    if (!headers->is_object()) return wrong_type("headers", "an object");
+    for (const auto& [name, value] : headers->items()) {
+      if (!value.is_string()) return wrong_type("headers", "an object of strings");
+      record.headers.emplace(name, value.get<std::string>());
+    }
+  }
 
   auto saved_to = optional_string(object, "saved_to");
   if (!saved_to) return Failure(saved_to.error());

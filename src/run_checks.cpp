@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -15,10 +14,10 @@
 #include <system_error>
 #include <utility>
 
-#include "engines/request_headers.hpp"
 #include "engines/resolve_list.hpp"
 #include "fd_limit.hpp"
 #include "output/body_file.hpp"
+#include "request_headers.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
@@ -82,6 +81,14 @@ void check_options(const Options& options) {
   check_header_text("user", options.user);
   check_header_text("bearer_token", options.bearer_token);
   check_header_text("cookie", options.cookie);
+  if (!options.method.empty() && !is_token(options.method)) {
+    throw UsageError("method", " must be a method name such as POST, not '" + options.method + "'");
+  }
+  for (const auto& name : options.record_headers) {
+    if (!is_token(name)) {
+      throw UsageError("record_headers", " must be header names, not '" + name + "'");
+    }
+  }
   if (!options.user.empty() && !options.bearer_token.empty()) {
     throw UsageError("bearer_token", " and the user option cannot be used together");
   }
@@ -146,28 +153,13 @@ std::optional<OutputDir> open_output_dir(const Options& options) {
   return std::move(*dir);
 }
 
-// The headers a redirect hop to another host gets: none that carries a credential.
-std::vector<std::string> headers_for_other_hosts(const std::vector<std::string>& headers) {
-  std::vector<std::string> kept;
-  for (const auto& header : headers) {
-    const std::string_view name = std::string_view(header).substr(0, header.find_first_of(":;"));
-    const auto is = [name](std::string_view credential) {
-      return std::ranges::equal(name, credential, [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == b;
-      });
-    };
-    if (!is("authorization") && !is("cookie")) kept.push_back(header);
-  }
-  return kept;
-}
-
 }  // namespace
 
 RunResources open_run_resources(const Options& options) {
   return RunResources{.output_dir = open_output_dir(options),
                       .resolve = ResolveList(options.resolve),
                       .headers = CurlList(options.headers),
-                      .headers_elsewhere = CurlList(headers_for_other_hosts(options.headers))};
+                      .headers_elsewhere = CurlList(headers_without_credentials(options.headers))};
 }
 
 }  // namespace sluice::detail

@@ -116,7 +116,8 @@ std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string
   if (text.starts_with('-')) return std::unexpected(invalid(kWhat, text, "must not be negative"));
   const auto number = split_number(text);
   const auto unit = number ? duration_unit_ms(number->suffix) : std::nullopt;
-  if (!unit) return std::unexpected(invalid(kWhat, text, "examples: 500ms, 10s, 2m"));
+  if (!unit)
+    return std::unexpected(invalid(kWhat, text, "units: ms, s, m, h, e.g. 500ms, 10s, 2m"));
   const auto ms = scale(*number, *unit);
   constexpr auto kMaxMs =
       static_cast<std::uint64_t>(std::chrono::milliseconds{kMaxDuration}.count());

@@ -40,11 +40,15 @@ class PausedHostGauge {
   struct Pause {
     std::string host;
     std::chrono::system_clock::time_point until;
+    std::string cause;  // the header that asked for it: "Retry-After" or "RateLimit"
   };
   // Keeps this pause unless the one kept ends later.
-  void offer(std::string host, std::chrono::system_clock::time_point until) {
+  void offer(std::string host, std::chrono::system_clock::time_point until,
+             std::string cause = {}) {
     std::lock_guard lock(mutex_);
-    if (!pause_ || until >= pause_->until) pause_ = Pause{std::move(host), until};
+    if (!pause_ || until >= pause_->until) {
+      pause_ = Pause{std::move(host), until, std::move(cause)};
+    }
   }
   // The pause kept, unless it is over at `now`.
   std::optional<Pause> current(std::chrono::system_clock::time_point now) const {
@@ -73,6 +77,10 @@ struct LiveCounters {
   std::atomic<std::uint64_t> waiting_for_bandwidth{0};
   // Starts that wait for Options::rate: the next item has been taken but the bucket is empty.
   std::atomic<std::uint64_t> waiting_for_rate{0};
+  // Items held back for their host (its Options::per_host cap or its server's pause), and
+  // retries waiting for their time, as admission last handed out an item.
+  std::atomic<std::uint64_t> parked{0};
+  std::atomic<std::uint64_t> waiting_to_retry{0};
   PausedHostGauge paused_host;
 };
 

@@ -25,6 +25,19 @@ enum class OutputLayout {
   Path,  // a tree as a mirror keeps it: "host[_port]/path" (see src/output/body_path.hpp)
 };
 
+// How a list file (@FILE) is read.
+enum class InputFormat {
+  Auto,   // by its name: a request per line when it ends in ".jsonl", else a URL per line
+  Lines,  // a URL per line
+  Jsonl,  // a JSON request per line: {"url", "id", "method", "headers", "body", "out", "sha256"}
+};
+
+// Which digest of each body a record carries.
+enum class BodyDigest {
+  None,
+  Sha256,  // the record's sha256, computed as the body arrives
+};
+
 enum class EngineKind {
   EventLoop,  // one thread drives libcurl's multi-socket API over epoll
   Threads,    // one thread per unit of concurrency, each with its own easy handle
@@ -85,6 +98,13 @@ struct Options {
   // the next attempt, in this run or a later one, asks for the rest with a range request and
   // appends it when the server answers 206, or starts over on a 200.
   bool continue_partial = false;
+  // With output_dir: also save the bodies of answers with a status of 400 or more (their
+  // records still fail as http errors).
+  bool save_errors = false;
+  BodyDigest body_digest = BodyDigest::None;
+  // Response headers whose values every record carries (Record::headers); names match
+  // whatever their case.
+  std::vector<std::string> record_headers;
   // Names resolved to given addresses instead of asking the system's resolver, as curl's
   // --resolve: each "HOST:PORT:ADDR[,ADDR]...", e.g. "example.com:443:127.0.0.1".
   std::vector<std::string> resolve;
@@ -120,6 +140,15 @@ struct Options {
   // Hosts reached without a proxy, as curl's --noproxy: "a.example,b.example", or "*" for all;
   // empty means the environment's NO_PROXY.
   std::string no_proxy;
+  // The request method of every request, as curl's -X ("POST", "PUT", ...); empty means GET,
+  // or POST when `body` is set. A request line's own method replaces it.
+  std::string method;
+  // Sent as the body of every request (as curl's --data-binary); a request line's own body
+  // replaces it. Unset: no body.
+  std::optional<std::string> body;
+  // Retry failed requests of every method; by default only GET, HEAD and OPTIONS requests
+  // are retried, as only they are safe to send twice.
+  bool retry_all_methods = false;
   // Sent as the Cookie header of every request: "a=b; c=d".
   std::string cookie;
   // Cookies read from this Netscape-format cookie file (as curl's --cookie FILE) and sent to
@@ -128,6 +157,9 @@ struct Options {
   std::optional<std::filesystem::path> cookie_file;
   // A range that expands to more URLs than this is an invalid_url record.
   std::uint64_t max_expansion = 10'000'000;
+  // Take "{}" and "[]" in URLs literally: no range expansion, as curl's --globoff.
+  bool globoff = false;
+  InputFormat input_format = InputFormat::Auto;
   // Each source is one URL exactly as given: no ranges, no "@FILE" lists, no "-" for standard
   // input; an empty list of sources is then a run of no URLs. For callers whose URLs come
   // from data rather than a command line (the Python module).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ struct Record {
   std::uint64_t index = 0;  // position of the URL in the input, from 0
   std::string url;
   std::string source;  // "FILE:LINE", "-:LINE" or "arg:N"; where the URL came from
+  // Joins the record to the caller's data: the request line's "id", else `source`.
+  std::string id;
   std::optional<int> status;
   bool ok = false;
   std::uint64_t bytes = 0;  // the body as kept: decoded when the run asked for compression
@@ -43,14 +46,31 @@ struct Record {
   std::optional<std::uint64_t> wire_bytes;
   // The HTTP version that answered: "1.0", "1.1", "2" or "3"; unset without an answer.
   std::optional<std::string> http_version;
+  // The answer's Content-Type header, as sent; unset without one.
+  std::optional<std::string> content_type;
+  // The address the last hop's connection went to ("127.0.0.1", "::1"); unset without one.
+  std::optional<std::string> remote_ip;
+  // From the attempt's start to its end and to the first byte of the answer; an attempt
+  // whose redirects sluice followed counts all its hops, as libcurl does for a chain.
   double elapsed_ms = 0;
   double ttfb_ms = 0;
+  // The last hop's phases, each on its own (not cumulative): name lookup, TCP connect, TLS
+  // handshake. Zero for a phase that did not happen (a reused connection, plain http).
+  double dns_ms = 0;
+  double connect_ms = 0;
+  double tls_ms = 0;
   int attempts = 0;
   std::optional<FetchError> error;
   std::optional<std::string> final_url;  // set only when redirects changed the URL
   std::optional<std::string> saved_to;
   // Not fetched: with Options::skip_existing, its file was already saved (saved_to names it).
   bool skipped = false;
+  // With Options::body_digest: the body's SHA-256 (64 lower-case hex digits), as received
+  // (decoded with Options::compressed); unset without an answer.
+  std::optional<std::string> sha256;
+  // With Options::record_headers: the answer's value of each of those headers it sent, keyed
+  // by the lower-case name (repeated headers joined by ", ").
+  std::map<std::string, std::string> headers;
 };
 
 }  // namespace sluice

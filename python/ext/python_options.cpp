@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "limit/parse_rate.hpp"
 #include "units.hpp"
@@ -116,6 +117,35 @@ void set_engine(Options& options, const py::handle& value) {
   options.engine = found->second;
 }
 
+// A list of str, not a str (whose letters would each become an entry).
+std::vector<std::string> text_list(std::string_view name, const py::handle& value) {
+  if (py::isinstance<py::str>(value)) bad(name, "expected a list of str");
+  std::vector<std::string> entries;
+  for (const py::handle entry : value) entries.push_back(text(name, entry));
+  return entries;
+}
+
+// str or bytes, sent as they are; None: no body.
+void set_body(Options& options, const py::handle& value) {
+  if (value.is_none()) {
+    options.body.reset();
+  } else if (py::isinstance<py::bytes>(value)) {
+    options.body = value.cast<std::string>();
+  } else {
+    options.body = text("body", value);
+  }
+}
+
+void set_body_digest(Options& options, const py::handle& value) {
+  if (value.is_none()) {
+    options.body_digest = BodyDigest::None;
+  } else if (text("body_digest", value) == "sha256") {
+    options.body_digest = BodyDigest::Sha256;
+  } else {
+    bad("body_digest", "expected \"sha256\" or None");
+  }
+}
+
 void set_resolve(Options& options, const py::handle& value) {
   if (py::isinstance<py::str>(value)) bad("resolve", "expected a list of \"HOST:PORT:ADDR\"");
   options.resolve.clear();
@@ -175,6 +205,15 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        }},
       {"resolve", set_resolve},
       {"insecure", [](Options& o, const py::handle& v) { o.insecure = flag("insecure", v); }},
+      {"method", [](Options& o, const py::handle& v) { o.method = text("method", v); }},
+      {"body", set_body},
+      {"retry_all_methods",
+       [](Options& o, const py::handle& v) { o.retry_all_methods = flag("retry_all_methods", v); }},
+      {"save_errors",
+       [](Options& o, const py::handle& v) { o.save_errors = flag("save_errors", v); }},
+      {"body_digest", set_body_digest},
+      {"record_headers",
+       [](Options& o, const py::handle& v) { o.record_headers = text_list("record_headers", v); }},
       {"max_expansion",
        [](Options& o, const py::handle& v) {
          o.max_expansion = whole_number("max_expansion", v, 1);

@@ -25,12 +25,19 @@ py::dict record_dict(const Record& record) {
   py::dict out;
   out["index"] = record.index;
   out["url"] = text(record.url);
+  out["id"] = text(record.id);
   out["source"] = text(record.source);
   out["status"] = record.status ? py::object(py::int_(*record.status)) : py::object(py::none());
   out["ok"] = record.ok;
   out["bytes"] = record.bytes;
+  out["wire_bytes"] =
+      record.wire_bytes ? py::object(py::int_(*record.wire_bytes)) : py::object(py::none());
+  out["content_type"] = optional_text(record.content_type);
   out["elapsed_ms"] = record.elapsed_ms;
   out["ttfb_ms"] = record.ttfb_ms;
+  out["dns_ms"] = record.dns_ms;
+  out["connect_ms"] = record.connect_ms;
+  out["tls_ms"] = record.tls_ms;
   out["attempts"] = record.attempts;
   if (record.error) {
     py::dict error;
@@ -41,6 +48,12 @@ py::dict record_dict(const Record& record) {
     out["error"] = py::none();
   }
   out["final_url"] = optional_text(record.final_url);
+  out["http_version"] = optional_text(record.http_version);
+  out["remote_ip"] = optional_text(record.remote_ip);
+  out["sha256"] = optional_text(record.sha256);
+  py::dict headers;
+  for (const auto& [name, value] : record.headers) headers[text(name)] = text(value);
+  out["headers"] = std::move(headers);
   out["saved_to"] = optional_text(record.saved_to);
   return out;
 }

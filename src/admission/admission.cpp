@@ -109,7 +109,7 @@ std::vector<InputItem> Admission::take_all() {
     }
     parked_.clear();
     parked_count_ = 0;
-    publish_waiting_for_rate(0);
+    publish_gauges();
   }
   not_full_.notify_all();
   return all;
@@ -126,7 +126,7 @@ void Admission::observe_rate_limit(const std::string& host, const RateLimitInfo&
     hosts_.observe_rate_limit(host, limit.remaining, reset, now);
     if (limit.remaining == 0) paused = hosts_.paused_until(host, now);
   }
-  publish_pause(host, paused, now);
+  publish_pause(host, paused, now, "RateLimit");
 }
 
 void Admission::pause_host(const std::string& host, std::chrono::nanoseconds pause) {
@@ -139,16 +139,18 @@ void Admission::pause_host(const std::string& host, std::chrono::nanoseconds pau
     hosts_.pause_until(host, until);
     paused = hosts_.paused_until(host, now);
   }
-  publish_pause(host, paused, now);
+  publish_pause(host, paused, now, "Retry-After");
 }
 
 void Admission::publish_pause(const std::string& host, std::optional<time_point> until,
-                              time_point now) {
+                              time_point now, const char* cause) {
   if (live_ == nullptr || !until) return;
   // A display shows the end on the wall clock; admission's clock may be a test's.
   live_->paused_host.offer(
-      host, std::chrono::system_clock::now() +
-                std::chrono::duration_cast<std::chrono::system_clock::duration>(*until - now));
+      host,
+      std::chrono::system_clock::now() +
+          std::chrono::duration_cast<std::chrono::system_clock::duration>(*until - now),
+      cause);
 }
 
 void Admission::on_sample(std::chrono::nanoseconds rtt, std::size_t in_flight_at_start,
@@ -281,8 +283,11 @@ std::optional<Admission::time_point> Admission::earliest_due() const {
   return earliest;
 }
 
-void Admission::publish_waiting_for_rate(std::size_t waiting) {
-  if (live_ != nullptr) live_->waiting_for_rate.store(waiting, std::memory_order_relaxed);
+void Admission::publish_gauges() {
+  if (live_ == nullptr) return;
+  live_->waiting_for_rate.store(rate_ready_ ? 1 : 0, std::memory_order_relaxed);
+  live_->parked.store(parked_count_, std::memory_order_relaxed);
+  live_->waiting_to_retry.store(retries_.size(), std::memory_order_relaxed);
 }
 
 Admission::Next Admission::next_locked(time_point now) {
@@ -314,7 +319,7 @@ Admission::Next Admission::next(time_point now) {
   {
     std::lock_guard lock(mutex_);
     next = next_locked(now);
-    publish_waiting_for_rate(rate_ready_ ? 1 : 0);
+    publish_gauges();
     if (!std::holds_alternative<Admitted>(next) && !std::holds_alternative<Drained>(next)) {
       consumer_waiting_ = true;
     }
@@ -330,7 +335,7 @@ std::optional<Admitted> Admission::next_blocking(std::stop_token stop) {
     {
       std::unique_lock lock(mutex_);
       Next next = stop.stop_requested() ? Next(Drained{}) : next_locked(clock_.now());
-      publish_waiting_for_rate(rate_ready_ ? 1 : 0);
+      publish_gauges();
       if (!std::holds_alternative<NotBefore>(next) && !std::holds_alternative<UntilWoken>(next)) {
         // Leaving without a timekeeper asleep: one sleeper takes up the watch for what
         // may start later (a due retry, the next --rate start).

@@ -70,7 +70,8 @@ class Admission {
   using time_point = TimeSource::time_point;
 
   // `limit` caps the requests in flight. `live` (may be null) gets the gauges admission
-  // knows: -c auto's limit, the starts waiting for --rate and the paused host.
+  // knows: -c auto's limit, the starts waiting for --rate, the parked items, the waiting
+  // retries and the paused host.
   Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimit> limit, TimeSource& clock,
             LiveCounters* live = nullptr);
 
@@ -173,9 +174,13 @@ class Admission {
   void wake_host_at(const std::string& host, ParkedHost& parked, time_point at);
   // Collects the consumer's callback (if it waits) and one or all sleeping workers.
   Wakes wakes(bool all);
-  void publish_waiting_for_rate(std::size_t waiting);
-  // Tells the gauge of `host`'s pause, if it has one at `now`. No lock needed.
-  void publish_pause(const std::string& host, std::optional<time_point> until, time_point now);
+  // Stores the starts waiting for --rate, the parked items and the waiting retries in the
+  // live counters; called with the lock held.
+  void publish_gauges();
+  // Tells the gauge of `host`'s pause, if it has one at `now`, and its `cause` (the header
+  // that asked for it). No lock needed.
+  void publish_pause(const std::string& host, std::optional<time_point> until, time_point now,
+                     const char* cause);
 
   const std::size_t capacity_;
   const std::size_t fresh_capacity_;  // 0: none

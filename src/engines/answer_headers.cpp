@@ -6,10 +6,8 @@
 #include <string_view>
 
 namespace sluice::detail {
-namespace {
 
-// A field of the transfer's last answer (after any redirects), its repeats joined with ", ".
-std::optional<std::string> last_answer_field(CURL* easy, std::string_view name) {
+std::optional<std::string> answer_field(CURL* easy, std::string_view name) {
   const std::string field(name);  // libcurl wants a terminated string
   curl_header* header = nullptr;
   // Request -1 is the last one; CURLH_HEADER leaves out trailers, 1xx and CONNECT answers.
@@ -26,8 +24,6 @@ std::optional<std::string> last_answer_field(CURL* easy, std::string_view name) 
   return value;
 }
 
-}  // namespace
-
 std::optional<std::chrono::seconds> retry_after(CURL* easy) {
   curl_off_t seconds = 0;
   // libcurl parses both forms, a number of seconds and an HTTP date; 0 means "none".
@@ -40,12 +36,10 @@ std::optional<std::chrono::seconds> retry_after(CURL* easy) {
 std::optional<RateLimitInfo> announced_rate_limit(CURL* easy,
                                                   std::chrono::system_clock::time_point wall_now) {
   return parse_rate_limit_headers(
-      [easy](std::string_view name) { return last_answer_field(easy, name); }, wall_now);
+      [easy](std::string_view name) { return answer_field(easy, name); }, wall_now);
 }
 
-std::optional<std::string> redirect_location(CURL* easy) {
-  return last_answer_field(easy, "Location");
-}
+std::optional<std::string> redirect_location(CURL* easy) { return answer_field(easy, "Location"); }
 
 std::optional<std::string> latest_redirect_location(CURL* easy) {
   std::optional<std::string> latest;

@@ -7,10 +7,15 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "limit/rate_limit_headers.hpp"
 
 namespace sluice::detail {
+
+// A field of the transfer's last answer (after any redirects libcurl followed), its repeats
+// joined with ", "; nullopt without one. `name` matches whatever its case.
+std::optional<std::string> answer_field(CURL* easy, std::string_view name);
 
 // The pause the answer's Retry-After header asked for (either form); nullopt without one.
 std::optional<std::chrono::seconds> retry_after(CURL* easy);

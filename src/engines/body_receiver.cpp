@@ -1,8 +1,11 @@
 // The write callback of a transfer: cuts off a body beyond the run's max_body, holds the
-// received bytes to the bandwidth cap, and saves them to the transfer's BodyFile.
+// received bytes to the bandwidth cap, saves them to the transfer's BodyFile and hashes them.
 #include "engines/body_receiver.hpp"
 
+#include <string_view>
 #include <utility>
+
+#include "engines/socket_rtt.hpp"
 
 namespace sluice::detail {
 
@@ -11,13 +14,16 @@ BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* eas
 
 BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
-void BodyReceiver::start(std::optional<BodyFile> body) {
+void BodyReceiver::start(std::optional<BodyFile> body, bool digest) {
   bytes_ = 0;
   body_ = std::move(body);
   body_begun_ = false;
   keeping_ = true;
+  digest_.reset();
+  if (digest) digest_.emplace();
   save_error_.clear();
   too_large_ = false;
+  rtt_sampled_ = false;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
@@ -33,6 +39,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     too_large_ = true;
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
+  if (gate_.window != nullptr && !rtt_sampled_) sample_rtt();
   if (gate_.bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
@@ -51,6 +58,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
   }
+  if (digest_) digest_->update(std::string_view(chunk.data(), length));
   return length;
 }
 
@@ -85,12 +93,25 @@ std::expected<void, std::string> BodyReceiver::begin_body() {
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
   keeping_ = status >= 200 && status < 300;
   if (!keeping_) return {};
-  return body_->begin(status == 206 && body_->resume_offset() > 0);
+  const bool appending = status == 206 && body_->resume_offset() > 0;
+  // The record's digest is the whole file's, the part an earlier attempt saved included.
+  if (appending && digest_) {
+    auto fed = body_->read_part([this](std::string_view piece) { digest_->update(piece); });
+    if (!fed) return fed;
+  }
+  return body_->begin(appending);
 }
 
 void BodyReceiver::discard() noexcept {
   if (body_) body_->discard();
   body_.reset();
+}
+
+std::optional<std::string> BodyReceiver::take_digest() {
+  if (!digest_) return std::nullopt;
+  std::string hex = digest_->hex_digest();
+  digest_.reset();
+  return hex;
 }
 
 void BodyReceiver::end() noexcept { set_waiting(false); }
@@ -99,6 +120,16 @@ std::expected<std::filesystem::path, std::string> BodyReceiver::commit() {
   auto saved = body_->commit();
   body_.reset();
   return saved;
+}
+
+void BodyReceiver::sample_rtt() {
+  rtt_sampled_ = true;
+  curl_socket_t socket = CURL_SOCKET_BAD;
+  if (easy_ == nullptr || curl_easy_getinfo(easy_, CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
+      socket == CURL_SOCKET_BAD) {
+    return;
+  }
+  if (const auto rtt = socket_min_rtt(socket)) gate_.window->observe_rtt(*rtt, gate_.clock->now());
 }
 
 void BodyReceiver::set_waiting(bool waiting) noexcept {

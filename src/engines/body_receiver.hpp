@@ -1,5 +1,5 @@
 // The write callback of a transfer: cuts off a body beyond the run's max_body, holds the
-// received bytes to the bandwidth cap, and saves them to the transfer's BodyFile.
+// received bytes to the bandwidth cap, saves them to the transfer's BodyFile and hashes them.
 #pragma once
 
 #include <curl/curl.h>
@@ -18,7 +18,9 @@
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
+#include "limit/window_budget.hpp"
 #include "output/body_file.hpp"
+#include "sha256.hpp"
 
 namespace sluice::detail {
 
@@ -30,7 +32,9 @@ struct BandwidthGate {
   TokenBucket* bytes = nullptr;
   std::function<void(CURL*, TimeSource::time_point)> on_pause;
   std::stop_token stop;
-  std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
+  // The run's window budget: each new socket's SO_RCVBUF, and the round trips it learns
+  // from each transfer's socket. May be null.
+  WindowBudget* window = nullptr;
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
@@ -51,9 +55,10 @@ class BodyReceiver {
   BodyReceiver& operator=(const BodyReceiver&) = delete;
   ~BodyReceiver();
 
-  // Readies for a new transfer, saving its body to `body` if given, and makes the handle
-  // hand its body here; again after each curl_easy_reset, which forgets the write callback.
-  void start(std::optional<BodyFile> body);
+  // Readies for a new transfer, saving its body to `body` if given and hashing it when
+  // `digest`, and makes the handle hand its body here; again after each curl_easy_reset,
+  // which forgets the write callback.
+  void start(std::optional<BodyFile> body, bool digest = false);
   // Takes one chunk of the body; returns what the write callback returns: its length when
   // taken, CURL_WRITEFUNC_PAUSE to be handed it again on resume, or 0 to end the transfer
   // (CURLE_WRITE_ERROR): too large, a failed save, or the run stopped while it waited.
@@ -69,6 +74,9 @@ class BodyReceiver {
   const std::string& save_error() const noexcept { return save_error_; }
   // Whether the body is being saved to a BodyFile not yet committed or dropped.
   bool saving() const noexcept { return body_.has_value(); }
+  // The SHA-256 of the body taken since start(digest = true), as hex; ends the digest, so
+  // a second call gives nullopt, as does a transfer started without one.
+  std::optional<std::string> take_digest();
   // Renames the saved body into place (see BodyFile::commit); then saving() is false.
   std::expected<std::filesystem::path, std::string> commit();
   // Forgets the saved body: an uncommitted body file removes itself (a resumable one keeps
@@ -84,6 +92,8 @@ class BodyReceiver {
   std::expected<void, std::string> begin_body();
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
+  // Tells the window budget the round trip of the transfer's socket, once per transfer.
+  void sample_rtt();
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
 
@@ -92,10 +102,12 @@ class BodyReceiver {
   CURL* const easy_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool waiting_ = false;                 // counted in gate_.waiting
+  bool rtt_sampled_ = false;             // this transfer told gate_.window its round trip
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
-  bool body_begun_ = false;  // begin_body() ran for this transfer
-  bool keeping_ = true;      // the chunks go to body_
+  bool body_begun_ = false;       // begin_body() ran for this transfer
+  bool keeping_ = true;           // the chunks go to body_
+  std::optional<Sha256> digest_;  // fed as the bytes are taken: no second read of the file
   std::string save_error_;
   bool too_large_ = false;
 };

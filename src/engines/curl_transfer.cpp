@@ -13,10 +13,12 @@
 
 #include "engines/answer_headers.hpp"
 #include "engines/easy_options.hpp"
+#include "engines/request_method.hpp"
 #include "fd_limit.hpp"
 #include "input/url_check.hpp"
 #include "limit/host_key.hpp"
 #include "output/body_path.hpp"
+#include "request_headers.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -90,15 +92,16 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
   const bool origin_host =
       !item_.redirected || host_key(item_.fetch_url).value_or("") == item_.redirected->start_host;
+  shape_request();
   set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_, redirects_,
-                   origin_host);
+                   shape_, origin_host);
   if (body && body->resume_offset() > 0) {
     // Not CURLOPT_RESUME_FROM: libcurl then fails an answer that ignores the range, which
     // here means starting over.
     const std::string range = std::to_string(body->resume_offset()) + '-';
     curl_easy_setopt(easy_, CURLOPT_RANGE, range.c_str());
   }
-  receiver_.start(std::move(body));
+  receiver_.start(std::move(body), options_.body_digest == BodyDigest::Sha256);
   errors_.watch(easy_);
   if (hooks_.progress != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
@@ -112,6 +115,20 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETDATA, hooks_.socket_data);
   }
   return std::nullopt;
+}
+
+void CurlTransfer::shape_request() {
+  shape_ = RequestShape{.method = effective_method(item_, options_),
+                        .body = effective_body(item_, options_)};
+  own_headers_.reset();
+  own_headers_elsewhere_.reset();
+  if (!item_.request.headers.empty()) {
+    const auto merged = merged_headers(options_.headers, item_.request.headers);
+    own_headers_.emplace(merged);
+    own_headers_elsewhere_.emplace(headers_without_credentials(merged));
+    shape_.headers = &*own_headers_;
+    shape_.headers_elsewhere = &*own_headers_elsewhere_;
+  }
 }
 
 curl_socket_t CurlTransfer::open_socket(void* self, curlsocktype purpose, curl_sockaddr* address) {
@@ -144,7 +161,8 @@ Record CurlTransfer::finish(CURLcode result) {
   // Not counted against Options::retries: the URL and its server had no part in it.
   if (short_of_descriptors_) record.attempts = item_.attempts;
   const RedirectTrail* trail = item_.redirected ? &*item_.redirected : nullptr;
-  const long status = read_answer(easy_, record, trail != nullptr ? trail->hops : 0);
+  const long status =
+      read_answer(easy_, record, trail != nullptr ? trail->hops : 0, options_.record_headers);
   if (options_.compressed && status != 0) {
     // libcurl counts the body's bytes as read from the connection, before it decodes them.
     curl_off_t wire = 0;
@@ -217,14 +235,22 @@ Record CurlTransfer::finish(CURLcode result) {
         answer_error(status, options_.max_redirects > 0, redirect_location(easy_).has_value());
   }
   record.ok = !record.error.has_value();
+  // A digest of part of a body would match no file anyone has.
+  if (result == CURLE_OK) record.sha256 = receiver_.take_digest();
 
   // The ".part" holds more than the whole (or the body changed): the next attempt starts over.
   if (receiver_.saving() && status == 416) receiver_.discard();
-  if (receiver_.saving() && record.ok) {
+  // Not with --continue: an error body would take the place of the part that the next attempt
+  // resumes.
+  const bool keep_error_body =
+      options_.save_errors && !options_.continue_partial && result == CURLE_OK && status >= 400;
+  if (receiver_.saving() && (record.ok || keep_error_body)) {
     auto saved = receiver_.commit();
     if (saved) {
       record.saved_to = saved->string();
-    } else {
+    } else if (record.ok) {
+      // Only a success turns into an io failure: an error body (--save-errors) that could
+      // not be saved leaves its record's http error as it was.
       record.ok = false;
       record.error = FetchError{ErrorKind::Io, saved.error()};
     }
@@ -280,6 +306,10 @@ InputItem CurlTransfer::follow(Record&& hop) {
   }
   RedirectTrail& trail = *item.redirected;
   ++trail.hops;
+  if (hop.status) {
+    if (auto changed = method_after_redirect(shape_.method, *hop.status))
+      trail.method = std::move(changed);
+  }
   trail.elapsed_ms = hop.elapsed_ms;  // finish() added the earlier hops' already
   trail.ttfb_ms = hop.ttfb_ms;
   item.fetch_url = std::move(*redirect_to_);

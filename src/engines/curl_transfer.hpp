@@ -61,6 +61,8 @@ class CurlTransfer {
   CURL* handle() const noexcept { return easy_; }
   // The host key of the item last prepared (InputItem::host), kept after its record.
   const std::string& host() const noexcept { return host_; }
+  // The method the transfer last prepared sends (see effective_method), kept after its record.
+  const std::string& method() const noexcept { return shape_.method; }
   // Builds the record of this attempt once libcurl reports `result` for it.
   Record finish(CURLcode result);
   // After finish(), with RedirectFollower::Engine: the absolute URL of the redirect the
@@ -88,6 +90,8 @@ class CurlTransfer {
   Record fail(ErrorKind kind, std::string message);
 
  private:
+  // Sets shape_ (and the header lists it points to) for item_.
+  void shape_request();
   // The URL the transfer ended on: the last redirect's target, or the item's own.
   std::string_view ended_on() const;
   // Whether a byte of an answer arrived in this transfer.
@@ -108,6 +112,10 @@ class CurlTransfer {
   ErrorTrail errors_;
   InputItem item_;
   std::string host_;
+  RequestShape shape_;  // of item_; its lists point into own_headers_
+  // A request's own headers merged with the run's, and their variant for another host.
+  std::optional<CurlList> own_headers_;
+  std::optional<CurlList> own_headers_elsewhere_;
   std::optional<std::string> redirect_to_;  // see redirect_target()
   void* owner_ = nullptr;
   bool short_of_descriptors_ = false;  // of the attempt last prepared or finished

@@ -1,5 +1,6 @@
-// Sets a reset easy handle up for one URL from the run's Options: protocols, redirects,
-// timeouts, the body size cap, --resolve, the request headers and credentials, compression,
+// Sets a reset easy handle up for one URL from the run's Options and the request: protocols,
+// redirects, timeouts, the body size cap, --resolve, the method, body, headers and
+// credentials, compression,
 // TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
 #include "engines/easy_options.hpp"
 
@@ -12,11 +13,13 @@
 namespace sluice::detail {
 namespace {
 
-// CURLOPT_SOCKOPTFUNCTION: runs before connect, when the buffer still shapes the window.
-int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) {
+// CURLOPT_SOCKOPTFUNCTION: runs before connect, when the buffer still shapes the window
+// (and the window scale, fixed by the SYN).
+int set_receive_buffer(void* window, curl_socket_t socket, curlsocktype purpose) {
   if (purpose == CURLSOCKTYPE_IPCXN) {
+    const int bytes = static_cast<WindowBudget*>(window)->receive_buffer();
     // A refusal only leaves the kernel's default; the pacer still holds the cap.
-    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, bytes, sizeof(int));
+    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
   }
   return CURL_SOCKOPT_OK;
 }
@@ -48,10 +51,34 @@ void set_credentials(CURL* easy, const Options& options) {
   if (!options.cookie.empty()) curl_easy_setopt(easy, CURLOPT_COOKIE, options.cookie.c_str());
 }
 
+void set_method(CURL* easy, const RequestShape& request) {
+  if (request.body != nullptr) {
+    // Sets POST (and libcurl's form Content-Type, as curl's --data does; a header replaces it).
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body->size()));
+    curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, request.body->c_str());
+  } else if (request.method == "POST") {
+    // An empty body, sent with Content-Length: 0 rather than none.
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t{0});
+    curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, "");
+  }
+  if (request.method == "HEAD") {
+    // Not CURLOPT_CUSTOMREQUEST: libcurl would then wait for a body that never comes.
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET" && request.method != "POST") {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else if (request.method == "GET" && request.body != nullptr) {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "GET");
+  }
+}
+
 void set_request_options(CURL* easy, const Options& options, const RunResources& resources,
-                         bool origin_host) {
+                         const RequestShape& request, bool origin_host) {
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-  const CurlList& headers = origin_host ? resources.headers : resources.headers_elsewhere;
+  set_method(easy, request);
+  const CurlList& run_headers = origin_host ? resources.headers : resources.headers_elsewhere;
+  const CurlList* own_headers = origin_host ? request.headers : request.headers_elsewhere;
+  const CurlList& headers = own_headers != nullptr ? *own_headers : run_headers;
   if (headers.get() != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
   // Credentials go to the URL's own host only, never to the host a redirect leads to, as
   // libcurl does when it follows (CURLOPT_UNRESTRICTED_AUTH off).
@@ -89,7 +116,7 @@ long stall_seconds(std::chrono::milliseconds stall) {
 
 void set_easy_options(CURL* easy, const std::string& url, const Options& options,
                       const BandwidthGate& gate, const RunResources& resources,
-                      RedirectFollower redirects, bool origin_host) {
+                      RedirectFollower redirects, const RequestShape& request, bool origin_host) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -112,9 +139,9 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
     // off the rest.
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
   }
-  if (gate.receive_buffer) {
+  if (gate.window != nullptr) {
     curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, &set_receive_buffer);
-    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, &*gate.receive_buffer);
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, gate.window);
   }
   if (gate.bytes != nullptr && gate.bytes->burst() < CURL_MAX_WRITE_SIZE) {
     // A chunk larger than the bucket's burst would always borrow: keep chunks within it.
@@ -128,7 +155,7 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
   // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
   // handles ignore this option.
   curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
-  set_request_options(easy, options, resources, origin_host);
+  set_request_options(easy, options, resources, request, origin_host);
   set_connection_options(easy, options);
 }
 

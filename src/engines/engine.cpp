@@ -75,7 +75,8 @@ void settle(CurlTransfer& transfer, CURLcode result, RetryPolicy& retry, Admissi
       // (admission caps it by Options::max_retry_wait, as the retry's own wait is).
       admission.pause_host(answered_by, *retry_after);
     }
-    const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after);
+    const auto wait = retry.next_wait(*record.error, record.status, record.attempts, retry_after,
+                                      transfer.method());
     if (wait) {
       // Handed back before the release, so that admission never looks drained between.
       admission.retry(transfer.requeue(std::move(record)), *wait);

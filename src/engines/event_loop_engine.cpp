@@ -158,7 +158,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       gate.on_pause = [this](CURL* easy, std::chrono::steady_clock::time_point until) {
         on_pause(easy, until);
       };
-      gate.receive_buffer = limits_.receive_buffer;
+      gate.window = &*limits_.window;
       gate.waiting = &live_->waiting_for_bandwidth;
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(
@@ -190,9 +190,20 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
 bool EventLoopEngine::admit(Admission& admission, RecordSink& sink) {
   admission_due_.reset();
   while (true) {
-    auto next = admission.next(std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    if (limits_.window) {
+      // Under the bandwidth cap the window budget decides how many transfers receive at
+      // once and ramps their starts; one that ends, or the ramp's time, lets the next in.
+      const auto at = limits_.window->start_at(active_, now);
+      if (!at || *at > now) {
+        admission_due_ = at;
+        return true;
+      }
+    }
+    auto next = admission.next(now);
     if (auto* admitted = std::get_if<Admitted>(&next)) {
       start(std::move(*admitted), admission, sink);
+      if (limits_.window) limits_.window->started(now);
     } else if (const auto* later = std::get_if<Admission::NotBefore>(&next)) {
       admission_due_ = later->at;
       return true;

@@ -18,7 +18,8 @@ namespace sluice::detail {
 // Not thread-safe: run() is called once, from one thread, which does all the work. It
 // starts what Admission admits (which keeps the cap on requests in flight, so a new
 // transfer is added only when one ends and a slow URL holds its slot and nothing else),
-// and waits for sockets, libcurl's timers and the time admission names.
+// and waits for sockets, libcurl's timers and the time admission names. Under the
+// bandwidth cap it also keeps to the window budget's receivers and ramp (window_budget.hpp).
 //
 // Transfers are spread over several multi handles ("shards") of at most kShardSize
 // transfers each. libcurl 7.88 looks for a reusable connection by walking every

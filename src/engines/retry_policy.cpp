@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "engines/request_method.hpp"
+
 namespace sluice::detail {
 
 RetryPolicy::RetryPolicy(const Options& options, std::uint64_t seed)
@@ -10,8 +12,9 @@ RetryPolicy::RetryPolicy(const Options& options, std::uint64_t seed)
 
 std::optional<std::chrono::milliseconds> RetryPolicy::next_wait(
     const FetchError& error, std::optional<int> status, int attempts,
-    std::optional<std::chrono::seconds> retry_after) {
+    std::optional<std::chrono::seconds> retry_after, std::string_view method) {
   if (attempts > options_.retries || !is_transient(error, status)) return std::nullopt;
+  if (!may_retry(method, options_)) return std::nullopt;
   const auto cap = options_.max_retry_wait;
   if (retry_after) return capped(*retry_after);
   // backoff * 2^(attempts-1), saturating at the cap long before the shift could overflow.

@@ -1,4 +1,4 @@
-// The bandwidth cap that all transfers of a run share.
+// The bandwidth cap that all transfers of a run share: the byte bucket and the window budget.
 #include "engines/run_limits.hpp"
 
 #include "limit/bandwidth_pacer.hpp"
@@ -11,7 +11,7 @@ RunLimits::RunLimits(const Options& options) {
     const double burst = options.bandwidth_burst > 0 ? static_cast<double>(options.bandwidth_burst)
                                                      : default_burst(cap);
     bandwidth.emplace(cap, burst);
-    receive_buffer = receive_buffer_bytes(cap, options.concurrency);
+    window.emplace(cap, options.concurrency);
   }
 }
 

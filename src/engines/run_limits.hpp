@@ -1,9 +1,10 @@
-// The bandwidth cap that all transfers of a run share.
+// The bandwidth cap that all transfers of a run share: the byte bucket and the window budget.
 #pragma once
 
 #include <optional>
 
 #include "limit/token_bucket.hpp"
+#include "limit/window_budget.hpp"
 #include "sluice/options.hpp"
 
 namespace sluice::detail {
@@ -14,7 +15,10 @@ namespace sluice::detail {
 // Lifetime: outlives every transfer of the run.
 struct RunLimits {
   std::optional<TokenBucket> bandwidth;  // bytes per second over all transfers
-  std::optional<int> receive_buffer;     // SO_RCVBUF for each socket under the bandwidth cap
+  // The receive windows under the bandwidth cap: each socket's SO_RCVBUF, and how many
+  // transfers may receive at once. A controller that retargets the bucket's rate at run
+  // time retargets this too (WindowBudget::set_rate).
+  std::optional<WindowBudget> window;
 
   explicit RunLimits(const Options& options);
 };

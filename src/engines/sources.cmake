@@ -6,13 +6,15 @@ target_sources(sluice PRIVATE
   engines/easy_options.cpp
   engines/curl_list.cpp
   engines/resolve_list.cpp
-  engines/request_headers.cpp
+  engines/request_method.cpp
   engines/body_receiver.cpp
   engines/failure_classifier.cpp
   engines/answer_headers.cpp
   engines/record_builder.cpp
   engines/retry_policy.cpp
   engines/run_limits.cpp
+  engines/receiver_slots.cpp
+  engines/socket_rtt.cpp
   engines/event_loop_engine.cpp
   engines/thread_pool_engine.cpp
   engines/worker_thread.cpp)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <system_error>
@@ -13,6 +14,7 @@
 
 #include "engines/curl_transfer.hpp"
 #include "engines/worker_thread.hpp"
+#include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
@@ -71,12 +73,12 @@ ThreadPoolEngine::ThreadPoolEngine(const Options& options, const RunResources& r
     : options_(options), resources_(resources) {}
 
 void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters& live,
-                            RunLimits& limits, std::stop_token stop) {
+                            RunLimits& limits, ReceiverSlots* receivers, std::stop_token stop) {
   BandwidthGate gate;
   if (limits.bandwidth) {
     gate.bytes = &*limits.bandwidth;
     gate.stop = stop;
-    gate.receive_buffer = limits.receive_buffer;
+    gate.window = &*limits.window;
     gate.waiting = &live.waiting_for_bandwidth;
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
@@ -85,7 +87,13 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   CurlTransfer transfer(options_, resources_, std::move(gate), hooks, RedirectFollower::Engine);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
-  while (auto admitted = admission.next_blocking(stop)) {
+  while (receivers == nullptr || receivers->enter(stop)) {
+    // The slot is held while the worker waits for a URL too: few wait so, as many as slots.
+    const ScopeExit leave([&] {
+      if (receivers != nullptr) receivers->leave();
+    });
+    auto admitted = admission.next_blocking(stop);
+    if (!admitted) break;
     const std::size_t in_flight_at_start = admitted->in_flight;
     if (auto failed = transfer.prepare(std::move(admitted->item))) {
       settle_unstarted(transfer, std::move(*failed), admission, sink);
@@ -108,6 +116,9 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
 void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
   RunLimits limits(options_);
+  std::optional<ReceiverSlots> receivers;
+  if (limits.window) receivers.emplace(*limits.window);
+  ReceiverSlots* slots = receivers ? &*receivers : nullptr;
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {
@@ -117,7 +128,7 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
         std::stop_source either;
         std::stop_callback from_run(stop, [&] { either.request_stop(); });
         std::stop_callback from_pool(own, [&] { either.request_stop(); });
-        work(admission, sink, live, limits, either.get_token());
+        work(admission, sink, live, limits, slots, either.get_token());
       }));
     }
   } catch (const std::system_error& error) {

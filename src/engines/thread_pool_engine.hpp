@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "engines/engine.hpp"
+#include "engines/receiver_slots.hpp"
 #include "engines/run_limits.hpp"
 
 namespace sluice::detail {
@@ -20,8 +21,10 @@ class ThreadPoolEngine final : public Engine {
            std::stop_token stop) override;
 
  private:
+  // One worker's loop; under the bandwidth cap it takes a slot from `receivers` (else null)
+  // before each URL.
   void work(Admission& admission, RecordSink& sink, LiveCounters& live, RunLimits& limits,
-            std::stop_token stop);
+            ReceiverSlots* receivers, std::stop_token stop);
 
   const Options& options_;
   const RunResources& resources_;

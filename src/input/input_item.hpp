@@ -19,6 +19,9 @@ struct RedirectTrail {
   int hops = 0;            // redirects followed
   double elapsed_ms = 0;   // the hops' time so far, as the record counts it
   double ttfb_ms = 0;
+  // Set once a redirect changed the method (303, or 301/302 after a POST: see
+  // method_after_redirect): the hops from there on use it and send no body.
+  std::optional<std::string> method = std::nullopt;
 };
 
 struct InputItem {

@@ -41,6 +41,21 @@ std::uint64_t input_url_hash(std::string_view url) {
   return ascii ? url_hash(url) : url_hash(as_written(url));
 }
 
+// A request with an id of its own is known by URL and id: a request list may send one URL
+// several times (POSTs of different bodies), and each line's id tells them apart. '\n' ends
+// no URL and no JSON string read from one line, so the pair cannot meet another pair.
+std::string with_id(std::string_view url, std::string_view id) {
+  std::string key(url);
+  key += '\n';
+  key += id;
+  return key;
+}
+
+// The id a record was joined by (see joining_id): one that is not its source.
+std::string_view record_joining_id(const Record& record) {
+  return record.id == record.source ? std::string_view() : std::string_view(record.id);
+}
+
 // Closes the descriptor on every return path of load().
 class FileDescriptor {
  public:
@@ -78,7 +93,10 @@ bool ResumeIndex::add(const Line& line, bool retry_failed) {
   const auto record = parse_json_line(line.text);
   if (!record) return skip();
   if (!is_final(*record, retry_failed)) return false;
-  keys_.push_back(url_hash(record->url) | (record->ok ? std::uint64_t{0} : kFailureBit));
+  const std::string_view id = record_joining_id(*record);
+  const std::uint64_t hash =
+      id.empty() ? url_hash(record->url) : url_hash(with_id(record->url, id));
+  keys_.push_back(hash | (record->ok ? std::uint64_t{0} : kFailureBit));
   return true;
 }
 
@@ -123,8 +141,8 @@ std::expected<ResumeIndex, std::string> ResumeIndex::load(const std::filesystem:
   return index;
 }
 
-FinalRecord ResumeIndex::consume(std::string_view url) {
-  const std::uint64_t hash = input_url_hash(url);
+FinalRecord ResumeIndex::consume(std::string_view url, std::string_view id) {
+  const std::uint64_t hash = id.empty() ? input_url_hash(url) : input_url_hash(with_id(url, id));
   // Equal hashes sit together, whatever their failure bit; earlier occurrences consumed the
   // first ones.
   for (auto it = std::lower_bound(keys_.begin(), keys_.end(), hash);
@@ -138,8 +156,14 @@ FinalRecord ResumeIndex::consume(std::string_view url) {
   return FinalRecord::None;
 }
 
-bool ResumeSkips::skip(std::optional<ResumeIndex>& resume, std::string_view url) {
-  const FinalRecord prior = resume ? resume->consume(url) : FinalRecord::None;
+std::string_view joining_id(const InputItem& item) {
+  const std::string& id = item.request.id;
+  return id == item.source ? std::string_view() : std::string_view(id);
+}
+
+bool ResumeSkips::skip(std::optional<ResumeIndex>& resume, std::string_view url,
+                       std::string_view id) {
+  const FinalRecord prior = resume ? resume->consume(url, id) : FinalRecord::None;
   if (prior == FinalRecord::None) return false;
   skipped_.fetch_add(1, std::memory_order_relaxed);
   if (prior == FinalRecord::Failure) failures_.fetch_add(1, std::memory_order_relaxed);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "input/input_item.hpp"
 #include "input/line_reader.hpp"
 #include "sluice/record.hpp"
 
@@ -52,8 +53,10 @@ class ResumeIndex {
   // The final record of this occurrence of `url` not yet consumed by an earlier occurrence,
   // which is then consumed; None when there is none left. So a URL listed twice with one
   // final record is skipped once and fetched once. `url` is an input URL as read: it is
-  // compared as a record would hold it (see as_written in record_codec.hpp).
-  FinalRecord consume(std::string_view url);
+  // compared as a record would hold it (see as_written in record_codec.hpp). `id`: a request
+  // line's own id (see joining_id), which must then match the record's too; empty: the URL
+  // alone decides, as for a plain URL list, whose lines may move between runs.
+  FinalRecord consume(std::string_view url, std::string_view id = {});
 
   std::uint64_t final_records() const noexcept { return keys_.size(); }
   // Non-empty lines that did not parse as records, and the number (from 1) of the first.
@@ -79,6 +82,10 @@ class ResumeIndex {
   bool ends_mid_line_ = false;
 };
 
+// The id that joins `item` to its record for --resume: its request line's own id, or empty
+// when it has none (or one equal to its source, as a record cannot tell those apart).
+std::string_view joining_id(const InputItem& item);
+
 // The input URLs a resumed run skips for their final records, and of those the failures.
 // Thread-safety: skip() from the one thread that owns the index (the input reader); the
 // counts from any thread, final once that thread is done.
@@ -86,7 +93,8 @@ class ResumeSkips {
  public:
   // True when this occurrence of `url` has a final record left in `resume` (none: nothing
   // is resumed), which is then consumed and counted: the URL is not to be fetched.
-  bool skip(std::optional<ResumeIndex>& resume, std::string_view url);
+  // `id`: as ResumeIndex::consume takes it.
+  bool skip(std::optional<ResumeIndex>& resume, std::string_view url, std::string_view id = {});
 
   std::uint64_t skipped() const noexcept { return skipped_.load(std::memory_order_relaxed); }
   std::uint64_t failures() const noexcept { return failures_.load(std::memory_order_relaxed); }

@@ -14,6 +14,7 @@
 
 #include "input/line_reader.hpp"
 #include "input/range_pattern.hpp"
+#include "input/request_line.hpp"
 #include "input/url_check.hpp"
 #include "sluice/errors.hpp"
 
@@ -27,6 +28,7 @@ struct Source {
       : kind(source_kind), text(std::move(source_text)), fd(source_fd), owns_fd(owns) {}
   Source(Source&& other) noexcept
       : kind(other.kind),
+        requests(other.requests),
         text(std::move(other.text)),
         fd(other.fd),
         owns_fd(std::exchange(other.owns_fd, false)) {}
@@ -36,6 +38,8 @@ struct Source {
   }
 
   Kind kind;
+  // A stream of JSON request lines rather than URLs.
+  bool requests = false;
   std::string text;  // the URL, or the stream's name in "NAME:LINE" ("-" for standard input)
   int fd;
   bool owns_fd;
@@ -65,6 +69,19 @@ Source open_list_file(std::string name) {
   return Source(Source::Kind::Stream, std::move(name), fd, true);
 }
 
+// `sluice urls.txt` would fetch http://urls.txt and fail on DNS: a source without "://" that
+// names an existing file (a pipe such as /dev/fd/63 too) is far more likely a list missing
+// its '@'. A directory is left alone, and "http://NAME" still fetches such a host.
+void refuse_file_as_url(const std::string& text, std::size_t argument) {
+  struct stat status {};
+  if (text.find("://") != std::string::npos || ::stat(text.c_str(), &status) != 0 ||
+      S_ISDIR(status.st_mode)) {
+    return;
+  }
+  throw UsageError("arg:" + std::to_string(argument) + ": '" + text +
+                   "' is a file, not a URL: did you mean @" + text + "?");
+}
+
 std::string_view trim(std::string_view text) {
   constexpr std::string_view kBlank = " \t";
   const std::size_t first = text.find_first_not_of(kBlank);
@@ -88,9 +105,10 @@ class ItemEmitter {
     return emit_(std::move(item));
   }
 
-  bool url(std::string text, const std::string& source) {
+  bool url(std::string text, const std::string& source, Request request = {}) {
     auto checked = check_url(text);
     InputItem item;
+    item.request = std::move(request);
     item.index = next_index_++;
     // Credentials in a URL are for fetching only: the record, the saved body's file name and
     // a --resume lookup all see the URL without them.
@@ -105,7 +123,7 @@ class ItemEmitter {
   }
 
   bool expand(std::string_view text, const std::string& source) {
-    if (!RangePattern::may_expand(text)) return url(std::string(text), source);
+    if (limits_.globoff || !RangePattern::may_expand(text)) return url(std::string(text), source);
     const auto pattern = RangePattern::parse(text);
     if (!pattern) return failure(text, source, pattern.error());
     const std::uint64_t count = pattern->size();
@@ -134,12 +152,13 @@ class ItemEmitter {
       }
       if (!*line) return true;
       last_number = (*line)->number;
-      if (!one_line(**line, stream.text + ":" + std::to_string(last_number))) return false;
+      const std::string source = stream.text + ":" + std::to_string(last_number);
+      if (!one_line(**line, source, stream.requests)) return false;
     }
   }
 
  private:
-  bool one_line(const Line& line, const std::string& source) {
+  bool one_line(const Line& line, const std::string& source, bool request_line) {
     // Some editors start a UTF-8 file with a byte order mark; it is no part of the URL.
     constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
     std::string_view text = line.text;
@@ -156,7 +175,16 @@ class ItemEmitter {
     if (text.find('\0') != std::string_view::npos) {
       return failure(text, source, "line contains a NUL byte");
     }
-    return expand(text, source);
+    return request_line ? request(text, source) : expand(text, source);
+  }
+
+  bool request(std::string_view text, const std::string& source) {
+    auto request = parse_request_line(text);
+    // Only the URL is shown: the rest of a bad line may hold a credential.
+    if (!request)
+      return failure(request.error().url, source, source + ": " + request.error().message);
+    std::string url = std::move(request->url);
+    return this->url(std::move(url), source, std::move(*request));
   }
 
   const std::function<bool(InputItem&&)>& emit_;
@@ -166,6 +194,13 @@ class ItemEmitter {
 };
 
 }  // namespace
+
+SourceLimits source_limits(const Options& options) {
+  return SourceLimits{.max_expansion = options.max_expansion,
+                      .max_line_bytes = 65536,
+                      .globoff = options.globoff,
+                      .format = options.input_format};
+}
 
 SourceReader::SourceReader(std::vector<std::string> sources, SourceLimits limits, int stdin_fd)
     : limits_(limits) {
@@ -177,9 +212,14 @@ SourceReader::SourceReader(std::vector<std::string> sources, SourceLimits limits
       if (reads_stdin) throw UsageError("'-' (standard input) may be given only once");
       reads_stdin = true;
       sources_.emplace_back(Source::Kind::Stream, "-", stdin_fd, false);
+      sources_.back().requests = limits.format == InputFormat::Jsonl;
     } else if (source.starts_with('@')) {
       sources_.push_back(open_list_file(source.substr(1)));
+      sources_.back().requests =
+          limits.format == InputFormat::Jsonl ||
+          (limits.format == InputFormat::Auto && sources_.back().text.ends_with(".jsonl"));
     } else {
+      refuse_file_as_url(source, sources_.size() + 1);
       sources_.emplace_back(Source::Kind::Url, std::move(source), -1, false);
     }
   }

@@ -5,6 +5,7 @@ target_sources(sluice PRIVATE
   input/line_reader.cpp
   input/pruned_copy.cpp
   input/range_pattern.cpp
+  input/request_line.cpp
   input/resume_index.cpp
   input/url_check.cpp
   input/source_reader.cpp)

@@ -75,6 +75,22 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower) {
   return true;
 }
 
+// "http//host" would otherwise be fetched as http://http//host, which fails on DNS for host
+// "http"; the missing ':' is the likely typo, so it is named. The message goes into records:
+// the URL it suggests has its userinfo hidden.
+std::optional<FetchError> check_missing_colon(std::string_view text) {
+  for (const std::string_view scheme : {"http", "https"}) {
+    const std::string_view typed = text.substr(0, scheme.size());
+    const std::string_view rest = text.substr(typed.size());
+    if (rest.size() > 2 && equals_ignoring_case(typed, scheme) && rest.starts_with("//")) {
+      const std::string meant = std::string(typed) + ":" + std::string(rest);
+      return invalid("missing ':' after '" + std::string(typed) + "'? (did you mean " +
+                     redact_userinfo(meant) + "?)");
+    }
+  }
+  return std::nullopt;
+}
+
 struct UrlHandleDeleter {
   void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
 };
@@ -99,6 +115,7 @@ std::expected<std::string, FetchError> check_url(std::string_view text) {
   std::string fetch_url;
   const std::string_view scheme = scheme_of(text);
   if (scheme.empty()) {
+    if (auto error = check_missing_colon(text)) return std::unexpected(std::move(*error));
     fetch_url.reserve(kDefaultScheme.size() + text.size());
     fetch_url.append(kDefaultScheme).append(text);
   } else if (equals_ignoring_case(scheme, "http") || equals_ignoring_case(scheme, "https")) {

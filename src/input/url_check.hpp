@@ -14,8 +14,8 @@ namespace sluice::detail {
 // (like curl, "host:80/x" has none; "file:/x" has one). Never normalizes.
 // Errors: ErrorKind::UnsupportedScheme for any scheme but http and https; ErrorKind::InvalidUrl
 // for empty text, more than 65536 bytes, whitespace, control bytes (NUL included), invalid
-// UTF-8, or anything libcurl cannot parse or finds no host in; ErrorKind::Other only if
-// libcurl cannot allocate its URL handle.
+// UTF-8, "http//host" or "https//host" (a ':' missing), or anything libcurl cannot parse or
+// finds no host in; ErrorKind::Other only if libcurl cannot allocate its URL handle.
 // Thread-safety: safe from any thread; each thread keeps its own libcurl URL handle.
 std::expected<std::string, FetchError> check_url(std::string_view text);
 

@@ -1,6 +1,6 @@
-// Pacing received bytes against the shared --max-bandwidth bucket: its default burst, one
-// transfer's pause-and-resume bookkeeping for the event loop, and a socket receive buffer
-// size that keeps the kernel from reading far ahead of the cap.
+// Pacing received bytes against the shared --max-bandwidth bucket: its default burst and one
+// transfer's pause-and-resume bookkeeping for the event loop. The receive windows that keep
+// the kernel from reading far ahead of the cap are window_budget.hpp's.
 #pragma once
 
 #include <cstddef>
@@ -20,13 +20,6 @@ namespace sluice::detail {
 // still takes several chunks per wake-up.
 double default_burst(double bytes_per_second);
 // [/article:burst]
-
-// The SO_RCVBUF value for each of `transfers` sockets under a cap of `bytes_per_second`: 50 ms
-// of the cap split over them, at least 8 KiB each, rounded up to 4 KiB, at most 208 KiB
-// (net.core.rmem_max by default); nullopt (a rate that is not a number) leaves the socket
-// alone. Why: a paused transfer's kernel would keep receiving into an autotuned buffer of
-// megabytes, far ahead of the cap. Why these sizes: docs/benchmarks.md, "Receive buffers".
-std::optional<int> receive_buffer_bytes(double bytes_per_second, std::size_t transfers);
 
 // One transfer's side of the shared byte bucket, for the event loop's write callback.
 // Worker threads need none of this: they call TokenBucket::take_blocking(bytes, stop).

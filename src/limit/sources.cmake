@@ -1,5 +1,6 @@
 # Flow control: token buckets (bandwidth, --rate), the per-host limiter with the servers'
-# own rate limits, and the adaptive concurrency limit of -c auto. Time is injected.
+# own rate limits, the adaptive concurrency limit of -c auto, and the receive window budget
+# under the bandwidth cap. Time is injected.
 target_sources(sluice PRIVATE
   limit/adaptive_limit.cpp
   limit/bandwidth_pacer.cpp
@@ -8,4 +9,5 @@ target_sources(sluice PRIVATE
   limit/host_limiter.cpp
   limit/parse_rate.cpp
   limit/rate_limit_headers.cpp
-  limit/token_bucket.cpp)
+  limit/token_bucket.cpp
+  limit/window_budget.cpp)

@@ -334,6 +334,23 @@ void BodyFile::discard() noexcept {
   abandon();
 }
 
+std::expected<void, std::string> BodyFile::read_part(
+    const std::function<void(std::string_view)>& take) const {
+  std::array<char, kBufferSize> piece{};
+  std::uint64_t offset = 0;
+  while (offset < resume_offset_) {
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), resume_offset_ - offset));
+    const ssize_t got = ::pread(fd_, piece.data(), want, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0)
+      return std::unexpected(failure("cannot read", *dir_, temporary_, got < 0 ? errno : EIO));
+    take(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+    offset += static_cast<std::uint64_t>(got);
+  }
+  return {};
+}
+
 std::expected<void, std::string> BodyFile::begin(bool appending) {
   begun_ = true;
   if (!resumable_ || fd_ < 0) return {};

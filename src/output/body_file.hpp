@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -91,6 +92,10 @@ class BodyFile {
   std::uint64_t resume_offset() const noexcept { return resume_offset_; }
   // Whether this body is written to a ".part" that a cut transfer keeps.
   bool resumable() const noexcept { return resumable_; }
+  // Hands the resume_offset() bytes the ".part" held when it was opened to `take`, in pieces,
+  // before begin(true).
+  std::expected<void, std::string> read_part(
+      const std::function<void(std::string_view)>& take) const;
   // Says, before the first write(), whether the answer goes on from resume_offset() (a 206 to
   // a range request) or is the whole body, which replaces what the ".part" held. Without a
   // call, the body is whole.

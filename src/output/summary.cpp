@@ -79,6 +79,39 @@ std::string describe_binding(const Binding& b, bool adaptive) {
   return {};
 }
 
+// Starts per second: 0.5/s (30/m) needs more than one decimal to show.
+std::string per_second(double value) { return fixed(value, value < 10 ? 2 : 1); }
+
+// Request starts: every attempt, a retry too, takes one from the rate cap.
+std::uint64_t starts(const Summary& s) { return s.fetched + s.retries; }
+
+// The least time the rate cap lets the starts take: the first goes at once, each further
+// one a 1/rate later.
+double rate_span_s(const Summary& s) {
+  return starts(s) > 1 ? static_cast<double>(starts(s) - 1) / s.rate : 0;
+}
+
+// The efficiency and what it is measured against, with the figures it comes from.
+std::string describe_efficiency(const Summary& s, OptionNamer name) {
+  const std::string percent = fixed(s.efficiency * 100, 1) + " % of ";
+  const double wall_s = s.wall_ms / 1000;
+  switch (s.efficiency_basis) {
+    case EfficiencyBasis::Rate:
+      return percent + std::string(name("rate")) + " (" + std::to_string(starts(s)) +
+             " starts at " + per_second(s.rate) + "/s need " + duration(rate_span_s(s) * 1000) +
+             ")";
+    case EfficiencyBasis::Bandwidth:
+      return percent + std::string(name("max_bandwidth")) + " (" +
+             format_bytes(static_cast<std::uint64_t>(static_cast<double>(s.wire_bytes) / wall_s)) +
+             "/s of " + format_bytes(s.max_bandwidth) + "/s)";
+    case EfficiencyBasis::IdealSchedule:
+      break;
+  }
+  return percent + "the ideal schedule (" + duration(s.ideal_ms) +
+         " for c=" + std::to_string(s.concurrency) + " in input order; bound max(Σ/c, longest) " +
+         duration(s.bound_ms) + ")";
+}
+
 nlohmann::ordered_json binding_json(const Binding& b, bool adaptive) {
   nlohmann::ordered_json shares = nlohmann::ordered_json::object();
   for (std::size_t kind = 1; kind < kBindingKinds; ++kind) {
@@ -112,6 +145,18 @@ nlohmann::ordered_json results_failure_json(const std::optional<ResultsFailure>&
 
 }  // namespace
 
+std::string_view to_string(EfficiencyBasis basis) noexcept {
+  switch (basis) {
+    case EfficiencyBasis::IdealSchedule:
+      return "ideal_schedule";
+    case EfficiencyBasis::Rate:
+      return "rate";
+    case EfficiencyBasis::Bandwidth:
+      return "bandwidth";
+  }
+  return "ideal_schedule";
+}
+
 void SummaryBuilder::add(const Record& record) {
   ++counts_.urls;
   if (record.ok) {
@@ -120,6 +165,15 @@ void SummaryBuilder::add(const Record& record) {
     ++counts_.failed;
   }
   counts_.bytes += record.bytes;
+  counts_.wire_bytes += record.wire_bytes.value_or(record.bytes);
+  if (record.error && (record.error->kind == ErrorKind::InvalidUrl ||
+                       record.error->kind == ErrorKind::UnsupportedScheme)) {
+    // Records come in completion order; the user fixes the input from its top.
+    if (counts_.bad_inputs++ == 0 || record.index < first_bad_index_) {
+      first_bad_index_ = record.index;
+      counts_.first_bad_input = record.source + ": " + record.url + ": " + record.error->message;
+    }
+  }
   if (record.status) ++counts_.by_status[*record.status];
   if (record.error) ++counts_.by_error_kind[std::string(to_string(record.error->kind))];
   if (record.index >= elapsed_ms_.size()) elapsed_ms_.resize(record.index + 1, kNotFetched);
@@ -156,11 +210,31 @@ Summary SummaryBuilder::finish(double wall_ms, std::size_t concurrency) const {
                          [](float ms) { return std::isnan(ms) ? 0.0 : double{ms}; });
   summary.ideal_ms = round_to_micros(ideal_makespan_ms(latencies, summary.concurrency));
   summary.bound_ms = round_to_micros(absolute_bound_ms(latencies, summary.concurrency));
-  if (wall_ms > 0) summary.efficiency = summary.ideal_ms / wall_ms;
+  if (wall_ms > 0) summary.schedule_efficiency = summary.ideal_ms / wall_ms;
+  summary.efficiency = summary.schedule_efficiency;
   return summary;
 }
 
-std::string format_results_failure(const ResultsFailure& failure) {
+void measure_against_binding(Summary& s, const Binding& bound_by, double rate,
+                             std::uint64_t max_bandwidth) {
+  s.bound_by = bound_by;
+  s.rate = rate;
+  s.max_bandwidth = max_bandwidth;
+  s.efficiency = s.schedule_efficiency;
+  s.efficiency_basis = EfficiencyBasis::IdealSchedule;
+  if (s.wall_ms <= 0) return;
+  const double wall_s = s.wall_ms / 1000;
+  if (bound_by.kind == BindingKind::Rate && rate > 0) {
+    s.efficiency = rate_span_s(s) / wall_s;
+    s.efficiency_basis = EfficiencyBasis::Rate;
+  } else if (bound_by.kind == BindingKind::Bandwidth && max_bandwidth > 0) {
+    // The cap paces the bytes on the wire, which --compressed makes fewer than those kept.
+    s.efficiency = static_cast<double>(s.wire_bytes) / wall_s / static_cast<double>(max_bandwidth);
+    s.efficiency_basis = EfficiencyBasis::Bandwidth;
+  }
+}
+
+std::string format_results_failure(const ResultsFailure& failure, OptionNamer name) {
   if (failure.output_closed) {
     return std::string(failure.stopped_run ? "stopped: " : "") +
            "standard output was closed after " + records(failure.written) + " (" +
@@ -170,12 +244,15 @@ std::string format_results_failure(const ResultsFailure& failure) {
   std::string text = "results not written: " + destination + ": " + failure.reason + " after " +
                      records(failure.written) + (failure.stopped_run ? "; stopped\n" : "\n") +
                      "unwritten:  " + records(failure.unwritten);
-  if (!failure.file.empty()) text += "; --resume " + failure.file + " fetches every URL it lacks";
+  if (!failure.file.empty()) {
+    text += "; " + std::string(name("resume_from")) + " " + failure.file +
+            " fetches every URL it lacks";
+  }
   return text + '\n';
 }
 
-std::string format_summary(const Summary& s) {
-  std::string text = s.results_failure ? format_results_failure(*s.results_failure) : "";
+std::string format_summary(const Summary& s, OptionNamer name) {
+  std::string text = s.results_failure ? format_results_failure(*s.results_failure, name) : "";
   text += std::to_string(s.urls) + " URLs: " + std::to_string(s.ok) + " ok, " +
           std::to_string(s.failed) + " failed";
   if (!s.by_error_kind.empty()) {
@@ -188,6 +265,11 @@ std::string format_summary(const Summary& s) {
   }
   text += " · " + format_bytes(s.bytes) + " in " + duration(s.wall_ms) + " · " +
           fixed(s.requests_per_s, 1) + " req/s\n";
+  if (s.bad_inputs > 0) {
+    text += "bad input:  " + std::to_string(s.bad_inputs) +
+            (s.bad_inputs == 1 ? " line not a URL" : " lines not URLs") +
+            "; the first: " + s.first_bad_input + "\n";
+  }
 
   if (s.retried > 0) {
     text += "retried:    " + std::to_string(s.retried) + " URLs, " + std::to_string(s.retries) +
@@ -215,11 +297,7 @@ std::string format_summary(const Summary& s) {
     text += "latency:    p50 " + fixed(s.p50_ms, 1) + " ms · p90 " + fixed(s.p90_ms, 1) +
             " ms · p99 " + fixed(s.p99_ms, 1) + " ms · max " + fixed(s.max_ms, 1) + " ms\n";
   }
-  if (s.fetched > 0 && s.wall_ms > 0) {
-    text += "efficiency: " + fixed(s.efficiency * 100, 1) + " % (ideal " + duration(s.ideal_ms) +
-            " for c=" + std::to_string(s.concurrency) +
-            " in input order; bound max(Σ/c, longest) " + duration(s.bound_ms) + ")\n";
-  }
+  if (s.fetched > 0 && s.wall_ms > 0) text += "efficiency: " + describe_efficiency(s, name) + "\n";
   if (const auto binding = describe_binding(s.bound_by, s.final_limit > 0); !binding.empty()) {
     text += "bound by:   " + binding + "\n";
   }
@@ -235,6 +313,7 @@ std::string summary_json(const Summary& s) {
       {"failed", s.failed},
       {"fetched", s.fetched},
       {"bytes", s.bytes},
+      {"wire_bytes", s.wire_bytes},
       {"skipped", s.skipped},
       {"skipped_failures", s.skipped_failures},
       {"retried", s.retried},
@@ -251,7 +330,14 @@ std::string summary_json(const Summary& s) {
       {"max_ms", s.max_ms},
       {"ideal_ms", s.ideal_ms},
       {"bound_ms", s.bound_ms},
+      {"schedule_efficiency", s.schedule_efficiency},
       {"efficiency", s.efficiency},
+      {"efficiency_basis", to_string(s.efficiency_basis)},
+      {"rate", s.rate},
+      {"max_bandwidth", s.max_bandwidth},
+      {"bad_inputs", s.bad_inputs},
+      {"first_bad_input", s.first_bad_input.empty() ? nlohmann::ordered_json()
+                                                    : nlohmann::ordered_json(s.first_bad_input)},
       {"bound_by", binding_json(s.bound_by, s.final_limit > 0)},
       {"results_failure", results_failure_json(s.results_failure)},
   };

@@ -73,9 +73,13 @@ std::string gzip(std::string_view text) {
 }
 
 std::optional<Answer> echo_route(const http::request_header<>& request, std::string_view path,
-                                 std::string_view query, std::string& body) {
+                                 std::string_view query, std::string& body,
+                                 std::string_view request_body) {
   if (path == "/anything" || path.starts_with("/anything/")) {
-    body = echo_json(request).dump();
+    auto echo = echo_json(request);
+    echo["body"] = std::string(request_body);
+    // `replace`: a binary body reads back with U+FFFD rather than failing the answer.
+    body = echo.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return Answer{};
   }
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;

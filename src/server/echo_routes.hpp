@@ -1,5 +1,5 @@
 // The test server's echo routes, which show a client what its request carried: /anything
-// (method, target, headers), /gzip (the same, gzip-encoded), /cookies and /cookies/set.
+// (method, target, headers, body), /gzip (the same, gzip-encoded), /cookies and /cookies/set.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
@@ -14,10 +14,11 @@ namespace sluice::detail {
 // The answer of an echo route to `request`, whose path and query are given apart, with its
 // JSON body written into `body`; nullopt when `path` is no echo route. /anything and
 // /anything/... take every method; the others GET and HEAD. The target is echoed as it came,
-// so a proxy's absolute-form "GET http://host/anything" shows the proxy was used. A request
-// body is never read, so it is not echoed.
+// so a proxy's absolute-form "GET http://host/anything" shows the proxy was used. /anything
+// also echoes `request_body` (as "body", a string).
 std::optional<Answer> echo_route(const boost::beast::http::request_header<>& request,
-                                 std::string_view path, std::string_view query, std::string& body);
+                                 std::string_view path, std::string_view query, std::string& body,
+                                 std::string_view request_body = {});
 
 // `text` gzip-encoded (RFC 1952), as one member at zlib's default level.
 std::string gzip(std::string_view text);

@@ -126,7 +126,8 @@ std::string stats_json(const ServerStats& stats, const RecentBins& acked,
       .dump();
 }
 
-Answer route(const http::request_header<>& request, std::string& body) {
+Answer route(const http::request_header<>& request, std::string& body,
+             std::string_view request_body) {
   const http::verb method = request.method();
   const auto split =
       split_target(origin_form(std::string_view(request.target().data(), request.target().size())));
@@ -144,7 +145,24 @@ Answer route(const http::request_header<>& request, std::string& body) {
   }
   const auto path = split.path;
   auto answer = [&]() -> Answer {
-    if (auto echo = echo_route(request, path, split.query, body)) return std::move(*echo);
+    if (auto echo = echo_route(request, path, split.query, body, request_body)) {
+      return std::move(*echo);
+    }
+    // Every method, so that a test sees which method the hop after it used.
+    if (path == "/redirect-to") {
+      const auto url = query_value(split.query, "url");
+      if (!url || url->empty()) return error(400, "redirect-to needs ?url=", body);
+      Answer moved = redirect(std::string(*url), body);
+      const auto status = query_value(split.query, "status");
+      if (status) {
+        const auto code = parse_count(*status);
+        if (!code || *code < 300 || *code > 399) {
+          return error(400, "redirect-to takes a 3xx status", body);
+        }
+        moved.status = static_cast<unsigned>(*code);
+      }
+      return moved;
+    }
     if (method != http::verb::get && method != http::verb::head) {
       return error(405, "method not allowed", body);
     }
@@ -170,11 +188,6 @@ Answer route(const http::request_header<>& request, std::string& body) {
         return {};
       }
       return redirect("/redirect/" + std::to_string(*left - 1), body);
-    }
-    if (path == "/redirect-to") {
-      const auto url = query_value(split.query, "url");
-      if (!url || url->empty()) return error(400, "redirect-to needs ?url=", body);
-      return redirect(std::string(*url), body);
     }
     return error(404, "not found", body);
   }();

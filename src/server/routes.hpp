@@ -42,9 +42,11 @@ struct Answer {
   std::vector<std::pair<std::string, std::string>> fields = {};
 };
 
-// Decides the answer to `request`; a Resource::Json body is written into `body`. A target in
-// absolute form ("http://host/path", as a proxy is asked) is routed by its path.
-Answer route(const boost::beast::http::request_header<>& request, std::string& body);
+// Decides the answer to `request`, which carried `request_body`; a Resource::Json body is
+// written into `body`. A target in absolute form ("http://host/path", as a proxy is asked) is
+// routed by its path.
+Answer route(const boost::beast::http::request_header<>& request, std::string& body,
+             std::string_view request_body = {});
 
 // The JSON of a /todos/{id} answer; id >= 1.
 std::string todo_json(std::uint64_t id);

@@ -97,7 +97,8 @@ class ServerCore;
 //   /bytes/{n}      n bytes (n <= 1 GiB) of body_byte() from body_pattern.hpp
 //   /status/{code}  that status (200..599), tiny JSON body
 //   /redirect/{n}   302 to /redirect/{n-1}; /redirect/0 answers 200
-//   /redirect-to    302 to its ?url= (as written, not percent-decoded)
+//   /redirect-to    302 (or its ?status=3xx) to its ?url= (as written, not percent-decoded);
+//                   every method
 //   /_stats         ServerStats as JSON, and the last acknowledged-bytes and request bins
 //                   (see below)
 // Any path takes ?delay=<int>ms or ?delay=<number>s (or 0). Unknown paths get 404, other

@@ -18,8 +18,8 @@
 #include "server/admission.hpp"
 #include "server/fault_request.hpp"
 #include "server/latency_histogram.hpp"
-#include "server/request_bins.hpp"
 #include "server/rate_window.hpp"
+#include "server/request_bins.hpp"
 #include "server/server.hpp"
 
 namespace sluice::detail {

@@ -14,6 +14,8 @@ namespace http = beast::http;
 
 // Covers any sane request header; larger ones fail the read and end the connection.
 constexpr std::size_t kMaxHeaderBytes = std::size_t{8} * 1024;
+// A larger request body drops the connection: the routes only echo bodies.
+constexpr std::uint64_t kMaxRequestBodyBytes = std::uint64_t{1024} * 1024;
 
 }  // namespace
 
@@ -33,6 +35,7 @@ void Session::start() { read_header(); }
 void Session::read_header() {
   parser_.emplace();
   parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(kMaxRequestBodyBytes);
   http::async_read_header(socket_, buffer_, *parser_,
                           [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
                             self->on_header(ec);
@@ -43,9 +46,23 @@ void Session::on_header(const beast::error_code& ec) {
   if (ec) {
     return;  // the peer closed or sent something that is not HTTP: drop the connection
   }
+  if (parser_->is_done()) {
+    on_request(ec);
+    return;
+  }
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](const beast::error_code& error, std::size_t) {
+                     self->on_request(error);
+                   });
+}
+
+void Session::on_request(const beast::error_code& ec) {
+  if (ec) {
+    return;  // the body broke off, or was too large: drop the connection
+  }
   const auto& request = parser_->get();
   const auto target = std::string_view(request.target().data(), request.target().size());
-  answer_ = route(request, json_response_.body());
+  answer_ = route(request, json_response_.body(), request.body());
   version_ = request.version();
   head_ = request.method() == http::verb::head;
   counted_ = answer_.resource != Resource::Stats;
@@ -67,8 +84,7 @@ void Session::on_header(const beast::error_code& ec) {
     // /_stats is never faulted, so a fault always belongs to a counted request.
     fault_ = counted_ ? state_.choose_fault(answer_.fault, target) : Fault::None;
   }
-  // A request body is never read, so the connection cannot be reused after it.
-  keep_alive_ = request.keep_alive() && parser_->is_done() && !ends_connection(fault_);
+  keep_alive_ = request.keep_alive() && !ends_connection(fault_);
   std::chrono::microseconds delay{0};
   if (!overloaded_ && !rate_limited_) {
     delay = admission.queueing + (answer_.delay ? *answer_.delay

@@ -44,6 +44,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read_header();
   void on_header(const boost::beast::error_code& ec);
+  void on_request(const boost::beast::error_code& ec);
   void answer();
   template <class Body>
   void send(boost::beast::http::response<Body>& response,
@@ -77,7 +78,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerState& state_;
   boost::beast::flat_buffer buffer_;
   // A Beast parser reads a single message, so each request gets a fresh one in place.
-  std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
+  // Its body is read (up to kMaxRequestBodyBytes) so that /anything can echo it and the
+  // connection stays usable after it.
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   // Responses live here, not per request, so their body strings keep their capacity.
   boost::beast::http::response<boost::beast::http::string_body> json_response_;
   boost::beast::http::response<PatternBody> pattern_response_;

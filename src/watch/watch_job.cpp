@@ -40,8 +40,7 @@ std::expected<std::unique_ptr<WatchJob>, JobOpenError> WatchJob::open(const JobF
   }
   std::optional<SourceReader> reader;
   try {
-    reader.emplace(std::vector<std::string>{"@" + list.string()},
-                   SourceLimits{.max_expansion = options.max_expansion, .max_line_bytes = 65536});
+    reader.emplace(std::vector<std::string>{"@" + list.string()}, source_limits(options));
   } catch (const UsageError& failure) {
     return std::unexpected(JobOpenError{.reason = failure.what()});
   }
@@ -70,7 +69,7 @@ void WatchJob::start_reading(std::function<void()> wake) {
   reader_thread_ = std::jthread([this] {
     reader_.read_all(
         [&](InputItem&& item) {
-          if (skips_.skip(resume_, item.url)) return true;
+          if (skips_.skip(resume_, item.url, joining_id(item))) return true;
           // As `sluice @KEY` run in the list's folder would name it.
           item.source = key_ + item.source.substr(list_path_length_);
           if (!item.error) item.host = host_key(item.fetch_url).value_or("");

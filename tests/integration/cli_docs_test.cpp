@@ -59,11 +59,13 @@ std::set<std::string> every_long_option() {
   // A change to the help's layout must fail this test, not make it check nothing.
   EXPECT_GE(options.size(), 30u);
   EXPECT_TRUE(options.contains("--concurrency"));
-  for (const auto& subcommand : {"serve", "watch", "demo"}) {
+  for (const auto& subcommand :
+       {"serve", "watch", "demo", "submit", "worker", "results", "status"}) {
     options.merge(long_options_in_help({subcommand, "--help"}));
   }
   EXPECT_TRUE(options.contains("--rate-limit-headers"));  // serve's
   EXPECT_TRUE(options.contains("--out"));                 // watch's
+  EXPECT_TRUE(options.contains("--lease"));               // worker's
   return options;
 }
 
@@ -112,12 +114,19 @@ TEST(CliDocsTest, ManPageNamesEveryRecordFieldAndErrorKind) {
   record.saved_to = "out/x";
   record.source = "arg:1";
   record.skipped = true;
+  record.id = "row-1";
+  record.wire_bytes = 1;
+  record.http_version = "2";
+  record.content_type = "text/plain";
+  record.remote_ip = "127.0.0.1";
+  record.sha256 = "00";
+  record.headers = {{"etag", "x"}};
   std::string line;
   detail::append_json_line(line, record);
   std::set<std::string> words;
   const auto json = nlohmann::json::parse(line);
   for (const auto& [field, value] : json.items()) words.insert(field);
-  EXPECT_EQ(words.size(), 12u) << line;  // every optional field was set
+  EXPECT_EQ(words.size(), 22u) << line;  // every optional field was set
   for (const auto& [field, value] : json["error"].items()) words.insert(field);
   for (int kind = 0; kind <= static_cast<int>(ErrorKind::Other); ++kind) {
     words.insert(std::string(to_string(static_cast<ErrorKind>(kind))));

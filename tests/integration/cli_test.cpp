@@ -144,11 +144,13 @@ TEST_P(CliFetchTest, ProgressIsSilentOffATerminalUnlessAsked) {
 
 TEST_P(CliFetchTest, ProgressNamesAHostItsServerPaused) {
   // The first answer says no request is left for 100000 s; --max-retry-wait holds the host
-  // for 3 s of that, during which the progress line says so (a plain line every second).
+  // for 3 s of that, during which the progress line says so and why (a plain line every
+  // second).
   Server server({.rate_limit = {.quota = 1, .window = 100000s}});
   const auto result = run_engine({"-q", "-c", "1", "--progress", "--retries", "0",
                                   "--max-retry-wait", "3s", server.base_url() + "/todos/{1..2}"});
-  EXPECT_NE(result.err.find(" · paused: http://127.0.0.1:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(" · paused: RateLimit from http://127.0.0.1:"), std::string::npos)
+      << result.err;
   EXPECT_EQ(server.stats().requests, 2u);
 }
 

@@ -1,6 +1,6 @@
 // Naming and reusing saved bodies through the real binary against the embedded server: the
-// --layout path tree, --skip-existing and --continue, asserted on what
-// the server sent (requests, body bytes) and what is on disk.
+// --layout path tree, a request line's out and sha256, --skip-existing and --continue, asserted on
+// what the server sent (requests, body bytes) and what is on disk.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include "server/body_pattern.hpp"
 #include "server/server.hpp"
+#include "sha256.hpp"
 #include "support/child_process.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
@@ -153,6 +154,56 @@ TEST_F(OutputFilesTest, ContinueStartsOverWhenTheServerIgnoresTheRange) {
   EXPECT_EQ(records[0].at("status"), 200);
   EXPECT_EQ(server_.stats().bytes_sent, 150000u);
   EXPECT_EQ(test::read_file(records[0].at("saved_to").get<std::string>()), pattern(100000));
+}
+
+// With a checksum in the request line, a file that does not match is fetched again.
+TEST_F(OutputFilesTest, SkipExistingWithAChecksumFetchesAFileThatDiffers) {
+  ASSERT_EQ(fetch({"--layout", "path", url("/bytes/100"), url("/bytes/200")}).size(), 2u);
+  const fs::path changed = out() / host_dir() / "bytes/200";
+  std::ofstream(changed, std::ios::binary | std::ios::trunc) << "not the body";
+  auto sha = [](std::uint64_t size) {
+    detail::Sha256 digest;
+    digest.update(pattern(size));
+    return digest.hex_digest();
+  };
+  const fs::path list = dir_.path() / "requests.jsonl";
+  std::ofstream(list) << nlohmann::json{{"url", url("/bytes/100")}, {"sha256", sha(100)}}.dump()
+                      << '\n'
+                      << nlohmann::json{{"url", url("/bytes/200")}, {"sha256", sha(200)}}.dump()
+                      << '\n';
+  const auto records = fetch({"--layout", "path", "--skip-existing", "@" + list.string()});
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(server_.stats().requests, 3u);  // only /bytes/200 again
+  EXPECT_EQ(test::read_file(changed), pattern(200));
+}
+
+// A request line's out names its file; one that would leave the directory is refused.
+TEST_F(OutputFilesTest, ARequestsOutNamesItsFileInsideTheDirectory) {
+  const fs::path list = dir_.path() / "requests.jsonl";
+  std::ofstream(list) << nlohmann::json{{"url", url("/bytes/10")}, {"out", "a/b/ten.bin"}}.dump()
+                      << '\n'
+                      << nlohmann::json{{"url", url("/bytes/11")}, {"out", "../escape"}}.dump()
+                      << '\n'
+                      << nlohmann::json{{"url", url("/bytes/12")}, {"out", "/etc/x"}}.dump()
+                      << '\n';
+  const auto records = fetch({"@" + list.string()}, 1);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(files(), std::vector<std::string>{"a/b/ten.bin"});
+  EXPECT_EQ(test::read_file(out() / "a/b/ten.bin"), pattern(10));
+  EXPECT_EQ(test::count_by_kind(records)["invalid_url"], 2u);
+  EXPECT_EQ(server_.stats().requests, 1u);
+  EXPECT_FALSE(fs::exists(dir_.path() / "escape"));
+}
+
+// --hash sha256 of a resumed body is the whole file's, not only the part that came last.
+TEST_F(OutputFilesTest, TheDigestOfAResumedBodyIsTheWholeFiles) {
+  const auto records =
+      fetch({"--continue", "--hash", "sha256", url("/bytes/300000?fault=truncate&fault_times=1")});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].at("status"), 206);
+  detail::Sha256 whole;
+  whole.update(pattern(300000));
+  EXPECT_EQ(records[0].at("sha256"), whole.hex_digest());
 }
 
 }  // namespace

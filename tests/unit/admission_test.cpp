@@ -146,6 +146,20 @@ TEST(AdmissionTest, ItemsOfAHostAtItsCapWaitAsideWhileOtherHostsGo) {
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
 }
 
+TEST(AdmissionTest, PublishesTheParkedItemsTheWaitingRetriesAndTheCauseOfAPause) {
+  Fixture f({.per_host = 1, .max_host_pause = 1h});
+  for (std::uint64_t i : {0U, 1U, 2U}) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  f.admission.retry(item(7), 1h);
+  EXPECT_FALSE(std::holds_alternative<Admitted>(f.admission.next(kStart)));
+  EXPECT_EQ(f.live.parked.load(), 2u);
+  EXPECT_EQ(f.live.waiting_to_retry.load(), 1u);
+  f.admission.pause_host(kB, 10s);
+  const auto shown = f.live.paused_host.current(std::chrono::system_clock::now());
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->cause, "Retry-After");
+}
+
 TEST(AdmissionTest, AHostPausedByRetryAfterWaitsAndOthersGo) {
   Fixture f({.per_host = 5});
   f.admission.pause_host(kA, 1h);
@@ -196,6 +210,7 @@ TEST(AdmissionTest, APausedHostIsShownUntilItsPauseEnds) {
   const auto shown = f.live.paused_host.current(before);
   ASSERT_TRUE(shown);
   EXPECT_EQ(shown->host, kB);
+  EXPECT_EQ(shown->cause, "RateLimit");
   EXPECT_GE(shown->until, before + 20s);
   EXPECT_FALSE(f.live.paused_host.current(shown->until));
 }

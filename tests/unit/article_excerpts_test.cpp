@@ -1,7 +1,8 @@
 // Keeps the article (docs/post.ru.md and its twin docs/post.en.md) in step with the code it
 // quotes: every fenced block is a marked excerpt equal to its source, both articles quote the
-// same excerpts in the same sections and carry the same numbers there, and every image or file
-// they point to exists.
+// same excerpts in the same sections and carry the same numbers there, every table marked as
+// taken from docs/benchmarks.md carries that section's numbers, and every image or file they
+// point to exists.
 //
 // The convention. The line right before each fence in the Markdown names what the block is:
 //   <!-- excerpt: PATH#REGION -->  region REGION of PATH, a file in examples/ or src/;
@@ -13,9 +14,15 @@
 // the indentation common to its non-blank lines removed; the block must equal that text
 // exactly. Every region in examples/ and src/ must be quoted, so that no marker outlives its
 // excerpt.
+//
+// A table of measured numbers may be marked the same way, on the line right before it:
+//   <!-- numbers: docs/benchmarks.md#ANCHOR -->
+// Every number in the table must then appear in the section of docs/benchmarks.md whose
+// heading has that anchor, so that a new measurement there shows which article tables to redo.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -253,6 +260,99 @@ std::multiset<std::string> decimals_of(const std::string& section, bool decimal_
   return numbers;
 }
 
+// The anchor a Markdown renderer (GitHub's) gives a heading: lower case, spaces as hyphens,
+// other punctuation dropped. "On a real link: `bench/link_bench.py`" gives
+// "on-a-real-link-benchlink_benchpy".
+std::string anchor_of(const std::string& heading) {
+  std::string anchor;
+  for (const char c : trimmed(heading.substr(heading.find_first_not_of('#')))) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') {
+      anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (c == ' ') {
+      anchor += '-';
+    }
+  }
+  return anchor;
+}
+
+// The section of `markdown` under the heading with `anchor`, down to the next heading of the
+// same or a higher level; nullopt when no heading has that anchor. Fenced lines are text.
+std::optional<std::string> section_at(const std::string& markdown, const std::string& anchor) {
+  std::optional<std::string> section;
+  std::size_t level = 0;
+  bool in_fence = false;
+  for (const auto& line : split_lines(markdown)) {
+    if (line.starts_with("```") || line.starts_with("~~~")) in_fence = !in_fence;
+    const std::size_t hashes = in_fence ? 0 : line.find_first_not_of('#');
+    const bool heading = hashes > 0 && hashes != std::string::npos && line[hashes] == ' ';
+    if (heading && section && hashes <= level) break;
+    if (heading && !section && anchor_of(line) == anchor) {
+      section = "";
+      level = hashes;
+    }
+    if (section) *section += line + "\n";
+  }
+  return section;
+}
+
+// The numbers in `text`, each written with a decimal point and without thousands separators,
+// so that both languages compare: a Russian "3,6" is 3.6; an English "3,100" is 3100, and its
+// "3.6" stays 3.6.
+std::multiset<std::string> numbers_of(const std::string& text, bool decimal_comma) {
+  static const std::regex russian(R"(\d+(?:,\d+)?)");
+  static const std::regex english(R"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)");
+  std::multiset<std::string> numbers;
+  const std::regex& number = decimal_comma ? russian : english;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), number);
+       it != std::sregex_iterator(); ++it) {
+    std::string written = it->str();
+    if (decimal_comma) {
+      std::replace(written.begin(), written.end(), ',', '.');
+    } else {
+      written.erase(std::remove(written.begin(), written.end(), ','), written.end());
+    }
+    numbers.insert(written);
+  }
+  return numbers;
+}
+
+// Every way the tables of `markdown` marked "<!-- numbers: PATH#ANCHOR -->" fail to carry the
+// numbers of that section (its text is English, as docs/benchmarks.md is).
+std::vector<std::string> numbers_problems(const std::string& article, const std::string& markdown,
+                                          const FileReader& read, bool decimal_comma) {
+  static const std::regex marker(R"(^<!-- numbers: ([^#\s]+)#(\S+) -->$)");
+  std::vector<std::string> problems;
+  const auto lines = split_lines(markdown);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch match;
+    if (!std::regex_match(lines[i], match, marker)) continue;
+    const std::string where = article + ":" + std::to_string(i + 1) + ": ";
+    const std::string path = match[1];
+    const std::string anchor = match[2];
+    std::string table;
+    for (std::size_t j = i + 1; j < lines.size() && lines[j].starts_with("|"); ++j) {
+      table += lines[j] + "\n";
+    }
+    const auto source = read(path);
+    const auto section = source ? section_at(*source, anchor) : std::nullopt;
+    if (!source) {
+      problems.push_back(where + path + ": no such file");
+    } else if (!section) {
+      problems.push_back(where + path + " has no heading with the anchor '" + anchor + "'");
+    } else if (table.empty()) {
+      problems.push_back(where + "the marker is not followed by a table");
+    } else {
+      const auto measured = numbers_of(*section, false);
+      for (const auto& number : numbers_of(table, decimal_comma)) {
+        if (!measured.contains(number)) {
+          problems.push_back(where + number + " is not in " + path + "#" + anchor);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 TEST(ArticleExcerptsTest, EveryCodeBlockOfBothArticlesEqualsItsMarkedExcerpt) {
   for (const std::string& article : kArticles) {
     const auto markdown = read_repository_file(article);
@@ -292,6 +392,16 @@ TEST(ArticleExcerptsTest, BothArticlesCarryTheSameNumbersSectionBySection) {
     EXPECT_TRUE(only_russian.empty() && only_english.empty())
         << "section " << i << ": only in Russian: " << joined(only_russian)
         << "only in English: " << joined(only_english);
+  }
+}
+
+TEST(ArticleExcerptsTest, EveryTableMarkedAsMeasuredCarriesTheNumbersOfItsSection) {
+  for (std::size_t i = 0; i < kArticles.size(); ++i) {
+    const std::string markdown = article_text(kArticles[i]);
+    EXPECT_NE(markdown.find("<!-- numbers: "), std::string::npos) << kArticles[i];
+    const auto problems = numbers_problems(kArticles[i], markdown, read_repository_file,
+                                           kArticles[i].ends_with(".ru.md"));
+    EXPECT_TRUE(problems.empty()) << joined(problems);
   }
 }
 
@@ -421,6 +531,56 @@ TEST(ArticleExcerptsCheckerTest, DecimalsAreReadAlikeInBothLanguages) {
   const std::multiset<std::string> expected = {"0.1", "1.90", "127.0"};
   EXPECT_EQ(decimals_of(russian, true), expected);
   EXPECT_EQ(decimals_of(english, false), expected);
+}
+
+const std::string kBenchmarks =
+    "# Benchmarks\n"
+    "## On a real link: `bench/link_bench.py`\n"
+    "```sh\n# not a heading\n```\n"
+    "| load | link used | drops | probe p99 |\n"
+    "| sluice -c 50 | 99.9 % | 3,100 | 296.3 ms |\n"
+    "### A subsection\n"
+    "It used 20 Mbit/s.\n"
+    "## Tick lateness\n"
+    "Ticks: 0.874 ms.\n";
+
+TEST(ArticleExcerptsCheckerTest, AcceptsAMarkedTableWhoseNumbersAreInItsSection) {
+  const auto read = files({{"docs/benchmarks.md", kBenchmarks}});
+  const std::string marker =
+      "<!-- numbers: docs/benchmarks.md#on-a-real-link-benchlink_benchpy -->\n";
+  const std::string russian = marker + "| канал 20 Мбит/с | `-c 50` | 99,9 % | 3100 | 296,3 мс |\n";
+  const std::string english = marker + "| link 20 Mbit/s | `-c 50` | 99.9 % | 3,100 | 296.3 ms |\n";
+  EXPECT_TRUE(numbers_problems("post.ru.md", russian, read, true).empty())
+      << joined(numbers_problems("post.ru.md", russian, read, true));
+  EXPECT_TRUE(numbers_problems("post.en.md", english, read, false).empty())
+      << joined(numbers_problems("post.en.md", english, read, false));
+}
+
+TEST(ArticleExcerptsCheckerTest, ReportsAMarkedTableWithANumberItsSectionLacks) {
+  const auto read = files({{"docs/benchmarks.md", kBenchmarks}});
+  const std::string marker =
+      "<!-- numbers: docs/benchmarks.md#on-a-real-link-benchlink_benchpy -->\n";
+  // 0.874 is measured, but in the next section; 3100 is there only as "3,100".
+  const auto problems =
+      numbers_problems("post.ru.md", marker + "| 0,874 мс | 3,100 |\n", read, true);
+  ASSERT_EQ(problems.size(), 2u) << joined(problems);
+  EXPECT_NE(problems[0].find("post.ru.md:1: 0.874 is not in docs/benchmarks.md#on-a-real-link"),
+            std::string::npos)
+      << problems[0];
+  EXPECT_NE(problems[1].find("3.100 is not in"), std::string::npos) << problems[1];
+}
+
+TEST(ArticleExcerptsCheckerTest, ReportsAMarkerWithoutItsSectionOrTable) {
+  const auto read = files({{"docs/benchmarks.md", kBenchmarks}});
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"<!-- numbers: docs/gone.md#tick-lateness -->\n| 1 |\n", "no such file"},
+      {"<!-- numbers: docs/benchmarks.md#a-real-link -->\n| 1 |\n", "no heading with the anchor"},
+      {"<!-- numbers: docs/benchmarks.md#tick-lateness -->\nText 0.874.\n", "not followed by"}};
+  for (const auto& [markdown, message] : cases) {
+    const auto problems = numbers_problems("post.md", markdown, read, false);
+    ASSERT_EQ(problems.size(), 1u) << markdown;
+    EXPECT_NE(problems[0].find(message), std::string::npos) << problems[0];
+  }
 }
 
 TEST(ArticleExcerptsCheckerTest, SectionsSplitAtSecondLevelHeadings) {

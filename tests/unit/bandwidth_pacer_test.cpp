@@ -1,11 +1,10 @@
-// Tests for the bandwidth helpers: burst and receive buffer sizes, and a transfer's
+// Tests for the bandwidth helpers: the burst size, and a transfer's
 // reserve-then-pause protocol against a shared byte bucket.
 #include "limit/bandwidth_pacer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -24,13 +23,6 @@ constexpr double kMiB = 1024.0 * 1024;
 TEST(BandwidthPacerTest, DefaultBurstIsTwentyMillisecondsAndAtLeastOneChunk) {
   EXPECT_EQ(default_burst(100 * 1024), 16 * 1024);
   EXPECT_DOUBLE_EQ(default_burst(100 * kMiB), 2 * kMiB);
-}
-
-TEST(BandwidthPacerTest, ReceiveBufferHoldsFiftyMillisecondsOfTheCapSplitOverTransfers) {
-  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 1), 52 * 1024);     // 51.2 KiB rounded up to 4 KiB
-  EXPECT_EQ(receive_buffer_bytes(1 * kMiB, 10), 8 * 1024);     // 5.1 KiB: the floor
-  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 0), 212992);       // 1 MiB wanted: rmem_max
-  EXPECT_EQ(receive_buffer_bytes(20 * kMiB, 100), 12 * 1024);  // 10.2 KiB rounded up
 }
 
 TEST(BandwidthPacerTest, ChunkWithinTheBurstPassesAtOnce) {

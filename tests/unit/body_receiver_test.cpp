@@ -57,6 +57,29 @@ TEST(BodyReceiverTest, StartingAgainForgetsThePreviousTransfer) {
   curl_easy_cleanup(easy);
 }
 
+// SHA-256("abc"), FIPS 180-2 appendix B.1.
+constexpr std::string_view kAbcDigest =
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+TEST(BodyReceiverTest, HashesTheBodyAsItIsTakenOnlyWhenAsked) {
+  CURL* easy = curl_easy_init();
+  ASSERT_NE(easy, nullptr);
+  BodyReceiver receiver(0, {}, easy);
+  receiver.start(std::nullopt, /*digest=*/true);
+  EXPECT_EQ(receiver.receive(bytes_of("a")), 1u);
+  EXPECT_EQ(receiver.receive(bytes_of("bc")), 2u);
+  EXPECT_EQ(receiver.take_digest(), kAbcDigest);
+  EXPECT_EQ(receiver.take_digest(), std::nullopt);  // the digest ended
+  // A new transfer hashes its own body; one started without a digest has none.
+  receiver.start(std::nullopt, /*digest=*/true);
+  EXPECT_EQ(receiver.receive(bytes_of("abc")), 3u);
+  EXPECT_EQ(receiver.take_digest(), kAbcDigest);
+  receiver.start(std::nullopt);
+  EXPECT_EQ(receiver.receive(bytes_of("abc")), 3u);
+  EXPECT_EQ(receiver.take_digest(), std::nullopt);
+  curl_easy_cleanup(easy);
+}
+
 TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
   test::ManualTimeSource clock;
   TokenBucket bucket(1000, 100);  // 1000 B/s, starts with 100 B

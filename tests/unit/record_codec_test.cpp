@@ -49,14 +49,14 @@ std::string line_of(const Record& record) {
 TEST(RecordCodecTest, WritesSuccessKeysInDocumentedOrder) {
   EXPECT_EQ(line_of(success()),
             R"({"url":"http://a.test/x","status":200,"ok":true,"bytes":5,"elapsed_ms":52.318,)"
-            R"("ttfb_ms":1.5,"attempts":1,"error":null})"
+            R"("ttfb_ms":1.5,"dns_ms":0,"connect_ms":0,"tls_ms":0,"attempts":1,"error":null})"
             "\n");
 }
 
 TEST(RecordCodecTest, WritesSourceAndErrorOnlyForFailures) {
   EXPECT_EQ(line_of(failure()),
             R"({"url":"http://b.test/","source":"arg:2","status":null,"ok":false,"bytes":0,)"
-            R"("elapsed_ms":3,"ttfb_ms":0,"attempts":2,)"
+            R"("elapsed_ms":3,"ttfb_ms":0,"dns_ms":0,"connect_ms":0,"tls_ms":0,"attempts":2,)"
             R"("error":{"kind":"connect","message":"Connection refused"}})"
             "\n");
 }
@@ -67,7 +67,8 @@ TEST(RecordCodecTest, WritesFinalUrlAndSavedToLastWhenSet) {
   record.saved_to = "out/a.test_x-0123456789abcdef";
   EXPECT_EQ(line_of(record),
             R"({"url":"http://a.test/x","status":200,"ok":true,"bytes":5,"elapsed_ms":52.318,)"
-            R"("ttfb_ms":1.5,"attempts":1,"error":null,"final_url":"http://a.test/y",)"
+            R"("ttfb_ms":1.5,"dns_ms":0,"connect_ms":0,"tls_ms":0,"attempts":1,"error":null,)"
+            R"("final_url":"http://a.test/y",)"
             R"("saved_to":"out/a.test_x-0123456789abcdef"})"
             "\n");
 }
@@ -77,11 +78,82 @@ TEST(RecordCodecTest, WritesWireBytesAfterBytesAndHttpVersionBeforeSavedTo) {
   record.wire_bytes = 3;
   record.http_version = "2";
   record.saved_to = "out/f";
+  EXPECT_EQ(
+      line_of(record),
+      R"({"url":"http://a.test/x","status":200,"ok":true,"bytes":5,"wire_bytes":3,)"
+      R"("elapsed_ms":52.318,"ttfb_ms":1.5,"dns_ms":0,"connect_ms":0,"tls_ms":0,"attempts":1,)"
+      R"("error":null,"http_version":"2",)"
+      R"("saved_to":"out/f"})"
+      "\n");
+}
+
+TEST(RecordCodecTest, WritesTheFieldsOfIssue15InDocumentedOrder) {
+  Record record = success();
+  record.id = "row-1";
+  record.content_type = "text/csv";
+  record.dns_ms = 0.5;
+  record.connect_ms = 1;
+  record.tls_ms = 2.25;
+  record.remote_ip = "::1";
+  record.sha256 = std::string(64, 'a');
+  record.headers = {{"etag", "\"x\""}, {"age", "3"}};
+  record.saved_to = "out/f";
   EXPECT_EQ(line_of(record),
-            R"({"url":"http://a.test/x","status":200,"ok":true,"bytes":5,"wire_bytes":3,)"
-            R"("elapsed_ms":52.318,"ttfb_ms":1.5,"attempts":1,"error":null,"http_version":"2",)"
-            R"("saved_to":"out/f"})"
-            "\n");
+            R"({"url":"http://a.test/x","id":"row-1","source":"urls.txt:8","status":200,)"
+            R"("ok":true,"bytes":5,"content_type":"text/csv","elapsed_ms":52.318,"ttfb_ms":1.5,)"
+            R"("dns_ms":0.5,"connect_ms":1,"tls_ms":2.25,"attempts":1,"error":null,)"
+            R"("remote_ip":"::1","sha256":")" +
+                std::string(64, 'a') +
+                R"(","headers":{"age":"3","etag":"\"x\""},"saved_to":"out/f"})"
+                "\n");
+}
+
+// A success's source is left out when it is its id, and read back as the id.
+TEST(RecordCodecTest, ASourceEqualToTheIdIsWrittenOnce) {
+  Record record = success();
+  record.id = record.source;
+  const std::string line = line_of(record);
+  EXPECT_EQ(line.find("\"source\""), std::string::npos) << line;
+  const auto back = parse_json_line(line);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->id, "urls.txt:8");
+  EXPECT_EQ(back->source, "urls.txt:8");
+}
+
+TEST(RecordCodecTest, TheFieldsOfIssue15SurviveARoundTrip) {
+  Record record = success();
+  record.id = "row-1";
+  record.content_type = "application/json";
+  record.remote_ip = "127.0.0.1";
+  record.dns_ms = 0.25;
+  record.connect_ms = 0.5;
+  record.tls_ms = 3;
+  record.sha256 = std::string(64, 'f');
+  record.headers = {{"x-request-id", "abc"}};
+  const auto back = parse_json_line(line_of(record));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->id, "row-1");
+  EXPECT_EQ(back->source, "urls.txt:8");
+  EXPECT_EQ(back->content_type, record.content_type);
+  EXPECT_EQ(back->remote_ip, record.remote_ip);
+  EXPECT_EQ(back->dns_ms, 0.25);
+  EXPECT_EQ(back->connect_ms, 0.5);
+  EXPECT_EQ(back->tls_ms, 3);
+  EXPECT_EQ(back->sha256, record.sha256);
+  EXPECT_EQ(back->headers, record.headers);
+}
+
+TEST(RecordCodecTest, ReadsARecordWrittenBeforeIssue15) {
+  const auto back = parse_json_line(
+      R"({"url":"http://a/","status":200,"ok":true,"bytes":1,"elapsed_ms":1,"ttfb_ms":1,)"
+      R"("attempts":1,"error":null})");
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_TRUE(back->id.empty());
+  EXPECT_EQ(back->dns_ms, 0);
+  EXPECT_TRUE(back->headers.empty());
+  EXPECT_FALSE(parse_json_line(R"({"url":"u","status":null,"ok":false,"bytes":0,)"
+                               R"("elapsed_ms":0,"ttfb_ms":0,"attempts":0,"error":null,)"
+                               R"("headers":{"a":1}})"));
 }
 
 TEST(RecordCodecTest, RoundsMillisecondsToMicroseconds) {

@@ -1,7 +1,10 @@
 // -H values: the shapes curl takes, and refusals that never show a header's value.
-#include "engines/request_headers.hpp"
+#include "request_headers.hpp"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace sluice::detail {
 namespace {
@@ -25,6 +28,17 @@ TEST(RequestHeadersTest, RefusesControlBytesWithoutShowingTheValue) {
   ASSERT_FALSE(checked.has_value());
   EXPECT_NE(checked.error().find("'Authorization'"), std::string::npos);
   EXPECT_EQ(checked.error().find("s3cret"), std::string::npos);
+}
+
+TEST(RequestHeadersTest, ARequestsHeaderReplacesTheRunsOfTheSameName) {
+  EXPECT_EQ(merged_headers({"Accept: a", "X-Run: 1", "x-both: run"}, {"X-Both: own", "Accept:"}),
+            (std::vector<std::string>{"X-Run: 1", "X-Both: own", "Accept:"}));
+  EXPECT_EQ(merged_headers({"A: 1"}, {}), (std::vector<std::string>{"A: 1"}));
+}
+
+TEST(RequestHeadersTest, OtherHostsGetNoCredentialHeaders) {
+  EXPECT_EQ(headers_without_credentials({"authorization: x", "Cookie;", "X-A: 1"}),
+            (std::vector<std::string>{"X-A: 1"}));
 }
 
 }  // namespace

@@ -101,6 +101,32 @@ TEST(ResumeIndexTest, TwoRecordsTwoInputOccurrencesSkipsBoth) {
   EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::Ok);
 }
 
+// A request line's own id joins it to its record, so one URL sent twice is two requests; an
+// id that is only the record's source (a plain URL list) leaves the URL alone to decide.
+TEST(ResumeIndexTest, ARequestWithItsOwnIdIsKnownByUrlAndId) {
+  Record first = ok_record("http://a.test/");
+  first.id = "first";
+  first.source = "r.jsonl:1";
+  Record plain = ok_record("http://b.test/");
+  plain.id = "urls.txt:1";
+  plain.source = "urls.txt:1";
+  auto index = load(line_of(first) + line_of(plain));
+  EXPECT_EQ(index.consume("http://a.test/"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://a.test/", "second"), FinalRecord::None);
+  EXPECT_EQ(index.consume("http://a.test/", "first"), FinalRecord::Ok);
+  EXPECT_EQ(index.consume("http://b.test/"), FinalRecord::Ok);
+}
+
+TEST(ResumeIndexTest, JoiningIdIsARequestsOwnIdOnly) {
+  InputItem item;
+  item.source = "r.jsonl:3";
+  EXPECT_EQ(joining_id(item), "");
+  item.request.id = "r.jsonl:3";
+  EXPECT_EQ(joining_id(item), "");
+  item.request.id = "row-9";
+  EXPECT_EQ(joining_id(item), "row-9");
+}
+
 TEST(ResumeIndexTest, TransientThenSuccessCountsOnlyTheSuccess) {
   auto index = load(line_of(failed_record("http://a.test/", ErrorKind::Timeout)) +
                     line_of(ok_record("http://a.test/")));

@@ -36,6 +36,16 @@ TEST(RetryPolicyTest, StopsAfterTheLastRetry) {
 // Retry n draws uniformly from [0, backoff * 2^(n-1)]: the waits of each retry fill their
 // whole range (from near 0 to near the ceiling, about half of it on average), and the ceiling
 // doubles from one retry to the next.
+TEST(RetryPolicyTest, OnlyGetHeadAndOptionsAreRetriedUnlessAllMethodsAre) {
+  Options options;
+  RetryPolicy policy(options, 1);
+  EXPECT_TRUE(policy.next_wait(kReset, std::nullopt, 1, std::nullopt, "OPTIONS"));
+  EXPECT_FALSE(policy.next_wait(kReset, std::nullopt, 1, std::nullopt, "POST"));
+  EXPECT_FALSE(policy.next_wait(kReset, 503, 1, std::nullopt, "PUT"));
+  options.retry_all_methods = true;
+  EXPECT_TRUE(policy.next_wait(kReset, std::nullopt, 1, std::nullopt, "POST"));
+}
+
 TEST(RetryPolicyTest, WaitsAreFullyJitteredUnderADoublingCeiling) {
   const auto options = retrying(10, 100ms, 60s);
   RetryPolicy policy(options, 7);

@@ -303,6 +303,21 @@ TEST(SourceReaderTest, RejectsMisconfiguration) {
   }
 }
 
+TEST(SourceReaderTest, AFileGivenAsAUrlAsksWhetherAnAtWasMeant) {
+  test::TempDir dir;
+  const auto list = dir.write("urls.txt", "http://a/\n").string();
+  try {
+    SourceReader reader({"http://a/", list}, {});
+    ADD_FAILURE() << "no UsageError for a file given as a URL";
+  } catch (const UsageError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "arg:2: '" + list + "' is a file, not a URL: did you mean @" + list + "?");
+  }
+  // A directory is no list, and a URL with a scheme is taken as one.
+  EXPECT_NO_THROW(SourceReader({dir.path().string()}, {}));
+  EXPECT_NO_THROW(SourceReader({"http://" + list}, {}));
+}
+
 // /proc/self/mem opens, even for root, but reading its offset 0 (never mapped) fails: that
 // is found before the run, like a file that does not open, and the descriptor is closed.
 TEST(SourceReaderTest, AListFileWhoseFirstReadFailsIsRefusedAtOnce) {
@@ -336,6 +351,73 @@ TEST(SourceReaderTest, ClosesListFilesItOpened) {
   const int after = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   ::close(after);
   EXPECT_EQ(after, before);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+using namespace detail;
+
+TEST(SourceReaderTest, GlobOffTakesBracesAndBracketsLiterally) {
+  test::TempDir dir;
+  const auto list = dir.write("l.txt", "h/{a,b}[1-2]\n").string();
+  const auto items = read_sources({"h/{x,y}", "@" + list}, SourceLimits{.globoff = true});
+  EXPECT_EQ(urls(items), (Strings{"h/{x,y}", "h/{a,b}[1-2]"}));
+}
+
+TEST(SourceReaderTest, AJsonlListHoldsOneRequestPerLine) {
+  test::TempDir dir;
+  const auto list = dir.write("r.jsonl",
+                              "{\"url\":\"h/{a,b}\",\"id\":\"x\",\"method\":\"PUT\","
+                              "\"headers\":{\"A\":\"1\"},\"body\":\"b\",\"out\":\"o/f\"}\n"
+                              "# a comment\n\n"
+                              "{\"url\":\"h/2\"}\n")
+                        .string();
+  const auto items = read_sources({"@" + list});
+  ASSERT_EQ(items.size(), 2u);
+  // No ranges in a request line.
+  EXPECT_EQ(items[0].fetch_url, "http://h/{a,b}");
+  EXPECT_EQ(items[0].request.id, "x");
+  EXPECT_EQ(items[0].request.method, "PUT");
+  EXPECT_EQ(items[0].request.headers, (Strings{"A: 1"}));
+  EXPECT_EQ(items[0].request.body, "b");
+  EXPECT_EQ(items[0].request.out, "o/f");
+  EXPECT_EQ(items[1].source, list + ":4");
+  EXPECT_TRUE(items[1].request.id.empty());
+}
+
+TEST(SourceReaderTest, InputFormatDecidesWhichListsHoldRequests) {
+  test::TempDir dir;
+  const auto urls_list = dir.write("u.txt", "{\"url\":\"h/1\"}\n").string();
+  const auto jsonl = dir.write("r.jsonl", "h/2\n").string();
+  // Auto: by the name. A request line in a URL list and a URL in a request list both fail.
+  auto items = read_sources({"@" + urls_list, "@" + jsonl});
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0].error.has_value());
+  EXPECT_EQ(error_message(items[1]), jsonl + ":1: not valid JSON");
+
+  items = read_sources({"@" + urls_list}, SourceLimits{.format = InputFormat::Jsonl});
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].fetch_url, "http://h/1");
+  items = read_sources({"@" + jsonl}, SourceLimits{.format = InputFormat::Lines});
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].fetch_url, "http://h/2");
+}
+
+TEST(SourceReaderTest, ABadRequestLineNamesItsLineAndFieldButShowsOnlyItsUrl) {
+  test::TempDir dir;
+  const auto list =
+      dir.write("r.jsonl", "{\"url\":\"h/1\",\"headers\":{\"Authorization\":5},\"body\":\"pw\"}\n")
+          .string();
+  const auto items = read_sources({"@" + list});
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].url, "h/1");
+  EXPECT_EQ(items[0].source, list + ":1");
+  EXPECT_EQ(error_message(items[0]),
+            list + ":1: \"headers\": the value of 'Authorization' must be a string or null");
 }
 
 }  // namespace

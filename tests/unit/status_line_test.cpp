@@ -26,5 +26,13 @@ TEST(WatchStatusLineTest, NamesPausedJobsOnlyWhenThereAreSome) {
             "jobs: 0 queued · 1 running · 1 paused · 2 done · 0 failed · 3 in flight · 0.0 req/s");
 }
 
+TEST(WatchStatusLineTest, EndsWithWhatHoldsTheJobsBack) {
+  WatchSnapshot snapshot{.queued = 0, .running = 1, .done = 0, .failed = 0, .in_flight = 0};
+  snapshot.held_back.waiting_to_retry = 2;
+  EXPECT_EQ(format_watch_status(snapshot),
+            "jobs: 0 queued · 1 running · 0 done · 0 failed · 0 in flight · 0.0 req/s · 2 retries "
+            "waiting");
+}
+
 }  // namespace
 }  // namespace sluice::detail

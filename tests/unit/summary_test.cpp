@@ -182,7 +182,7 @@ TEST(FormatSummaryTest, ShowsEverySectionAligned) {
             "200 URLs: 198 ok, 2 failed (connect 1, http 1) · 1.2 MiB in 1.03 s · 194.2 req/s\n"
             "status:     200×198 404×1\n"
             "latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms\n"
-            "efficiency: 97.1 % (ideal 1.00 s for c=10 in input order; "
+            "efficiency: 97.1 % of the ideal schedule (1.00 s for c=10 in input order; "
             "bound max(Σ/c, longest) 980.0 ms)\n");
 }
 
@@ -208,11 +208,26 @@ TEST(FormatSummaryTest, LeadsWithResultsThatCouldNotBeWritten) {
   const std::string text = format_summary(s);
   EXPECT_EQ(text.rfind("results not written: run.jsonl: No space left on device after 1 record; "
                        "stopped\n"
-                       "unwritten:  80 records; --resume run.jsonl fetches every URL it lacks\n"
+                       "unwritten:  80 records; resume_from run.jsonl fetches every URL it lacks\n"
                        "200 URLs: ",
                        0),
             0u)
       << text;
+}
+
+// The library names its options; the CLI passes the flags that set them.
+TEST(FormatSummaryTest, NamesOptionsAsTheCallerDoes) {
+  Summary s = example();
+  s.results_failure = ResultsFailure{
+      .file = "run.jsonl", .reason = "No space left on device", .written = 1, .unwritten = 80};
+  const auto flag = [](std::string_view option) -> std::string_view {
+    return option == "resume_from" ? "--resume" : option;
+  };
+  EXPECT_NE(format_summary(s, flag).find(
+                "unwritten:  80 records; --resume run.jsonl fetches every URL it lacks\n"),
+            std::string::npos);
+  EXPECT_NE(format_results_failure(*s.results_failure, flag).find("; --resume run.jsonl"),
+            std::string::npos);
 }
 
 TEST(FormatSummaryTest, AFailedStandardOutputHasNoResumeHint) {
@@ -264,13 +279,37 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
   const auto object = nlohmann::ordered_json::parse(text);
   std::vector<std::string> keys;
   for (const auto& item : object.items()) keys.push_back(item.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{
-                      "urls",        "ok",          "failed",           "fetched",
-                      "bytes",       "skipped",     "skipped_failures", "retried",
-                      "retries",     "final_limit", "by_status",        "by_error_kind",
-                      "concurrency", "wall_ms",     "requests_per_s",   "p50_ms",
-                      "p90_ms",      "p99_ms",      "max_ms",           "ideal_ms",
-                      "bound_ms",    "efficiency",  "bound_by",         "results_failure"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"urls",
+                                            "ok",
+                                            "failed",
+                                            "fetched",
+                                            "bytes",
+                                            "wire_bytes",
+                                            "skipped",
+                                            "skipped_failures",
+                                            "retried",
+                                            "retries",
+                                            "final_limit",
+                                            "by_status",
+                                            "by_error_kind",
+                                            "concurrency",
+                                            "wall_ms",
+                                            "requests_per_s",
+                                            "p50_ms",
+                                            "p90_ms",
+                                            "p99_ms",
+                                            "max_ms",
+                                            "ideal_ms",
+                                            "bound_ms",
+                                            "schedule_efficiency",
+                                            "efficiency",
+                                            "efficiency_basis",
+                                            "rate",
+                                            "max_bandwidth",
+                                            "bad_inputs",
+                                            "first_bad_input",
+                                            "bound_by",
+                                            "results_failure"}));
   EXPECT_EQ(object["urls"], 200);
   EXPECT_TRUE(object["results_failure"].is_null());
   EXPECT_EQ(object["by_status"]["200"], 198);
@@ -279,6 +318,112 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
   EXPECT_EQ(object["concurrency"], 10);
   EXPECT_EQ(object["p50_ms"], 50.3);
   EXPECT_EQ(object["efficiency"], 0.971);
+  EXPECT_EQ(object["efficiency_basis"], "ideal_schedule");
+  EXPECT_TRUE(object["first_bad_input"].is_null());
+}
+
+Binding binding(BindingKind kind) {
+  Binding binding;
+  binding.kind = kind;
+  return binding;
+}
+
+// 200 URLs, 10 of them retried once, in 20.9 s: 210 starts, which 20/s spaces over 10.45 s.
+Summary rate_bound_run() {
+  Summary s = example();
+  s.fetched = 200;
+  s.retries = 10;
+  s.wall_ms = 20'900;
+  s.wire_bytes = 10 * 1024 * 1024;
+  s.schedule_efficiency = 0.008;
+  s.efficiency = 0.008;
+  return s;
+}
+
+TEST(MeasureAgainstBindingTest, ARateBoundRunIsMeasuredAgainstTheTimeItsStartsNeed) {
+  Summary s = rate_bound_run();
+  measure_against_binding(s, binding(BindingKind::Rate), 20, 0);
+  EXPECT_EQ(s.efficiency_basis, EfficiencyBasis::Rate);
+  EXPECT_DOUBLE_EQ(s.efficiency, 0.5);
+  EXPECT_EQ(s.bound_by.kind, BindingKind::Rate);
+  EXPECT_NE(format_summary(s).find("efficiency: 50.0 % of rate (210 starts at 20.0/s need "
+                                   "10.45 s)\n"),
+            std::string::npos)
+      << format_summary(s);
+  // A slow rate keeps its decimals: 30/m is 0.5 starts/s.
+  measure_against_binding(s, binding(BindingKind::Rate), 0.5, 0);
+  EXPECT_NE(format_summary(s).find("(210 starts at 0.50/s need 418.00 s)"), std::string::npos);
+  const auto object = nlohmann::json::parse(summary_json(s));
+  EXPECT_EQ(object["efficiency_basis"], "rate");
+  EXPECT_EQ(object["schedule_efficiency"], 0.008);
+  EXPECT_EQ(object["rate"], 0.5);
+}
+
+TEST(MeasureAgainstBindingTest, ABandwidthBoundRunIsMeasuredInWireBytesAgainstTheCap) {
+  Summary s = rate_bound_run();
+  s.wall_ms = 1000;  // 10 MiB in 1 s
+  measure_against_binding(s, binding(BindingKind::Bandwidth), 0, 20 * 1024 * 1024);
+  EXPECT_EQ(s.efficiency_basis, EfficiencyBasis::Bandwidth);
+  EXPECT_DOUBLE_EQ(s.efficiency, 0.5);
+  EXPECT_NE(
+      format_summary(s).find("efficiency: 50.0 % of max_bandwidth (10.0 MiB/s of 20.0 MiB/s)\n"),
+      std::string::npos)
+      << format_summary(s);
+}
+
+TEST(MeasureAgainstBindingTest, OtherBindingsAndAbsentCapsKeepTheIdealSchedule) {
+  for (const auto kind : {BindingKind::Concurrency, BindingKind::Server, BindingKind::PerHost,
+                          BindingKind::Input, BindingKind::Tail, BindingKind::None}) {
+    Summary s = rate_bound_run();
+    measure_against_binding(s, binding(kind), 25, 1024);
+    EXPECT_EQ(s.efficiency_basis, EfficiencyBasis::IdealSchedule);
+    EXPECT_EQ(s.efficiency, 0.008);
+  }
+  // Bound by a rate it was not given (a server's): nothing to measure against.
+  Summary s = rate_bound_run();
+  measure_against_binding(s, binding(BindingKind::Rate), 0, 0);
+  EXPECT_EQ(s.efficiency_basis, EfficiencyBasis::IdealSchedule);
+  EXPECT_NE(format_summary(s).find("efficiency: 0.8 % of the ideal schedule ("), std::string::npos);
+}
+
+Record bad_input(std::uint64_t index, std::string source, std::string url) {
+  Record record = failed(index, ErrorKind::InvalidUrl, 0, 0);
+  record.source = std::move(source);
+  record.url = std::move(url);
+  record.error->message = "missing ':' after 'http'?";
+  return record;
+}
+
+TEST(SummaryBuilderTest, NamesTheFirstBadInputLineInInputOrder) {
+  SummaryBuilder builder;
+  builder.add(bad_input(5, "urls.txt:6", "http//b"));
+  builder.add(fetched(0, 1));
+  builder.add(bad_input(3, "urls.txt:4", "http//a"));
+  Record scheme = failed(7, ErrorKind::UnsupportedScheme, 0, 0);
+  builder.add(scheme);
+  const Summary summary = builder.finish(10, 1);
+  EXPECT_EQ(summary.bad_inputs, 3u);
+  EXPECT_EQ(summary.first_bad_input, "urls.txt:4: http//a: missing ':' after 'http'?");
+  EXPECT_NE(format_summary(summary).find("\nbad input:  3 lines not URLs; the first: "
+                                         "urls.txt:4: http//a: missing ':' after 'http'?\n"),
+            std::string::npos)
+      << format_summary(summary);
+  EXPECT_EQ(nlohmann::json::parse(summary_json(summary))["first_bad_input"],
+            summary.first_bad_input);
+}
+
+TEST(SummaryBuilderTest, CountsWireBytesWhereTheyDifferFromTheBody) {
+  SummaryBuilder builder;
+  Record compressed = fetched(0, 1);
+  compressed.bytes = 1000;
+  compressed.wire_bytes = 100;
+  Record plain = fetched(1, 1);
+  plain.bytes = 50;
+  builder.add(compressed);
+  builder.add(plain);
+  const Summary summary = builder.finish(10, 1);
+  EXPECT_EQ(summary.bytes, 1050u);
+  EXPECT_EQ(summary.wire_bytes, 150u);
 }
 
 Summary bound_by(BindingKind kind, double share) {

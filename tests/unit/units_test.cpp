@@ -69,7 +69,7 @@ TEST(ParseDurationTest, DecimalsAreExact) {
 TEST(ParseDurationTest, RejectsJunkQuotingTheText) {
   const auto result = parse_duration("abc");
   ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error(), "invalid duration 'abc' (examples: 500ms, 10s, 2m)");
+  EXPECT_EQ(result.error(), "invalid duration 'abc' (units: ms, s, m, h, e.g. 500ms, 10s, 2m)");
   for (const char* bad : {"", "s", "10x", "10 s", " 10s", "1.s", ".5s", "1..5s", "10S", "1e3",
                           "+5s", "10sec", "0x10"}) {
     EXPECT_FALSE(parse_duration(bad).has_value()) << "'" << bad << "'";

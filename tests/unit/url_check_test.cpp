@@ -61,6 +61,17 @@ TEST(CheckUrlTest, RejectsOtherSchemes) {
   EXPECT_EQ(rejection("Gopher://x/").message, "unsupported scheme 'Gopher' (only http and https)");
 }
 
+TEST(CheckUrlTest, NamesAColonMissingAfterTheScheme) {
+  EXPECT_EQ(rejection("http//example.com/x").message,
+            "missing ':' after 'http'? (did you mean http://example.com/x?)");
+  EXPECT_EQ(rejection("HTTPS//example.com").message,
+            "missing ':' after 'HTTPS'? (did you mean HTTPS://example.com?)");
+  expect_invalid("https//h", "missing ':'");
+  EXPECT_EQ(rejection("http//user:secret@h/").message,
+            "missing ':' after 'http'? (did you mean http://***@h/?)");
+  EXPECT_EQ(check_url("httpbin.org//x"), "http://httpbin.org//x");
+}
+
 TEST(CheckUrlTest, RejectsEmptyAndOverlongText) {
   expect_invalid("", "empty URL");
   const std::string longest = "http://h/" + std::string(65536 - 9, 'a');

@@ -2,16 +2,20 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "job_flags.hpp"
 #include "limit/parse_rate.hpp"
 #include "request_flags.hpp"
 #include "run_checks.hpp"
@@ -46,9 +50,16 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
 const CLI::Validator kNotEmpty(
     [](const std::string& text) { return text.empty() ? "must not be empty" : std::string(); }, "");
 
+// A bare number is seconds, as in curl; but "--timeout 500" may have meant milliseconds, so
+// a duration other than 0 without a unit gets a warning that says how it was read.
 std::chrono::milliseconds to_duration(const std::string& option, const std::string& text) {
   auto parsed = parse_duration(text);
   if (!parsed) throw UsageError(option + ": " + parsed.error());
+  const bool unitless = !text.empty() && std::isdigit(static_cast<unsigned char>(text.back())) != 0;
+  if (unitless && parsed->count() > 0) {
+    std::cerr << "sluice: warning: " << option << " " << text << " has no unit, so it means "
+              << text << "s (units: ms, s, m, h)\n";
+  }
   return *parsed;
 }
 
@@ -115,13 +126,34 @@ std::string version_text() {
   return text;
 }
 
+// The fetch options `sluice watch` accepts, one "  FLAG  description" line each, for its help:
+// they are the main command's, which CLI11 lists only in `sluice --help`.
+std::string watch_fetch_options(const CLI::App& app) {
+  // What watch writes per job to OUTBOX instead, and what only the main command has.
+  const std::set<std::string> not_for_watch = {"--help",     "--version",      "--results",
+                                               "--resume",   "--retry-failed", "--summary-json",
+                                               "--stats-log"};
+  constexpr std::size_t kNameColumn = 30;
+  std::string text = "Fetch options (as for a fetch; they apply to every job):\n";
+  for (const CLI::Option* option : app.get_options()) {
+    const std::string names = option->get_name(false, true);
+    const std::string long_name = names.substr(names.rfind(',') + 1);
+    if (!long_name.starts_with("--") || not_for_watch.contains(long_name)) continue;
+    std::string line = "  " + names;
+    line.resize(std::max(line.size() + 1, kNameColumn), ' ');
+    text += line + option->get_description() + "\n";
+  }
+  return text;
+}
+
 }  // namespace
 
 ParsedCommand parse_command_line(int argc, const char* const* argv) {
   CLI::App app{
       "sluice: fetch a list of URLs as fast as the network allows, and not a byte faster.\n"
       "SOURCE is a URL (ranges expand: /todos/{1..200}, {001..120}, {a,b}, [1-9]),\n"
-      "@FILE (one URL per line; # comments) or - (standard input).",
+      "@FILE (one URL per line; # comments; a FILE.jsonl has one JSON request per line)\n"
+      "or - (standard input).",
       "sluice"};
   app.set_version_flag("--version", std::function<std::string()>(version_text));
   app.require_subcommand(0, 1);
@@ -327,12 +359,17 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   WatchCommand watch;
   auto* watch_app = app.add_subcommand(
       "watch",
-      "Fetch each URL list dropped into INBOX as a job (the fetch options above apply to all "
+      "Fetch each URL list dropped into INBOX as a job (the fetch options apply to all "
       "jobs together): results in OUTBOX/NAME.jsonl, the list then in INBOX/.done");
   watch_app->add_option("inbox", watch.inbox, "Folder to watch for list files")->required();
   watch_app->add_option("--out", watch.outbox, "Folder for the results and summaries")->required();
   // The fetch options belong to the main command; after "watch" they fall through to it.
   watch_app->fallthrough();
+
+  watch_app->footer(watch_fetch_options(app));
+
+  JobFlags job_flags;
+  add_job_subcommands(app, job_flags);
 
   auto* demo_app = app.add_subcommand(
       "demo", "Fetch /todos/{1..200} at -c 10 from an in-process server with 50 ms latency");
@@ -420,6 +457,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     fetch.options.resume_from = resume;
     fetch.results_path = resume;
   }
+  if (auto job = job_command(job_flags, fetch)) return std::move(*job);
   if (watch_app->parsed()) {
     if (!fetch.sources.empty()) {
       throw UsageError("watch takes its URLs from the lists in INBOX, not '" +

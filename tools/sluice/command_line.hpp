@@ -1,6 +1,8 @@
 // argv -> one of sluice's commands, with every option checked and converted.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -38,8 +40,45 @@ struct ServeCommand {
 
 struct DemoCommand {};
 
+// A job on a Redis server: --redis URL (else $SLUICE_REDIS_URL, else the local default) and
+// --job NAME, shared by the scale-out commands below (docs/scale-out.md).
+struct JobTarget {
+  std::string redis;
+  std::string job;
+};
+
+// `sluice submit --job NAME SOURCE...`
+struct SubmitCommand {
+  JobTarget target;
+  std::vector<std::string> sources;
+  bool append = false;  // add to a job that exists already
+  std::uint64_t max_expansion = 10'000'000;
+};
+
+// `sluice worker --job NAME [fetch options]`
+struct WorkerCommand {
+  JobTarget target;
+  Options options;
+  std::string consumer;  // empty: HOSTNAME-PID
+  std::chrono::milliseconds lease{30'000};
+  bool quiet = false;
+};
+
+// `sluice results --job NAME [--follow]`
+struct ResultsCommand {
+  JobTarget target;
+  bool follow = false;
+};
+
+// `sluice status --job NAME`
+struct StatusCommand {
+  JobTarget target;
+};
+
 // What to do, or the exit code when parsing already did everything (--help, --version).
-using ParsedCommand = std::variant<FetchCommand, WatchCommand, ServeCommand, DemoCommand, int>;
+using ParsedCommand =
+    std::variant<FetchCommand, WatchCommand, ServeCommand, DemoCommand, SubmitCommand,
+                 WorkerCommand, ResultsCommand, StatusCommand, int>;
 
 // Throws UsageError (one line naming the option) for anything malformed.
 ParsedCommand parse_command_line(int argc, const char* const* argv);

@@ -16,5 +16,9 @@ constexpr int kExitOutputFailed = 4;
 int run_fetch(const FetchCommand& command);
 int run_watch(const WatchCommand& command);
 int run_demo();
+int run_submit(const SubmitCommand& command);
+int run_worker(const WorkerCommand& command);
+int run_results(const ResultsCommand& command);
+int run_status(const StatusCommand& command);
 
 }  // namespace sluice::cli

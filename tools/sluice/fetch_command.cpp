@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "option_flags.hpp"
 #include "output/progress_line.hpp"
 #include "output/results_writer.hpp"
 #include "output/run_recorder.hpp"
@@ -77,15 +78,12 @@ class Ticker {
     snapshot.limit = live_.limit.load(std::memory_order_relaxed);
     snapshot.elapsed_s = std::chrono::duration<double>(now - started_).count();
     snapshot.rate_per_s = rate_.add(now, snapshot.done);
-    if (const auto paused = live_.paused_host.current(std::chrono::system_clock::now())) {
-      snapshot.paused_host = paused->host;
-      snapshot.paused_until = format_time_of_day(paused->until);
-    }
+    snapshot.held_back = held_back(live_, std::chrono::system_clock::now());
     if (terminal_) {
-      std::cerr << '\r' << format_progress(snapshot) << "\033[K" << std::flush;
+      std::cerr << '\r' << format_progress(snapshot, flag_for) << "\033[K" << std::flush;
       drawn_ = true;
     } else if (tick % TickThread::kTicksPerPlainLine == 0) {
-      std::cerr << format_progress(snapshot) << '\n' << std::flush;
+      std::cerr << format_progress(snapshot, flag_for) << '\n' << std::flush;
     }
   }
 
@@ -160,14 +158,15 @@ int run_fetch_on(auto& fetcher, const FetchCommand& command) {
   summary.skipped = report.skipped;
   summary.skipped_failures = report.skipped_failures;
   summary.final_limit = report.final_limit;
-  summary.bound_by = report.bound_by;
+  measure_against_binding(summary, report.bound_by, command.options.rate,
+                          command.options.max_bandwidth);
   // Relaxed: the threads that may have set it were joined when the run returned.
   summary.results_failure = results_failure(writer, command.results_path,
                                             stopped_by_output.load(std::memory_order_relaxed));
   if (!command.quiet) {
-    std::cerr << format_summary(summary);
+    std::cerr << format_summary(summary, flag_for);
   } else if (summary.results_failure && !summary.results_failure->output_closed) {
-    std::cerr << "sluice: " << format_results_failure(*summary.results_failure);
+    std::cerr << "sluice: " << format_results_failure(*summary.results_failure, flag_for);
   }
   if (summary_file) {
     *summary_file << summary_json(summary) << std::flush;

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
                             return sluice::serve_until_signal(serve.config, std::cout, serve.tls);
                           },
                           [](const DemoCommand&) { return run_demo(); },
+                          [](const SubmitCommand& submit) { return run_submit(submit); },
+                          [](const WorkerCommand& worker) { return run_worker(worker); },
+                          [](const ResultsCommand& results) { return run_results(results); },
+                          [](const StatusCommand& status) { return run_status(status); },
                           [](int exit_code) { return exit_code; },
                       },
                       command);

@@ -8,7 +8,7 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 42> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
@@ -30,6 +30,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 42> kFlags{{
     {"layout", "--layout"},
     {"skip_existing", "--skip-existing"},
     {"continue_partial", "--continue"},
+    {"save_errors", "--save-errors"},
+    {"body_digest", "--hash"},
+    {"record_headers", "--record-header"},
     {"insecure", "--insecure"},
     {"ca_file", "--cacert"},
     {"ca_path", "--capath"},
@@ -42,9 +45,14 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 42> kFlags{{
     {"http_version", "--http1.1"},
     {"proxy", "--proxy"},
     {"no_proxy", "--noproxy"},
+    {"method", "--request"},
+    {"body", "--data"},
+    {"retry_all_methods", "--retry-all-methods"},
     {"cookie", "--cookie"},
     {"cookie_file", "--cookie"},
     {"max_expansion", "--max-expansion"},
+    {"globoff", "--globoff"},
+    {"input_format", "--input-format"},
     {"user_agent", "--user-agent"},
     {"resolve", "--resolve"},
     {"resume_from", "--resume"},

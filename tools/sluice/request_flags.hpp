@@ -1,5 +1,6 @@
-// The flags that shape each request (headers, credentials, compression, TLS, proxy, cookies,
-// HTTP version), as curl spells them, and the Options they set.
+// The flags that shape each request (method, body, headers, credentials, compression, TLS,
+// proxy, cookies, HTTP version, how lists are read) and what its record holds, as curl
+// spells them where curl has them, and the Options they set.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,15 @@ struct RequestFlags {
   bool http1_1 = false;
   bool http2 = false;
   bool http2_prior_knowledge = false;
+  std::string method;
+  std::string data;
+  std::string data_binary;
+  bool retry_all_methods = false;
+  bool globoff = false;
+  std::string input_format = "auto";
+  std::string hash;
+  std::vector<std::string> record_headers;
+  bool save_errors = false;
 };
 
 // Adds the request flags to `app`, which stores their values in `flags`.
@@ -34,6 +44,8 @@ void add_request_flags(CLI::App& app, RequestFlags& flags);
 // Sets `options` from parsed `flags`. As curl, --cookie is a cookie string when it holds '=',
 // else a cookie file; without --cacert, the CA file is $CURL_CA_BUNDLE or else $SSL_CERT_FILE,
 // and without --capath the CA directory is $SSL_CERT_DIR (an empty variable counts as unset).
+// --data and --data-binary read "@FILE" now (--data without its CR and LF bytes, as curl);
+// a file that cannot be read is a UsageError.
 void apply_request_flags(const RequestFlags& flags, Options& options);
 
 }  // namespace sluice::cli

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "commands.hpp"
+#include "option_flags.hpp"
 #include "printable.hpp"
 #include "status_ticks.hpp"
 #include "stop_signals.hpp"
@@ -67,11 +68,12 @@ class StatusTicker {
         .paused = counters_.paused.load(std::memory_order_relaxed),
         .in_flight = live_.in_flight.load(std::memory_order_relaxed),
         .rate_per_s = rate_.add(std::chrono::steady_clock::now(), records),
+        .held_back = held_back(live_, std::chrono::system_clock::now()),
     };
     if (terminal_.is_terminal()) {
-      terminal_.status(format_watch_status(snapshot));
+      terminal_.status(format_watch_status(snapshot, flag_for));
     } else if (tick % TickThread::kTicksPerPlainLine == 0) {
-      terminal_.line(format_watch_status(snapshot));
+      terminal_.line(format_watch_status(snapshot, flag_for));
     }
   }
 

@@ -1,0 +1,107 @@
+// The window budget under a bandwidth cap: the base RTT filter, the split of rate x (base
+// RTT + target delay) into receivers and their windows, and the ramp of new starts.
+#include "limit/window_budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace sluice::detail {
+namespace {
+
+constexpr double kKiB = 1024;
+
+double checked_rate(double bytes_per_second) {
+  if (!std::isfinite(bytes_per_second) || bytes_per_second <= 0) {
+    throw std::invalid_argument("window budget: the rate must be finite and positive");
+  }
+  return bytes_per_second;
+}
+
+double seconds(std::chrono::microseconds span) {
+  return std::chrono::duration<double>(span).count();
+}
+
+}  // namespace
+
+WindowBudget::WindowBudget(double bytes_per_second, std::size_t max_receivers)
+    : max_receivers_(std::max<std::size_t>(max_receivers, 1)),
+      rate_(checked_rate(bytes_per_second)) {}
+
+void WindowBudget::set_rate(double bytes_per_second) {
+  const double rate = checked_rate(bytes_per_second);
+  std::lock_guard lock(mutex_);
+  rate_ = rate;
+}
+
+double WindowBudget::rate() const {
+  std::lock_guard lock(mutex_);
+  return rate_;
+}
+
+void WindowBudget::observe_rtt(std::chrono::microseconds rtt, time_point now) {
+  if (rtt.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  if (min_rtt_.count() == 0 || rtt <= min_rtt_ || now - min_rtt_at_ > kRttWindow) {
+    min_rtt_ = rtt;
+    min_rtt_at_ = now;
+  }
+}
+
+std::chrono::microseconds WindowBudget::base_rtt() const {
+  std::lock_guard lock(mutex_);
+  return min_rtt_;
+}
+
+double WindowBudget::total_window() const {
+  std::lock_guard lock(mutex_);
+  return total_window_locked();
+}
+
+std::size_t WindowBudget::receivers() const {
+  std::lock_guard lock(mutex_);
+  return receivers_locked();
+}
+
+double WindowBudget::window() const {
+  std::lock_guard lock(mutex_);
+  return window_locked();
+}
+
+int WindowBudget::receive_buffer() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(std::ceil(window_locked() * kBufferPerWindow / kKiB) * kKiB);
+}
+
+std::optional<WindowBudget::time_point> WindowBudget::start_at(std::size_t running,
+                                                               time_point now) const {
+  std::lock_guard lock(mutex_);
+  if (running >= receivers_locked()) return std::nullopt;
+  if (running == 0 || !next_start_ || *next_start_ <= now) return now;
+  return next_start_;
+}
+
+void WindowBudget::started(time_point now) {
+  std::lock_guard lock(mutex_);
+  // A new connection may put its whole first window on the wire at once: the next one
+  // waits until the link has carried it, so first windows queue one after another.
+  const auto drain = std::chrono::duration<double>(window_locked() / rate_);
+  next_start_ = now + std::chrono::ceil<std::chrono::nanoseconds>(drain);
+}
+
+double WindowBudget::total_window_locked() const {
+  return rate_ * seconds(min_rtt_ + kTargetDelay);
+}
+
+std::size_t WindowBudget::receivers_locked() const {
+  const double wanted = std::ceil(total_window_locked() / static_cast<double>(kSplitWindow));
+  return std::min(static_cast<std::size_t>(std::max(wanted, 1.0)), max_receivers_);
+}
+
+double WindowBudget::window_locked() const {
+  const double share = total_window_locked() / static_cast<double>(receivers_locked());
+  // The kernel caps SO_RCVBUF at net.core.rmem_max by itself.
+  return std::ceil(std::max(share, static_cast<double>(kMinWindow)) / kKiB) * kKiB;
+}
+
+}  // namespace sluice::detail

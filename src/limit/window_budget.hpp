@@ -1,0 +1,97 @@
+// The receive window that all of a run's connections may offer together under a bandwidth
+// cap: rate x (base round trip + a small target delay), shared among the transfers that
+// receive, which start one at a time so that c connections never open c windows at once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+
+#include "limit/time_source.hpp"
+
+namespace sluice::detail {
+
+// What the bottleneck's queue sees is the sum of the windows the receiver offers, not the
+// rate at which it reads: a sender may always put a whole window on the wire, and on a
+// path without propagation delay every byte of it waits in the bottleneck's queue. Bounding
+// the sum to rate x (base RTT + target delay) holds the queue near the target delay from the
+// first packet, whatever the reads do (LEDBAT's target queueing delay, enforced by the
+// window instead of measured by the sender). The base RTT is the least round trip the
+// sockets saw in the last 10 s (BBR's min_rtt filter); before any sample it is 0, so a run
+// starts with the smallest budget and widens it once it knows the path.
+//
+// The budget is split into windows of 16 KiB (at least 8 KiB; more when the run's
+// concurrency allows fewer receivers), one per receiving transfer: `receivers()` may run at
+// once, each socket gets `receive_buffer()` as its SO_RCVBUF before it connects, and a new
+// transfer may start only after the window of the previous start has drained at the rate
+// (`start_at`).
+//
+// set_rate() is the seam for a controller that learns the rate (--max-bandwidth auto): the
+// budget follows it for the sockets and starts that come after the call.
+// Thread-safety: every member is safe to call concurrently (one mutex). Lifetime: a value
+// owned by the run's limits; must outlive the transfers that ask it.
+class WindowBudget {
+ public:
+  using time_point = TimeSource::time_point;
+
+  // The queueing delay the window allows beyond the base round trip.
+  static constexpr std::chrono::microseconds kTargetDelay{3000};
+  // A window per receiver: at least about four segments, as fewer stall on delayed ACKs
+  // (kMinWindow); as a rule no more than kSplitWindow (CURL_MAX_WRITE_SIZE), so that one
+  // read's window update is a short burst; larger only when the concurrency leaves too few
+  // receivers.
+  static constexpr std::size_t kMinWindow = 8 * 1024;
+  static constexpr std::size_t kSplitWindow = 16 * 1024;
+  // SO_RCVBUF per byte of window: Linux doubles the value for its bookkeeping and offers
+  // as window the share of that its packets carry as payload (tcp_win_from_space; measured
+  // on a veth link: the queue peaked at about 1.25 x the values set).
+  static constexpr double kBufferPerWindow = 0.8;
+  // How long a base RTT sample counts before a larger one may replace it.
+  static constexpr std::chrono::seconds kRttWindow{10};
+
+  // Throws std::invalid_argument unless the rate is finite and positive; `max_receivers`
+  // (the run's concurrency, at least 1) bounds receivers().
+  WindowBudget(double bytes_per_second, std::size_t max_receivers);
+
+  // Retargets the budget to a new rate (bytes per second, finite and positive, else
+  // std::invalid_argument); open sockets keep the windows they were given.
+  void set_rate(double bytes_per_second);
+  double rate() const;
+
+  // A round trip a socket measured (TCP_INFO's tcpi_min_rtt); a zero sample is ignored.
+  void observe_rtt(std::chrono::microseconds rtt, time_point now);
+  // The least round trip seen, kept until a smaller one comes or kRttWindow has passed and
+  // a sample replaces it (with no traffic there is no better estimate); zero before any.
+  std::chrono::microseconds base_rtt() const;
+
+  // rate x (base RTT + kTargetDelay), in bytes.
+  double total_window() const;
+  // How many transfers may receive at once: one window of kSplitWindow each, at least one.
+  std::size_t receivers() const;
+  // The window, in bytes, for each receiver: the budget split over receivers(), at least
+  // kMinWindow, in whole KiB.
+  double window() const;
+  // The SO_RCVBUF to set before connect for about window() as the socket's window.
+  int receive_buffer() const;
+
+  // When a new transfer may start while `running` run: `now` or a later time (the ramp),
+  // nullopt while receivers() already run (until one ends).
+  std::optional<time_point> start_at(std::size_t running, time_point now) const;
+  // Records a start, which opens a window; the next start waits until it drained.
+  void started(time_point now);
+
+ private:
+  double total_window_locked() const;
+  std::size_t receivers_locked() const;
+  double window_locked() const;
+
+  const std::size_t max_receivers_;
+  mutable std::mutex mutex_;
+  double rate_;                           // guarded by mutex_
+  std::chrono::microseconds min_rtt_{0};  // guarded by mutex_; zero: no sample yet
+  time_point min_rtt_at_{};               // guarded by mutex_
+  std::optional<time_point> next_start_;  // guarded by mutex_
+};
+
+}  // namespace sluice::detail

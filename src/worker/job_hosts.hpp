@@ -1,0 +1,50 @@
+// A job-wide --per-host: each request to a host holds one of N leases in Redis (a sorted set
+// per host, members scored by their expiry), so that all workers together have at most N
+// requests to it in work; a dead worker's leases expire with its entries' lease.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "worker/entries_in_work.hpp"
+#include "worker/job_keys.hpp"
+#include "worker/redis_link.hpp"
+
+namespace sluice::detail {
+
+// The member a worker's entry holds in its host's set.
+std::string host_lease_member(const std::string& consumer, const std::string& entry_id);
+
+// One script call that extends, by `lease`, the host leases `entries` hold; nullopt when they
+// hold none.
+std::optional<RedisCommand> host_lease_renewal(const std::vector<EntryInWork>& entries,
+                                               const std::string& consumer,
+                                               std::chrono::milliseconds lease);
+
+// Thread-safety: none; the feeder's. Lifetime: uses `link` and `keys` for its own.
+class JobHostLeases {
+ public:
+  JobHostLeases(RedisLink& link, const JobKeys& keys, std::string consumer, std::size_t per_host,
+                std::chrono::milliseconds lease);
+
+  // Waits (polling every 10 ms) until the host has a free lease and takes it for
+  // `entry_id`; false when `stop` came first. An entry is in work here from this moment until
+  // its record is written, retries included, so the cap also bounds requests in flight.
+  std::expected<bool, RedisFailure> acquire(const std::string& host, const std::string& entry_id,
+                                            std::stop_token stop);
+  std::string key(const std::string& host) const { return keys_.hosts + host; }
+
+ private:
+  RedisLink& link_;
+  const JobKeys& keys_;
+  const std::string consumer_;
+  const std::string per_host_;
+  const std::string lease_ms_;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,51 @@
+// The renewal loop.
+#include "worker/lease_keeper.hpp"
+
+#include <condition_variable>
+#include <mutex>
+
+#include "worker/job_hosts.hpp"
+#include "worker/redis_link.hpp"
+
+namespace sluice::detail {
+
+LeaseKeeper::LeaseKeeper(const RedisUrl& url, const JobKeys& keys, std::string consumer,
+                         std::chrono::milliseconds lease, const EntriesInWork& in_work,
+                         std::function<void(const std::string&)> on_failure)
+    : url_(url),
+      keys_(keys),
+      consumer_(std::move(consumer)),
+      lease_(lease),
+      in_work_(in_work),
+      on_failure_(std::move(on_failure)),
+      thread_([this](std::stop_token stop) { renew_until(stop); }) {}
+
+void LeaseKeeper::renew_until(std::stop_token stop) {
+  RedisLink link = RedisLink::lazy(url_, {});
+  std::mutex mutex;
+  std::condition_variable_any woken;
+  // Three times per lease, so that one late renewal does not lose an entry.
+  const auto every = lease_ / 3;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex);
+      woken.wait_for(lock, stop, every, [] { return false; });  // ends by time or stop
+    }
+    if (stop.stop_requested()) return;
+    const auto entries = in_work_.entries();
+    if (entries.empty()) continue;
+    RedisCommand renew{"XCLAIM", keys_.requests, std::string(kWorkerGroup), consumer_, "0"};
+    for (const auto& entry : entries) renew.push_back(entry.id);
+    renew.push_back("JUSTID");
+    std::vector<RedisCommand> renewals{std::move(renew)};
+    if (auto hosts = host_lease_renewal(entries, consumer_, lease_)) {
+      renewals.push_back(std::move(*hosts));
+    }
+    if (auto renewed = link.pipeline_retrying(renewals, stop); !renewed) {
+      if (!stop.stop_requested()) on_failure_(renewed.error().message);
+      return;
+    }
+  }
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,295 @@
+// Workers on Redis Streams (sluice submit / worker / results / status), with a real
+// redis-server and several real `sluice worker` processes: every URL gets exactly one record
+// of the right kind through a killed worker, a late worker and a Redis restart; bad input
+// gives one-line errors or invalid_url records.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/server.hpp"
+#include "support/child_process.hpp"
+#include "support/ports.hpp"
+#include "support/records.hpp"
+#include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The kind each URL of url_list() must end with ("ok" for success).
+std::string expected_kind(std::size_t i) {
+  switch (i % 50) {
+    case 1:
+      return "http";  // 500
+    case 2:
+      return "http";  // 404
+    case 3:
+      return "network";  // a body cut short
+    case 4:
+      return "invalid_url";  // a space in the host
+    default:
+      return "ok";
+  }
+}
+
+std::string url_of(const std::string& base, std::size_t i) {
+  const std::string n = std::to_string(i + 1);  // /todos/0 does not exist
+  switch (i % 50) {
+    case 1:
+      return base + "/status/500?n=" + n;
+    case 2:
+      return base + "/status/404?n=" + n;
+    case 3:
+      return base + "/todos/" + n + "?fault=truncate";
+    case 4:
+      return "http://bad host/" + n;
+    default:
+      return base + "/todos/" + n;
+  }
+}
+
+class ScaleOutTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> target(const std::string& job) const {
+    return {"--redis", redis_->url(), "--job", job};
+  }
+  test::ChildResult sluice(std::vector<std::string> args, const std::string& input = {}) const {
+    return test::run_child(SLUICE_BINARY, args, input, 60s);
+  }
+  std::unique_ptr<test::ChildProcess> start_worker(const std::string& job, const std::string& c,
+                                                   std::vector<std::string> more = {},
+                                                   const std::string& lease = "1s") {
+    std::vector<std::string> args{"worker"};
+    args.insert(args.end(), more.begin(), more.end());
+    for (auto& part : target(job)) args.push_back(part);
+    args.insert(args.end(), {"-c", c, "--lease", lease, "--retries", "1", "--retry-backoff", "10ms",
+                             "--consumer", "w" + std::to_string(++workers_)});
+    return std::make_unique<test::ChildProcess>(SLUICE_BINARY, args);
+  }
+  // Writes `count` URLs to a list and submits it as `job`.
+  void submit(const std::string& job, std::size_t count) {
+    std::string list;
+    for (std::size_t i = 0; i < count; ++i) list += url_of(server_.base_url(), i) + "\n";
+    const auto path = dir_.write(job + ".txt", list);
+    std::vector<std::string> args{"submit"};
+    for (auto& part : target(job)) args.push_back(part);
+    args.push_back("@" + path.string());
+    const auto result = sluice(args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    ASSERT_EQ(result.out, std::to_string(count) + "\n");
+  }
+  std::uint64_t results_count(const std::string& job) const {
+    return redis_->number({"XLEN", "sluice:{" + job + "}:results"});
+  }
+  // Exactly one record per URL, each of its kind, and nothing left pending.
+  void expect_one_record_each(const std::string& job, std::size_t count) {
+    std::vector<std::string> args{"results"};
+    for (auto& part : target(job)) args.push_back(part);
+    const auto result = sluice(args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto records = test::parse_records(result.out);
+    ASSERT_EQ(records.size(), count);
+    std::map<std::string, std::string> kind_by_url;
+    for (std::size_t i = 0; i < count; ++i)
+      kind_by_url[url_of(server_.base_url(), i)] = expected_kind(i);
+    for (const auto& [url, times] : test::count_by_url(records)) {
+      ASSERT_EQ(times, 1U) << url;
+    }
+    for (const auto& record : records) {
+      const std::string url = record["url"];
+      const std::string kind = record["error"].is_null() ? "ok" : record["error"]["kind"];
+      ASSERT_EQ(kind_by_url.count(url), 1U) << url;
+      EXPECT_EQ(kind, kind_by_url[url]) << record;
+    }
+    EXPECT_EQ(redis_->cli({"XPENDING", "sluice:{" + job + "}:requests", "workers"}).substr(0, 1),
+              "0");
+  }
+
+  test::TempDir dir_;
+  Server server_{ServerConfig{.threads = 2}};
+  std::unique_ptr<test::RedisServer> redis_ =
+      std::make_unique<test::RedisServer>(dir_.path(), test::RedisSettings{.append_only = true});
+  int workers_ = 0;
+};
+
+// 3 workers: one killed with SIGKILL a quarter of the way, one started after that. The
+// killed worker's entries come back to the others after its lease.
+TEST_F(ScaleOutTest, EveryUrlGetsOneRecordThroughAKilledAndALateWorker) {
+  constexpr std::size_t kUrls = 20'000;
+  submit("big", kUrls);
+  auto doomed = start_worker("big", "20");
+  auto steady = start_worker("big", "20");
+  ASSERT_TRUE(test::wait_until([&] { return results_count("big") >= kUrls / 4; }, 60s));
+  doomed->signal(SIGKILL);
+  doomed->wait(10s);
+  auto late = start_worker("big", "20");
+  const auto steady_result = steady->wait(90s);
+  const auto late_result = late->wait(90s);
+  EXPECT_EQ(steady_result.exit_code, 0) << steady_result.err;
+  EXPECT_EQ(late_result.exit_code, 0) << late_result.err;
+  expect_one_record_each("big", kUrls);
+}
+
+// Redis killed (AOF, fsync on every write) and started again mid-run: the workers wait,
+// reconnect and finish; nothing lost, nothing doubled.
+TEST_F(ScaleOutTest, WorkersReconnectAfterARedisRestart) {
+  constexpr std::size_t kUrls = 3000;
+  submit("restart", kUrls);
+  auto first = start_worker("restart", "5");
+  auto second = start_worker("restart", "5");
+  ASSERT_TRUE(test::wait_until([&] { return results_count("restart") >= 300; }, 60s));
+  EXPECT_LT(results_count("restart"), kUrls) << "the restart must come mid-run";
+  redis_->kill();
+  std::this_thread::sleep_for(500ms);  // the workers find it gone and back off
+  redis_->start();
+  const auto first_result = first->wait(90s);
+  const auto second_result = second->wait(90s);
+  EXPECT_EQ(first_result.exit_code, 0) << first_result.err;
+  EXPECT_EQ(second_result.exit_code, 0) << second_result.err;
+  expect_one_record_each("restart", kUrls);
+}
+
+// --rate is the job's: three workers together start at most 200 requests in any second,
+// as the server counted them (its 100 ms bins, summed over every 10 in a row).
+TEST_F(ScaleOutTest, AJobWideRateHoldsAcrossWorkers) {
+  constexpr std::size_t kUrls = 1000;
+  constexpr std::uint64_t kRate = 200;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i)
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "\n";
+  const auto path = dir_.write("rated.txt", list);
+  ASSERT_EQ(
+      sluice({"submit", "--redis", redis_->url(), "--job", "rated", "@" + path.string()}).exit_code,
+      0);
+  std::vector<std::unique_ptr<test::ChildProcess>> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(start_worker("rated", "10", {"--rate", "200/s"}));
+  for (auto& worker : workers) {
+    const auto result = worker->wait(90s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  EXPECT_EQ(results_count("rated"), kUrls);
+  const auto bins = server_.request_bins();
+  std::uint64_t busiest_second = 0;
+  for (std::size_t first = 0; first + 10 <= bins.size(); ++first) {
+    std::uint64_t second = 0;
+    for (std::size_t i = first; i < first + 10; ++i) second += bins[i];
+    busiest_second = std::max(busiest_second, second);
+  }
+  EXPECT_LE(busiest_second, kRate * 105 / 100);
+  EXPECT_GT(busiest_second, kRate / 2) << "the workers were not limited by the rate";
+}
+
+// --per-host is the job's: three workers at -c 10 each, and the server never saw more than
+// 4 requests in flight.
+TEST_F(ScaleOutTest, AJobWidePerHostCapHoldsAcrossWorkers) {
+  constexpr std::size_t kUrls = 300;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i) {
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "?delay=20ms\n";
+  }
+  const auto path = dir_.write("hosted.txt", list);
+  ASSERT_EQ(sluice({"submit", "--redis", redis_->url(), "--job", "hosted", "@" + path.string()})
+                .exit_code,
+            0);
+  std::vector<std::unique_ptr<test::ChildProcess>> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(start_worker("hosted", "10", {"--per-host", "4"}));
+  for (auto& worker : workers) {
+    const auto result = worker->wait(90s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  EXPECT_EQ(results_count("hosted"), kUrls);
+  EXPECT_LE(server_.stats().peak_in_flight, 4U);
+  EXPECT_GE(server_.stats().peak_in_flight, 2U) << "the workers never ran together";
+}
+
+// SIGTERM: the worker stops taking entries, finishes its transfers, hands back what it had
+// not started, and exits 143; another worker finishes the job, one record per URL.
+TEST_F(ScaleOutTest, AStoppedWorkerHandsBackWhatItHadNotStarted) {
+  constexpr std::size_t kUrls = 60;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i) {
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "?delay=100ms\n";
+  }
+  const auto path = dir_.write("stopped.txt", list);
+  ASSERT_EQ(sluice({"submit", "--redis", redis_->url(), "--job", "stopped", "@" + path.string()})
+                .exit_code,
+            0);
+  auto stopped = start_worker("stopped", "2", {}, "60s");
+  ASSERT_TRUE(test::wait_until([&] { return results_count("stopped") >= 4; }, 30s));
+  stopped->signal(SIGTERM);
+  const auto stopped_result = stopped->wait(30s);
+  EXPECT_EQ(stopped_result.exit_code, 143) << stopped_result.err;
+  EXPECT_NE(stopped_result.err.find("handed back"), std::string::npos) << stopped_result.err;
+  // A lease of a minute: only the hand-back lets this worker take them before it ends.
+  auto finisher = start_worker("stopped", "20");
+  const auto finisher_result = finisher->wait(30s);
+  EXPECT_EQ(finisher_result.exit_code, 0) << finisher_result.err;
+  std::vector<std::string> args{"results", "--redis", redis_->url(), "--job", "stopped"};
+  const auto records = test::parse_records(sluice(args).out);
+  EXPECT_EQ(records.size(), kUrls);
+  for (const auto& [url, times] : test::count_by_url(records)) EXPECT_EQ(times, 1U) << url;
+  EXPECT_EQ(test::count_by_kind(records)["ok"], kUrls);
+}
+
+TEST_F(ScaleOutTest, BadInputGetsOneLineErrorsOrInvalidUrlRecords) {
+  const auto one_line_usage_error = [](const test::ChildResult& result, const std::string& says) {
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find(says), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << result.err;
+  };
+  const std::string unreachable = "redis://127.0.0.1:" + std::to_string(test::closed_port());
+  for (const char* command : {"worker", "status", "results"}) {
+    one_line_usage_error(sluice({command, "--redis", unreachable, "--job", "j"}), "refused");
+    one_line_usage_error(sluice({command, "--redis", redis_->url(), "--job", "missing"}),
+                         "no job 'missing'");
+  }
+  one_line_usage_error(sluice({"submit", "--redis", unreachable, "--job", "j", "http://x/"}),
+                       "refused");
+  one_line_usage_error(
+      sluice({"status", "--redis", "rediss://127.0.0.1:" + std::to_string(redis_->port()), "--job",
+              "j"}),
+      "rediss:// (TLS) is not supported");
+  one_line_usage_error(sluice({"status", "--redis", "redis://127.0.0.1:1/x", "--job", "j"}),
+                       "database number");
+  {
+    test::TempDir guarded_dir;
+    test::RedisServer guarded(guarded_dir.path(), {.append_only = false, .password = "s3cret"});
+    const std::string wrong = "redis://:wrong@127.0.0.1:" + std::to_string(guarded.port());
+    const auto result = sluice({"status", "--redis", wrong, "--job", "j"});
+    one_line_usage_error(result, "authentication failed");
+    EXPECT_EQ(result.err.find("wrong"), std::string::npos) << "the password is shown";
+    const auto right =
+        sluice({"submit", "--redis", guarded.url() + "/3", "--job", "j", "http://x/"});
+    EXPECT_EQ(right.exit_code, 0) << right.err;
+    EXPECT_EQ(guarded.cli({"-n", "3", "XLEN", "sluice:{j}:requests"}), "1");
+  }
+
+  // A second submit of a job is refused; with --append it adds.
+  submit("odd", 3);
+  std::vector<std::string> again{"submit", "--redis", redis_->url(), "--job", "odd", "http://x/"};
+  one_line_usage_error(sluice(again), "exists already");
+  // Entries written by hand: no url field at all, and a url no fetch may use.
+  redis_->cli({"XADD", "sluice:{odd}:requests", "*", "color", "blue"});
+  redis_->cli({"XADD", "sluice:{odd}:requests", "*", "url", "http://a b/"});
+  auto worker = start_worker("odd", "2");
+  const auto result = worker->wait(60s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::vector<std::string> args{"results", "--redis", redis_->url(), "--job", "odd"};
+  const auto records = test::parse_records(sluice(args).out);
+  ASSERT_EQ(records.size(), 5U);
+  EXPECT_EQ(test::count_by_kind(records)["invalid_url"], 2U);
+  const auto status = sluice({"status", "--redis", redis_->url(), "--job", "odd"});
+  EXPECT_NE(status.out.find("done 5 (failed 4)"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("pending 0"), std::string::npos) << status.out;
+}
+
+}  // namespace
+}  // namespace sluice
