@@ -192,6 +192,7 @@ void append_json_line(std::string& out, const Record& record) {
     out += '}';
   }
   append_optional_string(out, "saved_to", record.saved_to);
+  if (record.skipped) out += R"(,"skipped":true)";
   out += "}\n";
 }
 
@@ -302,6 +303,11 @@ std::expected<Record, std::string> parse_json_line(std::string_view line) {
   auto saved_to = optional_string(object, "saved_to");
   if (!saved_to) return Failure(saved_to.error());
   record.saved_to = std::move(*saved_to);
+
+  if (const json* skipped = member(object, "skipped"); skipped != nullptr) {
+    if (!skipped->is_boolean()) return wrong_type("skipped", "true or false");
+    record.skipped = skipped->get<bool>();
+  }
 
   return record;
 }

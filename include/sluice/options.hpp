@@ -19,6 +19,12 @@ enum class HttpVersion {
   Http2PriorKnowledge,  // HTTP/2 from the first byte, also over plain HTTP (h2c)
 };
 
+// How the bodies saved under Options::output_dir are named.
+enum class OutputLayout {
+  Flat,  // one file per URL in the directory itself: "<readable URL>-<hash of the URL>"
+  Path,  // a tree as a mirror keeps it: "host[_port]/path" (see src/output/body_path.hpp)
+};
+
 // How a list file (@FILE) is read.
 enum class InputFormat {
   Auto,   // by its name: a request per line when it ends in ".jsonl", else a URL per line
@@ -87,6 +93,15 @@ struct Options {
   // opened once when the run starts and every body is written relative to it, so moving it
   // (or putting something else at its path) mid-run does not send bodies elsewhere.
   std::optional<std::filesystem::path> output_dir;
+  // The names of the saved bodies; a request's own `out` (Request::out) overrides it.
+  OutputLayout layout = OutputLayout::Flat;
+  // A URL whose file is already under output_dir is not fetched; its record says skipped. With
+  // a request's `sha256`, the file must also have that digest (it is read whole to check).
+  bool skip_existing = false;
+  // A body is written to "<file>.part", which a cut transfer (or a killed run) leaves behind;
+  // the next attempt, in this run or a later one, asks for the rest with a range request and
+  // appends it when the server answers 206, or starts over on a 200.
+  bool continue_partial = false;
   // With output_dir: also save the bodies of answers with a status of 400 or more (their
   // records still fail as http errors).
   bool save_errors = false;

@@ -63,6 +63,8 @@ struct Record {
   std::optional<FetchError> error;
   std::optional<std::string> final_url;  // set only when redirects changed the URL
   std::optional<std::string> saved_to;
+  // Not fetched: with Options::skip_existing, its file was already saved (saved_to names it).
+  bool skipped = false;
   // With Options::body_digest: the body's SHA-256 (64 lower-case hex digits), as received
   // (decoded with Options::compressed); unset without an answer.
   std::optional<std::string> sha256;

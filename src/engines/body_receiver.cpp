@@ -17,6 +17,8 @@ BodyReceiver::~BodyReceiver() { set_waiting(false); }
 void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   bytes_ = 0;
   body_ = std::move(body);
+  body_begun_ = false;
+  keeping_ = true;
   digest_.reset();
   if (digest) digest_.emplace();
   keep_ = keep;
@@ -45,7 +47,14 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
   }
   bytes_ += length;
   if (keep_) kept_.append(chunk.data(), length);
-  if (body_) {
+  if (body_ && !body_begun_) {
+    body_begun_ = true;
+    if (auto begun = begin_body(); !begun) {
+      save_error_ = begun.error();
+      return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
+    }
+  }
+  if (body_ && keeping_) {
     auto written = body_->write(chunk);
     if (!written) {
       save_error_ = written.error();
@@ -79,6 +88,28 @@ std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
   return std::nullopt;
 }
 // [/article:pace]
+
+std::expected<void, std::string> BodyReceiver::begin_body() {
+  if (!body_->resumable() || easy_ == nullptr) return body_->begin(false);
+  // The answer whose body this is: after a redirect libcurl follows, the last one.
+  long status = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  keeping_ = status >= 200 && status < 300;
+  if (!keeping_) return {};
+  const bool appending = status == 206 && body_->resume_offset() > 0;
+  // The record's digest is the whole file's, the part an earlier attempt saved included.
+  if (appending && digest_) {
+    auto fed = body_->read_part([this](std::string_view piece) { digest_->update(piece); });
+    if (!fed) return fed;
+  }
+  return body_->begin(appending);
+}
+
+void BodyReceiver::discard() noexcept {
+  if (body_) body_->discard();
+  body_.reset();
+  kept_.clear();
+}
 
 std::optional<std::string> BodyReceiver::take_digest() {
   if (!digest_) return std::nullopt;

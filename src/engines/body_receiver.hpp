@@ -79,16 +79,22 @@ class BodyReceiver {
   std::optional<std::string> take_digest();
   // Renames the saved body into place (see BodyFile::commit); then saving() is false.
   std::expected<std::filesystem::path, std::string> commit();
-  // Forgets the saved body (an uncommitted body file removes itself) and the kept one.
+  // Forgets the saved body (an uncommitted body file removes itself; a resumable one keeps
+  // what arrived) and the kept one.
   void drop() noexcept {
     body_.reset();
     kept_.clear();
   }
-  // The body kept in memory since start(..., true); empty afterwards.
+  // As drop(), and a resumable body's ".part" goes too.
+  void discard() noexcept;
+  // The body kept in memory since start(..., keep = true); empty afterwards.
   std::string take_kept() noexcept { return std::move(kept_); }
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  // At the body's first chunk: whether and how it is kept. A resumable body keeps only a 2xx
+  // answer (a 503 or a redirect leaves its ".part" as it was) and appends a 206.
+  std::expected<void, std::string> begin_body();
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
   // Tells the window budget the round trip of the transfer's socket, once per transfer.
@@ -104,6 +110,8 @@ class BodyReceiver {
   bool rtt_sampled_ = false;             // this transfer told gate_.window its round trip
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
+  bool body_begun_ = false;       // begin_body() ran for this transfer
+  bool keeping_ = true;           // the chunks go to body_
   std::optional<Sha256> digest_;  // fed as the bytes are taken: no second read of the file
   bool keep_ = false;
   std::string kept_;  // with keep_: the bytes received, at most max_body_

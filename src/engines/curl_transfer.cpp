@@ -18,6 +18,7 @@
 #include "fd_limit.hpp"
 #include "input/url_check.hpp"
 #include "limit/host_key.hpp"
+#include "output/body_path.hpp"
 #include "request_headers.hpp"
 
 namespace sluice::detail {
@@ -78,7 +79,17 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   receiver_.drop();
   std::optional<BodyFile> body;
   if (resources_.output_dir) {
-    auto created = BodyFile::create(*resources_.output_dir, item_.url, number_);
+    // Named by the URL as given, on every redirect hop: the file is the input's.
+    auto path = body_path(item_.url, item_.request.out, options_.layout);
+    if (!path) return unfetched_record(std::move(item_), {ErrorKind::InvalidUrl, path.error()});
+    if (options_.skip_existing && !item_.redirected) {
+      if (auto existing = existing_body(*resources_.output_dir, *path, item_.request.sha256)) {
+        return skipped_record(std::move(item_), existing->string());
+      }
+    }
+    auto created =
+        BodyFile::create(*resources_.output_dir, item_.url, number_,
+                         {.path = std::move(*path), .resumable = options_.continue_partial});
     if (!created) {
       short_of_descriptors_ = tells_of_descriptor_shortage(created.error());
       return unfetched_record(std::move(item_), {ErrorKind::Io, created.error()});
@@ -93,6 +104,12 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   shape_request();
   set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_, redirects_,
                    shape_, origin_host);
+  if (body && body->resume_offset() > 0) {
+    // Not CURLOPT_RESUME_FROM: libcurl then fails an answer that ignores the range, which
+    // here means starting over.
+    const std::string range = std::to_string(body->resume_offset()) + '-';
+    curl_easy_setopt(easy_, CURLOPT_RANGE, range.c_str());
+  }
   receiver_.start(std::move(body), options_.body_digest == BodyDigest::Sha256,
                   options_.body_in_memory > 0);
   errors_.watch(easy_);
@@ -231,7 +248,12 @@ Record CurlTransfer::finish(CURLcode result) {
   // A digest of part of a body would match no file anyone has.
   if (result == CURLE_OK) record.sha256 = receiver_.take_digest();
 
-  const bool keep_error_body = options_.save_errors && result == CURLE_OK && status >= 400;
+  // The ".part" holds more than the whole (or the body changed): the next attempt starts over.
+  if (receiver_.saving() && status == 416) receiver_.discard();
+  // Not with --continue: an error body would take the place of the part that the next attempt
+  // resumes.
+  const bool keep_error_body =
+      options_.save_errors && !options_.continue_partial && result == CURLE_OK && status >= 400;
   if (receiver_.saving() && (record.ok || keep_error_body)) {
     auto saved = receiver_.commit();
     if (saved) {

@@ -130,6 +130,15 @@ Record unfetched_record(InputItem&& item, FetchError error) {
   return record;
 }
 
+Record skipped_record(InputItem&& item, std::string saved_to) {
+  Record record = unfetched_record(std::move(item), {});
+  record.error.reset();
+  record.ok = true;
+  record.skipped = true;
+  record.saved_to = std::move(saved_to);
+  return record;
+}
+
 Record cancelled_record(InputItem&& item) {
   FetchError error{ErrorKind::Cancelled, stopped_message(item)};
   const std::optional<int> status = item.last_status;

@@ -27,6 +27,9 @@ long read_answer(CURL* easy, Record& record, int earlier_redirects = 0,
 // A record for an input item that was never fetched (bad URL, or cancelled).
 Record unfetched_record(InputItem&& item, FetchError error);
 
+// The record of an item not fetched because its body is already saved at `saved_to`.
+Record skipped_record(InputItem&& item, std::string saved_to);
+
 // The record of an item that a stopped run never started (or never retried: then with the
 // status of its last attempt).
 Record cancelled_record(InputItem&& item);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,9 @@
 #include <memory>
 #include <system_error>
 #include <utility>
+
+#include "output/body_path.hpp"
+#include "sha256.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -30,17 +34,6 @@ constexpr std::string_view kTemporaryMarker = ".part-";
 // written (ext4, 1448- and 16384-byte pieces), a few percent of a core even at 1 Gbit/s, for
 // four times the memory per large body in flight (640 MB against 160 MB at 10,000).
 constexpr std::size_t kBufferSize = 16 * 1024;
-
-std::uint64_t fnv1a_64(std::string_view text) {
-  constexpr std::uint64_t kOffsetBasis = 14695981039346656037ULL;
-  constexpr std::uint64_t kPrime = 1099511628211ULL;
-  std::uint64_t hash = kOffsetBasis;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= kPrime;
-  }
-  return hash;
-}
 
 bool is_safe(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -90,7 +83,80 @@ struct DirCloser {
   void operator()(DIR* stream) const noexcept { ::closedir(stream); }
 };
 
+// Closes a descriptor when it goes out of scope, unless released.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const noexcept { return fd_; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+  void reset(int fd) noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+// The directory of `path`'s last segment below `dir`, walked one segment at a time without
+// following a symlink (O_NOFOLLOW on an O_PATH open of a link gives the link, which
+// O_DIRECTORY refuses), so nothing outside `dir` is reached. Missing directories are created
+// when `create` is set. -1 (not an error) when `path` has one segment: the parent is `dir`.
+std::expected<int, int> open_parent(const OutputDir& dir, std::string_view path, bool create) {
+  const auto last = path.rfind('/');
+  if (last == std::string_view::npos) return -1;
+  UniqueFd parent;
+  std::string_view rest = path.substr(0, last);
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    const std::string segment(rest.substr(0, slash));
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    const int at = parent.get() >= 0 ? parent.get() : dir.fd();
+    if (create && ::mkdirat(at, segment.c_str(), 0755) != 0 && errno != EEXIST) {
+      return std::unexpected(errno);
+    }
+    const int next = ::openat(at, segment.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) return std::unexpected(errno);
+    parent.reset(next);
+  }
+  return parent.release();
+}
+
+std::string_view leaf_of(std::string_view path) {
+  const auto last = path.rfind('/');
+  return last == std::string_view::npos ? path : path.substr(last + 1);
+}
+
+// "<leaf>.part", fitted to a segment's length.
+std::string partial_name(std::string_view leaf) { return fit_segment(std::string(leaf) + ".part"); }
+
 }  // namespace
+
+std::optional<std::filesystem::path> existing_body(const OutputDir& dir, std::string_view path,
+                                                   std::string_view sha256) {
+  const auto parent = open_parent(dir, path, false);
+  if (!parent) return std::nullopt;
+  const UniqueFd parent_fd(*parent);
+  const int at = *parent >= 0 ? *parent : dir.fd();
+  const std::string leaf(leaf_of(path));
+  const UniqueFd file(::openat(at, leaf.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  struct stat status {};
+  if (file.get() < 0 || ::fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+    return std::nullopt;
+  }
+  if (!sha256.empty()) {
+    // The opened file itself, through its descriptor: no path walked again.
+    const auto digest =
+        sha256_of_file(std::filesystem::path("/proc/self/fd") / std::to_string(file.get()));
+    if (!digest || *digest != sha256) return std::nullopt;
+  }
+  return dir.path() / path;
+}
 
 std::string body_file_name(std::string_view url) {
   std::string_view readable = url;
@@ -106,10 +172,7 @@ std::string body_file_name(std::string_view url) {
   // A leading dot would hide the file and could collide with our own temporaries.
   if (name.front() == '.') name.front() = '_';
 
-  std::array<char, 18> hash{};
-  std::snprintf(hash.data(), hash.size(), "-%016llx",
-                static_cast<unsigned long long>(fnv1a_64(url)));
-  name += hash.data();
+  name += '-' + fnv1a_hex(url);
   return name;
 }
 
@@ -165,8 +228,42 @@ BodyFile::BodyFile(const OutputDir& dir, int fd, std::string temporary, std::str
 
 std::expected<BodyFile, std::string> BodyFile::create(const OutputDir& dir, std::string_view url,
                                                       std::uint64_t slot) {
-  std::string name = body_file_name(url);
-  std::string temporary = temporary_name(name, ::getpid(), slot);
+  return create(dir, url, slot, BodyPlace{.path = body_file_name(url)});
+}
+
+std::expected<BodyFile, std::string> BodyFile::create(const OutputDir& dir, std::string_view url,
+                                                      std::uint64_t slot, const BodyPlace& place) {
+  std::string name(leaf_of(place.path));
+  UniqueFd parent_fd;
+  if (place.resumable) {
+    // The ".part" lives beside its final name; a hidden temporary waits for its directories
+    // until commit(), so that a failed answer leaves none behind.
+    const auto parent = open_parent(dir, place.path, true);
+    if (!parent) {
+      return std::unexpected(
+          failure("cannot make the directory of", dir, place.path, parent.error()));
+    }
+    parent_fd.reset(*parent);
+    const int at = parent_fd.get() >= 0 ? parent_fd.get() : dir.fd();
+    std::string partial = partial_name(name);
+    UniqueFd fd(::openat(at, partial.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return std::unexpected(failure("cannot create", dir, partial, errno));
+    struct stat status {};
+    if (::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+      return std::unexpected(failure("cannot resume", dir, partial, EINVAL));
+    }
+    // The lock goes with the descriptor: a holder that dies (even by kill -9) releases it.
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+      BodyFile body(dir, fd.release(), std::move(partial), std::move(name));
+      body.parent_fd_ = parent_fd.release();
+      body.final_path_ = place.path;
+      body.resumable_ = true;
+      body.resume_offset_ = static_cast<std::uint64_t>(status.st_size);
+      return body;
+    }
+    if (errno != EWOULDBLOCK) return std::unexpected(failure("cannot lock", dir, partial, errno));
+  }
+  std::string temporary = temporary_name(body_file_name(url), ::getpid(), slot);
   // O_EXCL|O_NOFOLLOW: never write through a planted symlink or into someone else's file.
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   int fd = ::openat(dir.fd(), temporary.c_str(), kFlags, 0644);
@@ -178,24 +275,36 @@ std::expected<BodyFile, std::string> BodyFile::create(const OutputDir& dir, std:
     fd = ::openat(dir.fd(), temporary.c_str(), kFlags, 0644);
   }
   if (fd < 0) return std::unexpected(failure("cannot create", dir, temporary, errno));
-  return BodyFile(dir, fd, std::move(temporary), std::move(name));
+  BodyFile body(dir, fd, std::move(temporary), std::move(name));
+  body.final_path_ = place.path;
+  return body;
 }
 
 BodyFile::BodyFile(BodyFile&& other) noexcept
     : dir_(other.dir_),
       fd_(std::exchange(other.fd_, -1)),
+      parent_fd_(std::exchange(other.parent_fd_, -1)),
       temporary_(std::exchange(other.temporary_, {})),
       final_name_(std::move(other.final_name_)),
-      buffer_(std::move(other.buffer_)) {}
+      final_path_(std::move(other.final_path_)),
+      buffer_(std::move(other.buffer_)),
+      resumable_(other.resumable_),
+      begun_(other.begun_),
+      resume_offset_(other.resume_offset_) {}
 
 BodyFile& BodyFile::operator=(BodyFile&& other) noexcept {
   if (this != &other) {
     abandon();
     dir_ = other.dir_;
     fd_ = std::exchange(other.fd_, -1);
+    parent_fd_ = std::exchange(other.parent_fd_, -1);
     temporary_ = std::exchange(other.temporary_, {});
     final_name_ = std::move(other.final_name_);
+    final_path_ = std::move(other.final_path_);
     buffer_ = std::move(other.buffer_);
+    resumable_ = other.resumable_;
+    begun_ = other.begun_;
+    resume_offset_ = other.resume_offset_;
   }
   return *this;
 }
@@ -203,15 +312,65 @@ BodyFile& BodyFile::operator=(BodyFile&& other) noexcept {
 BodyFile::~BodyFile() { abandon(); }
 
 void BodyFile::abandon() noexcept {
-  if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-  if (!temporary_.empty()) {
-    ::unlinkat(dir_->fd(), temporary_.c_str(), 0);
-    temporary_.clear();
+  const int temporary_dir = resumable_ && parent_fd_ >= 0 ? parent_fd_ : dir_->fd();
+  bool keep = false;
+  if (fd_ >= 0) {
+    if (resumable_ && !temporary_.empty()) {
+      // What arrived stays for the next attempt; a failed flush only makes it shorter.
+      if (!buffer_.empty()) static_cast<void>(flush());
+      struct stat status {};
+      keep = ::fstat(fd_, &status) == 0 && status.st_size > 0;
+    }
+    ::close(std::exchange(fd_, -1));
   }
+  if (!temporary_.empty() && !keep) ::unlinkat(temporary_dir, temporary_.c_str(), 0);
+  temporary_.clear();
+  if (parent_fd_ >= 0) ::close(std::exchange(parent_fd_, -1));
+}
+
+void BodyFile::discard() noexcept {
+  buffer_.clear();
+  if (fd_ >= 0 && resumable_) static_cast<void>(::ftruncate(fd_, 0));
+  abandon();
+}
+
+std::expected<void, std::string> BodyFile::read_part(
+    const std::function<void(std::string_view)>& take) const {
+  std::array<char, kBufferSize> piece{};
+  std::uint64_t offset = 0;
+  while (offset < resume_offset_) {
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), resume_offset_ - offset));
+    const ssize_t got = ::pread(fd_, piece.data(), want, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0)
+      return std::unexpected(failure("cannot read", *dir_, temporary_, got < 0 ? errno : EIO));
+    take(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+    offset += static_cast<std::uint64_t>(got);
+  }
+  return {};
+}
+
+std::expected<void, std::string> BodyFile::begin(bool appending) {
+  begun_ = true;
+  if (!resumable_ || fd_ < 0) return {};
+  if (appending) {
+    if (::lseek(fd_, 0, SEEK_END) < 0) {
+      return std::unexpected(failure("cannot append to", *dir_, temporary_, errno));
+    }
+    return {};
+  }
+  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) < 0) {
+    return std::unexpected(failure("cannot truncate", *dir_, temporary_, errno));
+  }
+  return {};
 }
 
 std::expected<void, std::string> BodyFile::write(std::span<const char> data) {
   if (fd_ < 0) return std::unexpected(failure("cannot write", *dir_, temporary_, EBADF));
+  if (!begun_) {
+    if (auto begun = begin(false); !begun) return begun;
+  }
   if (buffer_.size() + data.size() > kBufferSize) {
     if (auto flushed = flush(); !flushed) return flushed;
   }
@@ -242,17 +401,31 @@ std::expected<void, std::string> BodyFile::write_all(std::span<const char> data)
 
 std::expected<std::filesystem::path, std::string> BodyFile::commit() {
   if (fd_ < 0) return std::unexpected(failure("cannot commit", *dir_, temporary_, EBADF));
+  // An empty answer still replaces what a resumable body's ".part" held.
+  if (!begun_) {
+    if (auto begun = begin(false); !begun) return std::unexpected(begun.error());
+  }
   if (auto flushed = flush(); !flushed) return std::unexpected(flushed.error());
   // No fsync: it would cost a disk round trip per URL. The rename is atomic against a crash of
   // this process; durability against power loss is not promised.
   if (::close(std::exchange(fd_, -1)) != 0) {
     return std::unexpected(failure("cannot close", *dir_, temporary_, errno));
   }
-  if (::renameat(dir_->fd(), temporary_.c_str(), dir_->fd(), final_name_.c_str()) != 0) {
+  if (!resumable_ && parent_fd_ < 0) {
+    const auto opened = open_parent(*dir_, final_path_, true);
+    if (!opened)
+      return std::unexpected(
+          failure("cannot make the directory of", *dir_, final_path_, opened.error()));
+    parent_fd_ = *opened;
+  }
+  const int parent = parent_fd_ >= 0 ? parent_fd_ : dir_->fd();
+  const int temporary_dir = resumable_ ? parent : dir_->fd();
+  // Across directories of one file system: still one atomic rename.
+  if (::renameat(temporary_dir, temporary_.c_str(), parent, final_name_.c_str()) != 0) {
     return std::unexpected(failure("cannot rename to", *dir_, final_name_, errno));
   }
   temporary_.clear();
-  return dir_->path() / final_name_;
+  return dir_->path() / final_path_;
 }
 
 }  // namespace sluice::detail

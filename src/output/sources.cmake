@@ -1,6 +1,7 @@
 # Results: JSON lines, saved bodies, the run summary and the progress line.
 target_sources(sluice PRIVATE
   output/body_file.cpp
+  output/body_path.cpp
   output/output_dir.cpp
   output/ideal_schedule.cpp
   output/summary.cpp

@@ -34,9 +34,13 @@ boost::optional<std::pair<PatternBody::writer::const_buffers_type, bool>> Patter
     return boost::none;
   }
   const auto block = pattern_block();
-  const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, block.size()));
+  // Only a range's first chunk starts off a period boundary; later ones start at 0.
+  const auto offset = static_cast<std::size_t>(position_ % kBodyPatternPeriod);
+  const auto size =
+      static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, block.size() - offset));
   remaining_ -= size;
-  return {{const_buffers_type(block.data(), size), remaining_ > 0}};
+  position_ += size;
+  return {{const_buffers_type(block.data() + offset, size), remaining_ > 0}};
 }
 
 }  // namespace sluice::detail

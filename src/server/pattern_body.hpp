@@ -15,20 +15,26 @@ namespace sluice::detail {
 // The first 64 KiB of the body pattern: immutable, built on first use.
 std::span<const char> pattern_block();
 
-// Meets Beast's Body requirements for serialization only; the value is the body length.
-struct PatternBody {
-  using value_type = std::uint64_t;
+// The part of the pattern an answer sends: `length` bytes from pattern position `start` (non-zero
+// for a range request).
+struct PatternSpan {
+  std::uint64_t length = 0;
+  std::uint64_t start = 0;
+};
 
-  static std::uint64_t size(value_type length) noexcept { return length; }
+// Meets Beast's Body requirements for serialization only.
+struct PatternBody {
+  using value_type = PatternSpan;
+
+  static std::uint64_t size(const value_type& span) noexcept { return span.length; }
 
   class writer {
    public:
     using const_buffers_type = boost::asio::const_buffer;
 
     template <bool isRequest, class Fields>
-    writer(const boost::beast::http::header<isRequest, Fields>& /*header*/,
-           const value_type& length)
-        : remaining_(length) {}
+    writer(const boost::beast::http::header<isRequest, Fields>& /*header*/, const value_type& span)
+        : remaining_(span.length), position_(span.start) {}
 
     void init(boost::beast::error_code& ec) { ec = {}; }
 
@@ -36,6 +42,7 @@ struct PatternBody {
 
    private:
     std::uint64_t remaining_;
+    std::uint64_t position_;  // in the pattern, of the next byte
   };
 };
 

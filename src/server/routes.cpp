@@ -1,5 +1,5 @@
-// The test server's routes: /todos/{id}, /bytes/{n}, /status/{code}, /_stats, the echo routes
-// (echo_routes.hpp), ?delay= and the fault parameters.
+// The test server's routes: /todos/{id}, /bytes/{n} (with ranges), /status/{code}, /_stats, the
+// echo routes (echo_routes.hpp), ?delay= and the fault parameters.
 #include "server/routes.hpp"
 
 #include <array>
@@ -44,6 +44,35 @@ Answer status_answer(std::optional<std::uint64_t> code, std::string& body) {
 Answer redirect(std::string location, std::string& body) {
   body = nlohmann::json{{"location", location}}.dump();
   return {.status = 302, .location = std::move(location)};
+}
+
+// The answer to a /bytes/{size} request: the whole pattern, or from the first byte of a
+// "Range: bytes=START-" (an end, if given, is ignored: the rest is sent, which RFC 9110 allows
+// a server). ?ranges=none answers as a server without range support: no Accept-Ranges, and
+// the whole body whatever the Range.
+Answer pattern_answer(const http::request_header<>& request, std::uint64_t size,
+                      std::string_view query, std::string& body) {
+  Answer answer{.resource = Resource::Pattern, .pattern_size = size};
+  if (query_value(query, "ranges") == std::optional<std::string_view>("none")) return answer;
+  answer.fields.emplace_back("Accept-Ranges", "bytes");
+  const auto range = request.find(http::field::range);
+  if (range == request.end() || request.method() != http::verb::get) return answer;
+  std::string_view spec(range->value().data(), range->value().size());
+  if (!spec.starts_with("bytes=")) return answer;
+  spec.remove_prefix(6);
+  const auto start = parse_count(spec.substr(0, spec.find('-')));
+  if (!start || spec.find('-') == std::string_view::npos) return answer;
+  const auto total = std::to_string(size);
+  if (*start >= size) {
+    body.clear();
+    return {.status = 416, .fields = {{"Content-Range", "bytes */" + total}}};
+  }
+  answer.status = 206;
+  answer.pattern_start = *start;
+  answer.pattern_size = size - *start;
+  answer.fields.emplace_back("Content-Range", "bytes " + std::to_string(*start) + '-' +
+                                                  std::to_string(size - 1) + '/' + total);
+  return answer;
 }
 
 // The origin-form part of an absolute-form target: "http://h:1/a?b" -> "/a?b".
@@ -148,7 +177,7 @@ Answer route(const http::request_header<>& request, std::string& body,
       if (*size > kMaxPatternBytes) {
         return error(400, "at most 1073741824 bytes", body);
       }
-      return {.resource = Resource::Pattern, .pattern_size = *size};
+      return pattern_answer(request, *size, split.query, body);
     }
     if (path.starts_with("/status/")) {
       return status_answer(number_after(path, "/status/"), body);

@@ -30,6 +30,8 @@ struct Answer {
   unsigned status = 200;
   Resource resource = Resource::Json;
   std::uint64_t pattern_size = 0;
+  // Where in the pattern the body starts: non-zero for a 206 answer to a range request.
+  std::uint64_t pattern_start = 0;
   // The Location header of a redirect; empty for other answers.
   std::string location = {};
   // From ?delay=; when set it replaces the configured latency and jitter.

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -211,11 +212,20 @@ class Server {
   std::unique_ptr<detail::ServerCore> core_;
 };
 
+// `sluice serve --tls`: HTTPS in front of the server (src/server/tls_front.hpp).
+struct ServeTls {
+  bool enabled = false;
+  // PEM files; both empty: a self-signed certificate made at start.
+  std::filesystem::path certificate;
+  std::filesystem::path key;
+};
+
 // Runs `sluice serve`: starts a Server, writes "listening on <base_url>" as the first line of
 // `out`, and one such line for each further endpoint (flushed at once so that a parent process
 // can read the ports), blocks until SIGINT or SIGTERM, stops the server and returns the exit
 // code 0. A bind failure throws UsageError.
-int serve_until_signal(const ServerConfig& config, std::ostream& out);
+// With `tls` enabled the one endpoint of `config` speaks HTTPS ("listening on https://...").
+int serve_until_signal(const ServerConfig& config, std::ostream& out, const ServeTls& tls = {});
 
 // Reads "ADDR:PORT" (an IPv6 address in brackets, "[::1]:8080"); nullopt when it is not one.
 std::optional<ListenEndpoint> parse_listen_endpoint(std::string_view text);

@@ -163,7 +163,7 @@ void Session::answer() {
   };
   if (answer_.resource == Resource::Pattern) {
     body_bytes_ = body_bytes(answer_.pattern_size);
-    pattern_response_.body() = body_bytes_;
+    pattern_response_.body() = {.length = body_bytes_, .start = answer_.pattern_start};
     send(pattern_response_, pattern_serializer_, answer_.pattern_size, "application/octet-stream");
     return;
   }

@@ -45,7 +45,8 @@ void Session::write_paced_chunk() {
   // A chunk need not be a whole number of pattern periods, so each one starts at its own
   // place in the pattern block; the block is longer than a chunk by far more than a period.
   const auto block = pattern_block();
-  const auto offset = static_cast<std::size_t>(paced_bytes_ % kBodyPatternPeriod);
+  const auto offset =
+      static_cast<std::size_t>((answer_.pattern_start + paced_bytes_) % kBodyPatternPeriod);
   const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(
       {pacer_->chunk_bytes(), body_bytes_ - paced_bytes_, block.size() - offset}));
   pacer_->charge(size, now);

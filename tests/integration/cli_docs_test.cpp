@@ -113,6 +113,7 @@ TEST(CliDocsTest, ManPageNamesEveryRecordFieldAndErrorKind) {
   record.final_url = "http://example.com/";
   record.saved_to = "out/x";
   record.source = "arg:1";
+  record.skipped = true;
   record.id = "row-1";
   record.wire_bytes = 1;
   record.http_version = "2";
@@ -125,7 +126,7 @@ TEST(CliDocsTest, ManPageNamesEveryRecordFieldAndErrorKind) {
   std::set<std::string> words;
   const auto json = nlohmann::json::parse(line);
   for (const auto& [field, value] : json.items()) words.insert(field);
-  EXPECT_EQ(words.size(), 21u) << line;  // every optional field was set
+  EXPECT_EQ(words.size(), 22u) << line;  // every optional field was set
   for (const auto& [field, value] : json["error"].items()) words.insert(field);
   for (int kind = 0; kind <= static_cast<int>(ErrorKind::Other); ++kind) {
     words.insert(std::string(to_string(static_cast<ErrorKind>(kind))));

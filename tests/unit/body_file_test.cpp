@@ -387,5 +387,102 @@ TEST(BodyFileTest, CommitTwiceIsAnError) {
   EXPECT_EQ(entries(dir.path()), std::set<std::string>{body_file_name("http://h/x")});
 }
 
+// A tree path: the temporary waits in DIR itself, the directories appear only at commit.
+TEST(BodyFileTest, ATreePathGetsItsDirectoriesAtCommit) {
+  const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
+  auto file = BodyFile::create(out, "http://h/a/b/c.csv", 0, {.path = "h/a/b/c.csv"});
+  ASSERT_TRUE(file.has_value()) << file.error();
+  EXPECT_EQ(entries(dir.path()),
+            std::set<std::string>{body_temporary_name("http://h/a/b/c.csv", ::getpid(), 0)});
+  ASSERT_TRUE(file->write("x,y\n"s).has_value());
+  const auto saved = file->commit();
+  ASSERT_TRUE(saved.has_value()) << saved.error();
+  EXPECT_EQ(*saved, dir.path() / "h/a/b/c.csv");
+  EXPECT_EQ(contents(*saved), "x,y\n");
+  EXPECT_EQ(entries(dir.path()), std::set<std::string>{"h"});
+}
+
+// A symlink on the way to a tree path is never followed: the body is not saved through it.
+TEST(BodyFileTest, ASymlinkedDirectoryOnTheWayIsRefused) {
+  const TempDir dir;
+  const TempDir elsewhere;
+  const OutputDir out = open_dir(dir.path());
+  fs::create_directory_symlink(elsewhere.path(), dir.path() / "h");
+  auto file = BodyFile::create(out, "http://h/a", 0, {.path = "h/a"});
+  ASSERT_TRUE(file.has_value()) << file.error();
+  ASSERT_TRUE(file->write("x"s).has_value());
+  EXPECT_FALSE(file->commit().has_value());
+  EXPECT_TRUE(entries(elsewhere.path()).empty());
+}
+
+// A resumable body keeps what arrived when it is abandoned, and the next one appends to it
+// or starts over.
+TEST(BodyFileTest, AResumableBodyKeepsItsPartAndAppendsOrStartsOver) {
+  const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
+  const BodyPlace place{.path = "d/f.bin", .resumable = true};
+  {
+    auto file = BodyFile::create(out, "http://h/f", 0, place);
+    ASSERT_TRUE(file.has_value()) << file.error();
+    EXPECT_EQ(file->resume_offset(), 0U);
+    ASSERT_TRUE(file->write("first"s).has_value());
+  }
+  EXPECT_EQ(contents(dir.path() / "d/f.bin.part"), "first");
+  {
+    auto file = BodyFile::create(out, "http://h/f", 1, place);
+    ASSERT_TRUE(file.has_value()) << file.error();
+    EXPECT_EQ(file->resume_offset(), 5U);
+    // The same part is locked: a second body of the same place saves without resuming.
+    auto other = BodyFile::create(out, "http://h/f", 2, place);
+    ASSERT_TRUE(other.has_value()) << other.error();
+    EXPECT_FALSE(other->resumable());
+    ASSERT_TRUE(file->begin(true).has_value());
+    ASSERT_TRUE(file->write("-second"s).has_value());
+    const auto saved = file->commit();
+    ASSERT_TRUE(saved.has_value()) << saved.error();
+    EXPECT_EQ(contents(*saved), "first-second");
+  }
+  EXPECT_EQ(entries(dir.path() / "d"), std::set<std::string>{"f.bin"});
+  write_file(dir.path() / "d/f.bin.part", "stale");
+  auto file = BodyFile::create(out, "http://h/f", 3, place);
+  ASSERT_TRUE(file.has_value()) << file.error();
+  ASSERT_TRUE(file->begin(false).has_value());
+  ASSERT_TRUE(file->write("whole"s).has_value());
+  ASSERT_TRUE(file->commit().has_value());
+  EXPECT_EQ(contents(dir.path() / "d/f.bin"), "whole");
+}
+
+// An abandoned resumable body that got no byte leaves no empty part; a discarded one none.
+TEST(BodyFileTest, AnEmptyOrDiscardedPartIsRemoved) {
+  const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
+  const BodyPlace place{.path = "f.bin", .resumable = true};
+  { ASSERT_TRUE(BodyFile::create(out, "http://h/f", 0, place).has_value()); }
+  EXPECT_TRUE(entries(dir.path()).empty());
+  {
+    auto file = BodyFile::create(out, "http://h/f", 0, place);
+    ASSERT_TRUE(file.has_value()) << file.error();
+    ASSERT_TRUE(file->write("bytes"s).has_value());
+    file->discard();
+  }
+  EXPECT_TRUE(entries(dir.path()).empty());
+}
+
+// The file an earlier run saved, or none: only a regular file, and one with the digest.
+TEST(ExistingBodyTest, FindsOnlyARegularFileWithTheDigest) {
+  const TempDir dir;
+  const OutputDir out = open_dir(dir.path());
+  fs::create_directories(dir.path() / "a");
+  write_file(dir.path() / "a/x", "abc");
+  EXPECT_EQ(existing_body(out, "a/x", ""), dir.path() / "a/x");
+  // SHA-256("abc")
+  EXPECT_TRUE(existing_body(out, "a/x",
+                            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  EXPECT_FALSE(existing_body(out, "a/x", std::string(64, '0')));
+  EXPECT_FALSE(existing_body(out, "a/y", ""));
+  EXPECT_FALSE(existing_body(out, "a", ""));
+}
+
 }  // namespace
 }  // namespace sluice

@@ -8,9 +8,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <utility>
 #include <vector>
 
+#include "sha256.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -148,6 +151,93 @@ TEST(CurlTransferTest, ABodyFileThatFindsNoDescriptorIsShortOfDescriptors) {
   EXPECT_FALSE(transfer.prepare(item_for("http://127.0.0.1:1/a")));
   EXPECT_FALSE(transfer.short_of_descriptors());
   transfer.fail(ErrorKind::Other, "not started");
+}
+
+// A run saving into a temp dir, for the naming and skipping that prepare() decides.
+struct SavingRun {
+  explicit SavingRun(Options base = {}) : options(std::move(base)) {
+    options.output_dir = dir.path();
+    options.skip_existing = true;
+    auto opened = OutputDir::open(dir.path());
+    if (opened) resources.output_dir = std::move(*opened);
+  }
+  void put(const std::string& path, const std::string& content) const {
+    std::filesystem::create_directories((dir.path() / path).parent_path());
+    std::ofstream(dir.path() / path, std::ios::binary) << content;
+  }
+  test::TempDir dir;
+  Options options;
+  RunResources resources;
+};
+
+std::string sha256_of(std::string_view text) {
+  Sha256 digest;
+  digest.update(text);
+  return digest.hex_digest();
+}
+
+TEST(CurlTransferTest, AnOutThatLeavesTheDirectoryIsAnInvalidUrlRecord) {
+  const SavingRun run;
+  CurlTransfer transfer(run.options, run.resources);
+  for (const std::string out : {"../escape", "/etc/passwd", "a/../../b", ""}) {
+    InputItem item = item_for("http://127.0.0.1:1/a");
+    item.request.out = out.empty() ? std::string("./.") : out;
+    const auto record = transfer.prepare(std::move(item));
+    ASSERT_TRUE(record) << out;
+    ASSERT_TRUE(record->error);
+    EXPECT_EQ(record->error->kind, ErrorKind::InvalidUrl) << out;
+    EXPECT_NE(record->error->message.find("out '"), std::string::npos) << record->error->message;
+  }
+}
+
+// The file a request's out names is the one --skip-existing looks for; with the request's
+// sha256 it must match too, else the URL is fetched (prepare() gives no record).
+TEST(CurlTransferTest, SkipExistingChecksTheFileOfAnOutAndItsDigest) {
+  const SavingRun run;
+  run.put("a/b/ten.bin", "0123456789");
+  CurlTransfer transfer(run.options, run.resources);
+
+  InputItem named = item_for("http://127.0.0.1:1/ten");
+  named.request.out = "a/b/ten.bin";
+  auto record = transfer.prepare(std::move(named));
+  ASSERT_TRUE(record);
+  EXPECT_TRUE(record->ok);
+  EXPECT_TRUE(record->skipped);
+  EXPECT_FALSE(record->error);
+  EXPECT_EQ(record->saved_to, (run.dir.path() / "a/b/ten.bin").string());
+
+  InputItem matching = item_for("http://127.0.0.1:1/ten");
+  matching.request.out = "a/b/ten.bin";
+  matching.request.sha256 = sha256_of("0123456789");
+  record = transfer.prepare(std::move(matching));
+  ASSERT_TRUE(record);
+  EXPECT_TRUE(record->skipped);
+
+  InputItem differing = item_for("http://127.0.0.1:1/ten");
+  differing.request.out = "a/b/ten.bin";
+  differing.request.sha256 = sha256_of("something else");
+  EXPECT_FALSE(transfer.prepare(std::move(differing)));
+  transfer.fail(ErrorKind::Other, "not started");
+
+  InputItem missing = item_for("http://127.0.0.1:1/ten");
+  missing.request.out = "a/b/eleven.bin";
+  EXPECT_FALSE(transfer.prepare(std::move(missing)));
+  transfer.fail(ErrorKind::Other, "not started");
+}
+
+// A symlink at the file's place (or on its way) is not a saved body: never skipped for it.
+TEST(CurlTransferTest, SkipExistingIgnoresASymlink) {
+  const SavingRun run;
+  run.put("real/ten.bin", "0123456789");
+  std::filesystem::create_directory_symlink(run.dir.path() / "real", run.dir.path() / "link");
+  std::filesystem::create_symlink(run.dir.path() / "real/ten.bin", run.dir.path() / "ten.bin");
+  CurlTransfer transfer(run.options, run.resources);
+  for (const std::string out : {"link/ten.bin", "ten.bin"}) {
+    InputItem item = item_for("http://127.0.0.1:1/ten");
+    item.request.out = out;
+    EXPECT_FALSE(transfer.prepare(std::move(item))) << out;
+    transfer.fail(ErrorKind::Other, "not started");
+  }
 }
 
 }  // namespace

@@ -241,6 +241,7 @@ TEST(RecordCodecTest, RoundTripsEveryField) {
   record.ttfb_ms = 999.125;
   record.final_url = "http://b.test/moved";
   record.saved_to = "out/file";
+  record.skipped = true;
   record.wire_bytes = 7;
   record.http_version = "1.1";
   const auto back = parse_json_line(line_of(record));
@@ -253,6 +254,7 @@ TEST(RecordCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(back->elapsed_ms, 1000.25);
   EXPECT_EQ(back->ttfb_ms, 999.125);
   EXPECT_EQ(back->attempts, 2);
+  EXPECT_TRUE(back->skipped);
   ASSERT_TRUE(back->error.has_value());
   EXPECT_EQ(back->error->kind, ErrorKind::Connect);
   EXPECT_EQ(back->error->message, "Connection refused");
@@ -260,6 +262,14 @@ TEST(RecordCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(back->saved_to, record.saved_to);
   EXPECT_EQ(back->wire_bytes, 7u);
   EXPECT_EQ(back->http_version, "1.1");
+}
+
+TEST(RecordCodecTest, WritesSkippedOnlyWhenSet) {
+  Record record;
+  record.url = "http://h/a";
+  EXPECT_EQ(line_of(record).find("skipped"), std::string::npos);
+  record.skipped = true;
+  EXPECT_NE(line_of(record).find(R"(,"skipped":true})"), std::string::npos) << line_of(record);
 }
 
 TEST(RecordCodecTest, RoundTripsASuccessWithoutOptionalKeys) {

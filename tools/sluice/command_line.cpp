@@ -229,7 +229,24 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "Requests in flight per host (scheme, host, port), on top of -c (0: no cap)")
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));
-  app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
+  auto* output_option =
+      app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
+  const std::map<std::string, OutputLayout> layouts{{"flat", OutputLayout::Flat},
+                                                    {"path", OutputLayout::Path}};
+  std::string layout = "flat";
+  app.add_option("--layout", layout,
+                 "Names under DIR: flat (one safe name per URL) or path (host/path as a tree, "
+                 "as a mirror)")
+      ->check(CLI::IsMember(layouts))
+      ->capture_default_str()
+      ->needs(output_option);
+  app.add_flag("--skip-existing", fetch.options.skip_existing,
+               "Do not fetch a URL whose file is already in DIR (with a request's sha256, only "
+               "when it matches)")
+      ->needs(output_option);
+  app.add_flag("--continue", fetch.options.continue_partial,
+               "Write bodies to FILE.part and resume a cut one with a range request")
+      ->needs(output_option);
   app.add_option("--results", fetch.results_path, "Write the JSON-lines records to FILE");
   app.add_option("--summary-json", fetch.summary_json_path, "Also write the summary to FILE");
   std::string stats_log;
@@ -310,6 +327,18 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));  // no client has more in flight
 
+  auto* tls_flag = serve_app->add_flag(
+      "--tls", serve.tls.enabled,
+      "Speak HTTPS, with a self-signed certificate made at start (or --cert and --key)");
+  std::string serve_cert;
+  std::string serve_key;
+  auto* serve_cert_option =
+      serve_app->add_option("--cert", serve_cert, "With --tls: the certificate (PEM)")
+          ->needs(tls_flag)
+          ->check(kNotEmpty);
+  serve_app->add_option("--key", serve_key, "With --tls and --cert: its private key (PEM)")
+      ->needs(serve_cert_option)
+      ->check(kNotEmpty);
   std::string rate_limit;
   serve_app
       ->add_option("--rate-limit", rate_limit,
@@ -371,6 +400,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     serve.config.bandwidth = to_size("--bandwidth", bandwidth);
     if (!rate_limit.empty()) serve.config.rate_limit = to_rate_limit(rate_limit);
     serve.config.rate_limit.fields = rate_limit_fields.at(rate_limit_headers);
+    serve.tls.certificate = serve_cert;
+    serve.tls.key = serve_key.empty() ? serve_cert : serve_key;
+    if (serve.tls.enabled && listen.size() > 1) {
+      throw UsageError("--tls serves one endpoint; give --listen once");
+    }
     for (const auto& text : listen) {
       const auto endpoint = parse_listen_endpoint(text);
       if (!endpoint) throw UsageError("--listen: '" + text + "' is not ADDR:PORT");
@@ -413,6 +447,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   }
   apply_request_flags(request_flags, fetch.options);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;
+  fetch.options.layout = layouts.at(layout);
   if (!stats_log.empty()) fetch.options.stats_log = stats_log;
   if (!resume.empty()) {
     if (fetch.results_path && !same_file(*fetch.results_path, resume)) {

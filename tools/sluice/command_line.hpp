@@ -35,6 +35,7 @@ struct WatchCommand {
 
 struct ServeCommand {
   ServerConfig config;
+  ServeTls tls;
 };
 
 struct DemoCommand {};

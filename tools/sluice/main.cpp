@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
                           [](const FetchCommand& fetch) { return run_fetch(fetch); },
                           [](const WatchCommand& watch) { return run_watch(watch); },
                           [](const ServeCommand& serve) {
-                            return sluice::serve_until_signal(serve.config, std::cout);
+                            return sluice::serve_until_signal(serve.config, std::cout, serve.tls);
                           },
                           [](const DemoCommand&) { return run_demo(); },
                           [](const SubmitCommand& submit) { return run_submit(submit); },

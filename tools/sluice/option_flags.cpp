@@ -8,7 +8,7 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 46> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
@@ -27,6 +27,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 46> kFlags{{
     {"max_body", "--max-body"},
     {"max_redirects", "--max-redirects"},
     {"output_dir", "--output-dir"},
+    {"layout", "--layout"},
+    {"skip_existing", "--skip-existing"},
+    {"continue_partial", "--continue"},
     {"save_errors", "--save-errors"},
     {"body_digest", "--hash"},
     {"record_headers", "--record-header"},

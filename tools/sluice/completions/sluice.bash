@@ -8,7 +8,8 @@ _sluice() {
 
   local fetch_options="-h --help --version -c --concurrency --max-concurrency --engine
     --timeout --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait
-    --grace --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --results
+    --grace --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --layout
+    --skip-existing --continue --results
     --summary-json --stats-log --resume --retry-failed --progress -q --quiet --max-redirects
     --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
@@ -18,7 +19,8 @@ _sluice() {
   # watch writes each job's results to OUTBOX: --results and its kin do not apply there.
   local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --timeout
     --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
-    --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --progress -q --quiet
+    --max-bandwidth --bandwidth-burst --rate --per-host -o --output-dir --layout
+    --skip-existing --continue --progress -q --quiet
     --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
     --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge -X --request
@@ -27,7 +29,7 @@ _sluice() {
   local job_options="-h --help --redis --job"
   local worker_options="$watch_options --redis --job --consumer --lease"
   local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
-    --bandwidth --capacity --rate-limit --rate-limit-headers"
+    --bandwidth --capacity --rate-limit --rate-limit-headers --tls --cert --key"
   local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
 
   local subcommand="" i
@@ -51,6 +53,10 @@ _sluice() {
       ;;
     --rate-limit-headers)
       mapfile -t COMPREPLY < <(compgen -W "ietf x" -- "$cur")
+      return
+      ;;
+    --layout)
+      mapfile -t COMPREPLY < <(compgen -W "flat path" -- "$cur")
       return
       ;;
     --input-format)
