@@ -99,8 +99,8 @@ void WindowBudget::ended(std::uint64_t received) {
   // next start into the past builds no credit: started() counts from its own `now`.
   const double unused = window_locked() - static_cast<double>(received);
   if (unused <= 0) return;
-  *next_start_ -= std::chrono::ceil<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(unused / rate_));
+  *next_start_ -=
+      std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(unused / rate_));
 }
 
 double WindowBudget::total_window_locked() const {
