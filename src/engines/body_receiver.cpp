@@ -26,6 +26,7 @@ void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   save_error_.clear();
   too_large_ = false;
   rtt_sampled_ = false;
+  started_ = true;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
@@ -42,6 +43,11 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
   if (gate_.window != nullptr && !rtt_sampled_) sample_rtt();
+  if (!receiving_ && gate_.begin_receiving) {
+    // A refusal ends the transfer with CURLE_WRITE_ERROR; the run's stop says why.
+    if (!gate_.begin_receiving()) return 0;
+    receiving_ = true;
+  }
   if (gate_.bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
@@ -118,7 +124,17 @@ std::optional<std::string> BodyReceiver::take_digest() {
   return hex;
 }
 
-void BodyReceiver::end() noexcept { set_waiting(false); }
+void BodyReceiver::end() noexcept {
+  set_waiting(false);
+  if (receiving_) {
+    receiving_ = false;
+    gate_.end_receiving();
+  }
+  if (started_) {
+    started_ = false;
+    if (gate_.window != nullptr) gate_.window->ended(bytes_);
+  }
+}
 
 std::expected<std::filesystem::path, std::string> BodyReceiver::commit() {
   auto saved = body_->commit();

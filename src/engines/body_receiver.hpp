@@ -35,6 +35,11 @@ struct BandwidthGate {
   // The run's window budget: each new socket's SO_RCVBUF, and the round trips it learns
   // from each transfer's socket. May be null.
   WindowBudget* window = nullptr;
+  // Told when this transfer's first body byte comes and when it ends: the window budget's
+  // count of transfers that receive (a transfer waiting for its answer is not one). Begin
+  // may wait for a free receiver; false means the run stopped while it waited. May be empty.
+  std::function<bool()> begin_receiving;
+  std::function<void()> end_receiving;
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
@@ -63,7 +68,8 @@ class BodyReceiver {
   // taken, CURL_WRITEFUNC_PAUSE to be handed it again on resume, or 0 to end the transfer
   // (CURLE_WRITE_ERROR): too large, a failed save, or the run stopped while it waited.
   std::size_t receive(std::span<const char> chunk);
-  // The transfer is over (it may end while paused, e.g. by a timeout): it waits no more.
+  // The transfer is over (it may end while paused, e.g. by a timeout): it waits no more,
+  // receives no more, and tells the window budget how much of its window it used.
   void end() noexcept;
 
   const BandwidthGate& gate() const noexcept { return gate_; }
@@ -108,6 +114,8 @@ class BodyReceiver {
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool waiting_ = false;                 // counted in gate_.waiting
   bool rtt_sampled_ = false;             // this transfer told gate_.window its round trip
+  bool started_ = false;                 // started and not yet ended
+  bool receiving_ = false;               // counted by gate_.begin_receiving
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
   bool body_begun_ = false;       // begin_body() ran for this transfer

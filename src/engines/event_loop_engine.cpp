@@ -159,6 +159,13 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
         on_pause(easy, until);
       };
       gate.window = &*limits_.window;
+      // An event loop cannot wait for a receiver: it only counts them, and admit() starts
+      // no one while receivers() receive, which the ramp's spacing keeps to in practice.
+      gate.begin_receiving = [this] {
+        ++receiving_;
+        return true;
+      };
+      gate.end_receiving = [this] { --receiving_; };
       gate.waiting = &live_->waiting_for_bandwidth;
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(
@@ -194,7 +201,9 @@ bool EventLoopEngine::admit(Admission& admission, RecordSink& sink) {
     if (limits_.window) {
       // Under the bandwidth cap the window budget decides how many transfers receive at
       // once and ramps their starts; one that ends, or the ramp's time, lets the next in.
-      const auto at = limits_.window->start_at(active_, now);
+      // Transfers that still wait for their answers are not counted: a cap far above what
+      // their bodies need must leave -c of them in flight.
+      const auto at = limits_.window->start_at(receiving_, now);
       if (!at || *at > now) {
         admission_due_ = at;
         return true;

@@ -90,6 +90,8 @@ class EventLoopEngine final : public Engine {
   std::vector<std::unique_ptr<Slot>> slots_;  // at most one per unit of concurrency, reused
   std::vector<Slot*> idle_;
   std::size_t active_ = 0;
+  // Under the bandwidth cap: the transfers between their first body byte and their end.
+  std::size_t receiving_ = 0;
   LiveCounters* live_ = nullptr;  // the run's gauges, set by run()
 };
 

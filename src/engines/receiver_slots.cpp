@@ -1,4 +1,5 @@
-// Worker threads' slots under the window budget: wait for a free one and the ramp's time.
+// Worker threads under the window budget: wait for the ramp's time to start, and for a free
+// receiver slot to receive.
 #include "engines/receiver_slots.hpp"
 
 #include <algorithm>
@@ -13,13 +14,12 @@ constexpr auto kRecheck = std::chrono::milliseconds(100);
 
 }  // namespace
 
-bool ReceiverSlots::enter(std::stop_token stop) {
+bool ReceiverSlots::start(std::stop_token stop) {
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
     const auto now = std::chrono::steady_clock::now();
-    const auto at = budget_.start_at(running_, now);
+    const auto at = budget_.start_at(receiving_, now);
     if (at && *at <= now) {
-      ++running_;
       budget_.started(now);
       return true;
     }
@@ -30,13 +30,28 @@ bool ReceiverSlots::enter(std::stop_token stop) {
   return false;
 }
 
+bool ReceiverSlots::enter(std::stop_token stop) {
+  std::unique_lock lock(mutex_);
+  while (!stop.stop_requested()) {
+    if (receiving_ < budget_.receivers()) {
+      ++receiving_;
+      return true;
+    }
+    const std::uint64_t seen = leaves_;
+    left_.wait_until(lock, stop, std::chrono::steady_clock::now() + kRecheck,
+                     [&] { return leaves_ != seen; });
+  }
+  return false;
+}
+
 void ReceiverSlots::leave() {
   {
     std::lock_guard lock(mutex_);
-    --running_;
+    --receiving_;
     ++leaves_;
   }
-  left_.notify_one();
+  // Both starters and receivers may wait for it.
+  left_.notify_all();
 }
 
 }  // namespace sluice::detail

@@ -1,5 +1,5 @@
-// The window budget's limit on transfers that receive at once, for worker threads: a worker
-// waits here for a slot (and the ramp's time) before it asks admission for a URL.
+// The window budget for worker threads: a worker waits for the ramp before it asks admission
+// for a URL, and for a receiver slot at its transfer's first body byte.
 #pragma once
 
 #include <condition_variable>
@@ -12,15 +12,20 @@
 
 namespace sluice::detail {
 
-// Waits in real time (the logic of when is WindowBudget's, tested on a manual clock).
+// Waits in real time (the logic of when is WindowBudget's, tested on a manual clock). A slot
+// is held only while a body flows: a worker waiting for its answer holds none, so a cap far
+// above what the bodies need leaves every worker a request in flight.
 // Thread-safety: every member is safe to call concurrently. Lifetime: the budget must
-// outlive it; it must outlive every worker that waits in enter().
+// outlive it; it must outlive every worker that waits in it.
 class ReceiverSlots {
  public:
   explicit ReceiverSlots(WindowBudget& budget) : budget_(budget) {}
 
-  // Waits until the budget lets one more transfer receive, and takes the slot: true, or
-  // false when `stop` is requested first.
+  // Waits until the budget lets a new transfer start (the ramp, and fewer than receivers()
+  // receiving) and records the start: true, or false when `stop` is requested first.
+  bool start(std::stop_token stop);
+  // Waits until fewer than receivers() receive, and takes a slot: true, or false when `stop`
+  // is requested first.
   bool enter(std::stop_token stop);
   // Gives a slot back.
   void leave();
@@ -29,7 +34,7 @@ class ReceiverSlots {
   WindowBudget& budget_;
   std::mutex mutex_;
   std::condition_variable_any left_;  // a slot came free
-  std::size_t running_ = 0;           // guarded by mutex_
+  std::size_t receiving_ = 0;         // guarded by mutex_
   std::uint64_t leaves_ = 0;          // guarded by mutex_; tells a waiter that one left
 };
 

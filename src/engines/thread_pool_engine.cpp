@@ -14,7 +14,6 @@
 
 #include "engines/curl_transfer.hpp"
 #include "engines/worker_thread.hpp"
-#include "scope_exit.hpp"
 #include "sluice/errors.hpp"
 
 namespace sluice::detail {
@@ -79,6 +78,10 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     gate.bytes = &*limits.bandwidth;
     gate.stop = stop;
     gate.window = &*limits.window;
+    // The slot is taken at the first body byte, blocking there as the wait for bandwidth
+    // tokens does: a worker waiting for its answer holds none.
+    gate.begin_receiving = [receivers, stop] { return receivers->enter(stop); };
+    gate.end_receiving = [receivers] { receivers->leave(); };
     gate.waiting = &live.waiting_for_bandwidth;
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
@@ -87,11 +90,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   CurlTransfer transfer(options_, resources_, std::move(gate), hooks, RedirectFollower::Engine);
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
-  while (receivers == nullptr || receivers->enter(stop)) {
-    // The slot is held while the worker waits for a URL too: few wait so, as many as slots.
-    const ScopeExit leave([&] {
-      if (receivers != nullptr) receivers->leave();
-    });
+  while (receivers == nullptr || receivers->start(stop)) {
     auto admitted = admission.next_blocking(stop);
     if (!admitted) break;
     const std::size_t in_flight_at_start = admitted->in_flight;

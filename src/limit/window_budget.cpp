@@ -73,11 +73,13 @@ int WindowBudget::receive_buffer() const {
   return static_cast<int>(std::ceil(window_locked() * kBufferPerWindow / kKiB) * kKiB);
 }
 
-std::optional<WindowBudget::time_point> WindowBudget::start_at(std::size_t running,
+std::optional<WindowBudget::time_point> WindowBudget::start_at(std::size_t receiving,
                                                                time_point now) const {
   std::lock_guard lock(mutex_);
-  if (running >= receivers_locked()) return std::nullopt;
-  if (running == 0 || !next_start_ || *next_start_ <= now) return now;
+  if (receiving >= receivers_locked()) return std::nullopt;
+  // The ramp holds even when none receives yet: transfers that wait for their answers may
+  // all be answered at once.
+  if (!next_start_ || *next_start_ <= now) return now;
   return next_start_;
 }
 
@@ -87,6 +89,18 @@ void WindowBudget::started(time_point now) {
   // waits until the link has carried it, so first windows queue one after another.
   const auto drain = std::chrono::duration<double>(window_locked() / rate_);
   next_start_ = now + std::chrono::ceil<std::chrono::nanoseconds>(drain);
+}
+
+void WindowBudget::ended(std::uint64_t received) {
+  std::lock_guard lock(mutex_);
+  if (!next_start_) return;
+  // Refunded at today's window, which the start may not have been charged: the ramp only
+  // spaces starts, so an error of a window's change is harmless. A refund that takes the
+  // next start into the past builds no credit: started() counts from its own `now`.
+  const double unused = window_locked() - static_cast<double>(received);
+  if (unused <= 0) return;
+  *next_start_ -=
+      std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(unused / rate_));
 }
 
 double WindowBudget::total_window_locked() const {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 
@@ -22,10 +23,14 @@ namespace sluice::detail {
 // starts with the smallest budget and widens it once it knows the path.
 //
 // The budget is split into windows of 16 KiB (at least 8 KiB; more when the run's
-// concurrency allows fewer receivers), one per receiving transfer: `receivers()` may run at
-// once, each socket gets `receive_buffer()` as its SO_RCVBUF before it connects, and a new
-// transfer may start only after the window of the previous start has drained at the rate
-// (`start_at`).
+// concurrency allows fewer receivers), one per receiving transfer: `receivers()` may receive
+// a body at once, each socket gets `receive_buffer()` as its SO_RCVBUF before it connects,
+// and a new transfer may start only after the window of the previous start has drained at
+// the rate (`start_at`). A transfer receives from its first body byte to its end: one that
+// waits for its answer offers a window but fills none, so a cap never serializes transfers
+// that wait for their servers. The ramp is what keeps their windows from filling at once:
+// each start is charged a whole window, and a transfer that ends having received less is
+// refunded the rest (`ended`), so small bodies do not pay for windows they never used.
 //
 // set_rate() is the seam for a controller that learns the rate (--max-bandwidth auto): the
 // budget follows it for the sockets and starts that come after the call.
@@ -75,11 +80,14 @@ class WindowBudget {
   // The SO_RCVBUF to set before connect for about window() as the socket's window.
   int receive_buffer() const;
 
-  // When a new transfer may start while `running` run: `now` or a later time (the ramp),
-  // nullopt while receivers() already run (until one ends).
-  std::optional<time_point> start_at(std::size_t running, time_point now) const;
-  // Records a start, which opens a window; the next start waits until it drained.
+  // When a new transfer may start while `receiving` transfers receive a body: `now` or a
+  // later time (the ramp), nullopt while receivers() already receive (until one ends).
+  std::optional<time_point> start_at(std::size_t receiving, time_point now) const;
+  // Records a start, which may fill a window; the next start waits until it drained.
   void started(time_point now);
+  // A started transfer ended having received `received` body bytes: what it left unused of
+  // the window its start was charged moves the next start earlier.
+  void ended(std::uint64_t received);
 
  private:
   double total_window_locked() const;

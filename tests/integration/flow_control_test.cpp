@@ -64,6 +64,24 @@ TEST_P(FlowControlTest, OneBandwidthCapHoldsOverAllTransfersOnTheWire) {
   RecordProperty("busiest_300ms_of_cap", std::to_string(short_window));
 }
 
+// The window budget counts a transfer as a receiver only while its body flows: under a cap
+// far above what the bodies need, transfers that wait for a slow server all wait at once,
+// as without the cap (counting them as receivers made -c 20 run like -c 2).
+TEST_P(FlowControlTest, BandwidthCapKeepsTransfersWaitingForTheirServerInFlight) {
+  ServerConfig slow;
+  slow.latency = 50ms;
+  const Server server(slow);
+  auto capped = options(20);
+  capped.max_bandwidth = 10 * 1024 * 1024;  // --max-bandwidth 10M; the bodies need 400 kB
+  test::CollectingSink sink;
+  fetch(capped, {server.base_url() + "/bytes/2000?n={1..200}"}, sink);
+  ASSERT_EQ(sink.size(), 200u);
+  for (const auto& record : sink.records()) EXPECT_TRUE(record.ok) << record.url;
+  // Not all 20: the ramp spaces starts by a window's drain time while the first wait.
+  EXPECT_GE(server.stats().peak_in_flight, 15u);
+  RecordProperty("peak_in_flight", std::to_string(server.stats().peak_in_flight));
+}
+
 // The most requests that arrived at `server` in any `bins` consecutive 100 ms.
 std::uint64_t busiest_requests(const Server& server, std::size_t bins) {
   return test::busiest_window(server.request_bins(), bins);

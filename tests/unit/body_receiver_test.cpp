@@ -98,6 +98,36 @@ TEST(BodyReceiverTest, KeepsTheBodyInMemoryWhenAskedAndForgetsItOnDrop) {
   curl_easy_cleanup(easy);
 }
 
+TEST(BodyReceiverTest, ReceivesFromTheFirstBodyByteToTheEnd) {
+  int begun = 0;
+  int ended = 0;
+  BandwidthGate gate;
+  gate.begin_receiving = [&] {
+    ++begun;
+    return true;
+  };
+  gate.end_receiving = [&] { ++ended; };
+  BodyReceiver receiver(0, std::move(gate), nullptr);
+  receiver.end();  // a transfer that got no body never received
+  EXPECT_EQ(begun + ended, 0);
+  EXPECT_EQ(receiver.receive(chunk(10)), 10u);
+  EXPECT_EQ(receiver.receive(chunk(10)), 10u);
+  EXPECT_EQ(begun, 1);
+  EXPECT_EQ(ended, 0);
+  receiver.end();
+  receiver.end();
+  EXPECT_EQ(ended, 1);
+}
+
+TEST(BodyReceiverTest, RefusesTheBodyWhenNoReceiverComes) {
+  BandwidthGate gate;
+  gate.begin_receiving = [] { return false; };  // the run stopped while it waited
+  gate.end_receiving = [] { ADD_FAILURE() << "ended what never began"; };
+  BodyReceiver receiver(0, std::move(gate), nullptr);
+  EXPECT_EQ(receiver.receive(chunk(10)), 0u);
+  receiver.end();
+}
+
 TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
   test::ManualTimeSource clock;
   TokenBucket bucket(1000, 100);  // 1000 B/s, starts with 100 B

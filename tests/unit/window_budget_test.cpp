@@ -94,10 +94,37 @@ TEST(WindowBudgetTest, StartsRampOneWindowAtATime) {
   EXPECT_EQ(budget.start_at(2, drained + 1s), drained + 1s);
 }
 
-TEST(WindowBudgetTest, NothingRunningStartsAtOnce) {
-  WindowBudget budget(k20Mbit, 50);
+TEST(WindowBudgetTest, NoneReceivingStillWaitsForTheRamp) {
+  // Transfers still waiting for their answers may be answered at once.
+  WindowBudget budget(k20Mbit, 50);  // 7.5 kB: one receiver of 8 KiB
   budget.started(kStart);
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 3276800ns);
+}
+
+TEST(WindowBudgetTest, UnusedWindowMovesTheNextStartEarlier) {
+  WindowBudget budget(k100Mbit, 50);  // windows of 13 KiB, drained in 1.06496 ms
+  budget.started(kStart);
+  budget.ended(1024);
+  // The 12 KiB left unused drain in 0.98304 ms.
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 81920ns);
+}
+
+TEST(WindowBudgetTest, FullWindowIsNotRefunded) {
+  WindowBudget budget(k100Mbit, 50);
+  budget.started(kStart);
+  budget.ended(1 << 20);
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 1064960ns);
+}
+
+TEST(WindowBudgetTest, RefundsBuildNoCredit) {
+  WindowBudget budget(k100Mbit, 50);
+  budget.started(kStart);
+  budget.ended(0);
+  budget.ended(0);
+  budget.ended(0);
   EXPECT_EQ(budget.start_at(0, kStart), kStart);
+  budget.started(kStart);
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 1064960ns);
 }
 
 TEST(WindowBudgetTest, SetRateRetargetsTheBudget) {
