@@ -9,12 +9,15 @@ loaded machine. Servers: `sluice serve`, and nginx when it is installed (started
 free port with a generated config, keep-alive on).
 Usage: bench/own_cost_bench.py [--sluice build/release/tools/sluice/sluice]
        [--bare build/release/bench/bare_multi_loop] [--counts 2000,4000] [-c 50]
-       [--servers sluice,nginx] [--keep DIR]  (DIR keeps the callgrind.out files)
+       [--servers sluice,nginx] [--repeat 3] [--keep DIR]  (DIR keeps the callgrind.out files)
+The event loops' wake-ups depend on timing, so counts move by a few per cent from run to run:
+each figure is the median of --repeat runs.
 """
 import argparse
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,6 +119,7 @@ def main():
     parser.add_argument("--counts", default="2000,4000")
     parser.add_argument("-c", type=int, default=50)
     parser.add_argument("--servers", default="sluice,nginx")
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", help="a directory for the callgrind.out files")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
@@ -149,14 +153,17 @@ def main():
                         with open(urls, "w") as out:
                             out.writelines(f"{server.base}/todos/{i}\n" for i in range(1, n + 1))
                         tag = f"{server.name.split()[0]}-{client.split()[0]}-{n}"
-                        counts[n] = instructions(command(urls),
-                                                 os.path.join(keep, f"callgrind.out.{tag}"))
+                        counts[n] = statistics.median(
+                            instructions(command(urls),
+                                         os.path.join(keep, f"callgrind.out.{tag}-{run}"))
+                            for run in range(args.repeat))
                     per_request[client] = (counts[high] - counts[low]) / (high - low)
-                    print(f"{server.name:13} {client:16} {low:>6} URLs {counts[low]:>14,} instr"
-                          f"  {high:>6} URLs {counts[high]:>14,} instr"
+                    print(f"{server.name:13} {client:16} {low:>6} URLs {counts[low]:>14,.0f} instr"
+                          f"  {high:>6} URLs {counts[high]:>14,.0f} instr"
                           f"  per request {per_request[client]:>9,.0f}", flush=True)
                 ratio = per_request["sluice"] / per_request["bare multi loop"]
-                print(f"{server.name:13} sluice / bare multi loop: {ratio:.2f}x  (c={args.c})",
+                print(f"{server.name:13} sluice / bare multi loop: {ratio:.2f}x  (c={args.c}, "
+                      f"median of {args.repeat})",
                       flush=True)
             finally:
                 server.close()
