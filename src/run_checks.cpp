@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "engines/proxy_environment.hpp"
 #include "engines/request_headers.hpp"
 #include "engines/resolve_list.hpp"
 #include "fd_limit.hpp"
@@ -167,7 +168,8 @@ RunResources open_run_resources(const Options& options) {
   return RunResources{.output_dir = open_output_dir(options),
                       .resolve = ResolveList(options.resolve),
                       .headers = CurlList(options.headers),
-                      .headers_elsewhere = CurlList(headers_for_other_hosts(options.headers))};
+                      .headers_elsewhere = CurlList(headers_for_other_hosts(options.headers)),
+                      .proxy_in_environment = proxy_in_environment()};
 }
 
 }  // namespace sluice::detail
