@@ -74,7 +74,7 @@ FetchReport FetchRun::run(RecordSink& sink, RunControl control, LiveCounters* li
     reader_.read_all(
         [&](InputItem&& item) {
           if (skips.skip(resume_, item.url, joining_id(item))) return true;
-          if (track_hosts && !item.error) item.host = host_key(item.fetch_url).value_or("");
+          if (track_hosts && !item.error) item.host = host_key_of_checked_url(item.fetch_url);
           if (!admission.push(std::move(item))) return false;
           counters.urls_read.fetch_add(1, std::memory_order_relaxed);
           return true;

@@ -1,6 +1,7 @@
 // The results format: one JSON object per Record per line, and its inverse for resume.
 #include "record_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -17,8 +18,18 @@ using nlohmann::json;
 using Failure = std::unexpected<std::string>;
 
 // The keys are written by hand because building a json object per record costs 2.5 times
-// as much (measured); every string still goes through nlohmann, which owns escaping.
+// as much (measured); a string that needs escaping goes through nlohmann, which owns it.
 void append_string(std::string& out, std::string_view text) {
+  // Printable ASCII without '"' or '\\' is what nlohmann writes unchanged: most URLs and
+  // messages are, and they skip the copy into a json value and the second string.
+  const bool plain = std::ranges::all_of(
+      text, [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (plain) {
+    out.push_back('"');
+    out.append(text);
+    out.push_back('"');
+    return;
+  }
   // `false` keeps valid non-ASCII UTF-8 as raw bytes; `replace` turns invalid bytes into U+FFFD.
   out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
 }

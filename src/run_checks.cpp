@@ -14,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "engines/proxy_environment.hpp"
 #include "engines/resolve_list.hpp"
 #include "fd_limit.hpp"
 #include "output/body_file.hpp"
@@ -159,7 +160,8 @@ RunResources open_run_resources(const Options& options) {
   return RunResources{.output_dir = open_output_dir(options),
                       .resolve = ResolveList(options.resolve),
                       .headers = CurlList(options.headers),
-                      .headers_elsewhere = CurlList(headers_without_credentials(options.headers))};
+                      .headers_elsewhere = CurlList(headers_without_credentials(options.headers)),
+                      .proxy_in_environment = proxy_in_environment()};
 }
 
 }  // namespace sluice::detail

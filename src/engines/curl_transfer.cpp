@@ -241,8 +241,10 @@ Record CurlTransfer::finish(CURLcode result) {
       record.final_url = redact_userinfo(*target);
     }
   } else {
-    record.error =
-        answer_error(status, options_.max_redirects > 0, redirect_location(easy_).has_value());
+    // Only a 3xx needs its Location, and the lookup walks the answer's fields.
+    const bool redirect_status = status >= 300 && status < 400;
+    record.error = answer_error(status, options_.max_redirects > 0,
+                                redirect_status && redirect_location(easy_).has_value());
   }
   record.ok = !record.error.has_value();
   // A digest of part of a body would match no file anyone has.

@@ -20,6 +20,9 @@ struct RunResources {
   // Options::headers without Authorization and Cookie, for a redirect hop to another host:
   // libcurl keeps those two from other hosts when it follows, and so does sluice.
   CurlList headers_elsewhere;
+  // proxy_in_environment() when the run began; without one, transfers tell libcurl "no
+  // proxy" instead of having it read the environment again for each.
+  bool proxy_in_environment = true;
 };
 
 }  // namespace sluice::detail

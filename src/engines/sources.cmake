@@ -4,6 +4,7 @@ target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
   engines/easy_options.cpp
+  engines/proxy_environment.cpp
   engines/curl_list.cpp
   engines/resolve_list.cpp
   engines/request_method.cpp

@@ -3,7 +3,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace sluice::detail {
 namespace {
@@ -59,6 +61,25 @@ std::optional<std::string> host_key(std::string_view url) {
   key.push_back(':');
   key.append(port->get());
   return key;
+}
+
+std::string host_key_of_checked_url(std::string_view url) {
+  thread_local std::string last_prefix;
+  thread_local std::string last_key;
+  // libcurl ends the authority at the first '/', '?' or '#' after "://". An empty one
+  // ("http:///host") is not cached: libcurl looks past the extra slash for the host.
+  const std::size_t separator = url.find("://");
+  if (separator == std::string_view::npos) return host_key(url).value_or("");
+  const std::size_t host_start = separator + 3;
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", host_start), url.size());
+  if (authority_end == host_start) return host_key(url).value_or("");
+  const std::string_view prefix = url.substr(0, authority_end);
+  if (prefix == last_prefix) return last_key;
+  auto key = host_key(url);
+  if (!key) return "";
+  last_prefix.assign(prefix);
+  last_key = *key;
+  return std::move(*key);
 }
 
 }  // namespace sluice::detail

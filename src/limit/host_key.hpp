@@ -17,4 +17,10 @@ namespace sluice::detail {
 // Thread-safety: safe from any thread; each thread keeps its own libcurl URL handle.
 std::optional<std::string> host_key(std::string_view url);
 
+// host_key(url).value_or("") for a URL check_url accepted, which libcurl therefore parses
+// whole. Consecutive URLs of a list mostly share their "scheme://authority", which alone
+// decides the key, so the key of the last one is kept per thread and the URL parsed only
+// when that prefix changes.
+std::string host_key_of_checked_url(std::string_view url);
+
 }  // namespace sluice::detail

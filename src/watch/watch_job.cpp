@@ -72,7 +72,7 @@ void WatchJob::start_reading(std::function<void()> wake) {
           if (skips_.skip(resume_, item.url, joining_id(item))) return true;
           // As `sluice @KEY` run in the list's folder would name it.
           item.source = key_ + item.source.substr(list_path_length_);
-          if (!item.error) item.host = host_key(item.fetch_url).value_or("");
+          if (!item.error) item.host = host_key_of_checked_url(item.fetch_url);
           return buffer_.push(std::move(item));
         },
         reader_cancel_.fd());

@@ -50,6 +50,22 @@ TEST(HostKeyTest, UnparsableUrlHasNoKey) {
   EXPECT_EQ(host_key("example.com/no-scheme"), std::nullopt);
 }
 
+// The kept key of the last prefix must never answer for a URL of another host.
+TEST(HostKeyTest, CheckedUrlKeyIsHostKeyInEveryOrder) {
+  const std::vector<std::string> urls = {
+      "http://a.test/1",     "http://a.test/2",   "http://a.test:80/3", "http://a.test:81/4",
+      "http://a.test?q",     "http://a.test#f",   "http://a.test",      "https://a.test/5",
+      "HTTP://A.test/6",     "http://u@a.test/7", "http://b.test/8",    "http://a.test/9",
+      "http:///c.test/10",   "http:///d.test/11", "http://[::1]:8/12",  "http://[::1]:9/13",
+      "http://a.test/x://y", "not a url",         "http://a.test/14",   "",
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& url : urls) {
+      EXPECT_EQ(host_key_of_checked_url(url), host_key(url).value_or("")) << url;
+    }
+  }
+}
+
 TEST(HostKeyTest, WorksFromManyThreads) {
   std::vector<std::jthread> threads;
   for (int t = 0; t < 4; ++t) {

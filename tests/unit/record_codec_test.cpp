@@ -220,6 +220,21 @@ TEST(RecordCodecTest, EscapesHostileStringsIntoOneValidLine) {
   }
 }
 
+// Plain ASCII skips nlohmann on the way out: every byte must still come out as nlohmann
+// writes it, at the edges of the plain range and beyond.
+TEST(RecordCodecTest, WritesEachByteAsNlohmannDoes) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const std::string url = "http://x/a"s + static_cast<char>(byte) + "b";
+    SCOPED_TRACE(byte);
+    Record record = success();
+    record.url = url;
+    const std::string expected =
+        "\"url\":" +
+        nlohmann::json(url).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ',';
+    EXPECT_NE(line_of(record).find(expected), std::string::npos);
+  }
+}
+
 TEST(RecordCodecTest, AsWrittenIsWhatARecordReadsBack) {
   for (const auto& [raw, decoded] : hostile_strings()) {
     SCOPED_TRACE(nlohmann::json(raw).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));

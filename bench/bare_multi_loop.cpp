@@ -1,0 +1,65 @@
+// The floor for bench/own_cost_bench.py: a minimal libcurl multi loop that fetches a list
+// of URLs with C transfers at once and discards the bodies, so callgrind can tell what
+// sluice spends per request on top of libcurl. Usage: bare_multi_loop LIST C
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: bare_multi_loop LIST C\n");
+    return 2;
+  }
+  std::vector<std::string> urls;
+  std::ifstream list(argv[1]);
+  for (std::string line; std::getline(list, line);) {
+    if (!line.empty()) urls.push_back(line);
+  }
+  const size_t slots = std::strtoul(argv[2], nullptr, 10);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURLM* multi = curl_multi_init();
+  size_t next = 0;
+  size_t failed = 0;
+  auto start = [&](CURL* easy) {
+    curl_easy_setopt(easy, CURLOPT_URL, urls[next++].c_str());
+    curl_multi_add_handle(multi, easy);
+  };
+  for (size_t i = 0; i < slots && next < urls.size(); ++i) {
+    CURL* easy = curl_easy_init();
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &discard);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    start(easy);
+  }
+  int running = 1;
+  while (running > 0) {
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* easy = message->easy_handle;
+      if (message->data.result != CURLE_OK) ++failed;
+      curl_multi_remove_handle(multi, easy);
+      if (next < urls.size()) {
+        start(easy);
+        ++running;  // so that the loop goes on even if this was the last one running
+      } else {
+        curl_easy_cleanup(easy);
+      }
+    }
+    if (running > 0) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  curl_multi_cleanup(multi);
+  curl_global_cleanup();
+  std::printf("%zu fetched, %zu failed\n", urls.size(), failed);
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Counts the user-space instructions sluice spends per request, beside a minimal libcurl
+multi loop (bench/bare_multi_loop.cpp) on the same list, server and number of transfers.
+
+Each client runs under `valgrind --tool=callgrind` (the server runs natively) on N1 and on
+N2 URLs; (instructions(N2) - instructions(N1)) / (N2 - N1) is the cost per request with
+start-up and shutdown subtracted. Instruction counts, not times, so the numbers repeat on a
+loaded machine. Servers: `sluice serve`, and nginx when it is installed (started here on a
+free port with a generated config, keep-alive on).
+Usage: bench/own_cost_bench.py [--sluice build/release/tools/sluice/sluice]
+       [--bare build/release/bench/bare_multi_loop] [--counts 2000,4000] [-c 50]
+       [--servers sluice,nginx] [--repeat 3] [--keep DIR]  (DIR keeps the callgrind.out files)
+The event loops' wake-ups depend on timing, so counts move by a few per cent from run to run:
+each figure is the median of --repeat runs.
+"""
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+
+class SluiceServer:
+    name = "sluice serve"
+
+    def __init__(self, sluice, workdir):
+        self.process = subprocess.Popen([sluice, "serve", "--port", "0"],
+                                        stdout=subprocess.PIPE, text=True)
+        first = self.process.stdout.readline().strip()
+        if not first.startswith("listening on "):
+            raise SystemExit(f"server did not start: {first!r}")
+        self.base = first.removeprefix("listening on ")
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+NGINX_CONFIG = """\
+daemon off;
+master_process off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ default_type application/json; return 200 '{{"id":1,"done":false}}\\n'; }}
+  }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class NginxServer:
+    name = "nginx"
+
+    def __init__(self, nginx, workdir):
+        directory = os.path.join(workdir, "nginx")
+        os.makedirs(directory)
+        port = free_port()
+        config = os.path.join(directory, "nginx.conf")
+        with open(config, "w") as out:
+            out.write(NGINX_CONFIG.format(dir=directory, port=port))
+        self.process = subprocess.Popen([nginx, "-p", directory, "-c", config],
+                                        stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{port}"
+        for _ in range(100):  # up to 10 s for it to listen
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.close()
+        raise SystemExit("nginx did not start")
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def instructions(command, out_file):
+    """Runs command under callgrind; returns the instructions it executed (all threads)."""
+    result = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
+                             *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    with open(out_file) as profile:
+        for line in profile:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise SystemExit(f"no totals in {out_file}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sluice", default="build/release/tools/sluice/sluice")
+    parser.add_argument("--bare", default="build/release/bench/bare_multi_loop")
+    parser.add_argument("--counts", default="2000,4000")
+    parser.add_argument("-c", type=int, default=50)
+    parser.add_argument("--servers", default="sluice,nginx")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", help="a directory for the callgrind.out files")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed")
+    low, high = (int(n) for n in args.counts.split(","))
+    sluice = os.path.abspath(args.sluice)
+    bare = os.path.abspath(args.bare)
+    servers = []
+    for name in args.servers.split(","):
+        if name == "sluice":
+            servers.append((SluiceServer, sluice))
+        elif name == "nginx" and shutil.which("nginx"):
+            servers.append((NginxServer, shutil.which("nginx")))
+        elif name == "nginx":
+            print("nginx is not installed: skipped", file=sys.stderr)
+    clients = {
+        "sluice": lambda urls: [sluice, "-q", "-c", str(args.c), "@" + urls],
+        "bare multi loop": lambda urls: [bare, urls, str(args.c)],
+    }
+    with tempfile.TemporaryDirectory() as workdir:
+        keep = args.keep or workdir
+        os.makedirs(keep, exist_ok=True)
+        for make_server, program in servers:
+            server = make_server(program, workdir)
+            try:
+                per_request = {}
+                for client, command in clients.items():
+                    counts = {}
+                    for n in (low, high):
+                        urls = os.path.join(workdir, f"list-{n}.txt")
+                        with open(urls, "w") as out:
+                            out.writelines(f"{server.base}/todos/{i}\n" for i in range(1, n + 1))
+                        tag = f"{server.name.split()[0]}-{client.split()[0]}-{n}"
+                        counts[n] = statistics.median(
+                            instructions(command(urls),
+                                         os.path.join(keep, f"callgrind.out.{tag}-{run}"))
+                            for run in range(args.repeat))
+                    per_request[client] = (counts[high] - counts[low]) / (high - low)
+                    print(f"{server.name:13} {client:16} {low:>6} URLs {counts[low]:>14,.0f} instr"
+                          f"  {high:>6} URLs {counts[high]:>14,.0f} instr"
+                          f"  per request {per_request[client]:>9,.0f}", flush=True)
+                ratio = per_request["sluice"] / per_request["bare multi loop"]
+                print(f"{server.name:13} sluice / bare multi loop: {ratio:.2f}x  (c={args.c}, "
+                      f"median of {args.repeat})",
+                      flush=True)
+            finally:
+                server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
