@@ -14,6 +14,7 @@ Prints a Markdown table on standard output, progress on standard error. Needs ro
 the end, also on failure.
 --baseline PATH adds a row for another sluice binary under the same cap (e.g. the build before
 a change), and --loads picks the rows (idle is always measured: the machine may be loaded).
+`--samples-json FILE` keeps each load's queue over time for bench/link_plot.py.
 Usage: sudo bench/link_bench.py [--sluice build/release/tools/sluice/sluice]
        [--rate-mbit 20] [--queue-ms 100] [--files 15] [-c 50] [--baseline PATH]
        [--loads c,cap,baseline,curl]
@@ -158,6 +159,8 @@ def scenario(lab, port, load, rate_bits):
         "probe p99 ms": percentile(latencies, 0.99),
         "probes": len(latencies),
         "seconds": elapsed,
+        # The queue over time, from the load's start: (seconds, backlog bytes).
+        "backlog": [(round(at - started, 3), q["backlog"]) for at, q in sampler.samples],
     }
 
 
@@ -172,6 +175,8 @@ def main():
     parser.add_argument("--loads", default="c,cap,baseline,curl",
                         help="rows beside idle: c (sluice -c), cap (--max-bandwidth 92 %%), "
                              "baseline, curl")
+    parser.add_argument("--samples-json",
+                        help="also write each load's queue over time here, for bench/link_plot.py")
     args = parser.parse_args()
     wanted = set(args.loads.split(","))
     if os.geteuid() != 0:
@@ -208,6 +213,10 @@ def main():
         finally:
             serve.terminate()
             serve.wait(timeout=10)
+    if args.samples_json:
+        with open(args.samples_json, "w") as out:
+            json.dump({"rate_mbit": args.rate_mbit, "queue_ms": args.queue_ms,
+                       "loads": {name: r["backlog"] for name, r in rows}}, out)
     print(f"{args.rate_mbit:g} Mbit/s, {args.queue_ms:g} ms of queue ({queue_bytes} bytes), "
           f"{args.files} x 1 MiB\n")
     print("| load | link used | drops | peak backlog | probe p50 / p99 |")
