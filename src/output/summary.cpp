@@ -47,9 +47,10 @@ std::string records(std::uint64_t count) {
 std::string percent_of_time(double share) { return fixed(share * 100, 0) + " % of the time"; }
 
 // The evidence for what bound the run, in words; empty when nothing was sampled.
-std::string describe_binding(const Binding& b, bool adaptive) {
+std::string describe_binding(const Binding& b, bool adaptive, OptionNamer name) {
   const std::string slots = std::to_string(b.slots);
-  const std::string busy = adaptive ? "all slots of -c auto's limit (" + slots + " at the end) busy"
+  const std::string busy = adaptive ? "all slots of " + std::string(name("adaptive_concurrency")) +
+                                          "'s limit (" + slots + " at the end) busy"
                                     : "all " + slots + " slots busy";
   switch (b.kind) {
     case BindingKind::None:
@@ -112,7 +113,7 @@ std::string describe_efficiency(const Summary& s, OptionNamer name) {
          duration(s.bound_ms) + ")";
 }
 
-nlohmann::ordered_json binding_json(const Binding& b, bool adaptive) {
+nlohmann::ordered_json binding_json(const Binding& b, bool adaptive, OptionNamer name) {
   nlohmann::ordered_json shares = nlohmann::ordered_json::object();
   for (std::size_t kind = 1; kind < kBindingKinds; ++kind) {
     shares[std::string(to_string(static_cast<BindingKind>(kind)))] = b.shares[kind];
@@ -120,7 +121,7 @@ nlohmann::ordered_json binding_json(const Binding& b, bool adaptive) {
   return {
       {"kind", to_string(b.kind)},
       {"share", b.share},
-      {"text", describe_binding(b, adaptive)},
+      {"text", describe_binding(b, adaptive, name)},
       {"host", b.host},
       {"slots", b.slots},
       {"latency_rise", b.latency_rise},
@@ -276,7 +277,9 @@ std::string format_summary(const Summary& s, OptionNamer name) {
             " extra attempts\n";
   }
   if (s.final_limit > 0) {
-    text += "-c auto:    the cap ended at " + std::to_string(s.final_limit) + "\n";
+    std::string label = std::string(name("adaptive_concurrency")) + ":";
+    label.resize(std::max<std::size_t>(label.size() + 1, 12), ' ');
+    text += label + "the cap ended at " + std::to_string(s.final_limit) + "\n";
   }
   if (s.skipped > 0) {
     text += "resumed:    " + std::to_string(s.skipped) + " URLs skipped, already done";
@@ -298,13 +301,14 @@ std::string format_summary(const Summary& s, OptionNamer name) {
             " ms · p99 " + fixed(s.p99_ms, 1) + " ms · max " + fixed(s.max_ms, 1) + " ms\n";
   }
   if (s.fetched > 0 && s.wall_ms > 0) text += "efficiency: " + describe_efficiency(s, name) + "\n";
-  if (const auto binding = describe_binding(s.bound_by, s.final_limit > 0); !binding.empty()) {
+  if (const auto binding = describe_binding(s.bound_by, s.final_limit > 0, name);
+      !binding.empty()) {
     text += "bound by:   " + binding + "\n";
   }
   return text;
 }
 
-std::string summary_json(const Summary& s) {
+std::string summary_json(const Summary& s, OptionNamer name) {
   nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
   for (const auto& [status, count] : s.by_status) by_status[std::to_string(status)] = count;
   const nlohmann::ordered_json object = {
@@ -338,7 +342,7 @@ std::string summary_json(const Summary& s) {
       {"bad_inputs", s.bad_inputs},
       {"first_bad_input", s.first_bad_input.empty() ? nlohmann::ordered_json()
                                                     : nlohmann::ordered_json(s.first_bad_input)},
-      {"bound_by", binding_json(s.bound_by, s.final_limit > 0)},
+      {"bound_by", binding_json(s.bound_by, s.final_limit > 0, name)},
       {"results_failure", results_failure_json(s.results_failure)},
   };
   return object.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';

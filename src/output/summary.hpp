@@ -131,7 +131,7 @@ std::string format_results_failure(const ResultsFailure& failure, OptionNamer na
 // BindingKind), share, text (as in the text summary), host, slots, latency_rise,
 // busy_p50_ms, floor_ms and shares (the share of the time in each state, by kind).
 // "results_failure" is null, or an object: file (null for standard output), reason,
-// output_closed, stopped_run, written, unwritten.
-std::string summary_json(const Summary& s);
+// output_closed, stopped_run, written, unwritten. `name` as for format_summary.
+std::string summary_json(const Summary& s, OptionNamer name = options_field);
 
 }  // namespace sluice::detail

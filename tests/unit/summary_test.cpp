@@ -467,9 +467,25 @@ TEST(FormatSummaryTest, NamesTheBindingConstraintWithItsEvidence) {
   adaptive.final_limit = 14;
   adaptive.bound_by.slots = 14;
   EXPECT_EQ(binding_line(adaptive),
-            "bound by:   concurrency (all slots of -c auto's limit (14 at the end) busy 95 % of "
-            "the time)");
+            "bound by:   concurrency (all slots of adaptive_concurrency's limit (14 at the end) "
+            "busy 95 % of the time)");
   EXPECT_EQ(binding_line(bound_by(BindingKind::None, 0)), "");
+}
+
+// The library names -c auto by its Options field; the CLI passes a namer that gives its flag.
+TEST(FormatSummaryTest, NamesAdaptiveConcurrencyAsTheCallerDoes) {
+  auto adaptive = bound_by(BindingKind::Concurrency, 0.95);
+  adaptive.final_limit = 14;
+  adaptive.bound_by.slots = 14;
+  EXPECT_NE(format_summary(adaptive).find("adaptive_concurrency: the cap ended at 14\n"),
+            std::string::npos);
+  const OptionNamer cli = [](std::string_view option) -> std::string_view {
+    return option == "adaptive_concurrency" ? "-c auto" : option;
+  };
+  const std::string text = format_summary(adaptive, cli);
+  EXPECT_NE(text.find("-c auto:    the cap ended at 14\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("all slots of -c auto's limit (14 at the end)"), std::string::npos);
+  EXPECT_NE(summary_json(adaptive, cli).find("all slots of -c auto's limit"), std::string::npos);
 }
 
 TEST(SummaryJsonTest, BoundByIsAnObjectWithTheKindAndEveryShare) {

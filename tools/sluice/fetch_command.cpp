@@ -169,7 +169,7 @@ int run_fetch_on(auto& fetcher, const FetchCommand& command) {
     std::cerr << "sluice: " << format_results_failure(*summary.results_failure, flag_for);
   }
   if (summary_file) {
-    *summary_file << summary_json(summary) << std::flush;
+    *summary_file << summary_json(summary, flag_for) << std::flush;
     if (!*summary_file) std::cerr << "sluice: cannot write summary file\n";
   }
   if (!report.stats_log_error.empty()) {
