@@ -2,6 +2,7 @@
 // received bytes to the bandwidth cap, saves them to the transfer's BodyFile and hashes them.
 #include "engines/body_receiver.hpp"
 
+#include <charconv>
 #include <string_view>
 #include <utility>
 
@@ -24,6 +25,7 @@ void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   keep_ = keep;
   kept_.clear();
   save_error_.clear();
+  range_error_.clear();
   too_large_ = false;
   rtt_sampled_ = false;
   started_ = true;
@@ -59,6 +61,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
       save_error_ = begun.error();
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
+    if (!range_error_.empty()) return 0;
   }
   if (body_ && keeping_) {
     auto written = body_->write(chunk);
@@ -95,6 +98,28 @@ std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
 }
 // [/article:pace]
 
+namespace {
+
+// The first byte of a 206's "Content-Range: bytes START-END/TOTAL"; nullopt when the answer
+// has none or it does not parse.
+std::optional<std::uint64_t> content_range_start(CURL* easy) {
+  curl_header* header = nullptr;
+  if (curl_easy_header(easy, "Content-Range", 0, CURLH_HEADER, -1, &header) != CURLHE_OK) {
+    return std::nullopt;
+  }
+  std::string_view value(header->value);
+  if (!value.starts_with("bytes ")) return std::nullopt;
+  value.remove_prefix(6);
+  std::uint64_t start = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), start);
+  if (error != std::errc() || end == value.data() + value.size() || *end != '-') {
+    return std::nullopt;
+  }
+  return start;
+}
+
+}  // namespace
+
 std::expected<void, std::string> BodyReceiver::begin_body() {
   if (!body_->resumable() || easy_ == nullptr) return body_->begin(false);
   // The answer whose body this is: after a redirect libcurl follows, the last one.
@@ -103,6 +128,19 @@ std::expected<void, std::string> BodyReceiver::begin_body() {
   keeping_ = status >= 200 && status < 300;
   if (!keeping_) return {};
   const bool appending = status == 206 && body_->resume_offset() > 0;
+  if (appending) {
+    // A 206 that does not go on where the part ends would leave a gap or a repeat in the file.
+    const auto start = content_range_start(easy_);
+    if (start != body_->resume_offset()) {
+      range_error_ = "the range answer starts at " +
+                     (start ? "byte " + std::to_string(*start) : std::string("no stated byte")) +
+                     ", not where the saved part ends (byte " +
+                     std::to_string(body_->resume_offset()) +
+                     "): the part is dropped and the body fetched again";
+      discard();
+      return {};
+    }
+  }
   // The record's digest is the whole file's, the part an earlier attempt saved included.
   if (appending && digest_) {
     auto fed = body_->read_part([this](std::string_view piece) { digest_->update(piece); });

@@ -78,6 +78,9 @@ class BodyReceiver {
   bool too_large() const noexcept { return too_large_; }
   // Why a chunk could not be saved; empty when none was refused so.
   const std::string& save_error() const noexcept { return save_error_; }
+  // Why a 206 was refused: its range does not start where the saved part ended (the part is
+  // dropped, so the next attempt starts over); empty when none was.
+  const std::string& range_error() const noexcept { return range_error_; }
   // Whether the body is being saved to a BodyFile not yet committed or dropped.
   bool saving() const noexcept { return body_.has_value(); }
   // The SHA-256 of the body taken since start(digest = true), as hex; ends the digest, so
@@ -99,7 +102,8 @@ class BodyReceiver {
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
   // At the body's first chunk: whether and how it is kept. A resumable body keeps only a 2xx
-  // answer (a 503 or a redirect leaves its ".part" as it was) and appends a 206.
+  // answer (a 503 or a redirect leaves its ".part" as it was) and appends a 206 whose range
+  // starts where the part ends.
   std::expected<void, std::string> begin_body();
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
@@ -124,6 +128,7 @@ class BodyReceiver {
   bool keep_ = false;
   std::string kept_;  // with keep_: the bytes received, at most max_body_
   std::string save_error_;
+  std::string range_error_;
   bool too_large_ = false;
 };
 

@@ -234,6 +234,7 @@ Record CurlTransfer::finish(CURLcode result) {
         .location = location,
         .too_large = receiver_.too_large(),
         .save_error = receiver_.save_error(),
+        .range_error = receiver_.range_error(),
         .max_body = body_cap(options_),
         .stall_timeout = options_.stall_timeout};
     record.error = describe_failure(failure);

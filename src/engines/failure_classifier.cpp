@@ -83,6 +83,8 @@ FetchError describe_failure(const TransferFailure& failure) {
                                      std::to_string(failure.max_body) + " bytes)"};
   }
   if (!failure.save_error.empty()) return {ErrorKind::Io, std::string(failure.save_error)};
+  // Network, as a body cut short: the part is gone, so a retry starts over.
+  if (!failure.range_error.empty()) return {ErrorKind::Network, std::string(failure.range_error)};
   // libcurl keeps the first error message of a transfer, so after a re-sent request the
   // message tells of the dead connection while `result` tells of the new one.
   const std::string_view curl_message = failure.resent_after.empty() ? failure.curl_message : "";

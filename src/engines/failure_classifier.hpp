@@ -65,6 +65,7 @@ struct TransferFailure {
   std::string_view location{};      // the last answer's Location field; empty when none
   bool too_large = false;           // the body receiver refused data beyond max_body
   std::string_view save_error{};    // why the body receiver could not save data; empty if none
+  std::string_view range_error{};   // BodyReceiver::range_error(); empty if none
   std::uint64_t max_body = 0;       // Options::max_body
   std::chrono::milliseconds stall_timeout{0};  // Options::stall_timeout
 };

@@ -160,7 +160,9 @@ std::string_view to_string(EfficiencyBasis basis) noexcept {
 
 void SummaryBuilder::add(const Record& record) {
   ++counts_.urls;
-  if (record.ok) {
+  if (record.skipped) {
+    ++counts_.skipped_existing;
+  } else if (record.ok) {
     ++counts_.ok;
   } else {
     ++counts_.failed;
@@ -288,6 +290,11 @@ std::string format_summary(const Summary& s, OptionNamer name) {
     }
     text += '\n';
   }
+  if (s.skipped_existing > 0) {
+    text += "skipped:    " + std::to_string(s.skipped_existing) +
+            (s.skipped_existing == 1 ? " URL" : " URLs") + " already on disk (" +
+            std::string(name("skip_existing")) + ")\n";
+  }
   if (!s.by_status.empty()) {
     const char* separator = "status:     ";
     for (const auto& [status, count] : s.by_status) {
@@ -320,6 +327,7 @@ std::string summary_json(const Summary& s, OptionNamer name) {
       {"wire_bytes", s.wire_bytes},
       {"skipped", s.skipped},
       {"skipped_failures", s.skipped_failures},
+      {"skipped_existing", s.skipped_existing},
       {"retried", s.retried},
       {"retries", s.retries},
       {"final_limit", s.final_limit},

@@ -45,9 +45,11 @@ struct Summary {
   std::uint64_t wire_bytes = 0;        // the bodies as they came: Record::wire_bytes, else bytes
   std::uint64_t skipped = 0;           // input URLs that Options::resume_from had done
   std::uint64_t skipped_failures = 0;  // of which the final record is a failure (a 404, ...)
-  std::uint64_t retried = 0;           // records that took more than one attempt
-  std::uint64_t retries = 0;           // attempts beyond the first, over all records
-  std::uint64_t final_limit = 0;       // where -c auto's cap ended; 0 for a fixed -c
+  // Records with Record::skipped (skip_existing found the file): neither ok nor failed.
+  std::uint64_t skipped_existing = 0;
+  std::uint64_t retried = 0;      // records that took more than one attempt
+  std::uint64_t retries = 0;      // attempts beyond the first, over all records
+  std::uint64_t final_limit = 0;  // where -c auto's cap ended; 0 for a fixed -c
   std::map<int, std::uint64_t> by_status;
   std::map<std::string, std::uint64_t> by_error_kind;  // keyed by to_string(ErrorKind)
   std::size_t concurrency = 0;
@@ -104,6 +106,7 @@ void measure_against_binding(Summary& s, const Binding& bound_by, double rate,
 //   bad input:  1 line not a URL; the first: urls.txt:4: http//h/: missing ':' after 'http'? ...
 //   retried:    12 URLs, 15 extra attempts
 //   resumed:    800 URLs skipped, already done (3 of them failed)
+//   skipped:    40 URLs already on disk (skip_existing)
 //   -c auto:    the cap ended at 78
 //   status:     200×198 404×1
 //   latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms

@@ -1,10 +1,9 @@
-// The test server's echo routes: /anything, /gzip, /cookies and /cookies/set.
+// The test server's echo routes: /anything, /gzip, /brotli, /zstd, /cookies and /cookies/set.
 #include "server/echo_routes.hpp"
 
-#include <zlib.h>
-
 #include <nlohmann/json.hpp>
-#include <stdexcept>
+
+#include "server/content_codings.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -52,26 +51,6 @@ nlohmann::json pairs(std::string_view text, char separator) {
 
 }  // namespace
 
-std::string gzip(std::string_view text) {
-  z_stream stream{};
-  // 15 window bits plus 16 asks zlib for a gzip header and trailer instead of zlib's own.
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
-    throw std::runtime_error("zlib could not start a gzip stream");
-  }
-  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
-  // zlib's API is not const-correct: it only reads next_in.
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int result = deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) throw std::runtime_error("zlib could not finish a gzip stream");
-  return out;
-}
-
 std::optional<Answer> echo_route(const http::request_header<>& request, std::string_view path,
                                  std::string_view query, std::string& body,
                                  std::string_view request_body) {
@@ -84,11 +63,20 @@ std::optional<Answer> echo_route(const http::request_header<>& request, std::str
   }
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
   if (!get) return std::nullopt;  // route() answers 405
-  if (path == "/gzip") {
+  // Each encoded route echoes the request with a flag naming its coding, as httpbin does.
+  struct Encoded {
+    std::string_view path, flag, coding;
+    std::string (*encode)(std::string_view);
+  };
+  static constexpr Encoded kEncoded[] = {{"/gzip", "gzipped", "gzip", gzip},
+                                         {"/brotli", "brotli", "br", brotli},
+                                         {"/zstd", "zstd", "zstd", zstd}};
+  for (const auto& encoded : kEncoded) {
+    if (path != encoded.path) continue;
     nlohmann::json json = echo_json(request);
-    json["gzipped"] = true;
-    body = gzip(json.dump());
-    return Answer{.fields = {{"Content-Encoding", "gzip"}}};
+    json[std::string(encoded.flag)] = true;
+    body = encoded.encode(json.dump());
+    return Answer{.fields = {{"Content-Encoding", std::string(encoded.coding)}}};
   }
   if (path == "/cookies") {
     const auto cookie = request.find(http::field::cookie);

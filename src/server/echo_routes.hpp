@@ -1,5 +1,6 @@
 // The test server's echo routes, which show a client what its request carried: /anything
-// (method, target, headers, body), /gzip (the same, gzip-encoded), /cookies and /cookies/set.
+// (method, target, headers, body), /gzip, /brotli and /zstd (the same, so encoded), /cookies and
+// /cookies/set.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
@@ -19,8 +20,5 @@ namespace sluice::detail {
 std::optional<Answer> echo_route(const boost::beast::http::request_header<>& request,
                                  std::string_view path, std::string_view query, std::string& body,
                                  std::string_view request_body = {});
-
-// `text` gzip-encoded (RFC 1952), as one member at zlib's default level.
-std::string gzip(std::string_view text);
 
 }  // namespace sluice::detail

@@ -49,7 +49,8 @@ Answer redirect(std::string location, std::string& body) {
 // The answer to a /bytes/{size} request: the whole pattern, or from the first byte of a
 // "Range: bytes=START-" (an end, if given, is ignored: the rest is sent, which RFC 9110 allows
 // a server). ?ranges=none answers as a server without range support: no Accept-Ranges, and
-// the whole body whatever the Range.
+// the whole body whatever the Range; ?ranges=from-zero as a server that gets them wrong: a
+// 206 from the first byte whatever the Range asked.
 Answer pattern_answer(const http::request_header<>& request, std::uint64_t size,
                       std::string_view query, std::string& body) {
   Answer answer{.resource = Resource::Pattern, .pattern_size = size};
@@ -60,7 +61,7 @@ Answer pattern_answer(const http::request_header<>& request, std::uint64_t size,
   std::string_view spec(range->value().data(), range->value().size());
   if (!spec.starts_with("bytes=")) return answer;
   spec.remove_prefix(6);
-  const auto start = parse_count(spec.substr(0, spec.find('-')));
+  auto start = parse_count(spec.substr(0, spec.find('-')));
   if (!start || spec.find('-') == std::string_view::npos) return answer;
   const auto total = std::to_string(size);
   if (*start >= size) {
@@ -68,6 +69,7 @@ Answer pattern_answer(const http::request_header<>& request, std::uint64_t size,
     return {.status = 416, .fields = {{"Content-Range", "bytes */" + total}}};
   }
   answer.status = 206;
+  if (query_value(query, "ranges") == std::optional<std::string_view>("from-zero")) *start = 0;
   answer.pattern_start = *start;
   answer.pattern_size = size - *start;
   answer.fields.emplace_back("Content-Range", "bytes " + std::to_string(*start) + '-' +

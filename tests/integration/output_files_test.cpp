@@ -156,6 +156,33 @@ TEST_F(OutputFilesTest, ContinueStartsOverWhenTheServerIgnoresTheRange) {
   EXPECT_EQ(test::read_file(records[0].at("saved_to").get<std::string>()), pattern(100000));
 }
 
+// A server that answers the range request with a 206 from byte 0: the part is dropped and a
+// third attempt fetches the whole body, not appended to the part.
+TEST_F(OutputFilesTest, ContinueStartsOverWhenTheRangeStartsElsewhere) {
+  const std::string path = "/bytes/100000?ranges=from-zero&fault=truncate&fault_times=1";
+  const auto records = fetch({"--continue", url(path)});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].at("ok").get<bool>()) << records[0].dump();
+  EXPECT_EQ(records[0].at("status"), 200);
+  EXPECT_EQ(records[0].at("attempts"), 3);
+  EXPECT_EQ(server_.stats().requests, 3u);
+  EXPECT_EQ(test::read_file(records[0].at("saved_to").get<std::string>()), pattern(100000));
+  EXPECT_EQ(files().size(), 1u) << "a .part was left";
+}
+
+// With --retries 0 the record says why, and the part is gone: the next run starts over.
+TEST_F(OutputFilesTest, AMisplacedRangeFailsAsANetworkErrorAndDropsThePart) {
+  const std::string path = "/bytes/100000?ranges=from-zero&fault=truncate&fault_times=1";
+  ASSERT_EQ(fetch({"--continue", "--retries", "0", url(path)}, 1).size(), 1u);
+  ASSERT_EQ(files().size(), 1u);  // the .part the cut left
+  const auto records = fetch({"--continue", "--retries", "0", url(path)}, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].at("error").at("kind"), "network") << records[0].dump();
+  EXPECT_NE(records[0].at("error").at("message").get<std::string>().find("starts at byte 0"),
+            std::string::npos);
+  EXPECT_TRUE(files().empty());
+}
+
 // With a checksum in the request line, a file that does not match is fetched again.
 TEST_F(OutputFilesTest, SkipExistingWithAChecksumFetchesAFileThatDiffers) {
   ASSERT_EQ(fetch({"--layout", "path", url("/bytes/100"), url("/bytes/200")}).size(), 2u);

@@ -130,6 +130,34 @@ TEST_F(RequestOptionsTest, WithoutCompressedABodyIsSavedAsItCame) {
   EXPECT_EQ(static_cast<unsigned char>(body[1]), 0x8b);
 }
 
+// br and zstd as gzip above: decoded with --compressed, saved as they came without it.
+TEST_F(RequestOptionsTest, CompressedDecodesBrotliAndZstd) {
+  for (const std::string coding : {"brotli", "zstd"}) {
+    const auto records = fetch({"--compressed", url("/" + coding)});
+    ASSERT_EQ(records.size(), 1u) << coding;
+    const auto& record = records[0];
+    EXPECT_TRUE(saved_json(record).at(coding).get<bool>()) << coding;
+    const auto saved_size = std::filesystem::file_size(record.at("saved_to").get<std::string>());
+    EXPECT_EQ(record.at("bytes").get<std::uint64_t>(), saved_size) << coding;
+    EXPECT_LT(record.at("wire_bytes").get<std::uint64_t>(), saved_size) << coding;
+  }
+}
+
+TEST_F(RequestOptionsTest, WithoutCompressedBrotliAndZstdAreSavedAsTheyCame) {
+  const auto brotli = fetch({url("/brotli")});
+  ASSERT_EQ(brotli.size(), 1u);
+  EXPECT_FALSE(brotli[0].contains("wire_bytes"));
+  // brotli has no magic number: the raw body is not the JSON it encodes.
+  EXPECT_THROW(saved_json(brotli[0]), nlohmann::json::parse_error);
+
+  const auto zstd = fetch({url("/zstd")});
+  ASSERT_EQ(zstd.size(), 1u);
+  EXPECT_FALSE(zstd[0].contains("wire_bytes"));
+  const std::string body = test::read_file(zstd[0].at("saved_to").get<std::string>());
+  ASSERT_GE(body.size(), 4u);
+  EXPECT_EQ(body.substr(0, 4), std::string("\x28\xb5\x2f\xfd", 4));  // the zstd frame magic
+}
+
 TEST_F(RequestOptionsTest, CookiesAreSentFromAStringOrAFile) {
   const auto from_string = fetch({"--cookie", "a=1; b=2", url("/cookies")});
   ASSERT_EQ(from_string.size(), 1u);

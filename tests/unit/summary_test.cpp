@@ -60,6 +60,30 @@ TEST(SummaryBuilderTest, CountsOutcomes) {
   EXPECT_EQ(summary.requests_per_s, 50.0);
 }
 
+// A record that skip_existing found on disk is counted apart: it is neither ok nor failed.
+TEST(SummaryBuilderTest, CountsSkippedExistingApartFromOk) {
+  SummaryBuilder builder;
+  Record on_disk;
+  on_disk.index = 1;
+  on_disk.ok = true;
+  on_disk.skipped = true;
+  builder.add(fetched(0, 10));
+  builder.add(on_disk);
+  builder.add(failed(2, ErrorKind::Connect, 1, 5));
+  const Summary summary = builder.finish(100, 2);
+  EXPECT_EQ(summary.urls, 3U);
+  EXPECT_EQ(summary.ok, 1U);
+  EXPECT_EQ(summary.failed, 1U);
+  EXPECT_EQ(summary.skipped_existing, 1U);
+  EXPECT_EQ(summary.fetched, 2U);
+  EXPECT_NE(format_summary(summary).find("3 URLs: 1 ok, 1 failed"), std::string::npos);
+  EXPECT_NE(format_summary(summary, [](std::string_view) { return std::string_view("--flag"); })
+                .find("skipped:    1 URL already on disk (--flag)\n"),
+            std::string::npos)
+      << format_summary(summary);
+  EXPECT_EQ(nlohmann::json::parse(summary_json(summary)).at("skipped_existing"), 1);
+}
+
 TEST(SummaryBuilderTest, PercentilesUseNearestRank) {
   SummaryBuilder builder;
   for (std::uint64_t index = 0; index < 100; ++index) {
@@ -287,6 +311,7 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
                                             "wire_bytes",
                                             "skipped",
                                             "skipped_failures",
+                                            "skipped_existing",
                                             "retried",
                                             "retries",
                                             "final_limit",
