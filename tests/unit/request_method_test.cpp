@@ -27,9 +27,17 @@ TEST(RequestMethodTest, TheRequestsOwnMethodAndBodyComeBeforeTheRuns) {
   EXPECT_EQ(*effective_body(item, options), "own");
 }
 
-TEST(RequestMethodTest, ARedirectThatChangedTheMethodSendsNoBody) {
+// A run whose options carry a body. Made out of line: g++ 12 at -O2 inlines the assignment
+// into a test body and takes it for a read of the empty optional's string (a false
+// -Wmaybe-uninitialized).
+[[gnu::noinline]] Options options_with_body(const char* body) {
   Options options;
-  options.body = "run";
+  options.body = body;
+  return options;
+}
+
+TEST(RequestMethodTest, ARedirectThatChangedTheMethodSendsNoBody) {
+  const Options options = options_with_body("run");
   InputItem item;
   item.redirected = RedirectTrail{.start_url = "http://h/", .start_host = "http://h:80"};
   EXPECT_EQ(effective_method(item, options), "POST");
