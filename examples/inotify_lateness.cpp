@@ -36,6 +36,8 @@
 #include <thread>
 #include <vector>
 
+#include "lateness_stats.hpp"
+
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace fs = std::filesystem;
@@ -51,23 +53,6 @@ constexpr std::string_view kStopName = "stop";  // renamed in after the last fil
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "example_inotify_lateness: %s\n", what.c_str());
   std::_Exit(1);
-}
-
-// Nearest-rank percentile of sorted values: the smallest value with q of them at or below it.
-double percentile(const std::vector<double>& sorted, double q) {
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::max<std::size_t>(rank, 1) - 1];
-}
-
-// The argument as a number if all of it is one, else NaN, which every range check rejects.
-double number_or_nan(const char* text) {
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(text, &used);
-    if (text[used] == '\0') return value;
-  } catch (const std::exception&) {
-  }
-  return std::nan("");
 }
 
 // A file seen by one of the ways of watching, and when.

@@ -20,28 +20,13 @@
 #include <thread>
 #include <vector>
 
+#include "lateness_stats.hpp"
+
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::duration<double, std::milli>;
 
 constexpr auto kPeriod = std::chrono::milliseconds(10);
-
-// Nearest-rank percentile of sorted values: the smallest value with q of them at or below it.
-double percentile(const std::vector<double>& sorted, double q) {
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::max<std::size_t>(rank, 1) - 1];
-}
-
-// The argument as a number if all of it is one, else NaN, which every range check rejects.
-double number_or_nan(const char* text) {
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(text, &used);
-    if (text[used] == '\0') return value;
-  } catch (const std::exception&) {
-  }
-  return std::nan("");
-}
 
 void print_row(const char* variant, std::vector<double> lateness_ms) {
   std::sort(lateness_ms.begin(), lateness_ms.end());
