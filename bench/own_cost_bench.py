@@ -24,21 +24,15 @@ import tempfile
 import time
 import urllib.request
 
+from fetch_bench import Server
 
-class SluiceServer:
+
+class SluiceServer(Server):
+    """fetch_bench's test server, made the way make_server() makes every server."""
     name = "sluice serve"
 
     def __init__(self, sluice, workdir):
-        self.process = subprocess.Popen([sluice, "serve", "--port", "0"],
-                                        stdout=subprocess.PIPE, text=True)
-        first = self.process.stdout.readline().strip()
-        if not first.startswith("listening on "):
-            raise SystemExit(f"server did not start: {first!r}")
-        self.base = first.removeprefix("listening on ")
-
-    def close(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        super().__init__(sluice)
 
 
 NGINX_CONFIG = """\
