@@ -21,6 +21,7 @@
 #include "support/ports.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certificates.hpp"
 
 namespace sluice {
 namespace {
@@ -38,42 +39,6 @@ bool accepts(std::uint16_t port) {
       ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
   ::close(fd);
   return connected;
-}
-
-void openssl(const std::vector<std::string>& args) {
-  const auto result = test::run_child("/usr/bin/openssl", args, {}, 60s);
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-}
-
-// A CA, a server certificate it signs for 127.0.0.1, a client certificate it signs, and a
-// second CA that signs nothing here.
-void make_certificates(const fs::path& dir) {
-  const auto at = [&](const char* name) { return (dir / name).string(); };
-  std::ofstream(dir / "san.cnf") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-  for (const char* ca : {"ca", "other-ca"}) {
-    openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-             std::string("/CN=sluice test ") + ca, "-keyout", at(ca) + ".key", "-out",
-             at(ca) + ".pem"});
-  }
-  for (const char* leaf : {"server", "client"}) {
-    openssl({"req", "-newkey", "rsa:2048", "-nodes", "-subj", std::string("/CN=") + leaf, "-keyout",
-             at(leaf) + ".key", "-out", at(leaf) + ".csr"});
-    std::vector<std::string> sign{"x509",
-                                  "-req",
-                                  "-days",
-                                  "2",
-                                  "-in",
-                                  at(leaf) + ".csr",
-                                  "-CA",
-                                  at("ca.pem"),
-                                  "-CAkey",
-                                  at("ca.key"),
-                                  "-CAcreateserial",
-                                  "-out",
-                                  at(leaf) + ".pem"};
-    if (std::string(leaf) == "server") sign.insert(sign.end(), {"-extfile", at("san.cnf")});
-    openssl(sign);
-  }
 }
 
 // Runs sluice under `env`: the CA and proxy variables of the test's own environment unset,
@@ -113,7 +78,7 @@ class TlsTest : public ::testing::Test {
     if (!fs::exists("/usr/sbin/nginx") || !fs::exists("/usr/bin/openssl")) return;
     dir_ = new test::TempDir();
     const fs::path dir = dir_->path();
-    make_certificates(dir);
+    test::make_test_certificates(dir);
     fs::create_directories(dir / "htdocs");
     std::ofstream(dir / "htdocs/hello.txt") << "hello over tls\n";
     port_ = test::closed_port();
@@ -226,7 +191,7 @@ TEST(ServeTlsTest, ASelfSignedServerAnswersOverTlsWithInsecure) {
 // work over TLS as over plain HTTP: a cut body resumes with --continue.
 TEST(ServeTlsTest, AGivenCertificateIsTrustedThroughItsCa) {
   const test::TempDir dir;
-  make_certificates(dir.path());
+  test::make_test_certificates(dir.path());
   const auto at = [&](const char* name) { return (dir.path() / name).string(); };
   const TlsServe serve({"serve", "--tls", "--cert", at("server.pem"), "--key", at("server.key")});
   ASSERT_FALSE(serve.base_url.empty());
