@@ -206,6 +206,7 @@ class TlsTransport final : public RedisTransport {
     }
     for (std::size_t sent = 0; sent < bytes.size();) {
       ERR_clear_error();
+      errno = 0;  // SSL_ERROR_SYSCALL reads it
       const int chunk = static_cast<int>(std::min<std::size_t>(bytes.size() - sent, INT_MAX));
       const int written = SSL_write(ssl_.get(), bytes.data() + sent, chunk);
       if (written <= 0) return std::unexpected(io_error(written));
@@ -227,6 +228,7 @@ class TlsTransport final : public RedisTransport {
       }
       char chunk[16 * 1024];
       ERR_clear_error();
+      errno = 0;  // SSL_ERROR_SYSCALL reads it
       const int got = SSL_read(ssl_.get(), chunk, sizeof chunk);
       if (got <= 0) return std::unexpected(io_error(got));
       if (redisReaderFeed(reader_.get(), chunk, static_cast<std::size_t>(got)) != REDIS_OK) {
@@ -273,6 +275,7 @@ std::expected<std::unique_ptr<RedisTransport>, RedisFailure> open_tls_transport(
       return std::unexpected(refused("cannot check the certificate against the host"));
   }
   set_timeouts(socket->fd(), kRedisConnectTimeout);
+  errno = 0;
   if (const int shaken = SSL_connect(ssl.get()); shaken != 1) {
     if (const long verified = SSL_get_verify_result(ssl.get()); verified != X509_V_OK) {
       return std::unexpected(refused(std::string("the server's TLS certificate is not trusted: ") +
