@@ -168,8 +168,9 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
   // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
   // handles ignore this option.
   curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
-  // Under a multi handle, wait for that connection's answer to multiplexing instead of
-  // opening one connection per transfer at the start (see event_loop_engine.hpp).
+  // Under a multi handle, wait for a connection being set up to the host to tell (by ALPN)
+  // whether it multiplexes, instead of opening a connection per transfer at the start (see
+  // event_loop_engine.hpp).
   if (may_multiplex(url, options.http_version)) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   set_request_options(easy, options, resources, request, origin_host);
   set_connection_options(easy, options, resources);

@@ -31,10 +31,13 @@ namespace sluice::detail {
 // shard got.
 //
 // Over HTTP/2 a transfer is a stream: -c and the per-host cap count streams, and a shard
-// multiplexes them over as few connections as the server's (and libcurl's, 100) stream
-// limit allows. A transfer that may speak HTTP/2 waits for a connection being set up to
-// the same host to tell whether it multiplexes (CURLOPT_PIPEWAIT, as curl --parallel does)
-// instead of opening one connection per transfer at the start.
+// multiplexes up to 100 of them (libcurl's limit per connection) over one connection to a
+// host. A transfer that may speak HTTP/2 waits for a connection being set up to its host to
+// tell whether it multiplexes (CURLOPT_PIPEWAIT, as curl --parallel does) instead of
+// opening a connection per transfer at the start. Past 100 streams libcurl 7.88 opens a
+// connection for each further transfer rather than wait for a second one to multiplex on;
+// the shard's connection cap still holds. Raising the per-connection limit does not help:
+// streams past the server's own limit (nginx: 128) are refused and retried on new ones.
 class EventLoopEngine final : public Engine {
  public:
   // Transfers per multi handle; up to here the per-request cost stays flat.
