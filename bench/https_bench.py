@@ -9,11 +9,11 @@ here, as a production server is set up: TLS 1.2 and 1.3, a session cache, HTTP/2
 connections kept for every request (keepalive_requests), so that a client's connections and
 handshakes are its own doing. Every URL answers the same 22-byte JSON body.
 Clients, those installed: sluice (the event loop, and `--engine threads` as "sluice threads"),
-curl --parallel and wget2, each on the same list.
+curl --parallel, wget2 and aria2c (HTTP/1.1 only: it has no HTTP/2), each on the same list.
 Cases: `tls`: --urls tiny URLs at -c 50 over HTTP/1.1 and over HTTP/2;
        `h2`: the same list at -c 100, HTTP/2 beside HTTP/1.1.
 Usage: bench/https_bench.py [--sluice build/release/tools/sluice/sluice] [--urls 20000]
-       [--cases tls,h2] [--tools sluice,threads,curl,wget2] [--repeat 3]
+       [--cases tls,h2] [--tools sluice,threads,curl,wget2,aria2c] [--repeat 3]
 Runs are interleaved (every client once, then every client again) and each figure is the
 median of --repeat runs. Prints a Markdown table.
 """
@@ -153,14 +153,28 @@ def clients(args, ca, workdir):
                 "--ca-certificate", ca, "--no-http2" if http1 else "--http2", "-i", url_list,
                 "-O", "/dev/null"]
 
+    def aria2c_command(url_list, c, http1):
+        # -j downloads at once, each over one connection (-x 1); every body lands in a
+        # directory of its own run, named by its path's last segment.
+        if not http1:
+            return None
+        bodies = tempfile.mkdtemp(dir=workdir)
+        short_list = os.path.join(workdir, "aria2c-list.txt")
+        with open(url_list) as src, open(short_list, "w") as out:
+            out.writelines(line for _, line in zip(range(args.aria2c_urls), src))
+        return ["aria2c", "-q", "-j", str(c), "-x", "1", "-d", bodies, "-i", short_list,
+                "--ca-certificate", ca, "--file-allocation=none", "--summary-interval=0",
+                "--console-log-level=error", "--allow-overwrite=true"]
+
+    commands = {"curl": curl_command, "wget2": wget2_command, "aria2c": aria2c_command}
     for name in args.tools.split(","):
         if name == "sluice":
             made["sluice"] = sluice_command("loop")
         elif name == "threads":
             made["sluice threads"] = sluice_command("threads")
-        elif name in ("curl", "wget2") and shutil.which(name):
-            made[name] = curl_command if name == "curl" else wget2_command
-        elif name in ("curl", "wget2"):
+        elif name in commands and shutil.which(name):
+            made[name] = commands[name]
+        elif name in commands:
             print(f"{name} is not installed: skipped")
     return made
 
@@ -170,8 +184,10 @@ def main():
     parser.add_argument("--sluice", default="build/release/tools/sluice/sluice")
     parser.add_argument("--urls", type=int, default=20000)
     parser.add_argument("--cases", default="tls,h2")
-    parser.add_argument("--tools", default="sluice,threads,curl,wget2")
+    parser.add_argument("--tools", default="sluice,threads,curl,wget2,aria2c")
     parser.add_argument("--repeat", type=int, default=3)
+    # aria2c starts about a hundred downloads a second here: it gets the list's head only.
+    parser.add_argument("--aria2c-urls", type=int, default=2000)
     args = parser.parse_args()
     if shutil.which("nginx") is None:
         raise SystemExit("nginx is not installed (apt-get install nginx-light)")
@@ -193,21 +209,29 @@ def main():
             for case, c, protocol in runs:
                 samples = {name: [] for name in tools}
                 for _ in range(args.repeat):
-                    for name, command in tools.items():
+                    for name, make_command in tools.items():
+                        command = make_command(url_list, c, protocol == "HTTP/1.1")
+                        if command is None:
+                            continue
+                        urls = min(args.urls, args.aria2c_urls) if name == "aria2c" else args.urls
                         offset = server.log_size()
-                        wall, cpu, _, code = measured(command(url_list, c, protocol == "HTTP/1.1"))
-                        seen = server.seen_since(offset, args.urls)
-                        samples[name].append((wall, cpu, code, seen))
+                        wall, cpu, _, code = measured(command)
+                        seen = server.seen_since(offset, urls)
+                        samples[name].append((wall, cpu, code, seen, urls))
                 for name, taken in samples.items():
+                    if not taken:
+                        continue
                     wall = statistics.median(s[0] for s in taken)
                     cpu = statistics.median(s[1] for s in taken)
                     connections = statistics.median(s[3][1] for s in taken)
                     full = statistics.median(s[3][2] for s in taken)
                     spoken = "+".join(sorted(taken[-1][3][3]))
-                    failed = [s for s in taken if s[2] != 0 or s[3][0] != args.urls]
+                    urls = taken[0][4]
+                    failed = [s for s in taken if s[2] != 0 or s[3][0] != urls]
                     note = f" ({len(failed)} runs failed or lost requests)" if failed else ""
+                    note += f" ({urls:,} URLs)" if urls != args.urls else ""
                     print(f"| {case} c={c} | {name}{note} | {protocol} | {spoken} "
-                          f"| {args.urls / wall:,.0f} | {cpu / args.urls * 1e6:.0f} "
+                          f"| {urls / wall:,.0f} | {cpu / urls * 1e6:.0f} "
                           f"| {connections:g} | {full:g} |")
         finally:
             server.close()
