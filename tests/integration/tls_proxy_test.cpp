@@ -1,12 +1,8 @@
 // TLS, HTTP/2 and a forward proxy against real servers started by the test on free ports:
 // nginx (a certificate from a CA made here, HTTP/2 and HTTP/1.1, client certificates),
 // `sluice serve --tls` and tinyproxy. Skipped when a program is missing (.ci/setup installs them).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -21,25 +17,13 @@
 #include "support/ports.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
-#include "support/test_certificates.hpp"
+#include "support/test_nginx.hpp"
 
 namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected =
-      ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return connected;
-}
 
 // Runs sluice under `env`: the CA and proxy variables of the test's own environment unset,
 // then `environment` ("NAME=value") set.
@@ -95,7 +79,8 @@ class TlsTest : public ::testing::Test {
         << " ssl_client_certificate " << at("ca.pem") << "; ssl_verify_client on; }\n}\n";
     nginx_ = new test::ChildProcess(
         "/usr/sbin/nginx", {"-p", dir.string(), "-e", at("error.log"), "-c", at("nginx.conf")});
-    ready_ = test::wait_until([] { return accepts(port_) && accepts(client_port_); });
+    ready_ = test::wait_until(
+        [] { return test::port_accepts(port_) && test::port_accepts(client_port_); });
   }
   static void TearDownTestSuite() {
     delete nginx_;  // kills and reaps it
@@ -218,7 +203,7 @@ TEST(ProxyTest, RequestsGoThroughTinyproxyUnlessNoproxy) {
       << "\"\nLogLevel Info\nMaxClients 10\nAllow 127.0.0.1\nDisableViaHeader Yes\n";
   test::ChildProcess proxy("/usr/bin/tinyproxy",
                            {"-d", "-c", (dir.path() / "tinyproxy.conf").string()});
-  ASSERT_TRUE(test::wait_until([&] { return accepts(port); }));
+  ASSERT_TRUE(test::wait_until([&] { return test::port_accepts(port); }));
   Server server{ServerConfig{}};
   const std::string proxy_url = "http://127.0.0.1:" + std::to_string(port);
   const std::string target = server.base_url() + "/todos/7";
