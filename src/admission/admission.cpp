@@ -190,14 +190,13 @@ void Admission::pace_connects() {
   if (connect_window_ > 0 && !connects_) connects_.emplace(connect_window_);
 }
 
-void Admission::connect_ended(const std::string& host, ConnectOutcome outcome,
-                              std::chrono::nanoseconds took) {
+void Admission::connect_ended(const std::string& host, ConnectOutcome outcome) {
   const time_point now = clock_.now();
   Wakes woken;
   {
     std::lock_guard lock(mutex_);
     if (!connects_) return;
-    connects_->end(host, outcome, took, now);
+    connects_->end(host, outcome, now);
     const auto found = host.empty() ? parked_.end() : parked_.find(host);
     if (found != parked_.end() && !found->second.scheduled) {
       found->second.scheduled = true;

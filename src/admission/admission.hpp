@@ -119,10 +119,9 @@ class Admission {
   // with connect_ended(); an engine that makes none is not paced.
   void pace_connects();
   // Ends the connect of an admitted item to `host`: its request is about to go out
-  // (Reused or Connected, `took` from its socket's opening) or its transfer ended before
-  // that (Failed when its connect did, else Reused). Exactly once per admitted item.
-  void connect_ended(const std::string& host, ConnectOutcome outcome,
-                     std::chrono::nanoseconds took);
+  // (Reused, Connected or Retransmitted) or its transfer ended before that (Failed when its
+  // connect did, else Reused). Exactly once per admitted item.
+  void connect_ended(const std::string& host, ConnectOutcome outcome);
 
   // --- Settling a finished attempt (see settle() in engines/engine.hpp).
   // Spreads the requests to `host` over what its server announced it accepts (see

@@ -5,8 +5,6 @@
 
 #include <curl/curl.h>
 
-#include <chrono>
-#include <optional>
 #include <string>
 
 #include "admission/admission.hpp"
@@ -20,10 +18,11 @@ class ConnectReport {
  public:
   explicit ConnectReport(Admission& admission) : admission_(&admission) {}
 
-  // A transfer to `host` was admitted, whose connect admission now counts.
+  // A transfer to `host` was admitted, whose connect admission now counts. `host` must stay
+  // as it is until the report (it is the transfer's own).
   void started(const std::string& host);
-  // The transfer's open-socket callback: a new connection is opening.
-  void socket_opened();
+  // The transfer's open-socket callback opened `socket` for a new connection.
+  void socket_opened(curl_socket_t socket);
   // The transfer's pre-request callback: its connection is open (or was reused).
   void request_ready();
   // The transfer ended with `result`, maybe before its request went out.
@@ -32,7 +31,9 @@ class ConnectReport {
  private:
   Admission* admission_;
   const std::string* host_ = nullptr;  // the transfer's, while its connect is counted
-  std::optional<std::chrono::steady_clock::time_point> opened_;
+  // The last socket the transfer opened (the one that connected, as libcurl tries a host's
+  // addresses in turn); CURL_SOCKET_BAD while it opened none.
+  curl_socket_t socket_ = CURL_SOCKET_BAD;
 };
 
 }  // namespace sluice::detail

@@ -128,8 +128,10 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
 
 curl_socket_t EventLoopEngine::on_open_socket(void* slot, curlsocktype /*purpose*/,
                                               curl_sockaddr* address) {
-  static_cast<Slot*>(slot)->connect.socket_opened();
-  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  const curl_socket_t socket =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket != CURL_SOCKET_BAD) static_cast<Slot*>(slot)->connect.socket_opened(socket);
+  return socket;
 }
 
 void EventLoopEngine::on_request_ready(void* slot) {

@@ -50,10 +50,10 @@ class WorkerSockets {
  private:
   static curl_socket_t open(void* self, curlsocktype, curl_sockaddr* address) {
     auto& sockets = *static_cast<WorkerSockets*>(self);
-    if (sockets.connect_ != nullptr) sockets.connect_->socket_opened();
     const curl_socket_t socket =
         ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
     if (socket == CURL_SOCKET_BAD) return socket;
+    if (sockets.connect_ != nullptr) sockets.connect_->socket_opened(socket);
     std::lock_guard lock(sockets.mutex_);
     sockets.open_.push_back(socket);
     return socket;

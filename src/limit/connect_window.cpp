@@ -46,21 +46,17 @@ void ConnectWindow::grow(ConnectLane& lane, time_point now) const {
 
 void ConnectWindow::shrink(ConnectLane& lane, time_point now) const {
   lane.last_change = now;
-  // The failures of one burst come back within one SYN timeout of each other: they are one
-  // loss, as TCP takes a window's losses for one.
   if (now < lane.holds_until) return;
   lane.threshold = std::max<std::size_t>(lane.window / 2, 1);
   lane.window = lane.threshold;
   lane.credit = 0;
-  lane.holds_until = now + kSlowConnect;
+  lane.holds_until = now + kHold;
 }
 
-void ConnectWindow::end(const std::string& host, ConnectOutcome outcome,
-                        std::chrono::nanoseconds took, time_point now) {
-  const bool slow = outcome == ConnectOutcome::Connected && took >= kSlowConnect;
+void ConnectWindow::end(const std::string& host, ConnectOutcome outcome, time_point now) {
   const auto settle = [&](ConnectLane& lane) {
     if (lane.in_flight > 0) --lane.in_flight;
-    if (outcome == ConnectOutcome::Failed || slow) {
+    if (outcome == ConnectOutcome::Failed || outcome == ConnectOutcome::Retransmitted) {
       shrink(lane, now);
     } else if (outcome == ConnectOutcome::Connected) {
       grow(lane, now);

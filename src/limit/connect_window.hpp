@@ -1,7 +1,7 @@
 // The connect window: how many new connections may be opening at once, per host and
-// overall. It grows as connects succeed and shrinks when they fail or come back slow, as
-// TCP's congestion window does, so that a run opens its connections at a pace the path
-// and the servers' accept queues can take.
+// overall. It grows as connects succeed and shrinks when they fail or lose a SYN, as TCP's
+// congestion window does, so that a run opens its connections at a pace the path and the
+// servers' accept queues can take.
 #pragma once
 
 #include <chrono>
@@ -15,9 +15,10 @@ namespace sluice::detail {
 
 // How a transfer's wait for its connection ended (see ConnectWindow::end).
 enum class ConnectOutcome {
-  Reused,     // it went out on a connection already open, or never reached a connect
-  Connected,  // it opened a new connection
-  Failed,     // its connect was refused or timed out
+  Reused,         // it went out on a connection already open, or never reached a connect
+  Connected,      // it opened a new connection
+  Retransmitted,  // it opened one, but only after its SYN was sent again: one was lost
+  Failed,         // its connect was refused or timed out
 };
 
 // One window: the connects it counts in flight, its size, and Reno's threshold between
@@ -44,9 +45,9 @@ class ConnectWindow {
  public:
   using time_point = TimeSource::time_point;
 
-  // A connect that took this long most likely lost its SYN or SYN-ACK: Linux retransmits
-  // after an initial timeout of 1 s, and an accept queue that overflowed drops SYNs.
-  static constexpr std::chrono::nanoseconds kSlowConnect = std::chrono::seconds(1);
+  // After a decrease, the losses of the same burst are not taken for new ones: they come
+  // back within Linux's initial SYN timeout of 1 s, as a window's losses within an RTT.
+  static constexpr std::chrono::nanoseconds kHold = std::chrono::seconds(1);
   static constexpr std::chrono::nanoseconds kForgetAfter = std::chrono::seconds(10);
   // The largest window: far above any -c, and small enough never to overflow.
   static constexpr std::size_t kMaxWindow = std::size_t{1} << 20;
@@ -60,10 +61,8 @@ class ConnectWindow {
   bool overall_has_room() const { return overall_.in_flight < overall_.window; }
   // Counts a transfer to `host` as a connect in flight.
   void begin(const std::string& host, time_point now);
-  // Ends what begin() counted; `took` is the connect's own time (from its socket's opening
-  // to its request), for Connected.
-  void end(const std::string& host, ConnectOutcome outcome, std::chrono::nanoseconds took,
-           time_point now);
+  // Ends what begin() counted.
+  void end(const std::string& host, ConnectOutcome outcome, time_point now);
 
   std::size_t window(const std::string& host) const;
   std::size_t in_flight(const std::string& host) const;

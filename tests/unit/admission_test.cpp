@@ -154,12 +154,12 @@ TEST(AdmissionTest, StartsNoMoreThanTheConnectWindowUntilConnectsEnd) {
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
   // A new connection that opened makes the window one larger: two more may connect.
-  f.admission.connect_ended(kA, ConnectOutcome::Connected, 1ms);
+  f.admission.connect_ended(kA, ConnectOutcome::Connected);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 2);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 3);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
   // A reused one frees its place only.
-  f.admission.connect_ended(kA, ConnectOutcome::Reused, {});
+  f.admission.connect_ended(kA, ConnectOutcome::Reused);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 4);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
 }
@@ -170,8 +170,8 @@ TEST(AdmissionTest, AHostAtItsConnectWindowWaitsAsideWhileOtherHostsConnect) {
   for (std::uint64_t i : {0U, 1U}) ASSERT_TRUE(f.admission.push(item(i, kB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
-  f.admission.connect_ended(kB, ConnectOutcome::Connected, 1ms);
-  f.admission.connect_ended(kB, ConnectOutcome::Connected, 1ms);  // overall window: 4
+  f.admission.connect_ended(kB, ConnectOutcome::Connected);
+  f.admission.connect_ended(kB, ConnectOutcome::Connected);  // overall window: 4
   for (std::uint64_t i : {2U, 3U, 4U}) ASSERT_TRUE(f.admission.push(item(i, kA)));
   ASSERT_TRUE(f.admission.push(item(5, kB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 2);
@@ -179,7 +179,7 @@ TEST(AdmissionTest, AHostAtItsConnectWindowWaitsAsideWhileOtherHostsConnect) {
   EXPECT_EQ(admitted(f.admission.next(kStart)), 5);  // a's window of 2 is full: 4 waits
   EXPECT_EQ(f.admission.occupancy(true).parked, 1u);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
-  f.admission.connect_ended(kA, ConnectOutcome::Reused, {});
+  f.admission.connect_ended(kA, ConnectOutcome::Reused);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 4);
 }
 
