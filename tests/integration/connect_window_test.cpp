@@ -69,9 +69,11 @@ TEST_P(ConnectWindowTest, ConnectsToAFullAcceptQueueStayWithinTheWindow) {
     ASSERT_TRUE(record.error.has_value()) << record.url;
     EXPECT_EQ(record.error->kind, ErrorKind::Timeout) << record.url;
   }
-  // Without the window all 24 wait at once.
+  // Without the window all 24 wait at once. A read of /proc/net/tcp is not atomic: the
+  // sockets of a burst of timeouts and those of the connects that replace them may both be
+  // in one look (6 was seen with a window of 4, halved to 2 by the timeouts), hence twice it.
   EXPECT_GT(peak, 0u);
-  EXPECT_LE(peak, 4u);
+  EXPECT_LE(peak, 8u);
 }
 
 TEST_P(ConnectWindowTest, ARunOnOpenConnectionsIsNotHeldBack) {
