@@ -9,8 +9,10 @@ The ideal is the makespan of a zero-overhead scheduler over the *nominal* latenc
 list (what the server was told to wait), so ratios compare tools fairly.
 `--engines` runs sluice once more per named engine (`sluice --engine E`), the textbook
 designs included, so they are measured as the common fetchers are.
+sluice's own rows add the p50 and p99 of the latencies it observed (its --summary-json), and
+`--sluice-flags` passes further options to it (e.g. `--connect-window 0`).
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
-       [--engines loop,threads,textbook-slices,textbook-permits]
+       [--engines loop,threads,textbook-slices,textbook-permits] [--sluice-flags=...]
 """
 import argparse
 import heapq
@@ -159,10 +161,11 @@ class Run:
     """One measured run: the client's wall, CPU, peak RSS and exit code; the server's CPU
     and its /_stats counters."""
 
-    def __init__(self, wall, cpu, rss, code, server_cpu, stats):
+    def __init__(self, wall, cpu, rss, code, server_cpu, stats, summary):
         self.wall, self.cpu, self.rss, self.code = wall, cpu, rss, code
         self.server_cpu = server_cpu
         self.stats = stats
+        self.summary = summary  # sluice's --summary-json, or None for the other tools
         # The /_stats request itself opened one of the server's connections.
         self.connections = stats["connections"] - 1
 
@@ -179,9 +182,14 @@ def run_against_own_server(sluice, case, build_command, body_parent=None):
             wall, cpu, rss, code = measured(command)
             server_cpu = server.cpu_seconds()
             stats = server.stats()
+            summary = None
+            summary_path = os.path.join(workdir, "summary.json")
+            if os.path.exists(summary_path):
+                with open(summary_path) as source:
+                    summary = json.load(source)
     finally:
         server.close()
-    return Run(wall, cpu, rss, code, server_cpu, stats)
+    return Run(wall, cpu, rss, code, server_cpu, stats, summary)
 
 
 def main():
@@ -201,6 +209,8 @@ def main():
     parser.add_argument("--wget2-cases", default="a,b,c,d")
     parser.add_argument("--aria2c-dir", default=tmpfs_dir(),
                         help="where aria2c saves bodies (default /dev/shm, a tmpfs)")
+    parser.add_argument("--sluice-flags", default="",
+                        help="further sluice options, space-separated, e.g. --connect-window=0")
     parser.add_argument("--aria2c-flags", default="",
                         help="further aria2c options, space-separated, e.g. --deferred-input=true")
     args = parser.parse_args()
@@ -232,6 +242,8 @@ def run_one(args, key, case, name, path, engine=None):
         label = f"sluice --engine {engine}"
     elif name == "curl":
         label = "curl --parallel" + (" (max 300)" if case.c > 300 else "")
+    elif name == "sluice" and args.sluice_flags:
+        label = f"sluice {args.sluice_flags}"
     elif name == "aria2c" and args.aria2c_flags:
         label = f"aria2c {args.aria2c_flags}"
 
@@ -239,7 +251,8 @@ def run_one(args, key, case, name, path, engine=None):
         if name == "sluice":
             sources = [s.format(base=base, list=url_list) for s in case.sluice_sources]
             chosen = ["--engine", engine] if engine else []
-            return [path, "-q", "-c", str(case.c), *chosen, *sources]
+            return [path, "-q", "--summary-json", os.path.join(workdir, "summary.json"),
+                    "-c", str(case.c), *chosen, *args.sluice_flags.split(), *sources]
         if name == "curl":
             return curl_command(path, case, base, url_list, workdir)
         if name == "aria2c":
@@ -256,6 +269,8 @@ def run_one(args, key, case, name, path, engine=None):
           f"  {n / run.wall:8.0f} req/s  rss {run.rss:6.1f} MiB"
           f"  requests {run.stats['requests']:6}  connections {run.connections:6}"
           f"  peak in flight {run.stats['peak_in_flight']:5}  exit {run.code}"
+          + (f"  p50 {run.summary['p50_ms']:.1f} ms  p99 {run.summary['p99_ms']:.1f} ms"
+             if run.summary else "") +
           f"  load {os.getloadavg()[0]:5.2f}", flush=True)
 
 

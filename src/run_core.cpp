@@ -16,6 +16,7 @@ AdmissionSettings admission_settings(const Options& options, std::size_t fresh_c
       .per_host = options.per_host,
       .rate = options.rate,
       .max_host_pause = options.max_retry_wait,
+      .connect_window = options.connect_window,
   };
 }
 

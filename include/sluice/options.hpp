@@ -63,6 +63,11 @@ struct Options {
   // means no per-host cap. URLs of a host at its cap wait aside while other hosts go on,
   // and a 429 or 503 with Retry-After then also pauses the URLs of its host.
   std::size_t per_host = 0;
+  // New connections opening at once, per host and overall, at first: the window doubles
+  // with each round of connects that succeed and halves when one is refused, times out or
+  // takes a SYN retransmission, as TCP's slow start does with packets. Requests on open
+  // connections are not held back. Zero turns the pacing off.
+  std::size_t connect_window = 32;
 
   // Whole-transfer limit; zero means none.
   std::chrono::milliseconds timeout{0};

@@ -174,6 +174,10 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"rate", set_rate},
       {"per_host",
        [](Options& o, const py::handle& v) { o.per_host = whole_number("per_host", v); }},
+      {"connect_window",
+       [](Options& o, const py::handle& v) {
+         o.connect_window = whole_number("connect_window", v);
+       }},
       {"timeout", [](Options& o, const py::handle& v) { o.timeout = duration("timeout", v); }},
       {"connect_timeout",
        [](Options& o, const py::handle& v) { o.connect_timeout = duration("connect_timeout", v); }},

@@ -18,6 +18,7 @@ Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimi
       clock_(clock),
       live_(live),
       hosts_(settings.per_host),
+      connect_window_(settings.connect_window),
       limit_(limit_source_->limit()) {
   if (settings.rate > 0) rate_.emplace(settings.rate, 1.0);
   if (live_ != nullptr && limit_source_->varies()) {
@@ -184,6 +185,28 @@ void Admission::retry(InputItem&& item, std::chrono::nanoseconds wait) {
   woken.signal();
 }
 
+void Admission::pace_connects() {
+  std::lock_guard lock(mutex_);
+  if (connect_window_ > 0 && !connects_) connects_.emplace(connect_window_);
+}
+
+void Admission::connect_ended(const std::string& host, ConnectOutcome outcome) {
+  const time_point now = clock_.now();
+  Wakes woken;
+  {
+    std::lock_guard lock(mutex_);
+    if (!connects_) return;
+    connects_->end(host, outcome, now);
+    const auto found = host.empty() ? parked_.end() : parked_.find(host);
+    if (found != parked_.end() && !found->second.scheduled) {
+      found->second.scheduled = true;
+      hosts_to_try_.push_back(host);
+    }
+    woken = wakes(false);
+  }
+  woken.signal();
+}
+
 void Admission::release(const std::string& host) {
   const time_point now = clock_.now();
   Wakes woken;
@@ -223,7 +246,11 @@ void Admission::wake_host_at(const std::string& host, ParkedHost& parked, time_p
 
 bool Admission::admit_or_park(InputItem& item, time_point now) {
   if (item.host.empty()) return true;
-  const HostAdmission admission = hosts_.try_acquire(item.host, now);
+  // A host whose connect window is full is parked until a connect of its own ends (see
+  // connect_ended), before its cap counts the item.
+  const bool connect_room = !connects_ || connects_->has_room(item.host);
+  const HostAdmission admission =
+      connect_room ? hosts_.try_acquire(item.host, now) : HostAdmission{};
   if (admission) return true;
   ParkedHost& parked = parked_[item.host];
   // Refused for a time (a pause, an announced rate): try the host again then. Refused at
@@ -250,6 +277,7 @@ std::optional<InputItem> Admission::take_next(time_point now) {
     if (found == parked_.end()) continue;
     ParkedHost& parked = found->second;
     parked.scheduled = false;
+    if (connects_ && !connects_->has_room(host)) continue;  // a connect_ended brings it back
     const HostAdmission admission = hosts_.try_acquire(host, now);
     if (!admission) {
       if (admission.retry_at) wake_host_at(host, parked, *admission.retry_at);
@@ -294,6 +322,8 @@ Admission::Next Admission::next_locked(time_point now) {
   if (cancelled_) return Drained{};
   // A release or a higher limit wakes the asker.
   if (in_flight_ >= limit_) return UntilWoken{};
+  // So does the end of a connect, when the connect window is full.
+  if (connects_ && !connects_->overall_has_room()) return UntilWoken{};
   if (!held_) held_ = take_next(now);
   if (!held_) {
     if (drained()) return Drained{};
@@ -311,6 +341,7 @@ Admission::Next Admission::next_locked(time_point now) {
   }
   // [/article:rate-reserve]
   ++in_flight_;
+  if (connects_) connects_->begin(held_->host, now);
   return Admitted{std::move(*std::exchange(held_, std::nullopt)), in_flight_};
 }
 

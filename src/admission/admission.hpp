@@ -23,6 +23,7 @@
 
 #include "admission/concurrency_limit.hpp"
 #include "input/input_item.hpp"
+#include "limit/connect_window.hpp"
 #include "limit/host_limiter.hpp"
 #include "limit/rate_limit_headers.hpp"
 #include "limit/time_source.hpp"
@@ -47,6 +48,9 @@ struct AdmissionSettings {
   // RateLimit headers announce, which also bounds the spacing of the requests it allows
   // (Options::max_retry_wait). No transfer runs meanwhile, so no timeout would end it.
   std::chrono::nanoseconds max_host_pause = std::chrono::nanoseconds::max();
+  // Options::connect_window: the connects in flight at first, per host and overall (see
+  // ConnectWindow); 0: no pacing.
+  std::size_t connect_window = 0;
 };
 
 // An item that may start now. Every admitted item is released exactly once (release()),
@@ -109,6 +113,15 @@ class Admission {
   // something may start, and wakes sooner for new input, a release, a retry, a higher
   // limit or the end of the run.
   std::optional<Admitted> next_blocking(std::stop_token stop);
+
+  // --- Pacing new connections (AdmissionSettings::connect_window).
+  // The engine's promise, before its first next(), to end each admitted item's connect
+  // with connect_ended(); an engine that makes none is not paced.
+  void pace_connects();
+  // Ends the connect of an admitted item to `host`: its request is about to go out
+  // (Reused, Connected or Retransmitted) or its transfer ended before that (Failed when its
+  // connect did, else Reused). Exactly once per admitted item.
+  void connect_ended(const std::string& host, ConnectOutcome outcome);
 
   // --- Settling a finished attempt (see settle() in engines/engine.hpp).
   // Spreads the requests to `host` over what its server announced it accepts (see
@@ -217,8 +230,11 @@ class Admission {
   std::optional<BasicTokenBucket> rate_;
   std::optional<InputItem> held_;
   std::optional<time_point> rate_ready_;
-  std::size_t limit_;          // limit_source_->limit() as last read
-  std::size_t in_flight_ = 0;  // admitted and not yet released
+  // Set from pace_connects() on, when AdmissionSettings::connect_window asks for pacing.
+  std::optional<ConnectWindow> connects_;
+  std::size_t connect_window_ = 0;  // AdmissionSettings::connect_window
+  std::size_t limit_;               // limit_source_->limit() as last read
+  std::size_t in_flight_ = 0;       // admitted and not yet released
   bool closed_ = false;
   // Written under mutex_, so waits see it; atomic so that cancelled() needs no lock.
   std::atomic<bool> cancelled_ = false;

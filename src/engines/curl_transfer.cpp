@@ -113,6 +113,10 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   receiver_.start(std::move(body), options_.body_digest == BodyDigest::Sha256,
                   options_.body_in_memory > 0);
   errors_.watch(easy_);
+  if (hooks_.request_ready != nullptr) {
+    curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &CurlTransfer::on_request);
+    curl_easy_setopt(easy_, CURLOPT_PREREQDATA, this);
+  }
   if (hooks_.progress != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, hooks_.progress);
@@ -150,6 +154,15 @@ curl_socket_t CurlTransfer::open_socket(void* self, curlsocktype purpose, curl_s
           : ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
   if (socket == CURL_SOCKET_BAD && is_descriptor_shortage(errno)) transfer.socket_refused_ = true;
   return socket;
+}
+
+int CurlTransfer::on_request(void* self, char* remote_ip, char* local_ip, int remote_port,
+                             int local_port) {
+  auto& transfer = *static_cast<CurlTransfer*>(self);
+  const int answer =
+      ErrorTrail::on_request(&transfer.errors_, remote_ip, local_ip, remote_port, local_port);
+  transfer.hooks_.request_ready(transfer.hooks_.request_data);
+  return answer;
 }
 
 bool CurlTransfer::starved(CURLcode result) const {

@@ -30,6 +30,10 @@ struct TransferHooks {
   curl_opensocket_callback open_socket = nullptr;
   curl_closesocket_callback close_socket = nullptr;
   void* socket_data = nullptr;  // for both socket callbacks
+  // Called when the transfer's connection is open or reused and its request is about to go
+  // out (CURLOPT_PREREQFUNCTION), for the connect window (engines/connect_report.hpp).
+  void (*request_ready)(void* data) = nullptr;
+  void* request_data = nullptr;
 };
 
 // Not thread-safe: owned by one engine thread. Lifetime: `options` and `resources` must
@@ -99,6 +103,9 @@ class CurlTransfer {
   // CURLOPT_OPENSOCKETFUNCTION: opens the socket (through the hooks' open_socket if given)
   // and notes a shortage of descriptors, which libcurl reports only as "Couldn't connect".
   static curl_socket_t open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  // CURLOPT_PREREQFUNCTION when the hooks have request_ready: the error trail's, then it.
+  static int on_request(void* self, char* remote_ip, char* local_ip, int remote_port,
+                        int local_port);
   // Whether an attempt that ended with `result` failed for want of a descriptor or thread.
   bool starved(CURLcode result) const;
 

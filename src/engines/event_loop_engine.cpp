@@ -5,6 +5,7 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -128,6 +129,18 @@ int EventLoopEngine::on_timer(CURLM* /*multi*/, long timeout_ms, void* shard_ptr
   return 0;
 }
 
+curl_socket_t EventLoopEngine::on_open_socket(void* slot, curlsocktype /*purpose*/,
+                                              curl_sockaddr* address) {
+  const curl_socket_t socket =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket != CURL_SOCKET_BAD) static_cast<Slot*>(slot)->connect.socket_opened(socket);
+  return socket;
+}
+
+void EventLoopEngine::on_request_ready(void* slot) {
+  static_cast<Slot*>(slot)->connect.request_ready();
+}
+
 int EventLoopEngine::wait_ms() const {
   std::optional<std::chrono::steady_clock::time_point> earliest = admission_due_;
   const auto sooner = [&](std::optional<std::chrono::steady_clock::time_point> candidate) {
@@ -154,7 +167,7 @@ EventLoopEngine::Shard& EventLoopEngine::least_busy_shard() {
 
 void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSink& sink) {
   if (idle_.empty()) {
-    slots_.push_back(std::make_unique<Slot>());
+    slots_.push_back(std::make_unique<Slot>(admission));
     BandwidthGate gate;
     if (limits_.bandwidth) {
       gate.bytes = &*limits_.bandwidth;
@@ -171,21 +184,32 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       gate.end_receiving = [this] { --receiving_; };
       gate.waiting = &live_->waiting_for_bandwidth;
     }
-    slots_.back()->transfer = std::make_unique<CurlTransfer>(
-        options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);
+    TransferHooks hooks;
+    if (options_.connect_window > 0) {
+      hooks = TransferHooks{.open_socket = &EventLoopEngine::on_open_socket,
+                            .socket_data = slots_.back().get(),
+                            .request_ready = &EventLoopEngine::on_request_ready,
+                            .request_data = slots_.back().get()};
+    }
+    slots_.back()->transfer = std::make_unique<CurlTransfer>(options_, resources_, std::move(gate),
+                                                             hooks, RedirectFollower::Engine);
     // The engine finds the slot again from the easy handle when libcurl reports it done.
     slots_.back()->transfer->set_owner(slots_.back().get());
     share_.attach(slots_.back()->transfer->handle());
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();
-  if (auto failed = slot->transfer->prepare(std::move(admitted.item))) {
+  auto failed = slot->transfer->prepare(std::move(admitted.item));
+  if (options_.connect_window > 0) slot->connect.started(slot->transfer->host());
+  if (failed) {
+    slot->connect.ended(CURLE_OK);
     settle_unstarted(*slot->transfer, std::move(*failed), admission, sink);
     return;
   }
   Shard& shard = least_busy_shard();
   CURL* easy = slot->transfer->handle();
   if (const CURLMcode added = curl_multi_add_handle(shard.multi, easy); added != CURLM_OK) {
+    slot->connect.ended(CURLE_OK);
     admission.release(slot->transfer->host());
     sink.on_record(slot->transfer->fail(ErrorKind::Other, curl_multi_strerror(added)));
     return;
@@ -269,6 +293,7 @@ void EventLoopEngine::collect_finished(Admission& admission, RecordSink& sink) {
       slot->shard = nullptr;
       --shard->active;
       --active_;
+      slot->connect.ended(result);
       settle(*slot->transfer, result, retry_, admission, sink, slot->in_flight_at_start);
       idle_.push_back(slot);
     }
@@ -281,6 +306,7 @@ void EventLoopEngine::cancel_all(Admission& admission, RecordSink& sink) {
     curl_multi_remove_handle(slot->shard->multi, slot->transfer->handle());
     --slot->shard->active;
     slot->shard = nullptr;
+    slot->connect.ended(CURLE_ABORTED_BY_CALLBACK);
     admission.release(slot->transfer->host());
     sink.on_record(slot->transfer->cancel());
     idle_.push_back(slot.get());
@@ -291,6 +317,7 @@ void EventLoopEngine::cancel_all(Admission& admission, RecordSink& sink) {
 void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                           std::stop_token stop) {
   live_ = &live;
+  if (options_.connect_window > 0) admission.pace_connects();
   admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "engines/connect_report.hpp"
 #include "engines/curl_share.hpp"
 #include "engines/curl_transfer.hpp"
 #include "engines/engine.hpp"
@@ -61,7 +62,9 @@ class EventLoopEngine final : public Engine {
   };
   // A reusable transfer and the shard it is running in (null while idle).
   struct Slot {
+    explicit Slot(Admission& admission) : connect(admission) {}
     std::unique_ptr<CurlTransfer> transfer;
+    ConnectReport connect;  // its transfer's connect, under Options::connect_window
     Shard* shard = nullptr;
     std::uint64_t attempt = 0;  // counts the transfers started in this slot
     std::size_t in_flight_at_start = 0;
@@ -77,6 +80,9 @@ class EventLoopEngine final : public Engine {
 
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* shard, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* shard);
+  // The transfers' hooks for the connect window; `slot` is the transfer's Slot.
+  static curl_socket_t on_open_socket(void* slot, curlsocktype purpose, curl_sockaddr* address);
+  static void on_request_ready(void* slot);
 
   // Starts what admission admits now. Returns false when it is drained or cancelled.
   bool admit(Admission& admission, RecordSink& sink);

@@ -43,10 +43,12 @@ class ErrorTrail {
   // another request, and is not this one's.
   const std::string& resent_after() const noexcept { return resent_after_; }
 
- private:
+  // CURLOPT_PREREQFUNCTION with this trail as its data; public so that a transfer's own
+  // pre-request callback can call it first.
   static int on_request(void* self, char* remote_ip, char* local_ip, int remote_port,
                         int local_port);
 
+ private:
   char buffer_[CURL_ERROR_SIZE] = {};
   CURL* easy_ = nullptr;  // the watched handle; null in tests that call note_request()
   long redirects_ = 0;    // followed before the last request

@@ -21,4 +21,14 @@ std::optional<std::chrono::microseconds> socket_min_rtt(curl_socket_t socket) {
   return std::chrono::microseconds(info.tcpi_min_rtt);
 }
 
+bool socket_retransmitted(curl_socket_t socket) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(socket, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+  if (length < offsetof(tcp_info, tcpi_total_retrans) + sizeof info.tcpi_total_retrans) {
+    return false;
+  }
+  return info.tcpi_total_retrans > 0;
+}
+
 }  // namespace sluice::detail

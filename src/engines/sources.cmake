@@ -11,6 +11,7 @@ target_sources(sluice PRIVATE
   engines/request_method.cpp
   engines/body_receiver.cpp
   engines/failure_classifier.cpp
+  engines/connect_report.cpp
   engines/answer_headers.cpp
   engines/record_builder.cpp
   engines/retry_policy.cpp

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "engines/connect_report.hpp"
 #include "engines/curl_transfer.hpp"
 #include "engines/worker_thread.hpp"
 #include "sluice/errors.hpp"
@@ -32,13 +33,14 @@ int abort_when_stopped(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_
 // Thread-safety: all members may be called from any thread.
 class WorkerSockets {
  public:
-  // Adds the socket callbacks to `hooks`, for the connections the handle opens.
-  // Connections keep their close callback after curl_easy_reset, so this object must
-  // outlive the easy handle.
-  void watch(TransferHooks& hooks) {
+  // Adds the socket callbacks to `hooks`, for the connections the handle opens, and tells
+  // `connect` (may be null) of each socket opened. Connections keep their close callback
+  // after curl_easy_reset, so this object must outlive the easy handle.
+  void watch(TransferHooks& hooks, ConnectReport* connect) {
     hooks.open_socket = &WorkerSockets::open;
     hooks.close_socket = &WorkerSockets::close;
     hooks.socket_data = this;
+    connect_ = connect;
   }
   void shut_down_all() {
     std::lock_guard lock(mutex_);
@@ -51,6 +53,7 @@ class WorkerSockets {
     const curl_socket_t socket =
         ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
     if (socket == CURL_SOCKET_BAD) return socket;
+    if (sockets.connect_ != nullptr) sockets.connect_->socket_opened(socket);
     std::lock_guard lock(sockets.mutex_);
     sockets.open_.push_back(socket);
     return socket;
@@ -63,8 +66,11 @@ class WorkerSockets {
   }
 
   std::mutex mutex_;
-  std::vector<curl_socket_t> open_;  // guarded by mutex_
+  std::vector<curl_socket_t> open_;   // guarded by mutex_
+  ConnectReport* connect_ = nullptr;  // only the worker's own thread calls open()
 };
+
+void report_request_ready(void* connect) { static_cast<ConnectReport*>(connect)->request_ready(); }
 
 }  // namespace
 
@@ -84,9 +90,15 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     gate.end_receiving = [receivers] { receivers->leave(); };
     gate.waiting = &live.waiting_for_bandwidth;
   }
+  const bool paced = options_.connect_window > 0;
+  ConnectReport connect(admission);
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
-  sockets.watch(hooks);
+  sockets.watch(hooks, paced ? &connect : nullptr);
+  if (paced) {
+    hooks.request_ready = &report_request_ready;
+    hooks.request_data = &connect;
+  }
   CurlTransfer transfer(options_, resources_, std::move(gate), hooks, RedirectFollower::Engine);
   share_.attach(transfer.handle());
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
@@ -95,13 +107,17 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     auto admitted = admission.next_blocking(stop);
     if (!admitted) break;
     const std::size_t in_flight_at_start = admitted->in_flight;
-    if (auto failed = transfer.prepare(std::move(admitted->item))) {
+    auto failed = transfer.prepare(std::move(admitted->item));
+    if (paced) connect.started(transfer.host());
+    if (failed) {
+      connect.ended(CURLE_OK);
       settle_unstarted(transfer, std::move(*failed), admission, sink);
       continue;
     }
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
     const CURLcode result = curl_easy_perform(transfer.handle());
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    connect.ended(result);
     // A failure after the abort is the abort's doing: the progress callback's, the bandwidth
     // gate's refusal, or whatever a shut-down socket gave.
     if (result != CURLE_OK && stop.stop_requested()) {
@@ -116,6 +132,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
 void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
   RunLimits limits(options_);
+  if (options_.connect_window > 0) admission.pace_connects();
   std::optional<ReceiverSlots> receivers;
   if (limits.window) receivers.emplace(*limits.window);
   ReceiverSlots* slots = receivers ? &*receivers : nullptr;

@@ -1,9 +1,11 @@
 # Flow control: token buckets (bandwidth, --rate), the per-host limiter with the servers'
 # own rate limits, the adaptive concurrency limit of -c auto, and the receive window budget
-# under the bandwidth cap. Time is injected.
+# under the bandwidth cap, and the connect window that paces new connections. Time is
+# injected.
 target_sources(sluice PRIVATE
   limit/adaptive_limit.cpp
   limit/bandwidth_pacer.cpp
+  limit/connect_window.cpp
   limit/time_source.cpp
   limit/host_key.cpp
   limit/host_limiter.cpp

@@ -146,6 +146,49 @@ TEST(AdmissionTest, ItemsOfAHostAtItsCapWaitAsideWhileOtherHostsGo) {
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
 }
 
+TEST(AdmissionTest, StartsNoMoreThanTheConnectWindowUntilConnectsEnd) {
+  Fixture f({.connect_window = 2});
+  f.admission.pace_connects();
+  for (std::uint64_t i = 0; i < 6; ++i) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
+  // A new connection that opened makes the window one larger: two more may connect.
+  f.admission.connect_ended(kA, ConnectOutcome::Connected);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 2);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 3);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
+  // A reused one frees its place only.
+  f.admission.connect_ended(kA, ConnectOutcome::Reused);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 4);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
+}
+
+TEST(AdmissionTest, AHostAtItsConnectWindowWaitsAsideWhileOtherHostsConnect) {
+  Fixture f({.connect_window = 2});
+  f.admission.pace_connects();
+  for (std::uint64_t i : {0U, 1U}) ASSERT_TRUE(f.admission.push(item(i, kB)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
+  f.admission.connect_ended(kB, ConnectOutcome::Connected);
+  f.admission.connect_ended(kB, ConnectOutcome::Connected);  // overall window: 4
+  for (std::uint64_t i : {2U, 3U, 4U}) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  ASSERT_TRUE(f.admission.push(item(5, kB)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 2);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 3);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 5);  // a's window of 2 is full: 4 waits
+  EXPECT_EQ(f.admission.occupancy(true).parked, 1u);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
+  f.admission.connect_ended(kA, ConnectOutcome::Reused);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 4);
+}
+
+TEST(AdmissionTest, AnEngineThatReportsNoConnectsIsNotPaced) {
+  Fixture f({.connect_window = 1});
+  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  for (long long i = 0; i < 3; ++i) EXPECT_EQ(admitted(f.admission.next(kStart)), i);
+}
+
 TEST(AdmissionTest, PublishesTheParkedItemsTheWaitingRetriesAndTheCauseOfAPause) {
   Fixture f({.per_host = 1, .max_host_pause = 1h});
   for (std::uint64_t i : {0U, 1U, 2U}) ASSERT_TRUE(f.admission.push(item(i, kA)));

@@ -229,6 +229,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "Requests in flight per host (scheme, host, port), on top of -c (0: no cap)")
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));
+  app.add_option("--connect-window", fetch.options.connect_window,
+                 "New connections opening at once at first, per host and overall; grows as "
+                 "they succeed (0: no pacing)")
+      ->capture_default_str()
+      ->transform(whole_number(0, kMaxConcurrency));
   auto* output_option =
       app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
   const std::map<std::string, OutputLayout> layouts{{"flat", OutputLayout::Flat},
