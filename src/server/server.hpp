@@ -69,6 +69,11 @@ struct ServerStats {
   // ends only when the peer goes away.
   std::uint64_t in_flight = 0;
   std::uint64_t peak_in_flight = 0;  // the maximum of in_flight
+  // The most requests at once whose header was read and whose answer had not begun. A client
+  // has none of such an answer yet, so a cap a client keeps on its requests bounds this
+  // exactly; in_flight may count an answer a moment after the client has read all of it
+  // (its write's handler runs after the last byte left).
+  std::uint64_t peak_unanswered = 0;
   // Body bytes the answers counted in `requests` write: a faulted answer counts only the part
   // it writes, and an endless one each chunk as the chunk starts.
   std::uint64_t bytes_sent = 0;

@@ -10,6 +10,12 @@ namespace {
 // would draw the same numbers, and the slowest answers would also be the faulted ones.
 constexpr std::uint64_t kFaultSeedMask = 0x9e3779b97f4a7c15;
 
+void raise_peak(std::atomic<std::uint64_t>& peak, std::uint64_t now) noexcept {
+  auto seen = peak.load(std::memory_order_relaxed);
+  while (now > seen && !peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+  }
+}
+
 }  // namespace
 
 ServerState::ServerState(const ServerConfig& config)
@@ -38,10 +44,8 @@ Admission ServerState::on_request_started() noexcept {
   // The count this request's own increment returns is exact: of requests that start at once,
   // each sees a different n, as each would find a different place in a real queue.
   const auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
-  auto peak = peak_in_flight_.load(std::memory_order_relaxed);
-  while (now > peak &&
-         !peak_in_flight_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
+  raise_peak(peak_in_flight_, now);
+  raise_peak(peak_unanswered_, unanswered_.fetch_add(1, std::memory_order_relaxed) + 1);
   const auto admission = admit(now, capacity_, service_time_);
   if (admission.overloaded) {
     overloaded_.fetch_add(1, std::memory_order_relaxed);
@@ -62,6 +66,7 @@ std::optional<RateTurn> ServerState::take_rate_turn() {
 
 void ServerState::on_answer(std::uint64_t body_bytes, Fault fault) noexcept {
   requests_.fetch_add(1, std::memory_order_relaxed);
+  unanswered_.fetch_sub(1, std::memory_order_relaxed);
   if (fault != Fault::None) {
     faults_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -81,6 +86,7 @@ ServerStats ServerState::snapshot() const noexcept {
   return {.requests = requests_.load(std::memory_order_relaxed),
           .in_flight = in_flight_.load(std::memory_order_relaxed),
           .peak_in_flight = peak_in_flight_.load(std::memory_order_relaxed),
+          .peak_unanswered = peak_unanswered_.load(std::memory_order_relaxed),
           .bytes_sent = bytes_sent_.load(std::memory_order_relaxed),
           .connections = connections_.load(std::memory_order_relaxed),
           .faults = faults_.load(std::memory_order_relaxed),

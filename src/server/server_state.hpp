@@ -64,6 +64,8 @@ class ServerState {
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> in_flight_{0};
   std::atomic<std::uint64_t> peak_in_flight_{0};
+  std::atomic<std::uint64_t> unanswered_{0};
+  std::atomic<std::uint64_t> peak_unanswered_{0};
   std::atomic<std::uint64_t> bytes_sent_{0};
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> faults_{0};

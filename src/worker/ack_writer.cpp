@@ -79,7 +79,7 @@ std::vector<RedisCommand> AckWriter::commands(const std::deque<Outcome>& batch,
     commands.push_back({by_text ? "EVAL" : "EVALSHA", by_text ? kFinishScript : script_sha_, "4",
                         keys_.requests, keys_.results, keys_.meta, outcome.entry.host_lease, group,
                         id, outcome.record, outcome.failed ? "1" : "0",
-                        host_lease_member(consumer_, id)});
+                        host_lease_member(consumer_, outcome.entry)});
   }
   return commands;
 }

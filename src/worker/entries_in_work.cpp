@@ -3,10 +3,12 @@
 
 namespace sluice::detail {
 
-std::uint64_t EntriesInWork::add(std::string entry_id) {
+std::optional<std::uint64_t> EntriesInWork::add(std::string entry_id) {
   const std::lock_guard lock(mutex_);
-  entries_.emplace(next_index_, EntryInWork{.id = std::move(entry_id), .host_lease = {}});
-  return next_index_++;
+  if (!ids_.insert(entry_id).second) return std::nullopt;
+  const auto index = next_index_++;
+  entries_.emplace(index, EntryInWork{.id = std::move(entry_id), .index = index, .host_lease = {}});
+  return index;
 }
 
 void EntriesInWork::set_host_lease(std::uint64_t index, std::string key) {
@@ -24,6 +26,7 @@ std::optional<EntryInWork> EntriesInWork::take(std::uint64_t index) {
     if (found == entries_.end()) return std::nullopt;
     id = std::move(found->second);
     entries_.erase(found);
+    ids_.erase(id->id);
   }
   taken_.notify_all();
   return id;

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,14 +16,18 @@ namespace sluice::detail {
 
 struct EntryInWork {
   std::string id;
-  std::string host_lease;  // the key of the job-wide --per-host lease it holds; empty: none
+  std::uint64_t index = 0;  // its item's: unique in this worker, also for an entry taken again
+  std::string host_lease;   // the key of the job-wide --per-host lease it holds; empty: none
 };
 
-// The entries this worker has taken and not yet finished, by their items' index.
+// The entries this worker has taken and not yet finished, by their items' index; an entry
+// is in work here at most once.
 // Thread-safety: every member from any thread.
 class EntriesInWork {
  public:
-  std::uint64_t add(std::string entry_id);  // the index for its item
+  // The index for its item; nullopt when the entry is in work here already (a claim took
+  // back an entry of this worker's own, whose renewal came late).
+  std::optional<std::uint64_t> add(std::string entry_id);
   void set_host_lease(std::uint64_t index, std::string key);
   std::optional<EntryInWork> take(std::uint64_t index);
   std::vector<EntryInWork> entries() const;
@@ -34,6 +39,7 @@ class EntriesInWork {
   mutable std::mutex mutex_;
   std::condition_variable taken_;                 // guarded by mutex_
   std::map<std::uint64_t, EntryInWork> entries_;  // guarded by mutex_
+  std::set<std::string, std::less<>> ids_;        // guarded by mutex_: the ids in entries_
   std::uint64_t next_index_ = 0;                  // guarded by mutex_
 };
 

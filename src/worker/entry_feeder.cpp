@@ -2,6 +2,8 @@
 #include "worker/entry_feeder.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "limit/host_key.hpp"
 #include "scope_exit.hpp"
@@ -18,10 +20,11 @@ constexpr std::chrono::milliseconds kBlock(500);
 constexpr std::size_t kMostPerRead = 500;
 
 // Pushes the entries of `entries` (an array of [id, [field, value...]]); an entry whose
-// fields are gone (deleted) is skipped. With `hosts`, each item first waits for a lease of
-// its host (a job-wide --per-host). With `rate`, each fetchable item is pushed at the
-// start it reserved on the job's schedule, so admission starts it then (or later, if all
-// slots are busy). False once admission is cancelled or `stop` requested.
+// fields are gone (deleted) is skipped, and so is one in work here already. With `hosts`,
+// each item first waits for a lease of its host (a job-wide --per-host). With `rate`, each
+// fetchable item is pushed at the start it reserved on the job's schedule, so admission
+// starts it then (or later, if all slots are busy). False once admission is cancelled or
+// `stop` requested; the entries not pushed stay in work, for the worker to hand back.
 std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admission& admission,
                                                EntriesInWork& in_work, JobRate* rate,
                                                JobHostLeases* hosts, std::stop_token stop) {
@@ -31,32 +34,33 @@ std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admiss
     if (!reserved) return std::unexpected(reserved.error());
     next_start = *reserved;
   }
+  // All of them in work at once, so that LeaseKeeper renews those still waiting for their
+  // host lease or their start: a wait longer than the lease would else let a claim, this
+  // worker's own included, take them a second time.
+  std::vector<std::pair<std::uint64_t, const RedisReply*>> taken;
+  taken.reserve(entries.elements.size());
   for (const auto& entry : entries.elements) {
     if (entry.elements.size() != 2) continue;
-    const std::string& id = entry.elements[0].text;
-    const std::uint64_t index = in_work.add(id);
-    InputItem item = item_from_entry(entry.elements[1], index, id);
+    if (const auto index = in_work.add(entry.elements[0].text)) {
+      taken.emplace_back(*index, &entry);
+    }
+  }
+  for (const auto& [index, entry] : taken) {
+    const std::string& id = entry->elements[0].text;
+    InputItem item = item_from_entry(entry->elements[1], index, id);
     if (!item.error) item.host = host_key(item.fetch_url).value_or("");
     if (hosts != nullptr && !item.host.empty()) {
-      auto acquired = hosts->acquire(item.host, id, stop);
+      auto acquired =
+          hosts->acquire(item.host, EntryInWork{.id = id, .index = index, .host_lease = {}}, stop);
       if (!acquired) return std::unexpected(acquired.error());
-      if (!*acquired) {
-        in_work.take(index);
-        return false;
-      }
+      if (!*acquired) return false;
       in_work.set_host_lease(index, hosts->key(item.host));
     }
     if (rate != nullptr && !item.error) {
-      if (!sleep_until_unless_stopped(next_start, stop)) {
-        in_work.take(index);  // stays pending: claimed again after its lease
-        return false;
-      }
+      if (!sleep_until_unless_stopped(next_start, stop)) return false;
       next_start += rate->interval();
     }
-    if (!admission.push(std::move(item))) {
-      in_work.take(index);
-      return false;
-    }
+    if (!admission.push(std::move(item))) return false;
   }
   return true;
 }

@@ -15,6 +15,7 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local lease = tonumber(ARGV[2])
+-- The member present already: this call sent again after a reconnect.
 if not redis.call('ZSCORE', KEYS[1], ARGV[3]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
   return 0
 end
@@ -37,8 +38,8 @@ return 1
 
 }  // namespace
 
-std::string host_lease_member(const std::string& consumer, const std::string& entry_id) {
-  return consumer + " " + entry_id;
+std::string host_lease_member(const std::string& consumer, const EntryInWork& entry) {
+  return consumer + " " + entry.id + " " + std::to_string(entry.index);
 }
 
 JobHostLeases::JobHostLeases(RedisLink& link, const JobKeys& keys, std::string consumer,
@@ -50,7 +51,7 @@ JobHostLeases::JobHostLeases(RedisLink& link, const JobKeys& keys, std::string c
       lease_ms_(std::to_string(lease.count())) {}
 
 std::expected<bool, RedisFailure> JobHostLeases::acquire(const std::string& host,
-                                                         const std::string& entry_id,
+                                                         const EntryInWork& entry,
                                                          std::stop_token stop) {
   const RedisCommand command{"EVAL",
                              kAcquireScript,
@@ -58,7 +59,7 @@ std::expected<bool, RedisFailure> JobHostLeases::acquire(const std::string& host
                              key(host),
                              per_host_,
                              lease_ms_,
-                             host_lease_member(consumer_, entry_id)};
+                             host_lease_member(consumer_, entry)};
   while (!stop.stop_requested()) {
     auto reply = link_.call_retrying(command, stop);
     if (!reply) return std::unexpected(reply.error());
@@ -83,7 +84,7 @@ std::optional<RedisCommand> host_lease_renewal(const std::vector<EntryInWork>& e
   RedisCommand command{"EVAL", kRenewScript, std::to_string(holding.size())};
   for (const auto* entry : holding) command.push_back(entry->host_lease);
   command.push_back(std::to_string(lease.count()));
-  for (const auto* entry : holding) command.push_back(host_lease_member(consumer, entry->id));
+  for (const auto* entry : holding) command.push_back(host_lease_member(consumer, *entry));
   return command;
 }
 

@@ -17,8 +17,10 @@
 
 namespace sluice::detail {
 
-// The member a worker's entry holds in its host's set.
-std::string host_lease_member(const std::string& consumer, const std::string& entry_id);
+// The member an entry in work holds in its host's set: one per taking of the entry, so that
+// an entry a worker took twice (its record still on the way when a claim took it back)
+// holds two leases, and the first record's script gives back only the first.
+std::string host_lease_member(const std::string& consumer, const EntryInWork& entry);
 
 // One script call that extends, by `lease`, the host leases `entries` hold; nullopt when they
 // hold none.
@@ -32,10 +34,10 @@ class JobHostLeases {
   JobHostLeases(RedisLink& link, const JobKeys& keys, std::string consumer, std::size_t per_host,
                 std::chrono::milliseconds lease);
 
-  // Waits (polling every 10 ms) until the host has a free lease and takes it for
-  // `entry_id`; false when `stop` came first. An entry is in work here from this moment until
-  // its record is written, retries included, so the cap also bounds requests in flight.
-  std::expected<bool, RedisFailure> acquire(const std::string& host, const std::string& entry_id,
+  // Waits (polling every 10 ms) until the host has a free lease and takes it for `entry`;
+  // false when `stop` came first. An entry is in work here from this moment until its record
+  // is written, retries included, so the cap also bounds requests in flight.
+  std::expected<bool, RedisFailure> acquire(const std::string& host, const EntryInWork& entry,
                                             std::stop_token stop);
   std::string key(const std::string& host) const { return keys_.hosts + host; }
 
