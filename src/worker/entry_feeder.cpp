@@ -45,7 +45,8 @@ std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admiss
       taken.emplace_back(*index, &entry);
     }
   }
-  for (const auto& [index, entry] : taken) {
+  for (std::size_t n = 0; n < taken.size(); ++n) {
+    const auto& [index, entry] = taken[n];
     const std::string& id = entry->elements[0].text;
     InputItem item = item_from_entry(entry->elements[1], index, id);
     if (!item.error) item.host = host_key(item.fetch_url).value_or("");
@@ -57,6 +58,15 @@ std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admiss
       in_work.set_host_lease(index, hosts->key(item.host));
     }
     if (rate != nullptr && !item.error) {
+      // Starts more than an interval past their slots (a host lease waited for, a starved
+      // thread) take new ones, for the rest of the batch: catching up would push the missed
+      // starts back to back, so that more than the rate of them met the server within a
+      // second. The slots given up are the job's loss, never another worker's.
+      if (std::chrono::steady_clock::now() > next_start + rate->interval()) {
+        auto reserved = rate->reserve(taken.size() - n, stop);
+        if (!reserved) return std::unexpected(reserved.error());
+        next_start = *reserved;
+      }
       if (!sleep_until_unless_stopped(next_start, stop)) return false;
       next_start += rate->interval();
     }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <numeric>
+#include <ranges>
 #include <string>
 #include <thread>
 #include <vector>
@@ -176,14 +178,27 @@ TEST_F(ScaleOutTest, AJobWideRateHoldsAcrossWorkers) {
     EXPECT_EQ(result.exit_code, 0) << result.err;
   }
   EXPECT_EQ(results_count("rated"), kUrls);
+  // The server's 100 ms bins of requests read. Over the run, from the first request's bin
+  // to the last's, the job kept its rate (5 % for the two bins that are partly the run's).
+  // Within any one second the bins also hold what a starved server read late: a thread of
+  // the server that the busy loops of .ci/repeat hold off for 200 ms moves 40 requests into
+  // the next second. So one second allows a quarter more; three workers each at the rate,
+  // the fault this test is for, would show 600.
   const auto bins = server_.request_bins();
+  const auto used = [](std::uint64_t count) { return count > 0; };
+  const auto first_bin = std::ranges::find_if(bins, used);
+  const auto last_bin = std::ranges::find_if(bins | std::views::reverse, used).base();
+  ASSERT_LT(first_bin, last_bin);
+  const auto run_bins = static_cast<std::uint64_t>(last_bin - first_bin);
+  EXPECT_EQ(std::accumulate(first_bin, last_bin, std::uint64_t{0}), kUrls);
+  EXPECT_LE(kUrls * 10, kRate * 105 / 100 * run_bins) << run_bins << " bins of 100 ms";
   std::uint64_t busiest_second = 0;
   for (std::size_t first = 0; first + 10 <= bins.size(); ++first) {
     std::uint64_t second = 0;
     for (std::size_t i = first; i < first + 10; ++i) second += bins[i];
     busiest_second = std::max(busiest_second, second);
   }
-  EXPECT_LE(busiest_second, kRate * 105 / 100);
+  EXPECT_LE(busiest_second, kRate * 125 / 100);
   EXPECT_GT(busiest_second, kRate / 2) << "the workers were not limited by the rate";
 }
 
