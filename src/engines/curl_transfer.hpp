@@ -35,8 +35,8 @@ struct TransferHooks {
 // Not thread-safe: owned by one engine thread. Lifetime: `options` and `resources` must
 // outlive it. Reusing the handle (even curl_easy_reset keeps its connection and DNS caches)
 // saves an allocation per URL and, in the thread engine, keeps each worker's connections
-// alive. The handle's CURLOPT_PRIVATE is always this
-// transfer (see from_handle); an engine keeps its own bookkeeping in owner().
+// alive. The handle's CURLOPT_PRIVATE is always this transfer (see from_handle); an engine
+// keeps its own bookkeeping in owner().
 // With RedirectFollower::Engine a redirect ends the transfer: libcurl would follow it within
 // the transfer, to a host whose turn (Options::per_host) nobody asked for. The engine follows it
 // instead as the same attempt's next item (follow()), admitted for the target's own host.
