@@ -11,8 +11,14 @@ list (what the server was told to wait), so ratios compare tools fairly.
 designs included, so they are measured as the common fetchers are.
 sluice's own rows add the p50 and p99 of the latencies it observed (its --summary-json), and
 `--sluice-flags` passes further options to it (e.g. `--connect-window 0`).
+`--server nginx` serves case (c), which has no delays, from nginx with keep-alive instead
+(nginx_server.py): every client keeps its connections there. nginx keeps no counters, so
+requests, connections and peak in flight read "-".
+With --repeat, the tools take turns run by run, so a change in the machine's load falls on
+each of them alike.
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
-       [--engines loop,threads,textbook-slices,textbook-permits] [--sluice-flags=...]
+       [--engines loop,threads,textbook-slices,textbook-permits] [--server sluice|nginx]
+       [--sluice-flags=...]
 """
 import argparse
 import heapq
@@ -26,6 +32,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+from nginx_server import NginxServer
 
 
 def ideal_makespan(latencies, slots):
@@ -63,13 +71,6 @@ class Server:
         """The server's counters; its `connections` include the one this call opens."""
         with urllib.request.urlopen(f"{self.base}/_stats", timeout=10) as answer:
             return json.load(answer)
-
-    def cpu_seconds(self):
-        """User + system time of the server process so far, from /proc (10 ms ticks)."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            # The command name in field 2 holds no spaces here ("sluice"), so split() is safe.
-            fields = stat.read().split()
-        return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
     def close(self):
         self.process.terminate()
@@ -164,31 +165,42 @@ class Run:
     def __init__(self, wall, cpu, rss, code, server_cpu, stats, summary):
         self.wall, self.cpu, self.rss, self.code = wall, cpu, rss, code
         self.server_cpu = server_cpu
-        self.stats = stats
+        self.stats = stats  # None from a server without counters (nginx)
         self.summary = summary  # sluice's --summary-json, or None for the other tools
         # The /_stats request itself opened one of the server's connections.
-        self.connections = stats["connections"] - 1
+        self.connections = stats["connections"] - 1 if stats else None
 
 
-def run_against_own_server(sluice, case, build_command, body_parent=None):
+def process_cpu_seconds(pid):
+    """User + system time of process pid so far, from /proc (10 ms ticks)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # The command names here ("sluice", "nginx") hold no spaces, so split() is safe.
+        fields = stat.read().split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_against_own_server(sluice, case, build_command, body_parent=None, server_kind="sluice"):
     """Runs build_command(base, url_list, workdir, body_dir) against a server of its own,
     so the server's counters (connections, peak in flight, CPU) belong to this run alone."""
-    server = Server(sluice)
-    try:
-        with tempfile.TemporaryDirectory() as workdir, \
-                tempfile.TemporaryDirectory(dir=body_parent) as body_dir:
+    with tempfile.TemporaryDirectory() as workdir, \
+            tempfile.TemporaryDirectory(dir=body_parent) as body_dir:
+        if server_kind == "nginx":
+            server = NginxServer(shutil.which("nginx"), workdir)
+        else:
+            server = Server(sluice)
+        try:
             url_list = write_list(case, server.base, workdir)
             command = build_command(server.base, url_list, workdir, body_dir)
             wall, cpu, rss, code = measured(command)
-            server_cpu = server.cpu_seconds()
-            stats = server.stats()
+            server_cpu = process_cpu_seconds(server.process.pid)
+            stats = server.stats() if server_kind == "sluice" else None
             summary = None
             summary_path = os.path.join(workdir, "summary.json")
             if os.path.exists(summary_path):
                 with open(summary_path) as source:
                     summary = json.load(source)
-    finally:
-        server.close()
+        finally:
+            server.close()
     return Run(wall, cpu, rss, code, server_cpu, stats, summary)
 
 
@@ -211,6 +223,8 @@ def main():
                         help="where aria2c saves bodies (default /dev/shm, a tmpfs)")
     parser.add_argument("--sluice-flags", default="",
                         help="further sluice options, space-separated, e.g. --connect-window=0")
+    parser.add_argument("--server", choices=["sluice", "nginx"], default="sluice",
+                        help="nginx: case (c) only, against nginx with keep-alive")
     parser.add_argument("--aria2c-flags", default="",
                         help="further aria2c options, space-separated, e.g. --deferred-input=true")
     args = parser.parse_args()
@@ -222,18 +236,25 @@ def main():
     for name, path in tools.items():
         if not path:
             print(f"# {name}: not installed, skipped", flush=True)
+    if args.server == "nginx" and not shutil.which("nginx"):
+        raise SystemExit("nginx is not installed")
     table = cases()
     for key in args.cases.split(","):
         case = table[key]
-        for name, path in tools.items():
-            allowed = getattr(args, f"{name}_cases", None)
-            if path and (allowed is None or key in allowed.split(",")):
-                for _ in range(args.repeat):
+        if args.server == "nginx" and any(latency > 0 for latency in case.latencies):
+            raise SystemExit(f"case ({key}) has delays, which only `sluice serve` makes")
+        for _ in range(args.repeat):
+            for name, path in tools.items():
+                allowed = getattr(args, f"{name}_cases", None)
+                if path and (allowed is None or key in allowed.split(",")):
                     run_one(args, key, case, name, path)
-        for engine in engines:
-            for _ in range(args.repeat):
+            for engine in engines:
                 run_one(args, key, case, "sluice", os.path.abspath(args.sluice), engine)
     return 0
+
+
+def counter(stats, name):
+    return "-" if stats is None else stats[name]
 
 
 def run_one(args, key, case, name, path, engine=None):
@@ -260,15 +281,16 @@ def run_one(args, key, case, name, path, engine=None):
         return wget2_command(path, case, url_list)
 
     run = run_against_own_server(os.path.abspath(args.sluice), case, build_command,
-                                 args.aria2c_dir)
+                                 args.aria2c_dir, args.server)
     n = len(case.latencies)
     ideal = ideal_makespan(case.latencies, case.c)
     ratio = f"{ideal / run.wall:6.1%}" if ideal > 0 else "   n/a"
     print(f"{key}  {case.title:32} {label:26} wall {run.wall:7.3f} s  ideal {ideal:7.3f} s"
           f"  ideal/wall {ratio}  cpu {run.cpu:6.2f} s ({run.cpu / n * 1e6:5.1f} us/req)"
           f"  {n / run.wall:8.0f} req/s  rss {run.rss:6.1f} MiB"
-          f"  requests {run.stats['requests']:6}  connections {run.connections:6}"
-          f"  peak in flight {run.stats['peak_in_flight']:5}  exit {run.code}"
+          f"  requests {counter(run.stats, 'requests'):>6}"
+          f"  connections {'-' if run.connections is None else run.connections:>6}"
+          f"  peak in flight {counter(run.stats, 'peak_in_flight'):>5}  exit {run.code}"
           + (f"  p50 {run.summary['p50_ms']:.1f} ms  p99 {run.summary['p99_ms']:.1f} ms"
              if run.summary else "") +
           f"  load {os.getloadavg()[0]:5.2f}", flush=True)

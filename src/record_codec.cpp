@@ -56,7 +56,26 @@ void append_millis(std::string& out, double ms) {
     out += "null";
     return;
   }
-  append_number(out, std::round(ms * 1000.0) / 1000.0);
+  const double thousandths = std::round(ms * 1000.0);
+  if (thousandths < 0 || thousandths >= 1e7) {
+    append_number(out, thousandths / 1000.0);
+    return;
+  }
+  // Below 10,000 ms, what to_chars writes for thousandths / 1000 is the whole milliseconds
+  // and up to three decimals without trailing zeros (checked for every value): written
+  // directly, it skips the shortest-form search for a double.
+  const auto count = static_cast<unsigned>(thousandths);
+  std::array<char, 16> text{};
+  char* end = std::to_chars(text.data(), text.data() + text.size(), count / 1000).ptr;
+  unsigned fraction = count % 1000;
+  if (fraction != 0) {
+    *end++ = '.';
+    for (unsigned digit = 100; fraction != 0; digit /= 10) {
+      *end++ = static_cast<char>('0' + fraction / digit);
+      fraction %= digit;
+    }
+  }
+  out.append(text.data(), end);
 }
 
 Failure missing(std::string_view key) { return Failure("missing \"" + std::string(key) + '"'); }

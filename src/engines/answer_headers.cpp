@@ -2,22 +2,33 @@
 // rate limit its RateLimit or X-RateLimit-* headers announce, and where its Location points.
 #include "engines/answer_headers.hpp"
 
+#include <array>
 #include <string>
 #include <string_view>
 
 namespace sluice::detail {
 
 std::optional<std::string> answer_field(CURL* easy, std::string_view name) {
-  const std::string field(name);  // libcurl wants a terminated string
+  // libcurl wants a terminated string. Most names fit the buffer, which spares an
+  // allocation per lookup: every answer is searched for four rate-limit fields.
+  std::array<char, 64> buffer{};
+  std::string long_name;
+  const char* field = buffer.data();
+  if (name.size() < buffer.size()) {
+    name.copy(buffer.data(), name.size());
+  } else {
+    long_name = name;
+    field = long_name.c_str();
+  }
   curl_header* header = nullptr;
   // Request -1 is the last one; CURLH_HEADER leaves out trailers, 1xx and CONNECT answers.
-  if (curl_easy_header(easy, field.c_str(), 0, CURLH_HEADER, -1, &header) != CURLHE_OK) {
+  if (curl_easy_header(easy, field, 0, CURLH_HEADER, -1, &header) != CURLHE_OK) {
     return std::nullopt;
   }
   std::string value = header->value;
   const std::size_t amount = header->amount;
   for (std::size_t i = 1; i < amount; ++i) {
-    if (curl_easy_header(easy, field.c_str(), i, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
+    if (curl_easy_header(easy, field, i, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
     value += ", ";
     value += header->value;
   }

@@ -30,6 +30,9 @@ void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   rtt_sampled_ = false;
   started_ = true;
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
+}
+
+void BodyReceiver::attach() noexcept {
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
 }

@@ -60,9 +60,11 @@ class BodyReceiver {
   BodyReceiver& operator=(const BodyReceiver&) = delete;
   ~BodyReceiver();
 
+  // Makes the handle hand its body here; again after each curl_easy_reset, which forgets the
+  // write callback.
+  void attach() noexcept;
   // Readies for a new transfer, saving its body to `body` if given, hashing it when `digest`
-  // and keeping it in memory when `keep` (see take_kept), and makes the handle hand its body
-  // here; again after each curl_easy_reset, which forgets the write callback.
+  // and keeping it in memory when `keep` (see take_kept).
   void start(std::optional<BodyFile> body, bool digest = false, bool keep = false);
   // Takes one chunk of the body; returns what the write callback returns: its length when
   // taken, CURL_WRITEFUNC_PAUSE to be handed it again on resume, or 0 to end the transfer

@@ -40,6 +40,11 @@ std::uint64_t body_cap(const Options& options) {
   return std::min(options.max_body, options.body_in_memory);
 }
 
+// Whether the run sends credentials that a redirect hop to another host must not get.
+bool has_credentials(const Options& options) {
+  return !options.user.empty() || !options.bearer_token.empty() || !options.cookie.empty();
+}
+
 CURL* new_easy_handle() {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) throw std::bad_alloc();
@@ -97,21 +102,35 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
     body.emplace(std::move(*created));
   }
 
-  curl_easy_reset(easy_);
-  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
   const bool origin_host =
       !item_.redirected || host_key(item_.fetch_url).value_or("") == item_.redirected->start_host;
+  // Credentials an earlier request set stay on the handle: only a reset takes them away.
+  if (!origin_host && has_credentials(options_)) handle_clean_ = false;
+  if (handle_clean_) {
+    errors_.clear();
+  } else {
+    configure_handle();
+  }
   shape_request();
-  set_easy_options(easy_, item_.fetch_url, options_, receiver_.gate(), resources_, redirects_,
-                   shape_, origin_host);
+  set_request_options(easy_, item_.fetch_url, options_, resources_, shape_, origin_host);
+  handle_clean_ = shape_.plain();
   if (body && body->resume_offset() > 0) {
     // Not CURLOPT_RESUME_FROM: libcurl then fails an answer that ignores the range, which
     // here means starting over.
     const std::string range = std::to_string(body->resume_offset()) + '-';
     curl_easy_setopt(easy_, CURLOPT_RANGE, range.c_str());
+    handle_clean_ = false;
   }
   receiver_.start(std::move(body), options_.body_digest == BodyDigest::Sha256,
                   options_.body_in_memory > 0);
+  return std::nullopt;
+}
+
+void CurlTransfer::configure_handle() {
+  curl_easy_reset(easy_);
+  set_run_options(easy_, options_, receiver_.gate(), resources_, redirects_);
+  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+  receiver_.attach();
   errors_.watch(easy_);
   if (hooks_.request_ready != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &CurlTransfer::on_request);
@@ -128,7 +147,16 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETFUNCTION, hooks_.close_socket);
     curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETDATA, hooks_.socket_data);
   }
-  return std::nullopt;
+}
+
+bool CurlTransfer::leaves_handle_clean(CURLcode result, long status) const {
+  if (result != CURLE_OK || status == 401 || status == 407 || errors_.resent()) return false;
+  // An authentication offer changes what libcurl picks for the handle's later requests.
+  long offered = 0;
+  curl_easy_getinfo(easy_, CURLINFO_HTTPAUTH_AVAIL, &offered);
+  if (offered != 0) return false;
+  curl_easy_getinfo(easy_, CURLINFO_PROXYAUTH_AVAIL, &offered);
+  return offered == 0;
 }
 
 void CurlTransfer::shape_request() {
@@ -186,6 +214,7 @@ Record CurlTransfer::finish(CURLcode result) {
   const RedirectTrail* trail = item_.redirected ? &*item_.redirected : nullptr;
   const long status =
       read_answer(easy_, record, trail != nullptr ? trail->hops : 0, options_.record_headers);
+  handle_clean_ = handle_clean_ && leaves_handle_clean(result, status);
   if (options_.compressed && status != 0) {
     // libcurl counts the body's bytes as read from the connection, before it decodes them.
     curl_off_t wire = 0;
@@ -346,6 +375,7 @@ InputItem CurlTransfer::follow(Record&& hop) {
 }
 
 Record CurlTransfer::cancel() {
+  handle_clean_ = false;
   receiver_.end();
   receiver_.drop();  // an uncommitted body file removes itself
   // The abandoned transfer was an attempt.
@@ -357,6 +387,7 @@ Record CurlTransfer::cancel() {
 }
 
 Record CurlTransfer::fail(ErrorKind kind, std::string message) {
+  handle_clean_ = false;
   receiver_.end();
   receiver_.drop();
   return unfetched_record(std::move(item_), {kind, std::move(message)});

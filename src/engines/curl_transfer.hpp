@@ -37,10 +37,10 @@ struct TransferHooks {
 };
 
 // Not thread-safe: owned by one engine thread. Lifetime: `options` and `resources` must
-// outlive it. Reusing the handle (curl_easy_reset keeps
-// its connection and DNS caches) saves an allocation per URL and, in the thread engine,
-// keeps each worker's connections alive. The handle's CURLOPT_PRIVATE is always this
-// transfer (see from_handle); an engine keeps its own bookkeeping in owner().
+// outlive it. Reusing the handle (even curl_easy_reset keeps its connection and DNS caches)
+// saves an allocation per URL and, in the thread engine, keeps each worker's connections
+// alive. The handle's CURLOPT_PRIVATE is always this transfer (see from_handle); an engine
+// keeps its own bookkeeping in owner().
 // With RedirectFollower::Engine a redirect ends the transfer: libcurl would follow it within
 // the transfer, to a host whose turn (Options::per_host) nobody asked for. The engine follows it
 // instead as the same attempt's next item (follow()), admitted for the target's own host.
@@ -94,6 +94,13 @@ class CurlTransfer {
   Record fail(ErrorKind kind, std::string message);
 
  private:
+  // Resets the handle and sets what every transfer of the run shares: the run's options and
+  // the callbacks.
+  void configure_handle();
+  // Whether the attempt that ended with `result` and `status` left the handle as
+  // configure_handle() and a plain request did: no method options, range, retry or
+  // authentication state that the next transfer would inherit.
+  bool leaves_handle_clean(CURLcode result, long status) const;
   // Sets shape_ (and the header lists it points to) for item_.
   void shape_request();
   // The URL the transfer ended on: the last redirect's target, or the item's own.
@@ -125,6 +132,10 @@ class CurlTransfer {
   std::optional<CurlList> own_headers_elsewhere_;
   std::optional<std::string> redirect_to_;  // see redirect_target()
   void* owner_ = nullptr;
+  // The handle holds the run's options and nothing an earlier request set that the next must
+  // not inherit, so the next transfer sets only what its request changes. A reset per
+  // transfer would have libcurl free, copy and parse every option again.
+  bool handle_clean_ = false;
   bool short_of_descriptors_ = false;  // of the attempt last prepared or finished
   bool socket_refused_ = false;        // a socket of this attempt met EMFILE or ENFILE
 };

@@ -1,7 +1,7 @@
-// Sets a reset easy handle up for one URL from the run's Options and the request: protocols,
-// redirects, timeouts, the body size cap, --resolve, the method, body, headers and
-// credentials, compression,
-// TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
+// Sets an easy handle up in two layers: once, after a reset, what the run's Options give every
+// transfer (protocols, redirects, timeouts, size cap, --resolve, TLS, proxy, compression, the
+// HTTP version, socket shaping); then per URL what a request may change (URL, method, body,
+// headers, credentials, cookies).
 #include "engines/easy_options.hpp"
 
 #include <strings.h>
@@ -92,23 +92,20 @@ void set_method(CURL* easy, const RequestShape& request) {
   }
 }
 
-void set_request_options(CURL* easy, const Options& options, const RunResources& resources,
-                         const RequestShape& request, bool origin_host) {
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+void set_shape(CURL* easy, const Options& options, const RunResources& resources,
+               const RequestShape& request, bool origin_host) {
   set_method(easy, request);
   const CurlList& run_headers = origin_host ? resources.headers : resources.headers_elsewhere;
   const CurlList* own_headers = origin_host ? request.headers : request.headers_elsewhere;
   const CurlList& headers = own_headers != nullptr ? *own_headers : run_headers;
-  if (headers.get() != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
+  // Set even when null: the handle may still point at an earlier request's own list.
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
   // Credentials go to the URL's own host only, never to the host a redirect leads to, as
   // libcurl does when it follows (CURLOPT_UNRESTRICTED_AUTH off).
   if (origin_host) set_credentials(easy, options);
-  // "" asks for every encoding this libcurl can decode, and has it decode the body.
-  if (options.compressed) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, curl_http_version(options.http_version));
   if (options.cookie_file) {
-    // A reset handle keeps its cookie store: forget what an earlier URL's answers set, so
-    // every URL starts from the file alone.
+    // A reused handle keeps its cookie store: forget what an earlier URL's answers set, so
+    // every URL starts from the file, which libcurl reads once per transfer it is set for.
     curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL");
     curl_easy_setopt(easy, CURLOPT_COOKIEFILE, options.cookie_file->c_str());
   }
@@ -138,10 +135,8 @@ long stall_seconds(std::chrono::milliseconds stall) {
   return static_cast<long>(std::chrono::ceil<std::chrono::seconds>(stall).count());
 }
 
-void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const RunResources& resources,
-                      RedirectFollower redirects, const RequestShape& request, bool origin_host) {
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+void set_run_options(CURL* easy, const Options& options, const BandwidthGate& gate,
+                     const RunResources& resources, RedirectFollower redirects) {
   // Signals would interrupt other threads' transfers; timeouts work without them.
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -175,19 +170,33 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
   // Set after every curl_easy_reset, which leaves the buffer allocated but forgets its size;
   // libcurl 7.88 resizes the buffer to the size set.
   if (buffer != CURL_MAX_WRITE_SIZE) curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, buffer);
-  if (resources.resolve.get() != nullptr) {
-    curl_easy_setopt(easy, CURLOPT_RESOLVE, resources.resolve.get());
-  }
   // curl_easy_perform keeps up to 5 idle connections with the handle; a worker keeps only
   // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
   // handles ignore this option.
   curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
-  // Under a multi handle, wait for a connection being set up to the host to tell (by ALPN)
-  // whether it multiplexes, instead of opening a connection per transfer at the start (see
-  // event_loop_engine.hpp).
-  if (may_multiplex(url, options.http_version)) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
-  set_request_options(easy, options, resources, request, origin_host);
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  // "" asks for every encoding this libcurl can decode, and has it decode the body.
+  if (options.compressed) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, curl_http_version(options.http_version));
   set_connection_options(easy, options, resources);
 }
+
+void set_request_options(CURL* easy, const std::string& url, const Options& options,
+                         const RunResources& resources, const RequestShape& request,
+                         bool origin_host) {
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  // Under a multi handle, wait for a connection being set up to the host to tell (by ALPN)
+  // whether it multiplexes, instead of opening a connection per transfer at the start (see
+  // event_loop_engine.hpp). Set either way: the handle keeps it for its next URL.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, may_multiplex(url, options.http_version) ? 1L : 0L);
+  if (resources.resolve.get() != nullptr) {
+    // libcurl loads the list into its DNS cache as the next transfer starts, and then
+    // forgets it: set again for each, as a reset handle had it.
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, resources.resolve.get());
+  }
+  set_shape(easy, options, resources, request, origin_host);
+}
+
+bool RequestShape::plain() const noexcept { return body == nullptr && method == "GET"; }
 
 }  // namespace sluice::detail

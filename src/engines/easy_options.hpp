@@ -1,7 +1,7 @@
-// Sets a reset easy handle up for one URL from the run's Options and the request: protocols,
-// redirects, timeouts, the body size cap, --resolve, the method, body, headers and
-// credentials, compression,
-// TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
+// Sets an easy handle up in two layers: once, after a reset, what the run's Options give every
+// transfer (protocols, redirects, timeouts, size cap, --resolve, TLS, proxy, compression, the
+// HTTP version, socket shaping); then per URL what a request may change (URL, method, body,
+// headers, credentials, cookies).
 #pragma once
 
 #include <curl/curl.h>
@@ -27,21 +27,30 @@ struct RequestShape {
   // another host; null: the run's (RunResources). Must outlive the transfer.
   const CurlList* headers = nullptr;
   const CurlList* headers_elsewhere = nullptr;
+
+  // A GET without a body: sets none of the method options, which only a reset undoes.
+  bool plain() const noexcept;
 };
 
 // libcurl checks its low-speed limit once a second, so the stall timeout is whole seconds.
 long stall_seconds(std::chrono::milliseconds stall);
 
-// Sets `easy` up to fetch `url` with `request`'s method, body and headers under `options`,
-// with the receive buffer and chunk size that `gate` asks for and the run's shared
-// `resources` (--resolve, headers). `gate`'s window budget and `resources` must outlive the
-// transfer: libcurl keeps pointers to them (string options it copies). Leaves the callbacks
-// alone: their owners set them. `origin_host` false: a redirect hop to another host than
-// the URL's own, which gets no credentials (user, bearer token, cookie string,
-// Authorization and Cookie headers).
-void set_easy_options(CURL* easy, const std::string& url, const Options& options,
-                      const BandwidthGate& gate, const RunResources& resources,
-                      RedirectFollower redirects, const RequestShape& request,
-                      bool origin_host = true);
+// Sets a new or reset `easy` up with what every transfer of the run shares under `options`:
+// the receive buffer and chunk size that `gate` asks for and the run's shared `resources`
+// (--resolve, proxy). `gate`'s window budget and `resources` must outlive the handle: libcurl
+// keeps pointers to them (string options it copies). Leaves the callbacks alone: their owners
+// set them.
+void set_run_options(CURL* easy, const Options& options, const BandwidthGate& gate,
+                     const RunResources& resources, RedirectFollower redirects);
+
+// Sets `easy`, already holding the run's options, up to fetch `url` with `request`'s method,
+// body and headers. A request that is not plain() leaves method options a later request must
+// not inherit: reset the handle before reusing it. `origin_host` false: a redirect hop to
+// another host than the URL's own, which gets no credentials (user, bearer token, cookie
+// string, Authorization and Cookie headers); neither does it unset those an earlier request
+// of the handle set.
+void set_request_options(CURL* easy, const std::string& url, const Options& options,
+                         const RunResources& resources, const RequestShape& request,
+                         bool origin_host = true);
 
 }  // namespace sluice::detail

@@ -34,14 +34,20 @@ std::string scheme_of(std::string_view reference) {
 }  // namespace
 
 void ErrorTrail::watch(CURL* easy) noexcept {
-  buffer_[0] = '\0';
+  clear();
   easy_ = easy;
-  redirects_ = 0;
-  went_on_ = false;
-  resent_after_.clear();
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, buffer_);
   curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &ErrorTrail::on_request);
   curl_easy_setopt(easy, CURLOPT_PREREQDATA, this);
+}
+
+void ErrorTrail::clear() noexcept {
+  buffer_[0] = '\0';
+  redirects_ = 0;
+  went_on_ = false;
+  sent_ = false;
+  resent_ = false;
+  resent_after_.clear();
 }
 
 void ErrorTrail::note_request(long redirects) {
@@ -50,6 +56,8 @@ void ErrorTrail::note_request(long redirects) {
   // allows that for idempotent requests); or a host's first address refused the connection.
   // A redirect since then makes this request another one, which that error did not touch.
   const bool same_request = redirects == redirects_;
+  if (sent_ && same_request) resent_ = true;
+  sent_ = true;
   redirects_ = redirects;
   if (!same_request) resent_after_.clear();
   if (buffer_[0] != '\0' && !went_on_) {

@@ -30,6 +30,8 @@ class ErrorTrail {
   // Clears the trail and points `easy`'s error buffer and request callback here; again
   // after each curl_easy_reset, which forgets both.
   void watch(CURL* easy) noexcept;
+  // Clears the trail for the next transfer of the handle it watches.
+  void clear() noexcept;
   // Called before each request libcurl sends for the transfer (CURLOPT_PREREQFUNCTION), with
   // the number of redirects it has followed so far.
   void note_request(long redirects);
@@ -42,6 +44,9 @@ class ErrorTrail {
   // same number of redirects); empty when none. A failure before a redirect belongs to
   // another request, and is not this one's.
   const std::string& resent_after() const noexcept { return resent_after_; }
+  // Whether libcurl sent a request of the transfer again (after the same number of
+  // redirects): a retry on a new connection, or a second round of authentication.
+  bool resent() const noexcept { return resent_; }
 
   // CURLOPT_PREREQFUNCTION with this trail as its data; public so that a transfer's own
   // pre-request callback can call it first.
@@ -53,6 +58,8 @@ class ErrorTrail {
   CURL* easy_ = nullptr;  // the watched handle; null in tests that call note_request()
   long redirects_ = 0;    // followed before the last request
   bool went_on_ = false;  // a request was sent after the buffer's error
+  bool sent_ = false;     // a request of the transfer was sent
+  bool resent_ = false;   // see resent()
   std::string resent_after_;
 };
 

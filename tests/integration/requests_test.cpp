@@ -87,6 +87,30 @@ TEST_F(RequestsTest, EachRequestLineSendsItsMethodHeadersAndBody) {
   EXPECT_EQ(plain.at("body"), "");
 }
 
+// With -c 1 one easy handle sends every line: what a line set (a header, a method, a body)
+// must not reach the lines after it, which reuse the handle's options.
+TEST_F(RequestsTest, ALineSendsNothingOfTheLineBeforeItOnTheSameHandle) {
+  const auto records = fetch(
+      {"-c", "1",
+       list("requests.jsonl",
+            {{{"id", "own-header"}, {"url", url("/anything/1")}, {"headers", {{"X-Row", "1"}}}},
+             {{"id", "after-header"}, {"url", url("/anything/2")}},
+             {{"id", "post"}, {"url", url("/anything/3")}, {"method", "POST"}, {"body", "b"}},
+             {{"id", "after-post"}, {"url", url("/anything/4")}},
+             {{"id", "delete"}, {"url", url("/anything/5")}, {"method", "DELETE"}},
+             {{"id", "after-delete"}, {"url", url("/anything/6")}}})});
+  ASSERT_EQ(records.size(), 6u);
+  EXPECT_EQ(echo(by_id(records, "own-header")).at("headers").value("X-Row", ""), "1");
+  EXPECT_FALSE(echo(by_id(records, "after-header")).at("headers").contains("X-Row"));
+  EXPECT_EQ(echo(by_id(records, "post")).at("method"), "POST");
+  for (const std::string id : {"after-header", "after-post", "after-delete"}) {
+    const json seen = echo(by_id(records, id));
+    EXPECT_EQ(seen.at("method"), "GET") << id;
+    EXPECT_EQ(seen.at("body"), "") << id;
+  }
+  EXPECT_EQ(echo(by_id(records, "delete")).at("method"), "DELETE");
+}
+
 TEST_F(RequestsTest, InputFormatJsonlReadsStandardInputAsRequests) {
   const json line = {{"id", "in"}, {"url", url("/anything")}, {"method", "PATCH"}};
   const auto records = fetch({"--input-format", "jsonl", "-"}, 0, line.dump() + "\n");

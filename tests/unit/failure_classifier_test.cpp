@@ -219,6 +219,19 @@ TEST(ErrorTrailTest, WatchingAHandleClearsTheTrail) {
   curl_easy_cleanup(easy);
 }
 
+TEST(ErrorTrailTest, TellsARequestSentAgainFromOneAfterARedirect) {
+  ErrorTrail trail;
+  trail.note_request(0);
+  trail.note_request(1);
+  EXPECT_FALSE(trail.resent());
+  trail.note_request(1);
+  EXPECT_TRUE(trail.resent());
+  trail.clear();
+  EXPECT_FALSE(trail.resent());
+  trail.note_request(0);
+  EXPECT_FALSE(trail.resent());
+}
+
 TEST(HttpErrorTest, NamesTheStatus) {
   const FetchError error = http_error(404);
   EXPECT_EQ(error.kind, ErrorKind::Http);
