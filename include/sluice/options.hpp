@@ -63,6 +63,10 @@ struct Options {
   // means no per-host cap. URLs of a host at its cap wait aside while other hosts go on,
   // and a 429 or 503 with Retry-After then also pauses the URLs of its host.
   std::size_t per_host = 0;
+  // Request starts per second to each host (scheme, host and port), as a crawler's per-domain
+  // delay: starts to one host, retries included, are at least 1 / per_host_rate apart. A
+  // host within its interval waits aside while other hosts go on. Zero means none.
+  double per_host_rate = 0;
 
   // Whole-transfer limit; zero means none.
   std::chrono::milliseconds timeout{0};

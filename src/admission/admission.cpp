@@ -17,7 +17,7 @@ Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimi
       limit_source_(std::move(limit)),
       clock_(clock),
       live_(live),
-      hosts_(settings.per_host),
+      hosts_(settings.per_host, settings.per_host_rate),
       limit_(limit_source_->limit()) {
   if (settings.rate > 0) rate_.emplace(settings.rate, 1.0);
   if (live_ != nullptr && limit_source_->varies()) {
@@ -308,6 +308,8 @@ Admission::Next Admission::next_locked(time_point now) {
     if (!rate_ready_) rate_ready_ = rate_->reserve(1, now);
     if (*rate_ready_ > now) return NotBefore{*rate_ready_};
     rate_ready_.reset();
+    // Its host admitted it when it was taken; the host's next start counts from this one.
+    if (!held_->host.empty()) hosts_.started_late(held_->host, now);
   }
   // [/article:rate-reserve]
   ++in_flight_;

@@ -8,7 +8,7 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 50> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 49> kFlags{{
     {"bandwidth_burst", "--bandwidth-burst"},
     {"rate", "--rate"},
     {"per_host", "--per-host"},
+    {"per_host_rate", "--per-host-rate"},
     {"timeout", "--timeout"},
     {"connect_timeout", "--connect-timeout"},
     {"stall_timeout", "--stall-timeout"},
