@@ -308,10 +308,11 @@ Admission::Next Admission::next_locked(time_point now) {
     if (!rate_ready_) rate_ready_ = rate_->reserve(1, now);
     if (*rate_ready_ > now) return NotBefore{*rate_ready_};
     rate_ready_.reset();
-    // Its host admitted it when it was taken; the host's next start counts from this one.
-    if (!held_->host.empty()) hosts_.started_late(held_->host, now);
   }
   // [/article:rate-reserve]
+  // Its host admitted it when it was taken, maybe before this start: --per-host-rate counts
+  // from the start.
+  if (rate_ && !held_->host.empty()) hosts_.started_late(held_->host, now);
   ++in_flight_;
   return Admitted{std::move(*std::exchange(held_, std::nullopt)), in_flight_};
 }
