@@ -8,7 +8,8 @@ h1000.lab in the server namespace; the client namespace's resolver points at it 
 so the server's counters are that run's, and the DNS queries it caused are counted in
 dnsmasq's query log. The list is sorted by host (h1's 20 URLs, then h2's, ...), or with
 --order shuffled in a fixed random order. Tools:
-sluice (-c 500 --per-host 2, and with --per-host-rate if given), curl --parallel (at most
+sluice (-c 500 --per-host 2; sluice-rate adds --per-host-rate, sluice-threads runs the
+thread engine), curl --parallel (at most
 300), wget2 --max-threads 500, aria2c -j 500, those installed. Prints a Markdown table on
 standard output, progress on standard error. Needs root, `ip` (iproute2) and dnsmasq.
 Everything is removed at the end, also on failure.
@@ -111,6 +112,9 @@ def commands(tool, path, args, workdir, urls_file):
     if tool == "sluice":
         return [path, "-q", "-c", str(C), "--per-host", "2", "--retries", "0",
                 "@" + urls_file]
+    if tool == "sluice-threads":
+        return [path, "-q", "--engine", "threads", "-c", str(C), "--per-host", "2",
+                "--retries", "0", "@" + urls_file]
     if tool == "sluice-rate":
         return [path, "-q", "-c", str(C), "--per-host", "2", "--per-host-rate",
                 args.per_host_rate, "--retries", "0", "@" + urls_file]
