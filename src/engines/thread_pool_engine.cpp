@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "engines/curl_transfer.hpp"
-#include "engines/dns_share.hpp"
 #include "engines/worker_thread.hpp"
 #include "sluice/errors.hpp"
 
@@ -73,8 +72,7 @@ ThreadPoolEngine::ThreadPoolEngine(const Options& options, const RunResources& r
     : options_(options), resources_(resources) {}
 
 void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters& live,
-                            RunLimits& limits, ReceiverSlots* receivers, const DnsShare& dns,
-                            std::stop_token stop) {
+                            RunLimits& limits, ReceiverSlots* receivers, std::stop_token stop) {
   BandwidthGate gate;
   if (limits.bandwidth) {
     gate.bytes = &*limits.bandwidth;
@@ -100,7 +98,6 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
       settle_unstarted(transfer, std::move(*failed), admission, sink);
       continue;
     }
-    dns.set(transfer.handle());
     live.in_flight.fetch_add(1, std::memory_order_relaxed);
     const CURLcode result = curl_easy_perform(transfer.handle());
     live.in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -121,7 +118,6 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
   std::optional<ReceiverSlots> receivers;
   if (limits.window) receivers.emplace(*limits.window);
   ReceiverSlots* slots = receivers ? &*receivers : nullptr;
-  const DnsShare dns;  // declared before the workers: it outlives their easy handles
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {
@@ -131,7 +127,7 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
         std::stop_source either;
         std::stop_callback from_run(stop, [&] { either.request_stop(); });
         std::stop_callback from_pool(own, [&] { either.request_stop(); });
-        work(admission, sink, live, limits, slots, dns, either.get_token());
+        work(admission, sink, live, limits, slots, either.get_token());
       }));
     }
   } catch (const std::system_error& error) {

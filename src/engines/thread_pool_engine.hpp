@@ -9,8 +9,6 @@
 
 namespace sluice::detail {
 
-class DnsShare;
-
 // run() is called once. Each worker asks admission for the next URL the moment its
 // previous transfer ends (dynamic admission, never static slices), blocking until one may
 // start, and keeps its own connections alive across URLs. Records go to the sink from
@@ -26,7 +24,7 @@ class ThreadPoolEngine final : public Engine {
   // One worker's loop; under the bandwidth cap it takes a slot from `receivers` (else null)
   // before each URL.
   void work(Admission& admission, RecordSink& sink, LiveCounters& live, RunLimits& limits,
-            ReceiverSlots* receivers, const DnsShare& dns, std::stop_token stop);
+            ReceiverSlots* receivers, std::stop_token stop);
 
   const Options& options_;
   const RunResources& resources_;
