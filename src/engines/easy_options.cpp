@@ -4,6 +4,7 @@
 // TLS, proxy, cookies, the HTTP version, and the socket shaping of the bandwidth cap.
 #include "engines/easy_options.hpp"
 
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -36,6 +37,14 @@ long curl_http_version(HttpVersion version) {
       break;
   }
   return CURL_HTTP_VERSION_2TLS;
+}
+
+// Whether a transfer of `url` may become an HTTP/2 stream on a connection another transfer
+// is setting up: over TLS, where ALPN tells, or with prior knowledge.
+bool may_multiplex(const std::string& url, HttpVersion version) {
+  if (version == HttpVersion::Http2PriorKnowledge) return true;
+  return version != HttpVersion::Http1_1 && url.size() > 6 &&
+         strncasecmp(url.c_str(), "https:", 6) == 0;
 }
 
 void set_path(CURL* easy, CURLoption option, const std::optional<std::filesystem::path>& path) {
@@ -159,6 +168,10 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
   // the one to its last host, so that it holds at most two (see file_budget.cpp). Multi
   // handles ignore this option.
   curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
+  // Under a multi handle, wait for a connection being set up to the host to tell (by ALPN)
+  // whether it multiplexes, instead of opening a connection per transfer at the start (see
+  // event_loop_engine.hpp).
+  if (may_multiplex(url, options.http_version)) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   set_request_options(easy, options, resources, request, origin_host);
   set_connection_options(easy, options, resources);
 }

@@ -71,6 +71,9 @@ EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& res
     curl_multi_setopt(shard->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(shard->capacity));
     curl_multi_setopt(shard->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       static_cast<long>(shard->capacity));
+    // libcurl's default since 7.62, said here because the engine counts on it: transfers in
+    // flight over HTTP/2 share connections as streams.
+    curl_multi_setopt(shard->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     shards_.push_back(std::move(shard));
   }
 }
@@ -172,6 +175,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
         options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);
     // The engine finds the slot again from the easy handle when libcurl reports it done.
     slots_.back()->transfer->set_owner(slots_.back().get());
+    share_.attach(slots_.back()->transfer->handle());
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "engines/curl_share.hpp"
 #include "engines/curl_transfer.hpp"
 #include "engines/engine.hpp"
 #include "engines/run_limits.hpp"
@@ -25,7 +26,18 @@ namespace sluice::detail {
 // transfers each. libcurl 7.88 looks for a reusable connection by walking every
 // connection to the host, so with one multi handle the cost of a request grows with -c
 // (measured: 37 µs of CPU per request at -c 1000, 119 µs at -c 10000). Shards bound that
-// walk; each shard keeps its own connections alive.
+// walk; each shard keeps its own connections alive. TLS sessions and DNS answers are
+// common to all shards (CurlShare), so a shard's new connection resumes a session another
+// shard got.
+//
+// Over HTTP/2 a transfer is a stream: -c and the per-host cap count streams, and a shard
+// multiplexes up to 100 of them (libcurl's limit per connection) over one connection to a
+// host. A transfer that may speak HTTP/2 waits for a connection being set up to its host to
+// tell whether it multiplexes (CURLOPT_PIPEWAIT, as curl --parallel does) instead of
+// opening a connection per transfer at the start. Past 100 streams libcurl 7.88 opens a
+// connection for each further transfer rather than wait for a second one to multiplex on;
+// the shard's connection cap still holds. Raising the per-connection limit does not help:
+// streams past the server's own limit (nginx: 128) are refused and retried on new ones.
 class EventLoopEngine final : public Engine {
  public:
   // Transfers per multi handle; up to here the per-request cost stays flat.
@@ -86,6 +98,8 @@ class EventLoopEngine final : public Engine {
   std::optional<std::chrono::steady_clock::time_point> admission_due_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
+  // Declared before the shards and slots: it must outlive their easy handles.
+  CurlShare share_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::unique_ptr<Slot>> slots_;  // at most one per unit of concurrency, reused
   std::vector<Slot*> idle_;

@@ -6,6 +6,7 @@ target_sources(sluice PRIVATE
   engines/easy_options.cpp
   engines/proxy_environment.cpp
   engines/curl_list.cpp
+  engines/curl_share.cpp
   engines/resolve_list.cpp
   engines/request_method.cpp
   engines/body_receiver.cpp

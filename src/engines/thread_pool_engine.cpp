@@ -88,6 +88,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
   sockets.watch(hooks);
   CurlTransfer transfer(options_, resources_, std::move(gate), hooks, RedirectFollower::Engine);
+  share_.attach(transfer.handle());
   const std::stop_callback break_transfer(stop, [&] { sockets.shut_down_all(); });
   RetryPolicy retry(options_, std::random_device{}());
   while (receivers == nullptr || receivers->start(stop)) {

@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "engines/curl_share.hpp"
 #include "engines/engine.hpp"
 #include "engines/receiver_slots.hpp"
 #include "engines/run_limits.hpp"
@@ -13,6 +14,12 @@ namespace sluice::detail {
 // previous transfer ends (dynamic admission, never static slices), blocking until one may
 // start, and keeps its own connections alive across URLs. Records go to the sink from
 // every worker at once, so the sink must be thread-safe (RecordSink says so).
+//
+// Each worker's easy handle has its own connections: libcurl shares no connection between
+// threads, so over HTTP/2 a worker's connection carries one stream at a time and -c 100
+// opens up to 100 connections to a host (the event-loop engine multiplexes them instead).
+// TLS sessions and DNS answers are common to all workers (CurlShare): a worker's new
+// connection resumes a session another worker got.
 class ThreadPoolEngine final : public Engine {
  public:
   ThreadPoolEngine(const Options& options, const RunResources& resources);
@@ -28,6 +35,7 @@ class ThreadPoolEngine final : public Engine {
 
   const Options& options_;
   const RunResources& resources_;
+  CurlShare share_;  // outlives the workers' easy handles, which end with run()
 };
 
 }  // namespace sluice::detail

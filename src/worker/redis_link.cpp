@@ -1,8 +1,5 @@
-// A blocking hiredis connection with pipelining and reconnects.
+// A blocking Redis connection with pipelining and reconnects, over either transport.
 #include "worker/redis_link.hpp"
-
-#include <hiredis/hiredis.h>
-#include <sys/time.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -10,22 +7,6 @@
 
 namespace sluice::detail {
 namespace {
-
-constexpr timeval kConnectTimeout{.tv_sec = 2, .tv_usec = 0};
-// Longer than the longest BLOCK a caller asks for (entry_feeder.cpp: 1 s).
-constexpr timeval kCommandTimeout{.tv_sec = 10, .tv_usec = 0};
-
-void append(redisContext* context, const RedisCommand& command) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(command.size());
-  lengths.reserve(command.size());
-  for (const auto& part : command) {
-    argv.push_back(part.data());
-    lengths.push_back(part.size());
-  }
-  redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data());
-}
 
 // Sleeps `wait` unless `stop` comes first; false when it did.
 bool sleep_unless_stopped(std::chrono::milliseconds wait, std::stop_token stop) {
@@ -38,10 +19,6 @@ bool sleep_unless_stopped(std::chrono::milliseconds wait, std::stop_token stop) 
 }
 
 }  // namespace
-
-void RedisLink::ContextFree::operator()(redisContext* context) const noexcept {
-  redisFree(context);
-}
 
 RedisLink::RedisLink(RedisUrl url,
                      std::function<std::expected<void, RedisFailure>(RedisLink&)> on_connect)
@@ -65,17 +42,20 @@ RedisLink RedisLink::lazy(const RedisUrl& url,
 RedisFailure RedisLink::broken(const std::string& what) {
   RedisFailure failure{.kind = RedisFailure::Kind::Unreachable,
                        .message = "redis at " + url_.shown() + ": " + what};
-  context_.reset();
+  transport_.reset();
   return failure;
 }
 
 std::expected<void, RedisFailure> RedisLink::connect() {
-  context_.reset(redisConnectWithTimeout(url_.host.c_str(), url_.port, kConnectTimeout));
-  if (!context_) return std::unexpected(broken("cannot allocate a connection"));
-  if (context_->err != 0) return std::unexpected(broken(context_->errstr));
-  redisSetTimeout(context_.get(), kCommandTimeout);
+  auto opened = url_.tls ? open_tls_transport(url_) : open_plain_transport(url_);
+  if (!opened) {
+    return std::unexpected(
+        RedisFailure{.kind = opened.error().kind,
+                     .message = "redis at " + url_.shown() + ": " + opened.error().message});
+  }
+  transport_ = std::move(*opened);
   const auto refused = [&](const std::string& what, const RedisReply& reply) {
-    context_.reset();
+    transport_.reset();
     return RedisFailure{.kind = RedisFailure::Kind::Refused,
                         .message = "redis at " + url_.shown() + ": " + what + ": " + reply.text};
   };
@@ -98,7 +78,7 @@ std::expected<void, RedisFailure> RedisLink::connect() {
   if (ping->is_error()) return std::unexpected(refused("refused", *ping));
   if (on_connect_) {
     if (auto ready = on_connect_(*this); !ready) {
-      context_.reset();
+      transport_.reset();
       return std::unexpected(ready.error());
     }
   }
@@ -113,20 +93,16 @@ std::expected<RedisReply, RedisFailure> RedisLink::call(const RedisCommand& comm
 
 std::expected<std::vector<RedisReply>, RedisFailure> RedisLink::pipeline(
     const std::vector<RedisCommand>& commands) {
-  if (!context_) {
+  if (!transport_) {
     if (auto connected = connect(); !connected) return std::unexpected(connected.error());
   }
-  for (const auto& command : commands) append(context_.get(), command);
+  if (auto sent = transport_->send(commands); !sent) return std::unexpected(broken(sent.error()));
   std::vector<RedisReply> replies;
   replies.reserve(commands.size());
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
-      return std::unexpected(
-          broken(context_->errstr[0] != '\0' ? context_->errstr : "connection lost"));
-    }
-    replies.push_back(to_reply(*static_cast<redisReply*>(raw)));
-    freeReplyObject(raw);
+    auto reply = transport_->receive();
+    if (!reply) return std::unexpected(broken(reply.error()));
+    replies.push_back(std::move(*reply));
   }
   return replies;
 }

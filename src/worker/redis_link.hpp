@@ -1,5 +1,5 @@
-// One connection to Redis (hiredis, blocking): commands one at a time or pipelined, and a
-// reconnect with backoff after the server went away (a restart, a network cut).
+// One connection to Redis (blocking; redis:// or rediss://): commands one at a time or
+// pipelined, and a reconnect with backoff after the server went away (a restart, a network cut).
 #pragma once
 
 #include <chrono>
@@ -10,24 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "worker/redis_reply.hpp"
-#include "worker/redis_url.hpp"
-
-struct redisContext;
+#include "worker/redis_transport.hpp"
 
 namespace sluice::detail {
-
-using RedisCommand = std::vector<std::string>;
-
-// Why a connection or a command failed.
-struct RedisFailure {
-  enum class Kind {
-    Unreachable,  // no connection, or it broke: worth a reconnect
-    Refused,      // the server said no (AUTH, SELECT): a reconnect would not help
-  };
-  Kind kind = Kind::Unreachable;
-  std::string message;  // one line, naming the server (never its password)
-};
 
 // Not thread-safe: one thread uses a link. Lifetime: owns its connection.
 class RedisLink {
@@ -63,16 +48,13 @@ class RedisLink {
   const RedisUrl& url() const noexcept { return url_; }
 
  private:
-  struct ContextFree {
-    void operator()(redisContext* context) const noexcept;
-  };
   RedisLink(RedisUrl url, std::function<std::expected<void, RedisFailure>(RedisLink&)> on_connect);
   std::expected<void, RedisFailure> connect();
   RedisFailure broken(const std::string& what);
 
   RedisUrl url_;
   std::function<std::expected<void, RedisFailure>(RedisLink&)> on_connect_;
-  std::unique_ptr<redisContext, ContextFree> context_;  // null while disconnected
+  std::unique_ptr<RedisTransport> transport_;  // null while disconnected
 };
 
 }  // namespace sluice::detail

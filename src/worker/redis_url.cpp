@@ -1,4 +1,4 @@
-// redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], parsed by hand: the shape is small and fixed.
+// redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB], parsed by hand: the shape is small and fixed.
 #include "worker/redis_url.hpp"
 
 #include <charconv>
@@ -39,7 +39,7 @@ std::optional<Number> whole_number(std::string_view text, Number max) {
 }  // namespace
 
 std::string RedisUrl::shown() const {
-  std::string text(kScheme);
+  std::string text(tls ? kTlsScheme : kScheme);
   if (user || password) text += (user ? *user : "") + (password ? ":***" : "") + "@";
   text += host.find(':') != std::string::npos ? "[" + host + "]" : host;
   text += ":" + std::to_string(port);
@@ -48,16 +48,17 @@ std::string RedisUrl::shown() const {
 }
 
 std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
-  if (text.starts_with(kTlsScheme)) {
-    return std::unexpected(
-        "rediss:// (TLS) is not supported: this build's hiredis (Debian 12's 0.14) has no TLS; "
-        "reach Redis over a TLS tunnel (stunnel, spiped) with redis://");
-  }
-  if (!text.starts_with(kScheme)) {
-    return std::unexpected("'" + std::string(text) + "' is not a redis:// URL");
-  }
-  std::string_view rest = text.substr(kScheme.size());
   RedisUrl url;
+  std::string_view rest;
+  if (text.starts_with(kTlsScheme)) {
+    url.tls = RedisTls{};
+    rest = text.substr(kTlsScheme.size());
+  } else if (text.starts_with(kScheme)) {
+    rest = text.substr(kScheme.size());
+  } else {
+    // Not echoed: the text may hold a password.
+    return std::unexpected("the URL must start with redis:// or rediss://");
+  }
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) {

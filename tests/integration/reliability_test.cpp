@@ -85,22 +85,22 @@ TEST_P(ReliabilityTest, AConnectionThatIsNeverAcceptedHitsTheConnectTimeout) {
   EXPECT_EQ(records[0].attempts, 2);  // a connect timeout is retried
   EXPECT_NE(records[0].error->message.find("connect"), std::string::npos)
       << records[0].error->message;
-  EXPECT_GE(took, 600ms);  // two attempts of the full 300 ms each
-  EXPECT_LT(took, 10s);
+  // Two attempts of the full 300 ms each. Without the connect timeout, the kernel's SYN
+  // retries would end the first attempt only after about two minutes.
+  EXPECT_GE(took, 600ms);
 }
 
 TEST_P(ReliabilityTest, ASilentServerHitsTheStallTimeout) {
   auto stalling = options();
   stalling.stall_timeout = 1s;
   stalling.retries = 0;
-  const auto started = std::chrono::steady_clock::now();
+  // Without the stall timeout the answer would come after 20 s, as an ok record.
   const auto records = fetch_all(stalling, {server_.base_url() + "/todos/1?delay=20s"});
   ASSERT_EQ(records.size(), 1u);
   ASSERT_TRUE(records[0].error);
   EXPECT_EQ(records[0].error->kind, ErrorKind::Timeout);
   EXPECT_NE(records[0].error->message.find("stall timeout"), std::string::npos)
       << records[0].error->message;
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
 }
 
 TEST_P(ReliabilityTest, TheTotalTimeoutIsATimeoutToo) {

@@ -253,10 +253,6 @@ TEST_F(ScaleOutTest, BadInputGetsOneLineErrorsOrInvalidUrlRecords) {
   }
   one_line_usage_error(sluice({"submit", "--redis", unreachable, "--job", "j", "http://x/"}),
                        "refused");
-  one_line_usage_error(
-      sluice({"status", "--redis", "rediss://127.0.0.1:" + std::to_string(redis_->port()), "--job",
-              "j"}),
-      "rediss:// (TLS) is not supported");
   one_line_usage_error(sluice({"status", "--redis", "redis://127.0.0.1:1/x", "--job", "j"}),
                        "database number");
   {

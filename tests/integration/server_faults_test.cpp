@@ -27,7 +27,6 @@ namespace sluice {
 namespace {
 
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
 using test::CurlEasy;
 using test::eventually;
@@ -160,7 +159,6 @@ TEST(ServerFaultTest, ResetMidSendsItsFractionOfTheBodyThenResets) {
 
 TEST(ServerFaultTest, StallHoldsTheConnectionUntilTheClientLeaves) {
   Server server({});
-  const auto start = Clock::now();
   auto stalled = std::async(std::launch::async, [url = server.base_url()] {
     return fetch_impatiently(url + "/bytes/10000?fault=stall");
   });
@@ -171,7 +169,6 @@ TEST(ServerFaultTest, StallHoldsTheConnectionUntilTheClientLeaves) {
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.content_length, 10000);
   EXPECT_TRUE(reply.body.empty());
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds{5});
   // The client's close completes the server's pending read, which ends the answer.
   EXPECT_TRUE(in_flight_drains(server));
 }
@@ -505,11 +502,11 @@ TEST(ServerFaultTest, StopEndsStalledAndEndlessAnswersPromptly) {
   auto stalled = patient(server.base_url() + "/bytes/100?fault=stall");
   auto endless = patient(server.base_url() + "/bytes/100?fault=endless");
   ASSERT_TRUE(eventually([&] { return server.stats().in_flight == 2; }));
-  const auto start = Clock::now();
+  // A stop that waited for these answers would never return (neither ends by itself), and
+  // the clients would never finish: ctest's limit fails the test then. No clock is read.
   server.stop();
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds{1});
-  ASSERT_EQ(stalled.wait_for(std::chrono::seconds{5}), std::future_status::ready);
-  ASSERT_EQ(endless.wait_for(std::chrono::seconds{5}), std::future_status::ready);
+  ASSERT_EQ(stalled.wait_for(std::chrono::seconds{30}), std::future_status::ready);
+  ASSERT_EQ(endless.wait_for(std::chrono::seconds{30}), std::future_status::ready);
   EXPECT_NE(stalled.get().code, CURLE_OK);
   EXPECT_NE(endless.get().code, CURLE_OK);
 }

@@ -70,14 +70,9 @@ TEST_P(AnnouncedRateTest, RunKeepsToTheServersWindowWithoutBeingRefused) {
   // whole seconds, as sent) is never before the server's.
   EXPECT_EQ(stats.rate_limited, 0u);
   // 300 requests accepted 50 per window fill six windows from the server's start, so the
-  // last began 5 s after it at the earliest. The client uses most of each window: the
-  // quota gives 6 s, and half as fast again is still obeying the header.
+  // last began 5 s after it at the earliest. How much of each window the client uses is a
+  // time, recorded here for reading (the quota gives 6 s), not asserted.
   EXPECT_GE(Clock::now() - server_started, 5s);
-#ifdef SLUICE_SANITIZED
-  EXPECT_LT(elapsed, 12s);
-#else
-  EXPECT_LT(elapsed, 9s);
-#endif
   RecordProperty(
       "elapsed_ms",
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
@@ -132,16 +127,14 @@ INSTANTIATE_TEST_SUITE_P(Engines, HostLimitsTest, test::both_engines(), test::en
 TEST_P(HostLimitsTest, WithoutTheHeadersTheRunIsNotSlowed) {
   Server server(ServerConfig{});
   test::CollectingSink sink;
-  const auto started = Clock::now();
   // Every host is tracked now; with no cap and nothing announced it must not hold any back.
   fetch(options_for(GetParam(), 20), {server.base_url() + "/todos/{1..300}?delay=50ms"}, sink);
-  const auto elapsed = Clock::now() - started;
 
   ASSERT_EQ(sink.size(), 300u);
   for (const auto& record : sink.records()) EXPECT_TRUE(record.ok) << record.url;
+  // All 20 slots on the server at once: held to the 50/s of the test above, 50 ms answers
+  // would have had only two or three in flight.
   EXPECT_EQ(server.stats().peak_in_flight, 20u);
-  // 15 rounds of 50 ms; at the 50/s of the test above it would take 6 s.
-  EXPECT_LT(elapsed, 3s);
 }
 
 // The URLs that finished, with when.
@@ -176,16 +169,21 @@ TEST_P(HostLimitsTest, RetryAfterPausesItsHostButNotAnotherWithoutPerHost) {
 
   const auto finished = sink.finished();
   ASSERT_EQ(finished.size(), 24u);
+  auto first_host_done = Clock::time_point::max();
+  auto second_host_done = Clock::time_point::min();
   for (const auto& [record, at] : finished) {
     EXPECT_TRUE(record.ok) << record.url;
     if (record.url.starts_with(first.base_url())) {
       // The pause began when the 503 arrived, after the start.
       EXPECT_GE(at - started, 1s) << record.url;
+      first_host_done = std::min(first_host_done, at);
     } else {
-      // 20 URLs of 20 ms, three at a time, did not wait for the other host's pause.
-      EXPECT_LT(at - started, 900ms) << record.url;
+      second_host_done = std::max(second_host_done, at);
     }
   }
+  // 20 URLs of 20 ms, three at a time, did not wait for the other host's pause: all ended
+  // before any of the paused host's.
+  EXPECT_LT(second_host_done, first_host_done);
   EXPECT_EQ(first.stats().requests, 5u);  // the 503, its retry and three others
   EXPECT_EQ(second.stats().requests, 20u);
 }
@@ -210,7 +208,7 @@ TEST_P(HostLimitsTest, WhatARedirectedAnswerAnnouncesHoldsTheHostThatAnsweredIt)
   EXPECT_EQ(origin.stats().requests, 21u);
   EXPECT_EQ(limited.stats().requests, 1u);
   // 21 quick requests; holding the origin would have taken the window's 30 s.
-  EXPECT_LT(elapsed, 10s);
+  EXPECT_LT(elapsed, 20s);
 }
 
 TEST_P(HostLimitsTest, PerHostHoldsForTheHostARedirectLeadsTo) {

@@ -1,12 +1,8 @@
 // TLS, HTTP/2 and a forward proxy against real servers started by the test on free ports:
 // nginx (a certificate from a CA made here, HTTP/2 and HTTP/1.1, client certificates),
 // `sluice serve --tls` and tinyproxy. Skipped when a program is missing (.ci/setup installs them).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -21,60 +17,13 @@
 #include "support/ports.hpp"
 #include "support/records.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_nginx.hpp"
 
 namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected =
-      ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return connected;
-}
-
-void openssl(const std::vector<std::string>& args) {
-  const auto result = test::run_child("/usr/bin/openssl", args, {}, 60s);
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-}
-
-// A CA, a server certificate it signs for 127.0.0.1, a client certificate it signs, and a
-// second CA that signs nothing here.
-void make_certificates(const fs::path& dir) {
-  const auto at = [&](const char* name) { return (dir / name).string(); };
-  std::ofstream(dir / "san.cnf") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-  for (const char* ca : {"ca", "other-ca"}) {
-    openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-             std::string("/CN=sluice test ") + ca, "-keyout", at(ca) + ".key", "-out",
-             at(ca) + ".pem"});
-  }
-  for (const char* leaf : {"server", "client"}) {
-    openssl({"req", "-newkey", "rsa:2048", "-nodes", "-subj", std::string("/CN=") + leaf, "-keyout",
-             at(leaf) + ".key", "-out", at(leaf) + ".csr"});
-    std::vector<std::string> sign{"x509",
-                                  "-req",
-                                  "-days",
-                                  "2",
-                                  "-in",
-                                  at(leaf) + ".csr",
-                                  "-CA",
-                                  at("ca.pem"),
-                                  "-CAkey",
-                                  at("ca.key"),
-                                  "-CAcreateserial",
-                                  "-out",
-                                  at(leaf) + ".pem"};
-    if (std::string(leaf) == "server") sign.insert(sign.end(), {"-extfile", at("san.cnf")});
-    openssl(sign);
-  }
-}
 
 // Runs sluice under `env`: the CA and proxy variables of the test's own environment unset,
 // then `environment` ("NAME=value") set.
@@ -113,7 +62,7 @@ class TlsTest : public ::testing::Test {
     if (!fs::exists("/usr/sbin/nginx") || !fs::exists("/usr/bin/openssl")) return;
     dir_ = new test::TempDir();
     const fs::path dir = dir_->path();
-    make_certificates(dir);
+    test::make_test_certificates(dir);
     fs::create_directories(dir / "htdocs");
     std::ofstream(dir / "htdocs/hello.txt") << "hello over tls\n";
     port_ = test::closed_port();
@@ -130,7 +79,8 @@ class TlsTest : public ::testing::Test {
         << " ssl_client_certificate " << at("ca.pem") << "; ssl_verify_client on; }\n}\n";
     nginx_ = new test::ChildProcess(
         "/usr/sbin/nginx", {"-p", dir.string(), "-e", at("error.log"), "-c", at("nginx.conf")});
-    ready_ = test::wait_until([] { return accepts(port_) && accepts(client_port_); });
+    ready_ = test::wait_until(
+        [] { return test::port_accepts(port_) && test::port_accepts(client_port_); });
   }
   static void TearDownTestSuite() {
     delete nginx_;  // kills and reaps it
@@ -226,7 +176,7 @@ TEST(ServeTlsTest, ASelfSignedServerAnswersOverTlsWithInsecure) {
 // work over TLS as over plain HTTP: a cut body resumes with --continue.
 TEST(ServeTlsTest, AGivenCertificateIsTrustedThroughItsCa) {
   const test::TempDir dir;
-  make_certificates(dir.path());
+  test::make_test_certificates(dir.path());
   const auto at = [&](const char* name) { return (dir.path() / name).string(); };
   const TlsServe serve({"serve", "--tls", "--cert", at("server.pem"), "--key", at("server.key")});
   ASSERT_FALSE(serve.base_url.empty());
@@ -253,7 +203,7 @@ TEST(ProxyTest, RequestsGoThroughTinyproxyUnlessNoproxy) {
       << "\"\nLogLevel Info\nMaxClients 10\nAllow 127.0.0.1\nDisableViaHeader Yes\n";
   test::ChildProcess proxy("/usr/bin/tinyproxy",
                            {"-d", "-c", (dir.path() / "tinyproxy.conf").string()});
-  ASSERT_TRUE(test::wait_until([&] { return accepts(port); }));
+  ASSERT_TRUE(test::wait_until([&] { return test::port_accepts(port); }));
   Server server{ServerConfig{}};
   const std::string proxy_url = "http://127.0.0.1:" + std::to_string(port);
   const std::string target = server.base_url() + "/todos/7";

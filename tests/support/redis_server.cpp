@@ -21,11 +21,14 @@ RedisServer::~RedisServer() = default;  // ChildProcess kills and reaps
 
 std::string RedisServer::url() const {
   const std::string auth = settings_.password.empty() ? "" : ":" + settings_.password + "@";
-  return "redis://" + auth + "127.0.0.1:" + std::to_string(port_);
+  const std::string scheme = settings_.tls_certificates ? "rediss://" : "redis://";
+  return scheme + auth + "127.0.0.1:" + std::to_string(port_);
 }
 
 void RedisServer::start() {
-  std::vector<std::string> args{"--port",        std::to_string(port_),
+  // Over TLS, no plain port: every client must speak TLS.
+  const std::string plain_port = settings_.tls_certificates ? "0" : std::to_string(port_);
+  std::vector<std::string> args{"--port",        plain_port,
                                 "--bind",        "127.0.0.1",
                                 "--save",        "",
                                 "--dir",         dir_.string(),
@@ -33,6 +36,13 @@ void RedisServer::start() {
                                 "--appendfsync", "always",
                                 "--logfile",     (dir_ / "redis.log").string()};
   if (!settings_.password.empty()) args.insert(args.end(), {"--requirepass", settings_.password});
+  if (const auto& files = settings_.tls_certificates) {
+    args.insert(args.end(), {"--tls-port", std::to_string(port_), "--tls-cert-file",
+                             (*files / "server.pem").string(), "--tls-key-file",
+                             (*files / "server.key").string(), "--tls-ca-cert-file",
+                             (*files / "ca.pem").string(), "--tls-auth-clients",
+                             settings_.client_certificate_required ? "yes" : "optional"});
+  }
   process_ = std::make_unique<ChildProcess>("/usr/bin/redis-server", args);
   if (!wait_until([&] { return answers(); }, std::chrono::seconds(10))) {
     ADD_FAILURE() << "redis-server on port " << port_ << " does not answer";
@@ -49,6 +59,11 @@ bool RedisServer::answers() const { return cli({"PING"}) == "PONG"; }
 
 std::string RedisServer::cli(const std::vector<std::string>& args) const {
   std::vector<std::string> all{"-p", std::to_string(port_), "--raw"};
+  if (const auto& files = settings_.tls_certificates) {
+    all.insert(all.end(),
+               {"--tls", "--cacert", (*files / "ca.pem").string(), "--cert",
+                (*files / "client.pem").string(), "--key", (*files / "client.key").string()});
+  }
   if (!settings_.password.empty())
     all.insert(all.end(), {"-a", settings_.password, "--no-auth-warning"});
   all.insert(all.end(), args.begin(), args.end());

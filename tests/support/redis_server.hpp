@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ namespace sluice::test {
 struct RedisSettings {
   bool append_only = false;   // AOF with fsync on every write: a restart loses nothing
   std::string password = {};  // requirepass, when not empty
+  // TLS only (--port 0) with the files make_test_certificates() wrote here: server.pem,
+  // and ca.pem for client certificates (which redis-cli here shows: client.pem).
+  std::optional<std::filesystem::path> tls_certificates = {};
+  bool client_certificate_required = false;  // with tls_certificates
 };
 
 // Not thread-safe. Lifetime: the server runs from construction to destruction (SIGKILL).
@@ -27,7 +32,7 @@ class RedisServer {
   ~RedisServer();
 
   std::uint16_t port() const noexcept { return port_; }
-  std::string url() const;  // redis://[:PASSWORD@]127.0.0.1:PORT
+  std::string url() const;  // redis[s]://[:PASSWORD@]127.0.0.1:PORT
   // SIGKILL, then the same server again on the same port and directory.
   void kill();
   void start();

@@ -183,15 +183,15 @@ TEST(RangePatternTest, RejectsExcessiveNesting) {
 TEST(RangePatternTest, ParsingTimeIsLinearInTheText) {
   // Shapes that once cost time quadratic in the text: each '[' searched all the rest for a
   // ']', each list item all the rest for the end of its literal. Quadratic parsing takes
-  // minutes on these; linear parsing takes milliseconds, even unoptimized and sanitized.
+  // many minutes on these, past ctest's limit for a test, which fails it; linear parsing
+  // takes milliseconds, even unoptimized and sanitized. No clock is read: a busy machine
+  // stretches milliseconds but never makes them minutes.
   const std::string brackets(2'000'000, '[');
   std::string items = "{";
   for (int i = 0; i < 100'000; ++i) items += "a,";
   items += "a}" + std::string(400'000, 'x');
-  const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(RangePattern::parse(brackets)->size(), 1u);
   EXPECT_EQ(RangePattern::parse(items)->size(), 100'001u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(RangePatternTest, MayExpandSpotsSyntaxCharacters) {

@@ -38,8 +38,19 @@ TEST(RedisUrlTest, ReadsAnAclUserAndPercentEscapes) {
   EXPECT_EQ(url->port, 7000);
 }
 
-TEST(RedisUrlTest, RefusesTlsAndMalformedUrls) {
-  EXPECT_NE(parse_redis_url("rediss://host").error().find("TLS"), std::string::npos);
+TEST(RedisUrlTest, RedissAsksForTlsThatVerifiesByDefault) {
+  const auto url = parse_redis_url("rediss://:s3cret@cache.example:6380/1");
+  ASSERT_TRUE(url) << url.error();
+  ASSERT_TRUE(url->tls);
+  EXPECT_TRUE(url->tls->verify);
+  EXPECT_EQ(url->tls->ca_file, "");
+  EXPECT_EQ(url->port, 6380);
+  EXPECT_EQ(url->shown(), "rediss://:***@cache.example:6380/1");
+  EXPECT_FALSE(parse_redis_url("redis://cache.example")->tls);
+}
+
+TEST(RedisUrlTest, RefusesMalformedUrlsWithoutEchoingThem) {
+  EXPECT_EQ(parse_redis_url("http://:s3cret@host").error().find("s3cret"), std::string::npos);
   for (const char* bad :
        {"http://host", "redis://host:0", "redis://host:70000", "redis://host/x",
         "redis://host:12ab", "redis://user@host", "redis://:%4@host", "redis://[::1"}) {

@@ -45,6 +45,11 @@ struct DemoCommand {};
 struct JobTarget {
   std::string redis;
   std::string job;
+  // For a rediss:// URL, as redis-cli's --cacert, --cert, --key and --insecure.
+  std::string redis_ca_file;
+  std::string redis_cert_file;
+  std::string redis_key_file;
+  bool redis_insecure = false;
 };
 
 // `sluice submit --job NAME SOURCE...`

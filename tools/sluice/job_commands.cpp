@@ -23,6 +23,21 @@ namespace {
 RedisUrl redis_url(const JobTarget& target) {
   auto url = parse_redis_url(target.redis);
   if (!url) throw UsageError("--redis: " + url.error());
+  const bool tls_asked = !target.redis_ca_file.empty() || !target.redis_cert_file.empty() ||
+                         !target.redis_key_file.empty() || target.redis_insecure;
+  if (tls_asked && !url->tls) {
+    throw UsageError(
+        "--redis-cacert, --redis-cert, --redis-key and --redis-insecure need a rediss:// URL");
+  }
+  if (!target.redis_key_file.empty() && target.redis_cert_file.empty()) {
+    throw UsageError("--redis-key needs --redis-cert");
+  }
+  if (url->tls) {
+    url->tls = RedisTls{.ca_file = target.redis_ca_file,
+                        .cert_file = target.redis_cert_file,
+                        .key_file = target.redis_key_file,
+                        .verify = !target.redis_insecure};
+  }
   return *url;
 }
 

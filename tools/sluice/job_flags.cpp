@@ -10,12 +10,25 @@ namespace sluice::cli {
 namespace {
 
 constexpr const char* kRedisHelp =
-    "Redis server: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (default: $SLUICE_REDIS_URL, "
+    "Redis server: redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB] (default: $SLUICE_REDIS_URL, "
     "else redis://127.0.0.1:6379)";
 
 void add_target(CLI::App& command, JobTarget& target) {
   command.add_option("--redis", target.redis, kRedisHelp)->type_name("URL");
   command.add_option("--job", target.job, "The job's name")->required();
+  command
+      .add_option("--redis-cacert", target.redis_ca_file,
+                  "rediss://: trust the CA certificates in this PEM file (default: "
+                  "$SSL_CERT_FILE, the system's)")
+      ->type_name("FILE");
+  command
+      .add_option("--redis-cert", target.redis_cert_file,
+                  "rediss://: client certificate (PEM) for a server that asks for one")
+      ->type_name("FILE");
+  command.add_option("--redis-key", target.redis_key_file, "Private key of --redis-cert (PEM)")
+      ->type_name("FILE");
+  command.add_flag("--redis-insecure", target.redis_insecure,
+                   "rediss://: skip the check of the server's certificate");
 }
 
 // The URL given, else the environment's, else the local default: a password in

@@ -26,8 +26,9 @@ _sluice() {
     --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge -X --request
     -d --data --data-binary --retry-all-methods -g --globoff --input-format --hash
     --record-header --save-errors"
-  local job_options="-h --help --redis --job"
-  local worker_options="$watch_options --redis --job --consumer --lease"
+  local redis_options="--redis --job --redis-cacert --redis-cert --redis-key --redis-insecure"
+  local job_options="-h --help $redis_options"
+  local worker_options="$watch_options $redis_options --consumer --lease"
   local serve_options="-h --help --port --listen --latency --jitter --threads --seed --faults
     --bandwidth --capacity --rate-limit --rate-limit-headers --tls --cert --key"
   local faults="reset-before reset-mid truncate stall bad-status huge-headers endless 503 429"
@@ -82,7 +83,7 @@ _sluice() {
       return
       ;;
     --results | --summary-json | --stats-log | --resume | --cacert | --cert | --key | -b | \
-      --cookie)
+      --cookie | --redis-cacert | --redis-cert | --redis-key)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return
