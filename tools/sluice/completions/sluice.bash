@@ -90,7 +90,8 @@ _sluice() {
       ;;
     --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
-      --rate | --per-host | --per-host-rate | --max-redirects | --max-expansion | --max-body | --user-agent | \
+      --rate | --per-host | --per-host-rate | --max-redirects | --max-expansion | --max-body | \
+      --user-agent | \
       --resolve | -H | --header | -u | --user | --oauth2-bearer | -x | --proxy | --noproxy | \
       -d | --data | --data-binary | --record-header | \
       --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
