@@ -15,7 +15,7 @@ standard output, progress on standard error. Needs root, `ip` (iproute2) and dns
 Everything is removed at the end, also on failure.
 Usage: sudo bench/many_hosts_bench.py [--sluice build/release/tools/sluice/sluice]
        [--repeat 2] [--latency 100ms] [--tools sluice,sluice-rate,curl,wget2,aria2c]
-       [--per-host-rate 5/s] [--order sorted|shuffled]
+       [--per-host-rate 5/s] [--order sorted|shuffled] [--keep DIR]
 """
 import argparse
 import json
@@ -109,15 +109,11 @@ class Lab:
 
 
 def commands(tool, path, args, workdir, urls_file):
-    if tool == "sluice":
-        return [path, "-q", "-c", str(C), "--per-host", "2", "--retries", "0",
-                "@" + urls_file]
-    if tool == "sluice-threads":
-        return [path, "-q", "--engine", "threads", "-c", str(C), "--per-host", "2",
-                "--retries", "0", "@" + urls_file]
-    if tool == "sluice-rate":
-        return [path, "-q", "-c", str(C), "--per-host", "2", "--per-host-rate",
-                args.per_host_rate, "--retries", "0", "@" + urls_file]
+    if tool.startswith("sluice"):
+        extra = {"sluice": [], "sluice-threads": ["--engine", "threads"],
+                 "sluice-rate": ["--per-host-rate", args.per_host_rate]}[tool]
+        return [path, "-q", "-c", str(C), "--per-host", "2", "--retries", "0", *extra,
+                "--results", os.path.join(workdir, tool + ".jsonl"), "@" + urls_file]
     if tool == "curl":
         config = os.path.join(workdir, "curl.cfg")
         with open(urls_file) as src, open(config, "w") as out:
@@ -128,8 +124,11 @@ def commands(tool, path, args, workdir, urls_file):
     if tool == "wget2":
         return [path, "-q", "--config=/dev/null", "--max-threads", str(C), "-i", urls_file,
                 "-O", "/dev/null"]
-    # aria2c cannot write to /dev/null; every body gets a name of its own on a tmpfs.
-    body_dir = tempfile.mkdtemp(dir="/dev/shm")
+    # aria2c cannot write to /dev/null; every body gets a name of its own on a tmpfs, in a
+    # folder main() removes after the run.
+    body_dir = os.path.join("/dev/shm", os.path.basename(workdir) + "-aria2c")
+    shutil.rmtree(body_dir, ignore_errors=True)
+    os.makedirs(body_dir)
     listing = os.path.join(workdir, "aria2c.txt")
     with open(urls_file) as src, open(listing, "w") as out:
         for i, line in enumerate(src):
@@ -138,7 +137,20 @@ def commands(tool, path, args, workdir, urls_file):
             "--file-allocation=none", "--summary-interval=0", "--console-log-level=error"]
 
 
+def wait_for_time_wait(lab):
+    """Waits (up to 70 s) until the client's closed connections have left TIME_WAIT: a run
+    over 1,000 hosts may close 18,000, and the next run to the same address and port would
+    find the 28,000 local ports of the default range used up ("Couldn't connect")."""
+    for _ in range(140):
+        out = subprocess.run(lab.in_client("ss", "-Htan", "state", "time-wait"),
+                             capture_output=True, text=True).stdout
+        if out.count("\n") < 100:
+            return
+        time.sleep(0.5)
+
+
 def measure(lab, sluice, tool, command, latency):
+    wait_for_time_wait(lab)
     server = subprocess.Popen(lab.in_server(sluice, "serve", "--listen", f"{SERVER}:{PORT}",
                                             "--latency", latency),
                               stdout=subprocess.PIPE, text=True)
@@ -172,6 +184,7 @@ def main():
     parser.add_argument("--tools", default="sluice,sluice-rate,curl,wget2,aria2c")
     parser.add_argument("--per-host-rate", default="5/s")
     parser.add_argument("--order", choices=("sorted", "shuffled"), default="sorted")
+    parser.add_argument("--keep", help="a folder to keep the lists and sluice's records in")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("many_hosts_bench needs root (ip netns)")
@@ -184,7 +197,19 @@ def main():
         else:
             log(f"{tool} is not installed: left out")
     rows = {tool: [] for tool, _ in tools}
-    with tempfile.TemporaryDirectory() as workdir, Lab(workdir) as lab:
+    workdir = args.keep or tempfile.mkdtemp()
+    try:
+        run_all(args, sluice, tools, rows, workdir)
+    finally:
+        shutil.rmtree(os.path.join("/dev/shm", os.path.basename(workdir) + "-aria2c"),
+                      ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_table(rows)
+
+
+def run_all(args, sluice, tools, rows, workdir):
+    with Lab(workdir) as lab:
         urls_file = os.path.join(workdir, "urls.txt")
         urls = [f"http://h{i}.lab:{PORT}/bytes/100?n={n}\n"
                 for i in range(1, HOSTS + 1) for n in range(1, PER_HOST + 1)]
@@ -198,6 +223,9 @@ def main():
                                                              urls_file), args.latency)
                 log(f"round {round_ + 1}: {result}")
                 rows[tool].append(result)
+
+
+def print_table(rows):
     print(f"| tool | wall | requests/s | CPU | peak RSS | DNS queries | connections | "
           f"peak in flight | exit |")
     print("|---|---|---|---|---|---|---|---|---|")
