@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -78,6 +79,9 @@ void check_options(const Options& options) {
                                                       std::to_string(options.concurrency));
   }
   if (options.max_redirects < 0) throw UsageError("max_redirects", " must not be negative");
+  if (!(options.per_host_rate >= 0) || !std::isfinite(options.per_host_rate)) {
+    throw UsageError("per_host_rate", " must be a finite number of starts per second (0: none)");
+  }
   check_header_text("user_agent", options.user_agent);
   check_header_text("user", options.user);
   check_header_text("bearer_token", options.bearer_token);

@@ -14,6 +14,7 @@ AdmissionSettings admission_settings(const Options& options, std::size_t fresh_c
       .capacity = 2 * options.concurrency + 1024,
       .fresh_capacity = fresh_capacity,
       .per_host = options.per_host,
+      .per_host_rate = options.per_host_rate,
       .rate = options.rate,
       .max_host_pause = options.max_retry_wait,
       .connect_window = options.connect_window,

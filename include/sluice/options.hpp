@@ -68,6 +68,10 @@ struct Options {
   // takes a SYN retransmission, as TCP's slow start does with packets. Requests on open
   // connections are not held back. Zero turns the pacing off.
   std::size_t connect_window = 32;
+  // Request starts per second to each host (scheme, host and port), as a crawler's per-domain
+  // delay: starts to one host, retries included, are at least 1 / per_host_rate apart. A
+  // host within its interval waits aside while other hosts go on. Zero means none.
+  double per_host_rate = 0;
 
   // Whole-transfer limit; zero means none.
   std::chrono::milliseconds timeout{0};

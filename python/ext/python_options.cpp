@@ -91,22 +91,20 @@ void set_concurrency(Options& options, const py::handle& value) {
   }
 }
 
-void set_rate(Options& options, const py::handle& value) {
-  if (value.is_none()) {
-    options.rate = 0;
-    return;
-  }
+// A rate option (`name`): a text such as "20/s", a number per second, or None for none.
+double rate(const char* name, const py::handle& value) {
+  if (value.is_none()) return 0;
   // The CLI's parser also for numbers, so that 0, negatives and NaN are refused alike.
   const std::string spelled =
       py::isinstance<py::str>(value) ? value.cast<std::string>() : std::string(py::str(value));
   if (!py::isinstance<py::str>(value) &&
       (py::isinstance<py::bool_>(value) ||
        !(py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value)))) {
-    bad("rate", "expected a text such as \"20/s\" or a number per second");
+    bad(name, "expected a text such as \"20/s\" or a number per second");
   }
   auto parsed = detail::parse_rate(spelled);
-  if (!parsed) bad("rate", parsed.error());
-  options.rate = *parsed;
+  if (!parsed) bad(name, parsed.error());
+  return *parsed;
 }
 
 void set_engine(Options& options, const py::handle& value) {
@@ -171,13 +169,15 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        [](Options& o, const py::handle& v) { o.max_bandwidth = size("max_bandwidth", v); }},
       {"bandwidth_burst",
        [](Options& o, const py::handle& v) { o.bandwidth_burst = size("bandwidth_burst", v); }},
-      {"rate", set_rate},
+      {"rate", [](Options& o, const py::handle& v) { o.rate = rate("rate", v); }},
       {"per_host",
        [](Options& o, const py::handle& v) { o.per_host = whole_number("per_host", v); }},
       {"connect_window",
        [](Options& o, const py::handle& v) {
          o.connect_window = whole_number("connect_window", v);
        }},
+      {"per_host_rate",
+       [](Options& o, const py::handle& v) { o.per_host_rate = rate("per_host_rate", v); }},
       {"timeout", [](Options& o, const py::handle& v) { o.timeout = duration("timeout", v); }},
       {"connect_timeout",
        [](Options& o, const py::handle& v) { o.connect_timeout = duration("connect_timeout", v); }},

@@ -130,7 +130,8 @@ def test_body_on_request(server, tmp_path):
 
 
 def test_options_are_checked_by_name():
-    for option, value in [("rate", "fast"), ("rate", 0), ("concurrency", 0),
+    for option, value in [("rate", "fast"), ("rate", 0), ("per_host_rate", "-1/s"),
+                          ("concurrency", 0),
                           ("concurrency", "many"), ("timeout", -1), ("engine", "rocket"),
                           ("max_body", "lots"), ("retries", 1.5)]:
         with pytest.raises(ValueError, match=f"^{option}"):
@@ -146,7 +147,7 @@ def test_options_are_checked_by_name():
 def test_options_reach_the_run(server):
     urls = [server.url(f"/todos/{i}?delay=20ms") for i in range(1, 31)]
     records = list(sluice.fetch(urls, concurrency="auto", engine="threads", rate="1000/s",
-                                per_host=3, timeout=30, max_body="1M"))
+                                per_host=3, per_host_rate="1000/s", timeout=30, max_body="1M"))
     assert len(records) == 30 and all(r["ok"] for r in records)
     assert server.stats()["peak_in_flight"] <= 3
 

@@ -17,7 +17,7 @@ Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimi
       limit_source_(std::move(limit)),
       clock_(clock),
       live_(live),
-      hosts_(settings.per_host),
+      hosts_(settings.per_host, settings.per_host_rate),
       connect_window_(settings.connect_window),
       limit_(limit_source_->limit()) {
   if (settings.rate > 0) rate_.emplace(settings.rate, 1.0);
@@ -340,6 +340,9 @@ Admission::Next Admission::next_locked(time_point now) {
     rate_ready_.reset();
   }
   // [/article:rate-reserve]
+  // Its host admitted it when it was taken, maybe before this start: --per-host-rate counts
+  // from the start.
+  if (rate_ && !held_->host.empty()) hosts_.started_late(held_->host, now);
   ++in_flight_;
   if (connects_) connects_->begin(held_->host, now);
   return Admitted{std::move(*std::exchange(held_, std::nullopt)), in_flight_};

@@ -1,6 +1,6 @@
-// What may start now: new URLs, retries and their times, per-host caps and server pauses
-// (Retry-After, RateLimit), --rate, and the cap on requests in flight (-c, -c auto). The
-// engines ask it and only drive transfers.
+// What may start now: new URLs, retries and their times, per-host caps, --per-host-rate and
+// server pauses (Retry-After, RateLimit), --rate, and the cap on requests in flight (-c, -c auto).
+// The engines ask it and only drive transfers.
 #pragma once
 
 #include <atomic>
@@ -43,6 +43,7 @@ struct AdmissionSettings {
   // newcomer's first item that close to a start, however many retries wait.
   std::size_t fresh_capacity = 0;
   std::size_t per_host = 0;  // --per-host: requests in flight per host; 0: no cap
+  double per_host_rate = 0;  // --per-host-rate: starts per second to each host; 0: none
   double rate = 0;           // --rate: starts per second; 0: none
   // The longest a server's word holds its host back: a Retry-After, or the reset its
   // RateLimit headers announce, which also bounds the spacing of the requests it allows
@@ -65,10 +66,11 @@ struct Admitted {
 // next() from an event loop or with next_blocking() from any number of worker threads,
 // and settles each admitted item from any thread. Lifetime: one per run; `clock` must
 // outlive it.
-// An item whose host (InputItem::host; empty: not tracked) is at its cap, paused or out of
-// its announced rate is parked with its host, and the others go on meanwhile; a release or
-// the end of the pause brings the host's parked items back first. Parked items count
-// against the capacity, so a list that is mostly one host parks at most that many of it.
+// An item whose host (InputItem::host; empty: not tracked) is at its cap, paused, within its
+// --per-host-rate interval or out of its announced rate is parked with its host, and the others go
+// on meanwhile; a release or the end of the pause brings the host's parked items back first. Parked
+// items count against the capacity, so a list that is mostly one host parks at most that many of
+// it.
 class Admission {
  public:
   using time_point = TimeSource::time_point;

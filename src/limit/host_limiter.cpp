@@ -1,9 +1,12 @@
-// The per-host table: counts, pauses and announced rates, with idle hosts dropped.
+// The per-host table: counts, start intervals, pauses and announced rates, with idle hosts
+// dropped.
 #include "limit/host_limiter.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <cmath>
+#include <stdexcept>
 #include <string>
 
 namespace sluice::detail {
@@ -14,13 +17,26 @@ constexpr std::size_t kMinSweepSize = 1024;
 // Hosts whose pause or rate ran out while the table did not grow are swept this often.
 constexpr std::chrono::seconds kSweepEvery{10};
 
+// Rounded up, so that rounding never lets a host's starts come faster than asked.
+std::chrono::nanoseconds interval_of(double starts_per_second) {
+  if (starts_per_second == 0) return std::chrono::nanoseconds::zero();
+  if (!(starts_per_second > 0) || !std::isfinite(starts_per_second)) {
+    throw std::invalid_argument("per_host_rate must be positive and finite");
+  }
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::ceil(1e9 / starts_per_second)));
+}
+
 }  // namespace
 
-HostLimiter::HostLimiter(std::size_t per_host_cap)
-    : per_host_cap_(per_host_cap), sweep_at_size_(kMinSweepSize) {}
+HostLimiter::HostLimiter(std::size_t per_host_cap, double starts_per_second)
+    : per_host_cap_(per_host_cap),
+      start_interval_(interval_of(starts_per_second)),
+      sweep_at_size_(kMinSweepSize) {}
 
 bool HostLimiter::idle(const Host& host, time_point now) {
-  return host.in_flight == 0 && host.paused_until <= now && (!host.rate || host.rate_until <= now);
+  // A host forgotten before its interval ran out could start again at once.
+  return host.in_flight == 0 && host.paused_until <= now &&
+         (!host.rate || host.rate_until <= now) && host.next_start <= now;
 }
 
 void HostLimiter::sweep_if_due(time_point now) {
@@ -41,13 +57,23 @@ HostAdmission HostLimiter::try_acquire(std::string_view key, time_point now) {
   if (host.paused_until > now) return {.admitted = false, .retry_at = host.paused_until};
   // The cap before the rate, so that a request refused for the cap uses up no token.
   if (per_host_cap_ != 0 && host.in_flight >= per_host_cap_) return {};
+  // Before the announced rate too: a refusal here must not use up the server's token.
+  if (host.next_start > now) return {.admitted = false, .retry_at = host.next_start};
   if (host.rate && host.rate_until <= now) host.rate.reset();
   if (host.rate && !host.rate->try_take(1, now)) {
     // If the window ends before the next token, the host is unlimited from then on.
     return {.admitted = false, .retry_at = std::min(host.rate->ready_at(1, now), host.rate_until)};
   }
   ++host.in_flight;
+  if (start_interval_ > std::chrono::nanoseconds::zero()) host.next_start = now + start_interval_;
   return {.admitted = true, .retry_at = std::nullopt};
+}
+
+void HostLimiter::started_late(std::string_view key, time_point now) {
+  if (start_interval_ == std::chrono::nanoseconds::zero()) return;
+  const auto found = hosts_.find(key);
+  if (found == hosts_.end()) return;
+  found->second.next_start = std::max(found->second.next_start, now + start_interval_);
 }
 
 void HostLimiter::release(std::string_view key, time_point now) {

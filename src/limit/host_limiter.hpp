@@ -1,5 +1,6 @@
-// Per-host flow control: the in-flight cap of --per-host, pauses that obey a server's
-// Retry-After, and the request rate a server announces in its RateLimit headers.
+// Per-host flow control: the in-flight cap of --per-host, the start rate of --per-host-rate,
+// pauses that obey a server's Retry-After, and the request rate a server announces in its
+// RateLimit headers.
 #pragma once
 
 #include <chrono>
@@ -21,11 +22,12 @@ struct HostAdmission {
   using time_point = TimeSource::time_point;
 
   bool admitted = false;
-  // For a refusal in time (the host is paused, or its announced rate has no request left
-  // yet): the earliest time asking again can succeed. Unset for a refusal because the host
-  // is at its in-flight cap: ask again after a release for that host. An engine parks the
-  // refused URL with its host and goes on with other hosts meanwhile, which is what keeps a
-  // list that is 90 % one host from queueing the other 10 % behind it.
+  // For a refusal in time (the host is paused, its --per-host-rate interval has not passed,
+  // or its announced rate has no request left yet): the earliest time asking again can succeed.
+  // Unset for a refusal because the host is at its in-flight cap: ask again after a release for
+  // that host. An engine parks the refused URL with its host and goes on with other hosts
+  // meanwhile, which is what keeps a list that is 90 % one host from queueing the other 10 % behind
+  // it.
   std::optional<time_point> retry_at;
 
   explicit operator bool() const noexcept { return admitted; }
@@ -33,22 +35,29 @@ struct HostAdmission {
 
 // Hosts are keys from host_key(). Thread-safety: none; its owner (Admission) calls it under
 // its own lock, and each call is a hash lookup and a few comparisons. Lifetime: one per run.
-// Memory: a host is tracked only while it has requests in flight, a pause or an announced
-// rate still running. Releases drop hosts that are left with none; hosts whose pause or
-// rate merely ran out are swept when the table has doubled since the last sweep, and at
-// least every 10 s. A run over a million hosts thus holds entries for the busy ones only,
-// at O(1) amortized cost per call.
+// Memory: a host is tracked only while it has requests in flight, a pause, an announced
+// rate or its --per-host-rate interval still running. Releases drop hosts that are left with none;
+// hosts whose pause or rate merely ran out are swept when the table has doubled since the last
+// sweep, and at least every 10 s. A run over a million hosts thus holds entries for the busy ones
+// only, at O(1) amortized cost per call.
 class HostLimiter {
  public:
   using time_point = TimeSource::time_point;
 
   // The most requests in flight per host; 0 means no cap (pauses and announced rates
-  // still apply).
-  explicit HostLimiter(std::size_t per_host_cap);
+  // still apply). `starts_per_second` (--per-host-rate; 0: none) spaces the starts to each
+  // host at least 1 / starts_per_second apart, as a crawler's per-domain delay: a burst of
+  // one, so a host that was quiet for a while gets one start at once, not a handful.
+  explicit HostLimiter(std::size_t per_host_cap, double starts_per_second = 0);
 
-  // Counts a request to `key` as started if the host is not paused, below its cap, and has
-  // a request left in its announced rate (which this then uses up).
+  // Counts a request to `key` as started if the host is not paused, below its cap, past its
+  // --per-host-rate interval, and has a request left in its announced rate (which this then
+  // uses up).
   HostAdmission try_acquire(std::string_view key, time_point now);
+  // A request admitted earlier starts only at `now` (it waited for the run's --rate): the
+  // host's --per-host-rate interval runs from here, so the server never sees two starts
+  // closer than it. Does nothing without a --per-host-rate or when the host is not tracked.
+  void started_late(std::string_view key, time_point now);
   // Ends a request that try_acquire admitted.
   void release(std::string_view key, time_point now);
   std::size_t in_flight(std::string_view key) const;
@@ -85,6 +94,7 @@ class HostLimiter {
     // left in it, which tell a renewed window from the same one.
     time_point window_end{};
     std::uint64_t window_remaining = 0;
+    time_point next_start{};  // --per-host-rate: no start before this
   };
   // Heterogeneous lookup: a std::string_view key needs no std::string to find a host.
   struct KeyHash {
@@ -100,6 +110,8 @@ class HostLimiter {
   Host& find_or_add(std::string_view key);
 
   const std::size_t per_host_cap_;
+  // --per-host-rate's interval between starts to one host, rounded up; zero: none.
+  const std::chrono::nanoseconds start_interval_;
   Hosts hosts_;
   std::size_t sweep_at_size_;  // the table size that triggers a sweep
   time_point next_sweep_{};    // the time that triggers one

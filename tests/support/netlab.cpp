@@ -1,4 +1,5 @@
-// Builds and removes the link lab with `ip` and `tc`, and reads the tbf's counters.
+// Builds and removes the link lab with `ip` and `tc`, reads the tbf's counters, and runs the
+// lab's DNS server (dnsmasq).
 #include "support/netlab.hpp"
 
 #include <unistd.h>
@@ -7,9 +8,11 @@
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace sluice::test {
 namespace {
@@ -36,6 +39,27 @@ const std::string& ip_program() {
 const std::string& tc_program() {
   static const std::string path = find_program("tc");
   return path;
+}
+
+const std::string& dnsmasq_program() {
+  static const std::string path = find_program("dnsmasq");
+  return path;
+}
+
+// Where `ip netns exec` finds the files it binds over /etc for namespace `name`.
+std::filesystem::path netns_etc(const std::string& name) {
+  return std::filesystem::path("/etc/netns") / name;
+}
+
+std::filesystem::path dns_dir_of(const std::string& client) {
+  return std::filesystem::temp_directory_path() / (client + "-dns");
+}
+
+// The client's resolv.conf and the DNS server's files; nothing to do for a lab without DNS.
+void remove_lab_files(const std::string& client) noexcept {
+  std::error_code ignored;
+  std::filesystem::remove_all(netns_etc(client), ignored);
+  std::filesystem::remove_all(dns_dir_of(client), ignored);
 }
 
 std::string command_text(const std::string& program, const std::vector<std::string>& args) {
@@ -73,14 +97,30 @@ pid_t lab_owner(const std::string& name) {
   }
 }
 
+bool owner_died(const std::string& name) {
+  const auto owner = lab_owner(name);
+  return owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH;
+}
+
 // Labs of processes that died without their destructors, e.g. a test killed at its timeout.
+// A dead lab's dnsmasq died with its server namespace's last user, or goes with the namespace.
 void remove_dead_labs() {
   for (const auto& name : namespaces()) {
-    const auto owner = lab_owner(name);
-    if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) {
-      run_child(ip_program(), {"netns", "delete", name}, {}, kCommandLimit);
-    }
+    if (owner_died(name)) run_child(ip_program(), {"netns", "delete", name}, {}, kCommandLimit);
   }
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/etc/netns", error)) {
+    const auto name = entry.path().filename().string();
+    if (owner_died(name)) remove_lab_files(name);
+  }
+}
+
+// The whole file, or nothing when it is not there (yet).
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 }  // namespace
@@ -133,6 +173,15 @@ NetLab::NetLab(NetLabConfig config) : config_(config) {
 NetLab::~NetLab() { remove(); }
 
 void NetLab::remove() noexcept {
+  if (dns_) {
+    try {
+      dns_->signal(SIGTERM);
+      dns_->wait(kCommandLimit);  // kills it if it does not go
+    } catch (...) {               // the ChildProcess destructor kills it anyway
+    }
+    dns_.reset();
+  }
+  if (!client_.empty()) remove_lab_files(client_);
   for (const auto* space : {&client_, &server_}) {
     try {
       run_child(ip_program(), {"netns", "delete", *space}, {}, kCommandLimit);
@@ -176,6 +225,55 @@ QdiscStats NetLab::link_stats() const {
     }
   }
   throw std::runtime_error("netlab: no root qdisc on veth-s in " + server_);
+}
+
+std::expected<void, std::string> NetLab::dns_available() {
+  if (dnsmasq_program().empty()) {
+    return std::unexpected("the lab's DNS server needs dnsmasq (Debian dnsmasq-base)");
+  }
+  return {};
+}
+
+void NetLab::serve_dns(const std::vector<DnsName>& names) {
+  if (auto usable = dns_available(); !usable) throw std::runtime_error(usable.error());
+  if (dns_) throw std::runtime_error("netlab: serve_dns() once per lab");
+  dns_dir_ = dns_dir_of(client_);
+  std::filesystem::create_directories(dns_dir_);
+  const auto hosts = dns_dir_ / "hosts";
+  {
+    std::ofstream file(hosts);
+    for (const auto& [name, address] : names) file << address << ' ' << name << '\n';
+    if (!file.flush()) throw std::runtime_error("netlab: cannot write " + hosts.string());
+  }
+  // Only the names given: no /etc/hosts, no upstream servers, nothing read from /etc. The
+  // log is written line by line as queries come (no --log-async), so the count is exact.
+  dns_ = start_in_server(dnsmasq_program(),
+                         {"--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+                          "--no-hosts", "--addn-hosts=" + hosts.string(),
+                          "--listen-address=" + servers_.front(), "--bind-interfaces", "--port=53",
+                          "--log-queries", "--log-facility=" + (dns_dir_ / "log").string(),
+                          "--pid-file=", "--user=root", "--group=root"});
+  const auto ready = "read " + hosts.string() + " - ";
+  bool up = false;
+  for (int i = 0; i < 200 && !up; ++i) {  // up to 10 s
+    up = read_text(dns_dir_ / "log").find(ready) != std::string::npos;
+    if (!up) std::this_thread::sleep_for(50ms);
+  }
+  if (!up) throw std::runtime_error("netlab: dnsmasq did not start: " + dns_->wait(1s).err);
+  std::filesystem::create_directories(netns_etc(client_));
+  std::ofstream resolv(netns_etc(client_) / "resolv.conf");
+  resolv << "nameserver " << servers_.front() << '\n';
+  if (!resolv.flush()) throw std::runtime_error("netlab: cannot write the client's resolv.conf");
+}
+
+std::uint64_t NetLab::dns_queries() const {
+  if (dns_dir_.empty()) return 0;
+  const auto log = read_text(dns_dir_ / "log");
+  std::uint64_t count = 0;
+  for (auto at = log.find("query["); at != std::string::npos; at = log.find("query[", at + 1)) {
+    ++count;
+  }
+  return count;
 }
 
 std::vector<std::string> leftover_lab_namespaces() {

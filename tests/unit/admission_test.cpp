@@ -1,5 +1,5 @@
-// Tests for Admission on a manual clock: the order of new input and retries, per-host caps
-// and pauses, --rate, the in-flight cap, the bound, and the blocking form's wake-ups.
+// Tests for Admission on a manual clock: the order of new input and retries, per-host caps,
+// rates and pauses, --rate, the in-flight cap, the bound, and the blocking form's wake-ups.
 #include "admission/admission.hpp"
 
 #include <gtest/gtest.h>
@@ -268,6 +268,47 @@ TEST(AdmissionTest, RateKeepsStartsOnTheReservedSchedule) {
   EXPECT_EQ(admitted(f.admission.next(kStart + 150ms)), 1);
   EXPECT_EQ(f.live.waiting_for_rate.load(), 0u);
   EXPECT_EQ(not_before(f.admission.next(kStart + 150ms)), kStart + 200ms);
+}
+
+TEST(AdmissionTest, AHostAtItsPerHostRateWaitsAsideWhileOtherHostsGo) {
+  Fixture f({.per_host_rate = 2});
+  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  ASSERT_TRUE(f.admission.push(item(1, kA)));
+  ASSERT_TRUE(f.admission.push(item(2, kB)));
+  ASSERT_TRUE(f.admission.push(item(3, kB)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 2);  // a's next waits; b goes meanwhile
+  EXPECT_EQ(f.admission.occupancy(false).parked, 1u);
+  EXPECT_EQ(not_before(f.admission.next(kStart + 100ms)), kStart + 500ms);
+  EXPECT_EQ(f.admission.occupancy(false).parked, 2u);  // b's next waits too
+  f.clock.advance(500ms);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 500ms)), 1);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 500ms)), 3);
+}
+
+TEST(AdmissionTest, ARetryCountsAsAStartUnderThePerHostRate) {
+  Fixture f({.per_host_rate = 1});
+  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  f.clock.advance(100ms);
+  f.admission.retry(item(0, kA), 0s);  // failed at once; due now
+  f.admission.release(kA);
+  EXPECT_EQ(not_before(f.admission.next(kStart + 100ms)), kStart + 1s);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 0);
+}
+
+TEST(AdmissionTest, AStartHeldForTheRateBeginsItsHostsIntervalWhenItGoes) {
+  Fixture f({.per_host_rate = 4, .rate = 10});  // 250 ms per host, 100 ms between any starts
+  ASSERT_TRUE(f.admission.push(item(0, kB)));
+  ASSERT_TRUE(f.admission.push(item(1, kA)));
+  ASSERT_TRUE(f.admission.push(item(2, kA)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 100ms);  // a's first, for --rate
+  // Woken late: a's first starts at 300 ms, so its second may not start before 550 ms,
+  // although --rate would let it go at once and a's interval from its admission has passed.
+  EXPECT_EQ(admitted(f.admission.next(kStart + 300ms)), 1);
+  EXPECT_EQ(not_before(f.admission.next(kStart + 300ms)), kStart + 550ms);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 550ms)), 2);
 }
 
 TEST(AdmissionTest, RetriesAndParkedItemsCountAgainstTheBoundButNotTheFreshOne) {

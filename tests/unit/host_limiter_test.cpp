@@ -1,5 +1,5 @@
-// Tests for HostLimiter: the per-host cap, Retry-After pauses, announced rates, and that
-// hosts with nothing going on are forgotten.
+// Tests for HostLimiter: the per-host cap, --per-host-rate, Retry-After pauses, announced
+// rates, and that hosts with nothing going on are forgotten.
 #include "limit/host_limiter.hpp"
 
 #include <gtest/gtest.h>
@@ -172,6 +172,51 @@ TEST(HostLimiterTest, RefusalAtTheCapKeepsTheHostsRequestToken) {
   ASSERT_TRUE(limiter.try_acquire(kA, kStart + 1s));
   EXPECT_FALSE(limiter.try_acquire(kA, kStart + 2s));  // at the cap, token untouched
   limiter.release(kA, kStart + 2s);
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 2s));
+}
+
+TEST(HostLimiterTest, PerHostRateSpacesTheStartsToEachHost) {
+  HostLimiter limiter(0, 2.0);  // one start every 500 ms
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart));
+  const HostAdmission refused = limiter.try_acquire(kA, kStart + 499ms);
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(refused.retry_at, kStart + 500ms);
+  EXPECT_TRUE(limiter.try_acquire(kB, kStart + 1ms));  // other hosts keep their own pace
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 500ms));
+  // A host quiet for a while gets one start at once, not a burst of the starts it missed.
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart + 10s));
+  EXPECT_FALSE(limiter.try_acquire(kA, kStart + 10s));
+}
+
+TEST(HostLimiterTest, PerHostRateIsRoundedToNeverStartEarly) {
+  HostLimiter limiter(0, 3.0);  // 333,333,333.3 ns
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart));
+  EXPECT_FALSE(limiter.try_acquire(kA, kStart + 333'333'333ns));
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 333'333'334ns));
+}
+
+TEST(HostLimiterTest, AHostKeepsItsIntervalAfterItsLastRelease) {
+  HostLimiter limiter(1, 1.0);
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart));
+  limiter.release(kA, kStart + 10ms);  // a host with nothing in flight is usually forgotten
+  EXPECT_EQ(limiter.tracked_hosts(), 1u);
+  EXPECT_FALSE(limiter.try_acquire(kA, kStart + 20ms));
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 1s));
+}
+
+TEST(HostLimiterTest, ALateStartMovesTheHostsNextStart) {
+  HostLimiter limiter(0, 2.0);
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart));
+  limiter.started_late(kA, kStart + 300ms);
+  EXPECT_EQ(limiter.try_acquire(kA, kStart + 500ms).retry_at, kStart + 800ms);
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 800ms));
+}
+
+TEST(HostLimiterTest, PerHostRateRefusalKeepsTheAnnouncedToken) {
+  HostLimiter limiter(0, 1.0);
+  limiter.observe_rate_limit(kA, 10, 10s, kStart);  // one a second, the first after 1 s
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart + 1s));
+  EXPECT_FALSE(limiter.try_acquire(kA, kStart + 1500ms));
   EXPECT_TRUE(limiter.try_acquire(kA, kStart + 2s));
 }
 

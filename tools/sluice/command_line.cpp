@@ -234,6 +234,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "they succeed (0: no pacing)")
       ->capture_default_str()
       ->transform(whole_number(0, kMaxConcurrency));
+  std::string per_host_rate;
+  app.add_option("--per-host-rate", per_host_rate,
+                 "Request starts per time unit to each host, retries included: 2/s, 30/m")
+      ->check(kNotEmpty);
   auto* output_option =
       app.add_option("-o,--output-dir", output_dir, "Save each body under DIR")->check(kNotEmpty);
   const std::map<std::string, OutputLayout> layouts{{"flat", OutputLayout::Flat},
@@ -449,6 +453,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
     auto parsed = parse_rate(rate);
     if (!parsed) throw UsageError("--rate: " + parsed.error());
     fetch.options.rate = *parsed;
+  }
+  if (!per_host_rate.empty()) {
+    auto parsed = parse_rate(per_host_rate);
+    if (!parsed) throw UsageError("--per-host-rate: " + parsed.error());
+    fetch.options.per_host_rate = *parsed;
   }
   apply_request_flags(request_flags, fetch.options);
   if (!output_dir.empty()) fetch.options.output_dir = output_dir;

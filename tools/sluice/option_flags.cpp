@@ -18,6 +18,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 50> kFlags{{
     {"rate", "--rate"},
     {"per_host", "--per-host"},
     {"connect_window", "--connect-window"},
+    {"per_host_rate", "--per-host-rate"},
     {"timeout", "--timeout"},
     {"connect_timeout", "--connect-timeout"},
     {"stall_timeout", "--stall-timeout"},

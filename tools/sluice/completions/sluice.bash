@@ -8,8 +8,8 @@ _sluice() {
 
   local fetch_options="-h --help --version -c --concurrency --max-concurrency --engine
     --timeout --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait
-    --grace --max-bandwidth --bandwidth-burst --rate --per-host --connect-window -o --output-dir --layout
-    --skip-existing --continue --results
+    --grace --max-bandwidth --bandwidth-burst --rate --per-host --per-host-rate --connect-window -o
+    --output-dir --layout --skip-existing --continue --results
     --summary-json --stats-log --resume --retry-failed --progress -q --quiet --max-redirects
     --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
@@ -19,8 +19,8 @@ _sluice() {
   # watch writes each job's results to OUTBOX: --results and its kin do not apply there.
   local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --timeout
     --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
-    --max-bandwidth --bandwidth-burst --rate --per-host --connect-window -o --output-dir --layout
-    --skip-existing --continue --progress -q --quiet
+    --max-bandwidth --bandwidth-burst --rate --per-host --per-host-rate --connect-window -o
+    --output-dir --layout --skip-existing --continue --progress -q --quiet
     --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve
     -H --header -u --user --oauth2-bearer --compressed --cacert --capath --cert --key -x
     --proxy --noproxy -b --cookie --http1.1 --http2 --http2-prior-knowledge -X --request
@@ -90,7 +90,8 @@ _sluice() {
       ;;
     --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
-      --rate | --per-host | --connect-window | --max-redirects | --max-expansion | --max-body | --user-agent | \
+      --rate | --per-host | --per-host-rate | --connect-window | --max-redirects | \
+      --max-expansion | --max-body | --user-agent | \
       --resolve | -H | --header | -u | --user | --oauth2-bearer | -x | --proxy | --noproxy | \
       -d | --data | --data-binary | --record-header | \
       --port | --listen | --latency | --jitter | --threads | --seed | --bandwidth | \
