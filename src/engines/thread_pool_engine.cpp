@@ -80,7 +80,9 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     gate.window = &*limits.window;
     // The slot is taken at the first body byte, blocking there as the wait for bandwidth
     // tokens does: a worker waiting for its answer holds none.
-    gate.begin_receiving = [receivers, stop] { return receivers->enter(stop); };
+    gate.begin_receiving = [receivers, stop] {
+      return receivers->enter(stop) ? ReceiverSlot::Taken : ReceiverSlot::Stopped;
+    };
     gate.end_receiving = [receivers] { receivers->leave(); };
     gate.waiting = &live.waiting_for_bandwidth;
   }
