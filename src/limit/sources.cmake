@@ -3,6 +3,7 @@
 target_sources(sluice PRIVATE
   limit/adaptive_limit.cpp
   limit/bandwidth_pacer.cpp
+  limit/link_controller.cpp
   limit/time_source.cpp
   limit/host_key.cpp
   limit/host_limiter.cpp
