@@ -160,6 +160,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       };
       gate.receive_buffer = limits_.receive_buffer;
       gate.waiting = &live_->waiting_for_bandwidth;
+      gate.link = limits_.link.get();
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(
         options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);
@@ -267,6 +268,7 @@ void EventLoopEngine::cancel_all(Admission& admission, RecordSink& sink) {
 void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                           std::stop_token stop) {
   live_ = &live;
+  limits_.report_to(live);
   admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 

@@ -78,6 +78,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     gate.stop = stop;
     gate.receive_buffer = limits.receive_buffer;
     gate.waiting = &live.waiting_for_bandwidth;
+    gate.link = limits.link.get();
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
@@ -108,6 +109,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
 void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
   RunLimits limits(options_);
+  limits.report_to(live);
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {

@@ -74,6 +74,8 @@ class SummaryBuilder {
 //   latency:    p50 50.3 ms · p90 51.0 ms · p99 55.2 ms · max 60.1 ms
 //   efficiency: 97.1 % (ideal 1.00 s for c=10 in input order; bound max(Σ/c, longest) 1.00 s)
 //   bound by:   concurrency (all 10 slots busy 97 % of the time)
+// (under --max-bandwidth auto, when the pace held the run back:
+//   bound by:   the link (learned 2.3 MiB/s = 19.4 Mbit/s; paced just under it 93 % of the time))
 // Lines with nothing to say (no statuses, nothing fetched) are left out.
 std::string format_summary(const Summary& s);
 
@@ -88,9 +90,9 @@ std::string format_results_failure(const ResultsFailure& failure);
 // The same as one pretty-printed JSON object ending in '\n', keys named like the fields;
 // by_status is keyed by the code as a string. "bound_by" is an object: kind (to_string of
 // BindingKind), share, text (as in the text summary), host, slots, latency_rise,
-// busy_p50_ms, floor_ms and shares (the share of the time in each state, by kind).
-// "results_failure" is null, or an object: file (null for standard output), reason,
-// output_closed, stopped_run, written, unwritten.
+// busy_p50_ms, floor_ms, link_rate (bytes per second; 0 without --max-bandwidth auto) and shares
+// (the share of the time in each state, by kind). "results_failure" is null, or an object: file
+// (null for standard output), reason, output_closed, stopped_run, written, unwritten.
 std::string summary_json(const Summary& s);
 
 }  // namespace sluice::detail
