@@ -8,12 +8,13 @@ link's rate and its queue; no netem here, so the round trip is the queue). `slui
 namespace GETs a small answer every 20 ms on one kept-alive connection ("the other traffic
 on the card"), while the load fetches 15 x 1 MiB; the tbf's counters are sampled every 100 ms
 from outside both namespaces. Scenarios: idle (the probe alone), sluice -c 50, sluice
---max-bandwidth at 92 % of the link, curl --parallel --parallel-max 50 (when curl is there).
+--max-bandwidth at 92 % of the link, sluice --max-bandwidth auto, curl --parallel
+--parallel-max 50 (when curl is there); --only picks some by name.
 Prints a Markdown table on standard output, progress on standard error. Needs root, `ip` and
 `tc` (iproute2). Every address lives only inside the two namespaces, which are removed at
 the end, also on failure.
 Usage: sudo bench/link_bench.py [--sluice build/release/tools/sluice/sluice]
-       [--rate-mbit 20] [--queue-ms 100] [--files 15] [-c 50]
+       [--rate-mbit 20] [--queue-ms 100] [--files 15] [-c 50] [--only auto,idle]
 """
 import argparse
 import json
@@ -147,9 +148,12 @@ def scenario(lab, port, load, rate_bits):
     latencies = json.loads(out)
     first, last = sampler.samples[0][1], sampler.samples[-1][1]
     sent = last["bytes"] - first["bytes"]
+    after_first_s = next((s for t, s in sampler.samples if t - started >= 1.0), last)
     return {
         "link used %": 100.0 * sent * 8 / (rate_bits * elapsed),
         "drops": last["drops"] - first["drops"],
+        "drops after 1 s": last["drops"] - after_first_s["drops"],
+        "packets": last["packets"] - first["packets"],
         "peak backlog KB": max(s["backlog"] for _, s in sampler.samples) / 1000,
         "probe p50 ms": statistics.median(latencies) if latencies else 0.0,
         "probe p99 ms": percentile(latencies, 0.99),
@@ -165,6 +169,8 @@ def main():
     parser.add_argument("--queue-ms", type=float, default=100)
     parser.add_argument("--files", type=int, default=15)
     parser.add_argument("-c", type=int, default=50)
+    parser.add_argument("--only", default="",
+                        help="comma-separated words; runs the scenarios whose name has one")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("link_bench needs root (ip netns, tc)")
@@ -183,12 +189,17 @@ def main():
                 "sluice --max-bandwidth 92 %": [
                     sluice, "-q", "-c", str(args.c), "--max-bandwidth",
                     str(int(rate_bits / 8 * 0.92)), *urls],
+                "sluice --max-bandwidth auto": [
+                    sluice, "-q", "-c", str(args.c), "--max-bandwidth", "auto", *urls],
             }
             curl = shutil.which("curl")
             if curl:
                 loads[f"curl --parallel-max {args.c}"] = [
                     curl, "-s", "--parallel", "--parallel-max", str(args.c),
                     *[part for url in urls for part in (url, "-o", "/dev/null")]]
+            if args.only:
+                words = args.only.split(",")
+                loads = {n: l for n, l in loads.items() if any(w in n for w in words)}
             rows = []
             for name, load in loads.items():
                 log(f"{name} ...")
@@ -198,11 +209,12 @@ def main():
             serve.wait(timeout=10)
     print(f"{args.rate_mbit:g} Mbit/s, {args.queue_ms:g} ms of queue ({queue_bytes} bytes), "
           f"{args.files} x 1 MiB\n")
-    print("| load | link used | drops | peak backlog | probe p50 / p99 |")
+    print("| load | link used | drops (after 1 s) | peak backlog | probe p50 / p99 |")
     print("|---|---:|---:|---:|---:|")
     for name, r in rows:
         used = "" if name == "idle" else f"{r['link used %']:.1f} %"
-        print(f"| {name} | {used} | {r['drops']:,} | {r['peak backlog KB']:.0f} KB | "
+        print(f"| {name} | {used} | {r['drops']:,} ({r['drops after 1 s']:,}) | "
+              f"{r['peak backlog KB']:.0f} KB | "
               f"{r['probe p50 ms']:.1f} / {r['probe p99 ms']:.1f} ms |")
 
 

@@ -2,10 +2,7 @@
 // received bytes to the bandwidth cap, and saves them to the transfer's BodyFile.
 #include "engines/body_receiver.hpp"
 
-#include <chrono>
 #include <utility>
-
-#include "engines/socket_rtt.hpp"
 
 namespace sluice::detail {
 
@@ -19,7 +16,6 @@ void BodyReceiver::start(std::optional<BodyFile> body) {
   body_ = std::move(body);
   save_error_.clear();
   too_large_ = false;
-  next_rtt_sample_.reset();
   if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &BodyReceiver::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
@@ -38,7 +34,8 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
   if (gate_.bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
-  if (gate_.link != nullptr) report_to_link(length);
+  // Sampled while bytes flow: a run with nothing arriving has nothing to learn.
+  if (gate_.link != nullptr) gate_.link->maybe_sample(gate_.clock->now());
   bytes_ += length;
   if (body_) {
     auto written = body_->write(chunk);
@@ -73,17 +70,6 @@ std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
   return std::nullopt;
 }
 // [/article:pace]
-
-void BodyReceiver::report_to_link(std::size_t length) {
-  // A socket's estimate moves once per window at most; reading it more often than this
-  // costs a system call per chunk and tells nothing new.
-  constexpr auto kRttSampleEvery = std::chrono::milliseconds(10);
-  const auto now = gate_.clock->now();
-  gate_.link->on_delivered(length, now);
-  if (easy_ == nullptr || (next_rtt_sample_ && now < *next_rtt_sample_)) return;
-  next_rtt_sample_ = now + kRttSampleEvery;
-  if (const auto rtt = receive_rtt(easy_)) gate_.link->on_rtt(*rtt, now);
-}
 
 void BodyReceiver::end() noexcept { set_waiting(false); }
 

@@ -15,8 +15,8 @@
 #include <stop_token>
 #include <string>
 
+#include "engines/link_sampler.hpp"
 #include "limit/bandwidth_pacer.hpp"
-#include "limit/link_controller.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
 #include "output/body_file.hpp"
@@ -31,13 +31,14 @@ struct BandwidthGate {
   TokenBucket* bytes = nullptr;
   std::function<void(CURL*, TimeSource::time_point)> on_pause;
   std::stop_token stop;
-  std::optional<int> receive_buffer;  // SO_RCVBUF for each new socket, see bandwidth_pacer.hpp
+  // SO_RCVBUF for each new socket (see bandwidth_pacer.hpp), read at each connect; may be null.
+  const std::atomic<int>* receive_buffer = nullptr;
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
-  // --max-bandwidth auto: told of every byte taken in and, now and then, of the socket's
-  // round trip; it sets the bucket's rate. May be null.
-  LinkController* link = nullptr;
+  // --max-bandwidth auto: samples the run's sockets for the link controller, which sets the
+  // bucket's rate; each transfer adds the sockets it opens. May be null.
+  LinkSampler* link = nullptr;
   // What the pacing reads and sleeps on; tests move it by hand.
   TimeSource* clock = &real_time_source();
 };
@@ -84,15 +85,12 @@ class BodyReceiver {
   std::optional<std::size_t> pace(std::size_t length);
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
-  // Tells the gate's link controller of `length` bytes taken in, and of the round trip.
-  void report_to_link(std::size_t length);
 
   const std::uint64_t max_body_;
   BandwidthGate gate_;
   CURL* const easy_;
-  std::optional<BandwidthPacer> pacer_;                    // with a non-blocking gate
-  bool waiting_ = false;                                   // counted in gate_.waiting
-  std::optional<TimeSource::time_point> next_rtt_sample_;  // none: at the next chunk
+  std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
+  bool waiting_ = false;                 // counted in gate_.waiting
   std::uint64_t bytes_ = 0;
   std::optional<BodyFile> body_;
   std::string save_error_;

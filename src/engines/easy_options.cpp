@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <optional>
 
@@ -13,10 +14,12 @@ namespace sluice::detail {
 namespace {
 
 // CURLOPT_SOCKOPTFUNCTION: runs before connect, when the buffer still shapes the window.
+// The size is read at each connect: --max-bandwidth auto changes it as it learns the link.
 int set_receive_buffer(void* bytes, curl_socket_t socket, curlsocktype purpose) {
   if (purpose == CURLSOCKTYPE_IPCXN) {
+    const int size = static_cast<const std::atomic<int>*>(bytes)->load(std::memory_order_relaxed);
     // A refusal only leaves the kernel's default; the pacer still holds the cap.
-    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, bytes, sizeof(int));
+    ::setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   }
   return CURL_SOCKOPT_OK;
 }
@@ -112,9 +115,10 @@ void set_easy_options(CURL* easy, const std::string& url, const Options& options
     // off the rest.
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
   }
-  if (gate.receive_buffer) {
+  if (gate.receive_buffer != nullptr) {
     curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, &set_receive_buffer);
-    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, &*gate.receive_buffer);
+    // libcurl passes the pointer back as void*; the callback only reads through it.
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, const_cast<std::atomic<int>*>(gate.receive_buffer));
   }
   if (gate.bytes != nullptr && gate.bytes->burst() < CURL_MAX_WRITE_SIZE) {
     // A chunk larger than the bucket's burst would always borrow: keep chunks within it.

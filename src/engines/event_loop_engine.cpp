@@ -158,9 +158,9 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       gate.on_pause = [this](CURL* easy, std::chrono::steady_clock::time_point until) {
         on_pause(easy, until);
       };
-      gate.receive_buffer = limits_.receive_buffer;
+      gate.receive_buffer = limits_.receive_buffer.get();
       gate.waiting = &live_->waiting_for_bandwidth;
-      gate.link = limits_.link.get();
+      gate.link = limits_.link_sampler.get();
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(
         options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);

@@ -14,19 +14,25 @@ RunLimits::RunLimits(const Options& options) {
     const double burst = options.bandwidth_burst > 0 ? static_cast<double>(options.bandwidth_burst)
                                                      : default_burst(settings.initial_rate);
     bandwidth.emplace(settings.initial_rate, burst);
-    // No receive buffer is set: a buffer fixed before connect would cap each connection at
-    // its size per round trip for the whole run, whatever the link turns out to be.
+    // Until the receive windows follow the pace of live connections (WindowBudget), each
+    // new socket gets the buffer the fixed cap would give at the pace of its connect.
+    concurrency_ = options.concurrency;
+    receive_buffer = std::make_unique<std::atomic<int>>(
+        receive_buffer_bytes(settings.initial_rate, concurrency_).value_or(0));
     link = std::make_unique<LinkController>(
         settings, [this](double pace, double rate, TimeSource::time_point now) {
           publish_link_rate(pace, rate, now);
         });
+    link_sampler = std::make_unique<LinkSampler>(*link);
     fixed_burst_ = options.bandwidth_burst > 0;
   } else if (options.max_bandwidth > 0) {
     const auto cap = static_cast<double>(options.max_bandwidth);
     const double burst = options.bandwidth_burst > 0 ? static_cast<double>(options.bandwidth_burst)
                                                      : default_burst(cap);
     bandwidth.emplace(cap, burst);
-    receive_buffer = receive_buffer_bytes(cap, options.concurrency);
+    if (const auto bytes = receive_buffer_bytes(cap, options.concurrency)) {
+      receive_buffer = std::make_unique<std::atomic<int>>(*bytes);
+    }
   }
 }
 
@@ -34,6 +40,9 @@ void RunLimits::publish_link_rate(double pacing_rate, double link_rate,
                                   TimeSource::time_point now) {
   bandwidth->set_rate(pacing_rate, fixed_burst_ ? bandwidth->burst() : default_burst(pacing_rate),
                       now);
+  if (const auto bytes = receive_buffer_bytes(pacing_rate, concurrency_)) {
+    receive_buffer->store(*bytes, std::memory_order_relaxed);
+  }
   if (live_ != nullptr) {
     live_->link_rate.store(static_cast<std::uint64_t>(std::llround(link_rate)),
                            std::memory_order_relaxed);

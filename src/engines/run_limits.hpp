@@ -2,9 +2,12 @@
 // under --max-bandwidth auto.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <memory>
 #include <optional>
 
+#include "engines/link_sampler.hpp"
 #include "limit/link_controller.hpp"
 #include "limit/token_bucket.hpp"
 #include "sluice/fetcher.hpp"
@@ -18,10 +21,13 @@ namespace sluice::detail {
 // the transfers start. Lifetime: outlives every transfer of the run.
 struct RunLimits {
   std::optional<TokenBucket> bandwidth;  // bytes per second over all transfers
-  std::optional<int> receive_buffer;     // SO_RCVBUF for each socket under a fixed cap
+  // SO_RCVBUF for each new socket under a cap: fixed under --max-bandwidth RATE, following
+  // the pace under auto. Null without a cap. Relaxed: a connect wants a recent size only.
+  std::unique_ptr<std::atomic<int>> receive_buffer;
   // --max-bandwidth auto: fed by every transfer, it retargets `bandwidth` through
   // publish_link_rate.
   std::unique_ptr<LinkController> link;
+  std::unique_ptr<LinkSampler> link_sampler;  // what feeds `link`
 
   explicit RunLimits(const Options& options);
   RunLimits(const RunLimits&) = delete;
@@ -37,6 +43,7 @@ struct RunLimits {
 
   LiveCounters* live_ = nullptr;  // set before any transfer, so before any publication
   bool fixed_burst_ = false;      // --bandwidth-burst given: the pace changes, the depth not
+  std::size_t concurrency_ = 0;   // transfers the receive buffers are shared among
 };
 
 }  // namespace sluice::detail

@@ -13,7 +13,7 @@ target_sources(sluice PRIVATE
   engines/record_builder.cpp
   engines/retry_policy.cpp
   engines/run_limits.cpp
-  engines/socket_rtt.cpp
+  engines/link_sampler.cpp
   engines/event_loop_engine.cpp
   engines/thread_pool_engine.cpp
   engines/worker_thread.cpp)

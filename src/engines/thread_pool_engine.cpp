@@ -76,9 +76,9 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
   if (limits.bandwidth) {
     gate.bytes = &*limits.bandwidth;
     gate.stop = stop;
-    gate.receive_buffer = limits.receive_buffer;
+    gate.receive_buffer = limits.receive_buffer.get();
     gate.waiting = &live.waiting_for_bandwidth;
-    gate.link = limits.link.get();
+    gate.link = limits.link_sampler.get();
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};

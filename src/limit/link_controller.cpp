@@ -29,8 +29,11 @@ constexpr double kCruiseGain = 0.95;
 constexpr double kProbeGain = 1.10;
 // Once a probe sees more delivered than learned, it climbs this much per fast interval.
 constexpr double kProbeClimbGain = 1.25;
-constexpr double kRiseSeen = 1.05;    // delivery this much above the learned rate is news
-constexpr int kProbeUpIntervals = 4;  // fast intervals a probe without news lasts
+constexpr double kRiseSeen = 1.05;  // delivery this much above the learned rate is news
+// Fast intervals a probe lasts: the senders need a round trip or two to follow the pace, and
+// one fast interval's delivery is too noisy (bytes arrive a window at a time) to learn from;
+// the probe learns from its average.
+constexpr int kProbeUpIntervals = 6;
 // Drain intervals that leave the delay where it was (within a fifth of the target): the delay is
 // not our queue (the path's base round trip rose), so the base is learned anew instead of pacing
 // lower and lower (Vegas's weakness on a rerouted path).
@@ -40,6 +43,11 @@ constexpr double kProbeRttGain = 0.5;
 // means the link, not the pace, set the rate. Within it, a queue is not proof of a slower
 // link (the base round trip may have risen), and the learned rate stays.
 constexpr double kShortOfPace = 0.97;
+// One interval's delivery may lack bytes that the next one holds (sockets read late on a
+// busy machine): one sample cuts the learned rate by at most this factor, and a drain
+// learns from its average once it held for this many intervals.
+constexpr double kMaxCut = 0.7;
+constexpr int kBoundIntervals = 2;
 
 double drain_gain(std::chrono::nanoseconds queueing, std::chrono::nanoseconds target) {
   return queueing > target * kDeepQueueTargets ? kDeepDrainGain : kDrainGain;
@@ -118,6 +126,9 @@ void LinkController::enter(LinkPhase phase, time_point now) {
   phase_start_ = now;
   phase_intervals_ = 0;
   probe_min_rtt_.reset();
+  probe_bytes_ = 0;
+  probe_seconds_ = 0;
+  bound_intervals_ = 0;
   if (phase == LinkPhase::Cruise) next_probe_up_ = now + settings_.probe_up_every;
 }
 
@@ -156,9 +167,14 @@ void LinkController::end_interval(time_point now) {
       }
       return;
     case LinkPhase::Drain: {
+      probe_bytes_ += delivered * seconds;
+      probe_seconds_ += seconds;
       // Vegas: still a queue although paced below the learned rate, so the link got slower
-      // (or others share it): what got through is its rate now.
-      if (link_bound) link_rate_ = std::min(link_rate_, delivered);
+      // (or others share it): what got through is its rate now. Averaged over the drain, as
+      // one interval may hold the bytes of two when the sockets were read late.
+      if (link_bound && ++bound_intervals_ >= kBoundIntervals) {
+        link_rate_ = std::min(link_rate_, probe_bytes_ / probe_seconds_);
+      }
       if (drained) {
         enter(LinkPhase::Cruise, now);
         set_pacing(kCruiseGain * link_rate_, now);
@@ -181,7 +197,8 @@ void LinkController::end_interval(time_point now) {
       if (queued) {
         // Vegas: what the link gives now. A queue while delivery kept up with the pace
         // may be a link only a little slower than learned: step down a little.
-        link_rate_ = link_bound ? delivered : kShortOfPace * link_rate_;
+        link_rate_ =
+            link_bound ? std::max(kMaxCut * link_rate_, delivered) : kShortOfPace * link_rate_;
         start_drain(queueing, now);
       } else if (base_stale) {
         enter(LinkPhase::ProbeRtt, now);
@@ -191,20 +208,29 @@ void LinkController::end_interval(time_point now) {
         set_pacing(kProbeGain * link_rate_, now);
       }
       return;
-    case LinkPhase::ProbeUp:
+    case LinkPhase::ProbeUp: {
       if (queued) {
-        if (link_bound) link_rate_ = delivered;
+        if (link_bound) link_rate_ = std::max(kMaxCut * link_rate_, delivered);
         start_drain(queueing, now);
-      } else if (delivered >= kRiseSeen * link_rate_) {
+        return;
+      }
+      probe_bytes_ += delivered * seconds;
+      probe_seconds_ += seconds;
+      if (++phase_intervals_ < kProbeUpIntervals) return;
+      // No queue although paced above the learned rate: all that arrived, the link carried.
+      const double average = probe_bytes_ / probe_seconds_;
+      const bool rose = average >= kRiseSeen * link_rate_;
+      link_rate_ = std::max(link_rate_, average);
+      if (rose) {
         // BBR: a delivery rate above the estimate is a faster link; climb until it queues.
-        link_rate_ = delivered;
-        phase_intervals_ = 0;
+        enter(LinkPhase::ProbeUp, now);
         set_pacing(kProbeClimbGain * link_rate_, now);
-      } else if (++phase_intervals_ >= kProbeUpIntervals) {
+      } else {
         enter(LinkPhase::Cruise, now);
         set_pacing(kCruiseGain * link_rate_, now);
       }
       return;
+    }
     case LinkPhase::ProbeRtt:
       if (now - phase_start_ >= settings_.probe_rtt_duration) {
         // Whatever the queue-free minimum is now becomes the base, also when it is higher:

@@ -24,7 +24,7 @@ struct LinkControllerSettings {
   // full". LEDBAT uses 100 ms for background traffic; 5 ms keeps others' traffic fast.
   std::chrono::nanoseconds target_delay = std::chrono::milliseconds(5);
   // How often a cruising controller checks whether the link got faster.
-  std::chrono::nanoseconds probe_up_every = std::chrono::seconds(4);
+  std::chrono::nanoseconds probe_up_every = std::chrono::seconds(2);
   // BBR's min-RTT window: a base round trip not seen again for this long is measured anew.
   std::chrono::nanoseconds base_rtt_lifetime = std::chrono::seconds(10);
   std::chrono::nanoseconds probe_rtt_duration = std::chrono::milliseconds(200);
@@ -102,6 +102,9 @@ class LinkController {
   // Drain: intervals that left the delay above the target; ProbeUp: intervals without news.
   int phase_intervals_ = 0;
   std::chrono::nanoseconds last_queueing_{};  // Drain: the previous interval's delay
+  double probe_bytes_ = 0;                    // ProbeUp and Drain: delivered during this phase
+  double probe_seconds_ = 0;
+  int bound_intervals_ = 0;  // Drain: intervals in which the link set the rate
 };
 
 }  // namespace sluice::detail
