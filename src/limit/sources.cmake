@@ -1,5 +1,6 @@
 # Flow control: token buckets (bandwidth, --rate), the per-host limiter with the servers'
-# own rate limits, and the adaptive concurrency limit of -c auto. Time is injected.
+# own rate limits, the adaptive concurrency limit of -c auto and the link controller of
+# --max-bandwidth auto. Time is injected.
 target_sources(sluice PRIVATE
   limit/adaptive_limit.cpp
   limit/bandwidth_pacer.cpp
