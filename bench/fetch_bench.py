@@ -10,7 +10,7 @@ list (what the server was told to wait), so ratios compare tools fairly.
 `--engines` runs sluice once more per named engine (`sluice --engine E`), the textbook
 designs included, so they are measured as the common fetchers are.
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
-       [--engines loop,threads,textbook-slices,textbook-permits]
+       [--engines loop,threads,textbook-slices,textbook-permits] [--sluice-flags '...']
 """
 import argparse
 import heapq
@@ -196,6 +196,9 @@ def main():
                         help="sluice --engine values to run as further tools, e.g. "
                              "loop,threads,textbook-slices,textbook-permits")
     # On (d) curl, held to 300 in flight, needs about 6 minutes, and aria2c about 4: opt in.
+    parser.add_argument("--sluice-flags", default="",
+                        help="further sluice options, space-separated, e.g. "
+                             "'--max-bandwidth auto'")
     parser.add_argument("--curl-cases", default="a,b,c")
     parser.add_argument("--aria2c-cases", default="a,b,c")
     parser.add_argument("--wget2-cases", default="a,b,c,d")
@@ -232,6 +235,8 @@ def run_one(args, key, case, name, path, engine=None):
         label = f"sluice --engine {engine}"
     elif name == "curl":
         label = "curl --parallel" + (" (max 300)" if case.c > 300 else "")
+    elif name == "sluice" and args.sluice_flags:
+        label = f"sluice {args.sluice_flags}"
     elif name == "aria2c" and args.aria2c_flags:
         label = f"aria2c {args.aria2c_flags}"
 
@@ -239,7 +244,7 @@ def run_one(args, key, case, name, path, engine=None):
         if name == "sluice":
             sources = [s.format(base=base, list=url_list) for s in case.sluice_sources]
             chosen = ["--engine", engine] if engine else []
-            return [path, "-q", "-c", str(case.c), *chosen, *sources]
+            return [path, "-q", "-c", str(case.c), *chosen, *args.sluice_flags.split(), *sources]
         if name == "curl":
             return curl_command(path, case, base, url_list, workdir)
         if name == "aria2c":

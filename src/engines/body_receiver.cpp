@@ -64,6 +64,8 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
   if (gate_.bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
+  // Sampled while bytes flow: a run with nothing arriving has nothing to learn.
+  if (gate_.link != nullptr) gate_.link->maybe_sample(gate_.clock->now());
   bytes_ += length;
   if (keep_) kept_.append(chunk.data(), length);
   if (body_ && !body_begun_) {

@@ -16,6 +16,7 @@
 #include <stop_token>
 #include <string>
 
+#include "engines/link_sampler.hpp"
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
@@ -52,6 +53,9 @@ struct BandwidthGate {
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
+  // --max-bandwidth auto: samples the run's sockets for the link controller, which sets the
+  // bucket's rate; each transfer adds the sockets it opens. May be null.
+  LinkSampler* link = nullptr;
   // What the pacing reads and sleeps on; tests move it by hand.
   TimeSource* clock = &real_time_source();
 };

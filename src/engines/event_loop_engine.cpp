@@ -169,6 +169,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       };
       gate.end_receiving = [this] { --receiving_; };
       gate.waiting = &live_->waiting_for_bandwidth;
+      gate.link = limits_.link_sampler.get();
     }
     slots_.back()->transfer = std::make_unique<CurlTransfer>(
         options_, resources_, std::move(gate), TransferHooks{}, RedirectFollower::Engine);
@@ -289,6 +290,7 @@ void EventLoopEngine::cancel_all(Admission& admission, RecordSink& sink) {
 void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                           std::stop_token stop) {
   live_ = &live;
+  limits_.report_to(live);
   admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 

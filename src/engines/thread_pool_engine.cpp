@@ -85,6 +85,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     };
     gate.end_receiving = [receivers] { receivers->leave(); };
     gate.waiting = &live.waiting_for_bandwidth;
+    gate.link = limits.link_sampler.get();
   }
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
@@ -120,6 +121,7 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
   std::optional<ReceiverSlots> receivers;
   if (limits.window) receivers.emplace(*limits.window);
   ReceiverSlots* slots = receivers ? &*receivers : nullptr;
+  limits.report_to(live);
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {

@@ -1,9 +1,10 @@
 # Flow control: token buckets (bandwidth, --rate), the per-host limiter with the servers'
-# own rate limits, the adaptive concurrency limit of -c auto, and the receive window budget
-# under the bandwidth cap. Time is injected.
+# own rate limits, the adaptive concurrency limit of -c auto, the receive window budget under
+# the bandwidth cap and the link controller of --max-bandwidth auto. Time is injected.
 target_sources(sluice PRIVATE
   limit/adaptive_limit.cpp
   limit/bandwidth_pacer.cpp
+  limit/link_controller.cpp
   limit/time_source.cpp
   limit/host_key.cpp
   limit/host_limiter.cpp
