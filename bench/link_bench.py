@@ -143,17 +143,22 @@ def scenario(lab, port, load, rate_bits, probe_nice=0):
     sampler = Sampler(lab)
     sampler.start()
     started = time.monotonic()
+    failed = None
     if load:
         done = subprocess.run(lab.in_client(*load), stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True, timeout=300)
         if done.returncode != 0:
-            raise SystemExit(f"{load[0]} failed ({done.returncode}): {done.stderr}")
+            # A row, not the end of the run: peers do fail under many connections (curl's
+            # 56 at c=500), and the other rows are still worth their minutes.
+            failed = f"{os.path.basename(load[0])} exit {done.returncode}"
+            log(f"{failed}: {done.stderr[-300:]}")
     else:
         time.sleep(IDLE_S)
     elapsed = time.monotonic() - started
     sampler.stop()
     out, _ = probe.communicate("stop\n", timeout=60)
-    latencies = json.loads(out)
+    # A probe whose connection the server closed prints nothing: no times for that row.
+    latencies = json.loads(out) if out.strip() else []
     first, last = sampler.samples[0][1], sampler.samples[-1][1]
     sent = last["bytes"] - first["bytes"]
     after_first_s = next((s for t, s in sampler.samples if t - started >= 1.0), last)
@@ -168,6 +173,7 @@ def scenario(lab, port, load, rate_bits, probe_nice=0):
         "probe p50 ms": statistics.median(latencies) if latencies else 0.0,
         "probe p99 ms": percentile(latencies, 0.99),
         "probes": len(latencies),
+        "failed": failed,
         "seconds": elapsed,
         # The queue over time, from the load's start: (seconds, backlog bytes).
         "backlog": [(round(at - started, 3), q["backlog"]) for at, q in sampler.samples],
@@ -261,6 +267,8 @@ def main():
     print("|---|---:|---:|---:|---:|")
     for name, r in rows:
         used = "" if name == "idle" else f"{r['link used %']:.1f} %"
+        if r["failed"]:
+            name = f"{name} ({r['failed']})"
         print(f"| {name} | {used} | {r['drops']:,} ({r['drops after 1 s']:,}) | {r['peak backlog KB']:.0f} KB "
               f"({r['peak queue ms']:.1f} ms) | "
               f"{r['probe p50 ms']:.1f} / {r['probe p99 ms']:.1f} ms |")
