@@ -145,7 +145,7 @@ TEST_F(NetLabTest, AutoBandwidthLearnsTheLinkAndStopsDroppingAfterTheFirstSecond
   EXPECT_EQ(drops.back().second, after_first_second->second)
       << "drops after the first second: " << drops.back().second - after_first_second->second;
   // The window budget follows the learned rate: the queue stays far from full (100 ms, 250 kB
-  // here) from the first packet. Measured peaks are 10-20 kB; a full queue is what the
+  // here) from the first packet. Measured peaks are 15-30 kB; a full queue is what the
   // fetchers without a cap keep.
   ASSERT_TRUE(queue.error().empty()) << queue.error();
   ASSERT_GT(queue.samples(), 10u);
