@@ -222,7 +222,8 @@ def main():
     parser.add_argument("--aria2c-dir", default=tmpfs_dir(),
                         help="where aria2c saves bodies (default /dev/shm, a tmpfs)")
     parser.add_argument("--sluice-flags", default="",
-                        help="further sluice options, space-separated, e.g. --connect-window=0")
+                        help="further sluice options, space-separated, e.g. --connect-window=0 "
+                             "or '--max-bandwidth auto'")
     parser.add_argument("--server", choices=["sluice", "nginx"], default="sluice",
                         help="nginx: case (c) only, against nginx with keep-alive")
     parser.add_argument("--aria2c-flags", default="",

@@ -75,6 +75,9 @@ struct LiveCounters {
   std::atomic<std::uint64_t> bytes{0};      // body bytes of the records delivered
   // Transfers that wait (paused or blocked) for Options::max_bandwidth tokens.
   std::atomic<std::uint64_t> waiting_for_bandwidth{0};
+  // Options::adaptive_bandwidth: the link's rate as learned so far, bytes per second; 0
+  // until the first is learned, and without it.
+  std::atomic<std::uint64_t> link_rate{0};
   // Starts that wait for Options::rate: the next item has been taken but the bucket is empty.
   std::atomic<std::uint64_t> waiting_for_rate{0};
   // Items held back for their host (its Options::per_host cap or its server's pause), and
@@ -106,6 +109,8 @@ struct Binding {
   double busy_p50_ms = 0;   // p50 latency of the ok records that ended with all slots busy
   double floor_ms = 0;      // p1 latency of all ok records
   std::uint64_t slots = 0;  // the cap at the end: -c, or -c auto's last limit
+  // Options::adaptive_bandwidth: the link's rate learned by the end, bytes per second; else 0.
+  std::uint64_t link_rate = 0;
   // Share of the sampled time in each state, indexed by BindingKind (None: no state held).
   std::array<double, kBindingKinds> shares{};
 };

@@ -55,6 +55,10 @@ struct Options {
   // Enforced on the wire: reads are paced from a shared token bucket, and each socket's
   // receive buffer is bounded, so TCP slows the senders instead of the kernel buffering.
   std::uint64_t max_bandwidth = 0;
+  // --max-bandwidth auto: the cap is learned as the run goes, the link's rate found from the
+  // delivery rate and the sockets' round trips and held just under it, so the link's queue
+  // stays near empty (see src/limit/link_controller.hpp); max_bandwidth is then ignored.
+  bool adaptive_bandwidth = false;
   // The bandwidth bucket's depth in bytes; zero picks tens of milliseconds of the cap.
   std::uint64_t bandwidth_burst = 0;
   // Request starts per second over the whole run; zero means no limit.

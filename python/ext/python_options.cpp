@@ -166,7 +166,14 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        }},
       {"engine", set_engine},
       {"max_bandwidth",
-       [](Options& o, const py::handle& v) { o.max_bandwidth = size("max_bandwidth", v); }},
+       [](Options& o, const py::handle& v) {
+         // "auto": the link's rate, learned as the run goes, as the CLI's --max-bandwidth auto.
+         if (py::isinstance<py::str>(v) && v.cast<std::string>() == "auto") {
+           o.adaptive_bandwidth = true;
+         } else {
+           o.max_bandwidth = size("max_bandwidth", v);
+         }
+       }},
       {"bandwidth_burst",
        [](Options& o, const py::handle& v) { o.bandwidth_burst = size("bandwidth_burst", v); }},
       {"rate", [](Options& o, const py::handle& v) { o.rate = rate("rate", v); }},

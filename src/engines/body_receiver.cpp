@@ -49,13 +49,26 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
   }
   if (gate_.window != nullptr && !rtt_sampled_) sample_rtt();
   if (!receiving_ && gate_.begin_receiving) {
-    // A refusal ends the transfer with CURLE_WRITE_ERROR; the run's stop says why.
-    if (!gate_.begin_receiving()) return 0;
-    receiving_ = true;
+    switch (gate_.begin_receiving()) {
+      case ReceiverSlot::Taken:
+        receiving_ = true;
+        break;
+      case ReceiverSlot::Busy:
+        // Its answer came while receivers() others receive: reading on would reopen its
+        // window beside theirs, a standing queue of one more window at the bottleneck.
+        set_waiting(true);
+        gate_.on_pause(easy_, gate_.clock->now() + kReceiverRecheck);
+        return CURL_WRITEFUNC_PAUSE;
+      case ReceiverSlot::Stopped:
+        // Ends the transfer with CURLE_WRITE_ERROR; the run's stop says why.
+        return 0;
+    }
   }
   if (gate_.bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
+  // Sampled while bytes flow: a run with nothing arriving has nothing to learn.
+  if (gate_.link != nullptr) gate_.link->maybe_sample(gate_.clock->now());
   bytes_ += length;
   if (keep_) kept_.append(chunk.data(), length);
   if (body_ && !body_begun_) {

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -15,6 +16,7 @@
 #include <stop_token>
 #include <string>
 
+#include "engines/link_sampler.hpp"
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
@@ -23,6 +25,13 @@
 #include "sha256.hpp"
 
 namespace sluice::detail {
+
+// What a transfer's first body byte gets from the window budget's receivers.
+enum class ReceiverSlot {
+  Taken,    // it may receive
+  Busy,     // receivers() already receive: pause and ask again
+  Stopped,  // the run stopped while it waited
+};
 
 // How a transfer's received bytes are held to the run's --max-bandwidth (no cap when
 // `bytes` is null). An event loop cannot block, so it gives `on_pause`: the transfer then
@@ -37,12 +46,16 @@ struct BandwidthGate {
   WindowBudget* window = nullptr;
   // Told when this transfer's first body byte comes and when it ends: the window budget's
   // count of transfers that receive (a transfer waiting for its answer is not one). Begin
-  // may wait for a free receiver; false means the run stopped while it waited. May be empty.
-  std::function<bool()> begin_receiving;
+  // may wait for a free receiver (a worker thread), or answer Busy (an event loop): the
+  // transfer then pauses through on_pause and asks again. May be empty.
+  std::function<ReceiverSlot()> begin_receiving;
   std::function<void()> end_receiving;
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
   // may be null.
   std::atomic<std::uint64_t>* waiting = nullptr;
+  // --max-bandwidth auto: samples the run's sockets for the link controller, which sets the
+  // bucket's rate; each transfer adds the sockets it opens. May be null.
+  LinkSampler* link = nullptr;
   // What the pacing reads and sleeps on; tests move it by hand.
   TimeSource* clock = &real_time_source();
 };
@@ -52,6 +65,9 @@ struct BandwidthGate {
 // bucket and gauge must outlive it. One per easy handle, reused transfer after transfer.
 class BodyReceiver {
  public:
+  // How soon a transfer paused for a receiver asks again (a window's drain at 100 Mbit/s).
+  static constexpr std::chrono::milliseconds kReceiverRecheck{1};
+
   // Refuses bodies beyond `max_body` bytes (0: no limit). `easy` is the handle whose body
   // this receives and whose pauses the gate's on_pause is told of; null only in tests that
   // call receive() directly.

@@ -175,14 +175,17 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
         on_pause(easy, until);
       };
       gate.window = &*limits_.window;
-      // An event loop cannot wait for a receiver: it only counts them, and admit() starts
-      // no one while receivers() receive, which the ramp's spacing keeps to in practice.
+      // An event loop cannot wait for a receiver: a transfer answered while receivers()
+      // receive pauses and asks again (admit() starts no one meanwhile), as a worker thread
+      // would block.
       gate.begin_receiving = [this] {
+        if (receiving_ >= limits_.window->receivers()) return ReceiverSlot::Busy;
         ++receiving_;
-        return true;
+        return ReceiverSlot::Taken;
       };
       gate.end_receiving = [this] { --receiving_; };
       gate.waiting = &live_->waiting_for_bandwidth;
+      gate.link = limits_.link_sampler.get();
     }
     TransferHooks hooks;
     if (options_.connect_window > 0) {
@@ -318,6 +321,7 @@ void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& 
                           std::stop_token stop) {
   live_ = &live;
   if (options_.connect_window > 0) admission.pace_connects();
+  limits_.report_to(live);
   admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 

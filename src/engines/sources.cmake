@@ -18,6 +18,7 @@ target_sources(sluice PRIVATE
   engines/run_limits.cpp
   engines/receiver_slots.cpp
   engines/socket_rtt.cpp
+  engines/link_sampler.cpp
   engines/event_loop_engine.cpp
   engines/thread_pool_engine.cpp
   engines/worker_thread.cpp)

@@ -86,9 +86,12 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     gate.window = &*limits.window;
     // The slot is taken at the first body byte, blocking there as the wait for bandwidth
     // tokens does: a worker waiting for its answer holds none.
-    gate.begin_receiving = [receivers, stop] { return receivers->enter(stop); };
+    gate.begin_receiving = [receivers, stop] {
+      return receivers->enter(stop) ? ReceiverSlot::Taken : ReceiverSlot::Stopped;
+    };
     gate.end_receiving = [receivers] { receivers->leave(); };
     gate.waiting = &live.waiting_for_bandwidth;
+    gate.link = limits.link_sampler.get();
   }
   const bool paced = options_.connect_window > 0;
   ConnectReport connect(admission);
@@ -136,6 +139,7 @@ void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters&
   std::optional<ReceiverSlots> receivers;
   if (limits.window) receivers.emplace(*limits.window);
   ReceiverSlots* slots = receivers ? &*receivers : nullptr;
+  limits.report_to(live);
   std::vector<std::unique_ptr<WorkerThread>> workers;
   workers.reserve(options_.concurrency);
   try {

@@ -93,6 +93,13 @@ void BasicTokenBucket::set_rate(double rate, time_point now) {
   rate_ = rate;
 }
 
+void BasicTokenBucket::set_burst(double burst, time_point now) {
+  check_positive(burst, "burst");
+  refill(now);
+  burst_ = burst;
+  tokens_ = std::min(tokens_, burst_);
+}
+
 double BasicTokenBucket::available(time_point now) const { return level_at(now); }
 
 TokenBucket::TokenBucket(double rate, double burst)
@@ -110,6 +117,14 @@ bool TokenBucket::take_blocking(double tokens, std::stop_token stop, TimeSource&
   std::lock_guard lock(mutex_);
   bucket_.give_back(tokens, clock.now());
   return false;
+}
+
+void TokenBucket::set_rate(double rate, double burst, time_point now) {
+  std::lock_guard lock(mutex_);
+  bucket_.set_rate(rate, now);
+  bucket_.set_burst(burst, now);
+  rate_.store(rate, std::memory_order_relaxed);
+  burst_.store(burst, std::memory_order_relaxed);
 }
 
 double TokenBucket::available(time_point now) const {

@@ -2,6 +2,7 @@
 // cap, --rate and the per-host rates the servers announce are all built on them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <stop_token>
@@ -45,6 +46,8 @@ class BasicTokenBucket {
   void give_back(double tokens, time_point now);
   // Changes the rate from `now` on; the tokens earned until `now` keep the old one.
   void set_rate(double rate, time_point now);
+  // Changes the burst from `now` on; a level above the new burst is cut to it.
+  void set_burst(double burst, time_point now);
 
   // The level at `now`; negative while in debt.
   double available(time_point now) const;
@@ -84,13 +87,19 @@ class TokenBucket {
   // is then given back.
   bool take_blocking(double tokens, std::stop_token stop, TimeSource& clock = real_time_source());
 
+  // Retargets the bucket from `now` on (--max-bandwidth auto's learned pace); throws
+  // std::invalid_argument like the constructor. Reservations already made keep their times.
+  void set_rate(double rate, double burst, time_point now);
+
   double available(time_point now) const;
-  double rate() const noexcept { return rate_; }
-  double burst() const noexcept { return burst_; }
+  double rate() const noexcept { return rate_.load(std::memory_order_relaxed); }
+  double burst() const noexcept { return burst_.load(std::memory_order_relaxed); }
 
  private:
-  const double rate_;  // copies of the bucket's, readable without the lock
-  const double burst_;
+  // Copies of the bucket's, readable without the lock; relaxed, as a reader wants a recent
+  // value, not one ordered with the bucket's level.
+  std::atomic<double> rate_;
+  std::atomic<double> burst_;
   mutable std::mutex mutex_;
   BasicTokenBucket bucket_;  // guarded by mutex_
 };

@@ -39,6 +39,10 @@ std::uint64_t BindingMeter::cap() const {
   return fixed_cap_ > 0 ? fixed_cap_ : live_.limit.load(std::memory_order_relaxed);
 }
 
+std::uint64_t BindingMeter::link_rate() const {
+  return live_.link_rate.load(std::memory_order_relaxed);
+}
+
 void BindingMeter::on_record(const Record& record) {
   if (record.attempts == 0) return;
   std::lock_guard lock(mutex_);
@@ -90,6 +94,7 @@ void BindingMeter::sample(TimeSource::time_point now, bool write_line) {
       .bytes = live_.bytes.load(std::memory_order_relaxed),
       .p50_ms = latencies.empty() ? std::nullopt : std::optional(percentile(latencies, 50)),
       .p99_ms = latencies.empty() ? std::nullopt : std::optional(percentile(latencies, 99)),
+      .link_rate = link_rate() > 0 ? std::optional(link_rate()) : std::nullopt,
   };
   if (auto appended = log_->append(line); !appended) log_error_ = appended.error();
 }
@@ -100,7 +105,9 @@ Binding BindingMeter::finish() {
   // The time since the last sample, and a last line with the final totals.
   sample(clock_.now(), true);
   std::lock_guard lock(mutex_);
-  return tally_.decide(cap());
+  Binding binding = tally_.decide(cap());
+  binding.link_rate = link_rate();
+  return binding;
 }
 
 }  // namespace sluice::detail

@@ -53,6 +53,7 @@ class BindingMeter {
   // One sample of the gauges, which stands for the time since the previous one.
   void sample(TimeSource::time_point now, bool write_line);
   std::uint64_t cap() const;
+  std::uint64_t link_rate() const;  // --max-bandwidth auto's learned rate; 0: none
 
   const LiveCounters& live_;
   const std::uint64_t fixed_cap_;

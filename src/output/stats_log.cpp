@@ -21,7 +21,7 @@ nlohmann::ordered_json milliseconds(const std::optional<double>& ms) {
 }  // namespace
 
 std::string format_stats_line(const StatsLine& line) {
-  const nlohmann::ordered_json object = {
+  nlohmann::ordered_json object = {
       {"t_ms", line.t_ms},
       {"in_flight", line.in_flight},
       {"limit", line.limit},
@@ -31,6 +31,7 @@ std::string format_stats_line(const StatsLine& line) {
       {"p50_ms", milliseconds(line.p50_ms)},
       {"p99_ms", milliseconds(line.p99_ms)},
   };
+  if (line.link_rate) object["link_rate"] = *line.link_rate;
   return object.dump() + '\n';
 }
 

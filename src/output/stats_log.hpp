@@ -20,10 +20,14 @@ struct StatsLine {
   std::uint64_t bytes = 0;
   std::optional<double> p50_ms{};
   std::optional<double> p99_ms{};
+  // --max-bandwidth auto: the link's rate learned so far, bytes per second; none without it
+  // or before the first is learned (the key is then left out).
+  std::optional<std::uint64_t> link_rate{};
 };
 
 // {"t_ms":1200,"in_flight":10,"limit":10,"records":230,"ok":230,"bytes":19090,
-//  "p50_ms":50.3,"p99_ms":52.1} and a '\n', on one line.
+//  "p50_ms":50.3,"p99_ms":52.1} and a '\n', on one line; under --max-bandwidth auto also
+//  "link_rate":2450000 once a rate is learned.
 std::string format_stats_line(const StatsLine& line);
 
 // Owns the log's file descriptor. Not thread-safe: one thread appends. Each line is one

@@ -62,6 +62,11 @@ std::string describe_binding(const Binding& b, bool adaptive, OptionNamer name) 
              fixed(b.busy_p50_ms, 1) + " ms with " + busy + ", floor " + fixed(b.floor_ms, 1) +
              " ms; " + percent_of_time(b.share) + ")";
     case BindingKind::Bandwidth:
+      if (b.link_rate > 0) {
+        const double mbit = static_cast<double>(b.link_rate) * 8 / 1e6;
+        return "the link (learned " + format_bytes(b.link_rate) + "/s = " + fixed(mbit, 1) +
+               " Mbit/s; paced just under it " + percent_of_time(b.share) + ")";
+      }
       return "bandwidth cap (at the cap " + percent_of_time(b.share) + ")";
     case BindingKind::Rate:
       return "rate limit (starts waited for the start rate cap " + percent_of_time(b.share) + ")";
@@ -124,6 +129,7 @@ nlohmann::ordered_json binding_json(const Binding& b, bool adaptive, OptionNamer
       {"text", describe_binding(b, adaptive, name)},
       {"host", b.host},
       {"slots", b.slots},
+      {"link_rate", b.link_rate},
       {"latency_rise", b.latency_rise},
       {"busy_p50_ms", b.busy_p50_ms},
       {"floor_ms", b.floor_ms},

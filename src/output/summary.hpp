@@ -115,6 +115,8 @@ void measure_against_binding(Summary& s, const Binding& bound_by, double rate,
 //   efficiency: 99.5 % of rate (200 starts at 20.0/s need 9.95 s)
 //   efficiency: 97.0 % of max_bandwidth (19.4 of 20.0 MiB/s)
 //   bound by:   concurrency (all 10 slots busy 97 % of the time)
+// (under --max-bandwidth auto, when the pace held the run back:
+//   bound by:   the link (learned 2.3 MiB/s = 19.4 Mbit/s; paced just under it 93 % of the time))
 // Lines with nothing to say (no statuses, nothing fetched) are left out. `name` names the
 // options the text mentions (the CLI passes their flags: "--rate").
 std::string format_summary(const Summary& s, OptionNamer name = options_field);
@@ -132,9 +134,10 @@ std::string format_results_failure(const ResultsFailure& failure, OptionNamer na
 // by_status is keyed by the code as a string, efficiency_basis is to_string of it, and
 // first_bad_input is null when there is none. "bound_by" is an object: kind (to_string of
 // BindingKind), share, text (as in the text summary), host, slots, latency_rise,
-// busy_p50_ms, floor_ms and shares (the share of the time in each state, by kind).
-// "results_failure" is null, or an object: file (null for standard output), reason,
-// output_closed, stopped_run, written, unwritten. `name` as for format_summary.
+// busy_p50_ms, floor_ms, link_rate (bytes per second; 0 without --max-bandwidth auto) and shares
+// (the share of the time in each state, by kind). "results_failure" is null, or an object: file
+// (null for standard output), reason, output_closed, stopped_run, written, unwritten. `name` as
+// for format_summary.
 std::string summary_json(const Summary& s, OptionNamer name = options_field);
 
 }  // namespace sluice::detail

@@ -125,6 +125,24 @@ TEST(BindingCliTest, InputTricklingThroughAPipeIsTheInput) {
   EXPECT_GE(json["bound_by"]["share"].get<double>(), kMostOfTheTime);
 }
 
+TEST(BindingCliTest, AutoBandwidthShowsTheLearnedLinkRateInTheStatsLog) {
+  // Each connection served at 1 MB/s: 4 bodies of 256 KiB take about 250 ms, ten of the
+  // controller's first intervals.
+  Server server(ServerConfig{.bandwidth = 1'000'000});
+  const test::TempDir dir;
+  const auto log = dir.path() / "stats.jsonl";
+  const auto result = test::run_child(
+      SLUICE_BINARY, {"-q", "-c", "4", "--max-bandwidth", "auto", "--results", "/dev/null",
+                      "--stats-log", log.string(), server.base_url() + "/bytes/262144?n={1..4}"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(test::read_file(log));
+  std::string last;
+  for (std::string line; std::getline(lines, line);) last = line;
+  const auto json = nlohmann::json::parse(last);
+  ASSERT_TRUE(json.contains("link_rate")) << last;
+  EXPECT_GT(json["link_rate"].get<std::uint64_t>(), 0u) << last;
+}
+
 TEST(BindingCliTest, StatsLogHasALineEvery100MsWithTheRunsGauges) {
   Server server(ServerConfig{.latency = 20ms});
   const test::TempDir dir;

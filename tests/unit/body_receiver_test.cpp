@@ -104,7 +104,7 @@ TEST(BodyReceiverTest, ReceivesFromTheFirstBodyByteToTheEnd) {
   BandwidthGate gate;
   gate.begin_receiving = [&] {
     ++begun;
-    return true;
+    return ReceiverSlot::Taken;
   };
   gate.end_receiving = [&] { ++ended; };
   BodyReceiver receiver(0, std::move(gate), nullptr);
@@ -121,11 +121,36 @@ TEST(BodyReceiverTest, ReceivesFromTheFirstBodyByteToTheEnd) {
 
 TEST(BodyReceiverTest, RefusesTheBodyWhenNoReceiverComes) {
   BandwidthGate gate;
-  gate.begin_receiving = [] { return false; };  // the run stopped while it waited
+  gate.begin_receiving = [] { return ReceiverSlot::Stopped; };  // the run stopped while it waited
   gate.end_receiving = [] { ADD_FAILURE() << "ended what never began"; };
   BodyReceiver receiver(0, std::move(gate), nullptr);
   EXPECT_EQ(receiver.receive(chunk(10)), 0u);
   receiver.end();
+}
+
+TEST(BodyReceiverTest, PausesWhileEveryReceiverIsBusyAndTakesTheChunkOnceOneIsFree) {
+  test::ManualTimeSource clock;
+  TokenBucket bucket(1e9, 1e9);
+  std::vector<TimeSource::time_point> pauses;
+  auto slot = ReceiverSlot::Busy;
+  BandwidthGate gate;
+  gate.bytes = &bucket;
+  gate.on_pause = [&](CURL*, TimeSource::time_point until) { pauses.push_back(until); };
+  gate.begin_receiving = [&] { return slot; };
+  gate.end_receiving = [] {};
+  gate.clock = &clock;
+  CURL* easy = curl_easy_init();
+  BodyReceiver receiver(0, std::move(gate), easy);
+  receiver.start(std::nullopt);
+  EXPECT_EQ(receiver.receive(chunk(10)), std::size_t{CURL_WRITEFUNC_PAUSE});
+  ASSERT_EQ(pauses.size(), 1u);
+  EXPECT_EQ(pauses.front(), clock.now() + BodyReceiver::kReceiverRecheck);
+  EXPECT_EQ(receiver.bytes(), 0u);
+  slot = ReceiverSlot::Taken;
+  EXPECT_EQ(receiver.receive(chunk(10)), 10u);
+  EXPECT_EQ(receiver.bytes(), 10u);
+  receiver.end();
+  curl_easy_cleanup(easy);
 }
 
 TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {

@@ -24,6 +24,13 @@ TEST(StatsLineTest, HasTheDocumentedFieldsInOrderOnOneLine) {
             "\"bytes\":19090,\"p50_ms\":50.3,\"p99_ms\":52.123}\n");
 }
 
+TEST(StatsLineTest, AutoBandwidthAddsTheLearnedLinkRate) {
+  const StatsLine line{.t_ms = 100, .link_rate = 2'450'000};
+  EXPECT_EQ(format_stats_line(line),
+            "{\"t_ms\":100,\"in_flight\":0,\"limit\":0,\"records\":0,\"ok\":0,\"bytes\":0,"
+            "\"p50_ms\":null,\"p99_ms\":null,\"link_rate\":2450000}\n");
+}
+
 TEST(StatsLineTest, NoRecordsInTheIntervalIsNull) {
   EXPECT_EQ(format_stats_line(StatsLine{}),
             "{\"t_ms\":0,\"in_flight\":0,\"limit\":0,\"records\":0,\"ok\":0,\"bytes\":0,"

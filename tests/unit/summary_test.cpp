@@ -471,6 +471,11 @@ TEST(FormatSummaryTest, NamesTheBindingConstraintWithItsEvidence) {
             "bound by:   concurrency (all 10 slots busy 97 % of the time)");
   EXPECT_EQ(binding_line(bound_by(BindingKind::Bandwidth, 0.994)),
             "bound by:   bandwidth cap (at the cap 99 % of the time)");
+  auto link = bound_by(BindingKind::Bandwidth, 0.93);
+  link.bound_by.link_rate = 2'450'000;
+  EXPECT_EQ(binding_line(link),
+            "bound by:   the link (learned 2.3 MiB/s = 19.6 Mbit/s; paced just under it 93 % of "
+            "the time)");
   EXPECT_EQ(binding_line(bound_by(BindingKind::Rate, 0.9)),
             "bound by:   rate limit (starts waited for the start rate cap 90 % of the time)");
   auto per_host = bound_by(BindingKind::PerHost, 0.8);

@@ -131,6 +131,24 @@ TEST(TokenBucketTest, SetRateKeepsTokensEarnedAtTheOldRate) {
   EXPECT_DOUBLE_EQ(bucket.available(kStart + 2500ms), 7);
 }
 
+TEST(TokenBucketTest, SetBurstCutsALevelAboveIt) {
+  BasicTokenBucket bucket(1, 10);
+  bucket.set_burst(4, kStart);
+  EXPECT_DOUBLE_EQ(bucket.available(kStart), 4);
+  EXPECT_DOUBLE_EQ(bucket.available(kStart + 10s), 4);
+  EXPECT_THROW(bucket.set_burst(0, kStart), std::invalid_argument);
+}
+
+TEST(TokenBucketTest, SharedBucketIsRetargetedAtRunTime) {
+  TokenBucket bucket(1, 1);
+  ASSERT_EQ(bucket.reserve(1, kStart), kStart);
+  bucket.set_rate(100, 50, kStart);
+  EXPECT_DOUBLE_EQ(bucket.rate(), 100);
+  EXPECT_DOUBLE_EQ(bucket.burst(), 50);
+  EXPECT_EQ(bucket.reserve(10, kStart), kStart + 100ms);
+  EXPECT_DOUBLE_EQ(bucket.available(kStart + 1s), 50);
+}
+
 TEST(TokenBucketTest, StartsWithTheLevelItIsGiven) {
   const BasicTokenBucket bucket(2, 5, -1, kStart);
   EXPECT_DOUBLE_EQ(bucket.available(kStart), -1);

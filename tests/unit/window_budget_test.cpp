@@ -26,7 +26,7 @@ TEST(WindowBudgetTest, StartsFromTheTargetDelayAlone) {
   // Less than a split window: one receiver, with the least window.
   EXPECT_EQ(budget.receivers(), 1u);
   EXPECT_DOUBLE_EQ(budget.window(), 8 * 1024);
-  EXPECT_EQ(budget.receive_buffer(), 7 * 1024);  // 0.8 x the window, rounded up
+  EXPECT_EQ(budget.receive_buffer(), 6 * 1024);  // 0.67 x the window, rounded up
 }
 
 TEST(WindowBudgetTest, BaseRttWidensTheBudget) {
@@ -36,7 +36,7 @@ TEST(WindowBudgetTest, BaseRttWidensTheBudget) {
   EXPECT_DOUBLE_EQ(budget.total_window(), k100Mbit * 0.009);  // 112.5 kB
   EXPECT_EQ(budget.receivers(), 7u);                          // 112.5 kB / 16 KiB, rounded up
   EXPECT_DOUBLE_EQ(budget.window(), 16 * 1024);               // 16.1 kB each, in whole KiB
-  EXPECT_EQ(budget.receive_buffer(), 13 * 1024);              // 12.8 KiB, rounded up
+  EXPECT_EQ(budget.receive_buffer(), 11 * 1024);              // 10.7 KiB, rounded up
 }
 
 TEST(WindowBudgetTest, SmallBudgetKeepsTheLeastWindow) {

@@ -215,7 +215,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "aborted")
       ->capture_default_str();
   app.add_option("--max-bandwidth", max_bandwidth,
-                 "One cap on the bytes per second of all transfers together, e.g. 20M (0: none)")
+                 "One cap on the bytes per second of all transfers together, e.g. 20M (0: "
+                 "none), or auto: the link's rate, learned as the run goes")
       ->capture_default_str();
   app.add_option("--bandwidth-burst", bandwidth_burst,
                  "Depth of the bandwidth bucket, e.g. 64k (0: 20 ms of the cap, at least 16k)")
@@ -447,7 +448,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   fetch.options.max_retry_wait = to_duration("--max-retry-wait", max_retry_wait);
   fetch.options.max_body = to_size("--max-body", max_body);
   fetch.options.grace = to_duration("--grace", grace);
-  fetch.options.max_bandwidth = to_size("--max-bandwidth", max_bandwidth);
+  if (max_bandwidth == "auto") {
+    fetch.options.adaptive_bandwidth = true;
+  } else {
+    fetch.options.max_bandwidth = to_size("--max-bandwidth", max_bandwidth);
+  }
   fetch.options.bandwidth_burst = to_size("--bandwidth-burst", bandwidth_burst);
   if (!rate.empty()) {
     auto parsed = parse_rate(rate);

@@ -17,10 +17,11 @@ namespace {
 
 // Before the run is made, which may rewrite the resume file.
 Options checked(Design design, Options options, const std::vector<std::string>& sources) {
-  const char* unsupported = options.max_bandwidth > 0 ? "max_bandwidth"
-                            : options.rate > 0        ? "rate"
-                            : options.per_host > 0    ? "per_host"
-                                                      : nullptr;
+  const char* unsupported = options.max_bandwidth > 0 || options.adaptive_bandwidth
+                                ? "max_bandwidth"
+                            : options.rate > 0     ? "rate"
+                            : options.per_host > 0 ? "per_host"
+                                                   : nullptr;
   if (unsupported != nullptr) {
     throw UsageError(unsupported,
                      " applies to the loop and threads engines only; the textbook engines are "
