@@ -116,18 +116,19 @@ TEST_P(CliFetchTest, ResultsAndSummaryFilesAreWritten) {
 }
 
 // -c auto's summary measures the run against the ideal at the cap it settled on; it used to
-// take the ideal of -c's default 10 and claim 600 % efficiency.
+// take the ideal of -c's default 10 and claim 600 % efficiency. A ceiling of 4 keeps the cap
+// away from 10 whatever the machine's load does to the latencies it learns from.
 TEST_P(CliFetchTest, AutoConcurrencySummaryComparesWithItsOwnCap) {
   Server server(ServerConfig{});
   test::TempDir dir;
   const auto summary = dir.path() / "summary.json";
-  const auto result =
-      run_engine({"-q", "-c", "auto", "--results", "/dev/null", "--summary-json", summary.string(),
-                  server.base_url() + "/todos/{1..400}?delay=20ms"});
+  const auto result = run_engine({"-q", "-c", "auto", "--max-concurrency", "4", "--results",
+                                  "/dev/null", "--summary-json", summary.string(),
+                                  server.base_url() + "/todos/{1..400}?delay=20ms"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto json = nlohmann::json::parse(test::read_file(summary));
   EXPECT_EQ(json["concurrency"], json["final_limit"]);
-  EXPECT_GT(json["final_limit"].get<int>(), 10);
+  EXPECT_LE(json["final_limit"].get<int>(), 4);
   // The cap may have stood above where it ended for a while, so the run may beat the ideal
   // at the end's cap a little, never several times over.
   EXPECT_LT(json["efficiency"].get<double>(), 1.5);
