@@ -57,7 +57,6 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
         // Its answer came while receivers() others receive: reading on would reopen its
         // window beside theirs, a standing queue of one more window at the bottleneck.
         set_waiting(true);
-        gate_.on_pause(easy_, gate_.clock->now() + kReceiverRecheck);
         return CURL_WRITEFUNC_PAUSE;
       case ReceiverSlot::Stopped:
         // Ends the transfer with CURLE_WRITE_ERROR; the run's stop says why.

@@ -29,7 +29,7 @@ namespace sluice::detail {
 // What a transfer's first body byte gets from the window budget's receivers.
 enum class ReceiverSlot {
   Taken,    // it may receive
-  Busy,     // receivers() already receive: pause and ask again
+  Busy,     // receivers() already receive: pause; the engine resumes it when one ends
   Stopped,  // the run stopped while it waited
 };
 
@@ -47,7 +47,8 @@ struct BandwidthGate {
   // Told when this transfer's first body byte comes and when it ends: the window budget's
   // count of transfers that receive (a transfer waiting for its answer is not one). Begin
   // may wait for a free receiver (a worker thread), or answer Busy (an event loop): the
-  // transfer then pauses through on_pause and asks again. May be empty.
+  // transfer then pauses, and the engine that said Busy resumes it once a receiver is free,
+  // when it asks again. May be empty.
   std::function<ReceiverSlot()> begin_receiving;
   std::function<void()> end_receiving;
   // The run's gauge of transfers waiting for tokens (LiveCounters::waiting_for_bandwidth);
@@ -65,9 +66,6 @@ struct BandwidthGate {
 // bucket and gauge must outlive it. One per easy handle, reused transfer after transfer.
 class BodyReceiver {
  public:
-  // How soon a transfer paused for a receiver asks again (a window's drain at 100 Mbit/s).
-  static constexpr std::chrono::milliseconds kReceiverRecheck{1};
-
   // Refuses bodies beyond `max_body` bytes (0: no limit). `easy` is the handle whose body
   // this receives and whose pauses the gate's on_pause is told of; null only in tests that
   // call receive() directly.

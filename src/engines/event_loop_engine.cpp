@@ -147,6 +147,10 @@ int EventLoopEngine::wait_ms() const {
     if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
   };
   if (!paused_.empty()) sooner(paused_.front().until);
+  // A receiver freed since the last resume_paused(), and a transfer in line for it.
+  if (limits_.window && !waiting_receivers_.empty() && receiving_ < limits_.window->receivers()) {
+    return 0;
+  }
   for (const auto& shard : shards_) {
     if (shard->deadline && (!earliest || *shard->deadline < *earliest)) earliest = shard->deadline;
   }
@@ -176,10 +180,13 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
       };
       gate.window = &*limits_.window;
       // An event loop cannot wait for a receiver: a transfer answered while receivers()
-      // receive pauses and asks again (admit() starts no one meanwhile), as a worker thread
-      // would block.
-      gate.begin_receiving = [this] {
-        if (receiving_ >= limits_.window->receivers()) return ReceiverSlot::Busy;
+      // receive pauses, in line for the next receiver that ends (admit() starts no one
+      // meanwhile), as a worker thread would block.
+      gate.begin_receiving = [this, slot = slots_.back().get()] {
+        if (receiving_ >= limits_.window->receivers()) {
+          waiting_receivers_.push_back(Paused{{}, slot, slot->attempt});
+          return ReceiverSlot::Busy;
+        }
         ++receiving_;
         return ReceiverSlot::Taken;
       };
@@ -272,6 +279,21 @@ void EventLoopEngine::on_pause(CURL* easy, std::chrono::steady_clock::time_point
 
 void EventLoopEngine::resume_paused() {
   const auto now = std::chrono::steady_clock::now();
+  // As many as there are free receivers, in the order they were answered; one that ended
+  // meanwhile (a timeout, a stop) is skipped. A resumed transfer that finds the receivers
+  // taken again (a newer answer came first) gets back in line.
+  if (limits_.window) {
+    std::size_t free =
+        limits_.window->receivers() - std::min(receiving_, limits_.window->receivers());
+    while (free > 0 && !waiting_receivers_.empty()) {
+      const Paused next = waiting_receivers_.front();
+      waiting_receivers_.pop_front();
+      if (next.slot->shard == nullptr || next.slot->attempt != next.attempt) continue;
+      paused_.push_back(Paused{now, next.slot, next.attempt});
+      std::push_heap(paused_.begin(), paused_.end());
+      --free;
+    }
+  }
   while (!paused_.empty() && paused_.front().until <= now) {
     std::pop_heap(paused_.begin(), paused_.end());
     const Paused due = paused_.back();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -100,6 +101,9 @@ class EventLoopEngine final : public Engine {
   RetryPolicy retry_;
   RunLimits limits_;
   std::vector<Paused> paused_;  // a heap, the earliest first
+  // Under the bandwidth cap: transfers answered while every receiver was taken, first come
+  // first; resume_paused() lets them in as receivers end (their `until` is unused).
+  std::deque<Paused> waiting_receivers_;
   // When admission said the next start may come (a retry, a host's pause, --rate).
   std::optional<std::chrono::steady_clock::time_point> admission_due_;
   int epoll_fd_ = -1;

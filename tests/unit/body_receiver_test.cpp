@@ -128,6 +128,8 @@ TEST(BodyReceiverTest, RefusesTheBodyWhenNoReceiverComes) {
   receiver.end();
 }
 
+// The engine that answered Busy resumes the transfer once a receiver is free: the receiver
+// asks for no timed resume, which would be polling.
 TEST(BodyReceiverTest, PausesWhileEveryReceiverIsBusyAndTakesTheChunkOnceOneIsFree) {
   test::ManualTimeSource clock;
   TokenBucket bucket(1e9, 1e9);
@@ -143,8 +145,7 @@ TEST(BodyReceiverTest, PausesWhileEveryReceiverIsBusyAndTakesTheChunkOnceOneIsFr
   BodyReceiver receiver(0, std::move(gate), easy);
   receiver.start(std::nullopt);
   EXPECT_EQ(receiver.receive(chunk(10)), std::size_t{CURL_WRITEFUNC_PAUSE});
-  ASSERT_EQ(pauses.size(), 1u);
-  EXPECT_EQ(pauses.front(), clock.now() + BodyReceiver::kReceiverRecheck);
+  EXPECT_TRUE(pauses.empty());
   EXPECT_EQ(receiver.bytes(), 0u);
   slot = ReceiverSlot::Taken;
   EXPECT_EQ(receiver.receive(chunk(10)), 10u);
