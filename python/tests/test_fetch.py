@@ -78,11 +78,18 @@ def test_ctrl_c_stops_then_raises_after_every_read_url_has_its_record(server):
     slow = [server.url(f"/todos/{i}" + NEVER) for i in range(10, 200)]
     run = sluice.fetch(fast + slow, concurrency=4, grace=0.05)
     two_records = threading.Event()
+    sender_failed = []
 
     def interrupt():
-        two_records.wait(timeout=60)
-        wait_for_in_flight(server, 2)
-        os.kill(os.getpid(), signal.SIGINT)
+        # Should the signal never be sent, the run is aborted, so that the test fails at once
+        # instead of waiting for 190 slow answers.
+        try:
+            assert two_records.wait(timeout=60), "the two quick records never came"
+            wait_for_in_flight(server, 2)
+            os.kill(os.getpid(), signal.SIGINT)
+        except BaseException as failure:
+            sender_failed.append(failure)
+            run.abort()
 
     sender = threading.Thread(target=interrupt)
     sender.start()
@@ -93,6 +100,7 @@ def test_ctrl_c_stops_then_raises_after_every_read_url_has_its_record(server):
             if len(records) == 2:
                 two_records.set()
     sender.join()
+    assert not sender_failed
     # Every URL read has exactly one record, those not finished cancelled; nothing after.
     assert run.urls_read == run.report["urls"] == len(records)
     assert sorted(r["index"] for r in records) == list(range(len(records)))
@@ -169,6 +177,9 @@ def test_afetch_cancelled_aborts_the_run(server):
     async def first_then_cancel():
         run = sluice.afetch(urls, concurrency=5)
         first = await run.__anext__()
+        # The four slow ones on the server, so that the cancel has transfers to abort (the
+        # first record can come before a busy machine's reader has read the rest).
+        wait_for_in_flight(server, 4)
         pending = asyncio.ensure_future(run.__anext__())
         await asyncio.sleep(0)
         pending.cancel()
