@@ -16,18 +16,11 @@ class PlainTransport final : public RedisTransport {
   explicit PlainTransport(redisContext* context) : context_(context) {}
 
   std::expected<void, std::string> send(const std::vector<RedisCommand>& commands) override {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
     for (const auto& command : commands) {
-      argv.clear();
-      lengths.clear();
-      for (const auto& part : command) {
-        argv.push_back(part.data());
-        lengths.push_back(part.size());
-      }
+      RedisArgv parts(command);  // hiredis 0.14 takes a non-const argv array
       // Only buffers: the first receive() writes the whole pipeline.
-      if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
-                                 lengths.data()) != REDIS_OK) {
+      if (redisAppendCommandArgv(context_.get(), parts.count(), parts.argv.data(),
+                                 parts.lengths.data()) != REDIS_OK) {
         return std::unexpected(error_text());
       }
     }

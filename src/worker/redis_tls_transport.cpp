@@ -188,18 +188,11 @@ class TlsTransport final : public RedisTransport {
 
   std::expected<void, std::string> send(const std::vector<RedisCommand>& commands) override {
     std::string bytes;
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
     for (const auto& command : commands) {
-      argv.clear();
-      lengths.clear();
-      for (const auto& part : command) {
-        argv.push_back(part.data());
-        lengths.push_back(part.size());
-      }
+      RedisArgv parts(command);  // hiredis 0.14 takes a non-const argv array
       char* formatted = nullptr;
-      const int length = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()),
-                                                argv.data(), lengths.data());
+      const int length = redisFormatCommandArgv(&formatted, parts.count(), parts.argv.data(),
+                                                parts.lengths.data());
       if (length < 0) return std::unexpected("out of memory");
       bytes.append(formatted, static_cast<std::size_t>(length));
       redisFreeCommand(formatted);

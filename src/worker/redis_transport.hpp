@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <expected>
 #include <memory>
 #include <string>
@@ -14,6 +15,20 @@
 namespace sluice::detail {
 
 using RedisCommand = std::vector<std::string>;
+
+// A command as hiredis' argv calls take it: pointers to its parts and their lengths. Valid
+// while the command it was made from lives.
+struct RedisArgv {
+  explicit RedisArgv(const RedisCommand& command) {
+    for (const auto& part : command) {
+      argv.push_back(part.data());
+      lengths.push_back(part.size());
+    }
+  }
+  int count() const noexcept { return static_cast<int>(argv.size()); }
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+};
 
 // Why a connection or a command failed.
 struct RedisFailure {
