@@ -31,8 +31,8 @@ import tempfile
 import threading
 import time
 
-SERVER = "10.213.0.1"
-CLIENT = "10.213.0.100"
+from netns_lab import SERVER, NetnsLab, run
+
 BODY = 1 << 20
 BURST = 32 * 1024
 SAMPLE_S = 0.05
@@ -63,46 +63,16 @@ def log(text):
     print(text, file=sys.stderr, flush=True)
 
 
-def run(*args):
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-class Lab:
-    """The two namespaces, the veth pair and the tbf; removed on leaving the with block."""
+class Lab(NetnsLab):
+    """The lab with the link's rate and queue: a tbf on the server -> client side."""
 
     def __init__(self, rate_bits, queue_bytes):
-        name = f"slb-{os.getpid()}"
-        self.client, self.server = name + "-c", name + "-s"
+        super().__init__("slb")
         self.rate_bits, self.queue_bytes = rate_bits, queue_bytes
 
-    def __enter__(self):
-        try:
-            run("ip", "netns", "add", self.client)
-            run("ip", "netns", "add", self.server)
-            run("ip", "link", "add", "veth-c", "netns", self.client, "type", "veth",
-                "peer", "name", "veth-s", "netns", self.server)
-            run("ip", "-n", self.client, "addr", "add", CLIENT + "/24", "dev", "veth-c")
-            run("ip", "-n", self.server, "addr", "add", SERVER + "/24", "dev", "veth-s")
-            for space, link in ((self.client, "veth-c"), (self.server, "veth-s")):
-                run("ip", "-n", space, "link", "set", "lo", "up")
-                run("ip", "-n", space, "link", "set", link, "up")
-            run("tc", "-n", self.server, "qdisc", "add", "dev", "veth-s", "root", "tbf",
-                "rate", f"{self.rate_bits}bit", "burst", str(BURST),
-                "limit", str(self.queue_bytes))
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *_):
-        for space in (self.client, self.server):
-            subprocess.run(["ip", "netns", "delete", space], stderr=subprocess.DEVNULL)
-
-    def in_client(self, *args):
-        return ["ip", "netns", "exec", self.client, *args]
-
-    def in_server(self, *args):
-        return ["ip", "netns", "exec", self.server, *args]
+    def setup(self):
+        run("tc", "-n", self.server, "qdisc", "add", "dev", "veth-s", "root", "tbf",
+            "rate", f"{self.rate_bits}bit", "burst", str(BURST), "limit", str(self.queue_bytes))
 
     def qdisc(self):
         out = subprocess.run(["tc", "-n", self.server, "-s", "-j", "qdisc", "show", "dev",

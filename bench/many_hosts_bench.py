@@ -28,8 +28,8 @@ import sys
 import tempfile
 import time
 
-SERVER = "10.213.0.1"
-CLIENT = "10.213.0.100"
+from netns_lab import SERVER, NetnsLab
+
 HOSTS = 1000
 PER_HOST = 20
 C = 500
@@ -40,68 +40,41 @@ def log(text):
     print(text, file=sys.stderr, flush=True)
 
 
-def run(*args):
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-class Lab:
-    """The namespaces, the veth pair, dnsmasq and the client's resolv.conf."""
+class Lab(NetnsLab):
+    """The lab with dnsmasq answering the host names and the client's resolv.conf."""
 
     def __init__(self, workdir):
-        name = f"slm-{os.getpid()}"
-        self.client, self.server = name + "-c", name + "-s"
+        super().__init__("slm")
         self.workdir = workdir
         self.dns_log = os.path.join(workdir, "dns.log")
         self.etc = os.path.join("/etc/netns", self.client)
         self.dns = None
 
-    def __enter__(self):
-        try:
-            run("ip", "netns", "add", self.client)
-            run("ip", "netns", "add", self.server)
-            run("ip", "link", "add", "veth-c", "netns", self.client, "type", "veth",
-                "peer", "name", "veth-s", "netns", self.server)
-            run("ip", "-n", self.client, "addr", "add", CLIENT + "/24", "dev", "veth-c")
-            run("ip", "-n", self.server, "addr", "add", SERVER + "/24", "dev", "veth-s")
-            for space, link in ((self.client, "veth-c"), (self.server, "veth-s")):
-                run("ip", "-n", space, "link", "set", "lo", "up")
-                run("ip", "-n", space, "link", "set", link, "up")
-            hosts = os.path.join(self.workdir, "hosts")
-            with open(hosts, "w") as out:
-                out.writelines(f"{SERVER} h{i}.lab\n" for i in range(1, HOSTS + 1))
-            self.dns = subprocess.Popen(self.in_server(
-                shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground",
-                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts,
-                "--listen-address=" + SERVER, "--bind-interfaces", "--port=53",
-                "--log-queries", "--log-facility=" + self.dns_log, "--pid-file=",
-                "--user=root", "--group=root"))
-            for _ in range(200):
-                if os.path.exists(self.dns_log) and "read " + hosts in open(self.dns_log).read():
-                    break
-                time.sleep(0.05)
-            else:
-                raise RuntimeError("dnsmasq did not start")
-            os.makedirs(self.etc, exist_ok=True)
-            with open(os.path.join(self.etc, "resolv.conf"), "w") as out:
-                out.write(f"nameserver {SERVER}\n")
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
+    def setup(self):
+        hosts = os.path.join(self.workdir, "hosts")
+        with open(hosts, "w") as out:
+            out.writelines(f"{SERVER} h{i}.lab\n" for i in range(1, HOSTS + 1))
+        self.dns = subprocess.Popen(self.in_server(
+            shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground",
+            "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts,
+            "--listen-address=" + SERVER, "--bind-interfaces", "--port=53",
+            "--log-queries", "--log-facility=" + self.dns_log, "--pid-file=",
+            "--user=root", "--group=root"))
+        for _ in range(200):
+            if os.path.exists(self.dns_log) and "read " + hosts in open(self.dns_log).read():
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("dnsmasq did not start")
+        os.makedirs(self.etc, exist_ok=True)
+        with open(os.path.join(self.etc, "resolv.conf"), "w") as out:
+            out.write(f"nameserver {SERVER}\n")
 
-    def __exit__(self, *_):
+    def teardown(self):
         if self.dns:
             self.dns.terminate()
             self.dns.wait(10)
         shutil.rmtree(self.etc, ignore_errors=True)
-        for space in (self.client, self.server):
-            subprocess.run(["ip", "netns", "delete", space], stderr=subprocess.DEVNULL)
-
-    def in_client(self, *args):
-        return ["ip", "netns", "exec", self.client, *args]
-
-    def in_server(self, *args):
-        return ["ip", "netns", "exec", self.server, *args]
 
     def dns_queries(self):
         with open(self.dns_log) as text:
