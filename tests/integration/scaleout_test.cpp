@@ -258,7 +258,7 @@ TEST_F(ScaleOutTest, AJobWideBandwidthCapHoldsAcrossWorkers) {
   auto bins = server_.acked_bins();
   const auto first = std::ranges::find_if(bins, [](auto b) { return b > 0; });
   bins.erase(bins.begin(), first);
-  ASSERT_GE(bins.size(), 20U);
+  ASSERT_GE(bins.size(), 10U);
   const double total = static_cast<double>(std::accumulate(bins.begin(), bins.end(), 0ULL));
   // The server misses what is acknowledged after its last look at a closing connection.
   EXPECT_GE(total, 0.99 * kUrls * kBody);
