@@ -16,7 +16,8 @@ what one Redis carries for N workers on this box (records written and entries ac
 per second). Besides Redis's commands per URL it then reports, for the workers' phase only
 (submit left out), Redis's read events per URL (INFO stats' total_reads_processed: each is
 one batch of commands a client sent, so about one round trip) and each command's calls per
-URL (INFO commandstats). The load average is printed with the table: the numbers move with
+URL (INFO commandstats), and Redis's own CPU time per URL (INFO cpu), whose inverse is
+the URLs per second one Redis core would carry were it not sharing the box. The load average is printed with the table: the numbers move with
 whatever else this machine runs.
 Prints a Markdown table on standard output and progress on standard error.
 Usage: bench/scaleout_bench.py [--sluice build/release/tools/sluice/sluice] [--urls N]
@@ -99,6 +100,12 @@ class Redis:
                 info[key] = int(value)
         return info
 
+    def cpu_seconds(self):
+        """The CPU time redis-server has used, user and system (INFO cpu)."""
+        fields = dict(line.split(":", 1) for line in self.cli("INFO", "cpu").splitlines()
+                      if ":" in line)
+        return float(fields["used_cpu_user"]) + float(fields["used_cpu_sys"])
+
     def command_calls(self):
         """Calls per command so far (INFO commandstats), the commands scripts run included."""
         calls = {}
@@ -125,6 +132,7 @@ def run(sluice, urls, workers, latency, concurrency):
                        check=True, capture_output=True)
         submitted = redis.counters()
         calls_before = redis.command_calls()
+        cpu_before = redis.cpu_seconds()
         started = time.monotonic()
         processes = [subprocess.Popen([sluice, "worker", "--redis", redis.url, "--job", "bench",
                                        "-c", str(concurrency), "-q", "--consumer", f"w{i}"])
@@ -135,6 +143,7 @@ def run(sluice, urls, workers, latency, concurrency):
         wall = time.monotonic() - started
         after = redis.counters()
         calls_after = redis.command_calls()
+        cpu_after = redis.cpu_seconds()
         done = int(redis.cli("XLEN", "sluice:{bench}:results"))
         if done != urls:
             raise SystemExit(f"{done} records for {urls} URLs")
@@ -158,6 +167,7 @@ def run(sluice, urls, workers, latency, concurrency):
             "worker_commands_per_url": per_url("total_commands_processed", submitted),
             "worker_reads_per_url": per_url("total_reads_processed", submitted),
             "worker_calls_per_url": worker_calls,
+            "redis_cpu_us_per_url": (cpu_after - cpu_before) * 1e6 / urls,
         }
 
 
@@ -177,15 +187,17 @@ def main():
     print(f"{args.urls} URLs, `sluice serve --latency {args.latency}`, -c {args.concurrency} per "
           f"worker; load average {os.getloadavg()[0]:.1f} (1 min) at the end\n")
     print("| workers | wall s | URLs/s | ideal URLs/s | server's peak in flight | Redis commands/URL "
-          "| bytes in/URL | bytes out/URL | workers' commands/URL | workers' round trips/URL |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| bytes in/URL | bytes out/URL | workers' commands/URL | workers' round trips/URL "
+          "| Redis CPU µs/URL | URLs/s one Redis core carries |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         ideal = (f"{row['workers'] * args.concurrency / latency_s:.0f}" if latency_s > 0
                  else "-")
         print(f"| {row['workers']} | {row['wall_s']:.1f} | {row['urls_per_s']:.0f} | {ideal} "
               f"| {row['peak_in_flight']} | {row['commands_per_url']:.2f} "
               f"| {row['bytes_in_per_url']:.0f} | {row['bytes_out_per_url']:.0f} "
-              f"| {row['worker_commands_per_url']:.2f} | {row['worker_reads_per_url']:.3f} |")
+              f"| {row['worker_commands_per_url']:.2f} | {row['worker_reads_per_url']:.3f} "
+              f"| {row['redis_cpu_us_per_url']:.1f} | {1e6 / row['redis_cpu_us_per_url']:.0f} |")
     print("\nCalls per URL of each command in the workers' phase (INFO commandstats):\n")
     names = sorted({name for row in rows for name in row["worker_calls_per_url"]})
     print("| workers | " + " | ".join(names) + " |")
