@@ -73,8 +73,9 @@ void JobBandwidth::keep(std::stop_token stop) {
   for (;;) {
     // A repeat after a lost connection only renews the same member again.
     auto live = link.call_retrying(heartbeat, stop);
+    if (!live && stop.stop_requested()) break;
     if (!live || live->is_error()) {
-      if (!stop.stop_requested()) on_failure_(live ? live->text : live.error().message);
+      on_failure_(live ? live->text : live.error().message);
       first_share_done();
       return;
     }

@@ -279,6 +279,34 @@ TEST_F(ScaleOutTest, AJobWideBandwidthCapHoldsAcrossWorkers) {
   RecordProperty("busiest_1s_of_cap", std::to_string(busiest_second));
 }
 
+// The job's bandwidth set counts the live workers: a worker killed with SIGKILL drops out
+// when its heartbeat expires (the survivor's share then grows), and the last worker to end
+// takes the set away.
+TEST_F(ScaleOutTest, AKilledWorkersBandwidthShareExpires) {
+  constexpr std::size_t kUrls = 200;
+  std::string list;
+  for (std::size_t i = 1; i <= kUrls; ++i) {
+    list += server_.base_url() + "/todos/" + std::to_string(i) + "?delay=50ms\n";
+  }
+  const auto path = dir_.write("shared.txt", list);
+  ASSERT_EQ(sluice({"submit", "--redis", redis_->url(), "--job", "shared", "@" + path.string()})
+                .exit_code,
+            0);
+  const std::vector<std::string> cap{"--max-bandwidth", "1M"};
+  auto doomed = start_worker("shared", "2", cap, "60s");
+  auto survivor = start_worker("shared", "2", cap, "60s");
+  const auto sharing = [&] { return redis_->number({"ZCARD", "sluice:{shared}:bandwidth"}); };
+  ASSERT_TRUE(test::wait_until([&] { return sharing() == 2; }, 30s));
+  doomed->signal(SIGKILL);
+  doomed->wait(10s);
+  // Within the heartbeat's 2 s, and the survivor's next renewal drops it.
+  EXPECT_TRUE(test::wait_until([&] { return sharing() == 1; }, 30s));
+  survivor->signal(SIGTERM);
+  const auto result = survivor->wait(30s);
+  EXPECT_EQ(result.exit_code, 143) << result.err;
+  EXPECT_EQ(redis_->number({"EXISTS", "sluice:{shared}:bandwidth"}), 0U);
+}
+
 // One worker whose batch of 30 entries waits about 4.5 s for a job-wide --per-host 1 lease
 // in turn, over a lease of 2 s: the entries waiting are renewed with the rest, so no claim
 // (its own included) takes one a second time; the server sees each URL once.
