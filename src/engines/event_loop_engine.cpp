@@ -43,7 +43,7 @@ EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& res
     : options_(options),
       resources_(resources),
       retry_(options, std::random_device{}()),
-      limits_(options) {
+      limits_(options, resources.bandwidth_share) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

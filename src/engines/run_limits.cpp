@@ -5,10 +5,11 @@
 #include <cmath>
 
 #include "limit/bandwidth_pacer.hpp"
+#include "limit/time_source.hpp"
 
 namespace sluice::detail {
 
-RunLimits::RunLimits(const Options& options) {
+RunLimits::RunLimits(const Options& options, BandwidthShare* share) {
   if (options.adaptive_bandwidth) {
     const LinkControllerSettings settings;
     const double burst = options.bandwidth_burst > 0 ? static_cast<double>(options.bandwidth_burst)
@@ -23,21 +24,35 @@ RunLimits::RunLimits(const Options& options) {
     link_sampler = std::make_unique<LinkSampler>(*link);
     fixed_burst_ = options.bandwidth_burst > 0;
   } else if (options.max_bandwidth > 0) {
-    const auto cap = static_cast<double>(options.max_bandwidth);
+    const double cap = share != nullptr
+                           ? share->rate().value_or(static_cast<double>(options.max_bandwidth))
+                           : static_cast<double>(options.max_bandwidth);
     const double burst = options.bandwidth_burst > 0 ? static_cast<double>(options.bandwidth_burst)
                                                      : default_burst(cap);
     bandwidth.emplace(cap, burst);
     window.emplace(cap, options.concurrency);
+    fixed_burst_ = options.bandwidth_burst > 0;
+    if (share != nullptr) {
+      share_ = share;
+      share_->follow([this](double rate) { retarget(rate, real_time_source().now()); });
+    }
   }
+}
+
+RunLimits::~RunLimits() {
+  if (share_ != nullptr) share_->unfollow();
+}
+
+void RunLimits::retarget(double rate, TimeSource::time_point now) {
+  bandwidth->set_rate(rate, fixed_burst_ ? bandwidth->burst() : default_burst(rate), now);
+  // The one mechanism that bounds the windows: the budget follows the pace, for the sockets
+  // and starts that come after this.
+  window->set_rate(rate);
 }
 
 void RunLimits::publish_link_rate(double pacing_rate, double link_rate,
                                   TimeSource::time_point now) {
-  bandwidth->set_rate(pacing_rate, fixed_burst_ ? bandwidth->burst() : default_burst(pacing_rate),
-                      now);
-  // The one mechanism that bounds the windows: the budget follows the pace, for the sockets
-  // and starts that come after this.
-  window->set_rate(pacing_rate);
+  retarget(pacing_rate, now);
   if (live_ != nullptr) {
     live_->link_rate.store(static_cast<std::uint64_t>(std::llround(link_rate)),
                            std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engines/link_sampler.hpp"
+#include "limit/bandwidth_share.hpp"
 #include "limit/link_controller.hpp"
 #include "limit/token_bucket.hpp"
 #include "limit/window_budget.hpp"
@@ -29,7 +30,10 @@ struct RunLimits {
   std::unique_ptr<LinkController> link;
   std::unique_ptr<LinkSampler> link_sampler;  // what feeds `link`
 
-  explicit RunLimits(const Options& options);
+  // With `share` (worker mode, a fixed --max-bandwidth): the cap is the share's rate, and
+  // follows it from then until destruction.
+  explicit RunLimits(const Options& options, BandwidthShare* share = nullptr);
+  ~RunLimits();
   RunLimits(const RunLimits&) = delete;
   RunLimits& operator=(const RunLimits&) = delete;
 
@@ -41,9 +45,12 @@ struct RunLimits {
   // budget, the link's rate to the live gauges (and so to --stats-log and the summary).
   // Called by the controller.
   void publish_link_rate(double pacing_rate, double link_rate, TimeSource::time_point now);
+  // The bucket and the window budget to a new cap.
+  void retarget(double rate, TimeSource::time_point now);
 
-  LiveCounters* live_ = nullptr;  // set before any transfer, so before any publication
-  bool fixed_burst_ = false;      // --bandwidth-burst given: the pace changes, the depth not
+  LiveCounters* live_ = nullptr;     // set before any transfer, so before any publication
+  bool fixed_burst_ = false;         // --bandwidth-burst given: the pace changes, the depth not
+  BandwidthShare* share_ = nullptr;  // followed while set
 };
 
 }  // namespace sluice::detail

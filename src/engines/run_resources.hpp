@@ -7,6 +7,7 @@
 
 #include "engines/curl_list.hpp"
 #include "engines/resolve_list.hpp"
+#include "limit/bandwidth_share.hpp"
 #include "output/output_dir.hpp"
 
 namespace sluice::detail {
@@ -23,6 +24,9 @@ struct RunResources {
   // proxy_in_environment() when the run began; without one, transfers tell libcurl "no
   // proxy" instead of having it read the environment again for each.
   bool proxy_in_environment = true;
+  // Worker mode: this worker's share of the job's Options::max_bandwidth, which the run's
+  // bandwidth cap follows instead of the option; null in a local run. Owned by the worker.
+  BandwidthShare* bandwidth_share = nullptr;
 };
 
 }  // namespace sluice::detail

@@ -134,7 +134,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
 
 void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
-  RunLimits limits(options_);
+  RunLimits limits(options_, resources_.bandwidth_share);
   if (options_.connect_window > 0) admission.pace_connects();
   std::optional<ReceiverSlots> receivers;
   if (limits.window) receivers.emplace(*limits.window);

@@ -8,6 +8,8 @@ namespace sluice::detail {
 namespace {
 
 constexpr std::size_t kBatch = 500;
+// How long a batch shorter than kBatch waits for more records before it goes.
+constexpr std::chrono::milliseconds kGather(20);
 
 // KEYS: requests, results, meta, the host's lease set ("" for none). ARGV: group, entry id,
 // record, "1" when it is a failure, the host lease's member.
@@ -96,6 +98,10 @@ void AckWriter::write_loop() {
   for (;;) {
     changed_.wait(lock, [&] { return closing_ || !queue_.empty(); });
     if (queue_.empty()) return;
+    // A short queue waits for company: written as they came, records under steady traffic
+    // went one per round trip. The wait is small beside any lease (300 ms at least), which
+    // no one renews once an entry's record is queued here.
+    changed_.wait_for(lock, kGather, [&] { return closing_ || queue_.size() >= kBatch; });
     std::deque<Outcome> batch;
     while (!queue_.empty() && batch.size() < kBatch) {
       batch.push_back(std::move(queue_.front()));

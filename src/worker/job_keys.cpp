@@ -17,7 +17,8 @@ std::expected<JobKeys, std::string> job_keys(std::string_view name) {
                  .results = prefix + "results",
                  .meta = prefix + "meta",
                  .rate = prefix + "rate",
-                 .hosts = prefix + "host:"};
+                 .hosts = prefix + "host:",
+                 .bandwidth = prefix + "bandwidth"};
 }
 
 }  // namespace sluice::detail

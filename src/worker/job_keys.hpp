@@ -9,11 +9,12 @@
 namespace sluice::detail {
 
 struct JobKeys {
-  std::string requests;  // stream: one entry per URL submitted
-  std::string results;   // stream: one entry per final record
-  std::string meta;      // hash: submitted, open, failed
-  std::string rate;      // string: the job-wide --rate's schedule (GCRA)
-  std::string hosts;     // prefix of the job-wide --per-host leases (a sorted set per host)
+  std::string requests;   // stream: one entry per URL submitted
+  std::string results;    // stream: one entry per final record
+  std::string meta;       // hash: submitted, open, failed
+  std::string rate;       // string: the job-wide --rate's schedule (GCRA)
+  std::string hosts;      // prefix of the job-wide --per-host leases (a sorted set per host)
+  std::string bandwidth;  // sorted set: the workers sharing the job-wide --max-bandwidth
 };
 
 // The consumer group every worker of a job reads in.

@@ -10,6 +10,7 @@
 #include "sluice/errors.hpp"
 #include "worker/ack_writer.hpp"
 #include "worker/entry_feeder.hpp"
+#include "worker/job_bandwidth.hpp"
 #include "worker/lease_keeper.hpp"
 
 namespace sluice::detail {
@@ -82,12 +83,16 @@ WorkerRun::WorkerRun(Options options, WorkerSettings settings)
     throw UsageError("no job '" + settings_.job + "' on " + settings_.redis.shown() +
                      " (sluice submit creates it)");
   }
+  if (job_wide_bandwidth()) resources_.bandwidth_share = &bandwidth_share_;
+}
+
+bool WorkerRun::job_wide_bandwidth() const noexcept {
+  // --max-bandwidth auto learns each machine's own link, so it stays per worker.
+  return options_.max_bandwidth > 0 && !options_.adaptive_bandwidth;
 }
 
 WorkerReport WorkerRun::run(RunControl control, LiveCounters& live) {
   global_curl_init();
-  RunCore core(options_, resources_, live);
-  EntriesInWork in_work;
   FirstFailure failure;
   std::stop_source halt;  // a signal's stop, or Redis lost for good
   const std::stop_callback forward_stop(control.stop, [&] { halt.request_stop(); });
@@ -95,6 +100,15 @@ WorkerReport WorkerRun::run(RunControl control, LiveCounters& live) {
     failure.set(message);
     halt.request_stop();
   };
+  // Before the core: its engine's limits start from the share.
+  std::optional<JobBandwidth> bandwidth;
+  if (job_wide_bandwidth()) {
+    bandwidth.emplace(settings_.redis, keys_, settings_.consumer,
+                      static_cast<double>(options_.max_bandwidth), bandwidth_share_, fail);
+    bandwidth->wait_for_first_share(halt.get_token());
+  }
+  RunCore core(options_, resources_, live);
+  EntriesInWork in_work;
   AckWriter writer(settings_.redis, keys_, settings_.consumer, settings_.lease, fail);
   WorkerSink sink(in_work, writer, live);
   const LeaseKeeper leases(settings_.redis, keys_, settings_.consumer, settings_.lease, in_work,

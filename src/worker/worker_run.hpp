@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engines/run_resources.hpp"
+#include "limit/bandwidth_share.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
 #include "worker/job_keys.hpp"
@@ -47,9 +48,14 @@ class WorkerRun {
   WorkerReport run(RunControl control, LiveCounters& live);
 
  private:
+  bool job_wide_bandwidth() const noexcept;
+
   Options options_;
   WorkerSettings settings_;
   JobKeys keys_;
+  // A fixed --max-bandwidth is the job's: the run follows this worker's share of it
+  // (JobBandwidth sets it); resources_ point at it.
+  BandwidthShare bandwidth_share_;
   RunResources resources_;
   RedisLink link_;  // the feeder's: reads, claims, renewals
 };

@@ -1,7 +1,8 @@
 // Workers on Redis over TLS (rediss://): a real redis-server with a TLS port only, a
 // certificate from a test CA and a password; submit, two workers and results agree on one
 // record per URL, an untrusted server is a one-line error that hides the password, a
-// client certificate is shown when asked for, and a worker reconnects after a restart.
+// certificate for another host name is refused alike, a client certificate is shown when
+// asked for, and a worker reconnects after a restart.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -147,6 +148,35 @@ TEST_F(ScaleOutTlsTest, AnUntrustedServerIsAOneLineErrorWithoutThePassword) {
   auto insecure = status;
   insecure.push_back("--redis-insecure");
   expect_one_line_error(run_sluice(insecure), "no job 'j'");
+}
+
+// A server whose certificate the trusted CA signed, but for another name: the certificate
+// must also name the host the URL gives, by address or by name, else one line, no crash.
+TEST_F(ScaleOutTlsTest, ACertificateForAnotherNameIsAOneLineError) {
+  test::TempDir elsewhere_dir;
+  test::TempDir elsewhere_files;
+  for (const char* name : {"ca.pem", "ca.key", "client.pem", "client.key"}) {
+    fs::copy_file(certificates_.path() / name, elsewhere_files.path() / name);
+  }
+  test::make_server_certificate(elsewhere_files.path(), "DNS:other.example");
+  test::RedisServer elsewhere(elsewhere_dir.path(),
+                              {.password = kPassword, .tls_certificates = elsewhere_files.path()});
+  const std::string port = std::to_string(elsewhere.port());
+  for (const char* name : {"worker", "status", "results"}) {
+    expect_one_line_error(run_sluice({name, "--redis", elsewhere.url(), "--redis-cacert",
+                                      file("ca.pem"), "--job", "j"}),
+                          "redis at rediss://:***@127.0.0.1:" + port +
+                              ": the server's TLS certificate is not trusted: IP address mismatch");
+  }
+  expect_one_line_error(
+      run_sluice({"status", "--redis", "rediss://:" + std::string(kPassword) + "@localhost:" + port,
+                  "--redis-cacert", file("ca.pem"), "--job", "j"}),
+      "redis at rediss://:***@localhost:" + port +
+          ": the server's TLS certificate is not trusted: hostname mismatch");
+  // Unchecked (--redis-insecure), the same server answers: the refusal was the name.
+  auto insecure =
+      run_sluice({"status", "--redis", elsewhere.url(), "--redis-insecure", "--job", "j"});
+  expect_one_line_error(insecure, "no job 'j'");
 }
 
 TEST_F(ScaleOutTlsTest, AWrongPasswordOrAPlainUrlIsAOneLineError) {

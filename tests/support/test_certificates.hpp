@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace sluice::test {
 
@@ -9,5 +10,9 @@ namespace sluice::test {
 // localhost), client.pem/client.key (signed by it) and other-ca.pem/other-ca.key (a second CA
 // that signs nothing). Fails the calling test if openssl fails.
 void make_test_certificates(const std::filesystem::path& dir);
+
+// Writes server.pem/server.key into `dir`, signed by the CA already there (ca.pem, ca.key),
+// for `subject_alt_name` ("DNS:name,IP:address..."). Fails the calling test if openssl fails.
+void make_server_certificate(const std::filesystem::path& dir, const std::string& subject_alt_name);
 
 }  // namespace sluice::test
