@@ -75,6 +75,11 @@ std::expected<void, RedisFailure> RedisLink::connect() {
   // A server that wants a password answers the first real command with NOAUTH: find out now.
   auto ping = call({"PING"});
   if (!ping) return std::unexpected(ping.error());
+  // A restarted server answers LOADING until it has read its data back (AOF, RDB): a server
+  // not there yet, which the reconnects wait for, not a refusal.
+  if (ping->is_error() && ping->text.starts_with("LOADING")) {
+    return std::unexpected(broken(ping->text));
+  }
   if (ping->is_error()) return std::unexpected(refused("refused", *ping));
   if (on_connect_) {
     if (auto ready = on_connect_(*this); !ready) {

@@ -119,7 +119,10 @@ class ScaleOutTest : public ::testing::Test {
   test::TempDir dir_;
   Server server_{ServerConfig{.threads = 2}};
   std::unique_ptr<test::RedisServer> redis_ =
-      std::make_unique<test::RedisServer>(dir_.path(), test::RedisSettings{.append_only = true});
+      std::make_unique<test::RedisServer>(dir_.path(), test::RedisSettings{
+                                                           .append_only = true,
+                                                           .key_load_delay = 200us,
+                                                       });
   int workers_ = 0;
 };
 
@@ -142,7 +145,9 @@ TEST_F(ScaleOutTest, EveryUrlGetsOneRecordThroughAKilledAndALateWorker) {
 }
 
 // Redis killed (AOF, fsync on every write) and started again mid-run: the workers wait,
-// reconnect and finish; nothing lost, nothing doubled.
+// reconnect and finish; nothing lost, nothing doubled. The restart reads the AOF's thousands
+// of commands back at 200 us each: for a second or more the workers meet its LOADING
+// answers (a server not back yet, not a refusal).
 TEST_F(ScaleOutTest, WorkersReconnectAfterARedisRestart) {
   constexpr std::size_t kUrls = 3000;
   submit("restart", kUrls);

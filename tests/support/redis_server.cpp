@@ -36,6 +36,9 @@ void RedisServer::start() {
                                 "--appendfsync", "always",
                                 "--logfile",     (dir_ / "redis.log").string()};
   if (!settings_.password.empty()) args.insert(args.end(), {"--requirepass", settings_.password});
+  if (settings_.key_load_delay.count() > 0) {
+    args.insert(args.end(), {"--key-load-delay", std::to_string(settings_.key_load_delay.count())});
+  }
   if (const auto& files = settings_.tls_certificates) {
     args.insert(args.end(), {"--tls-port", std::to_string(port_), "--tls-cert-file",
                              (*files / "server.pem").string(), "--tls-key-file",

@@ -2,6 +2,7 @@
 // the test's directory, killed at scope end; and redis-cli to look at what it holds.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -20,6 +21,10 @@ struct RedisSettings {
   // and ca.pem for client certificates (which redis-cli here shows: client.pem).
   std::optional<std::filesystem::path> tls_certificates = {};
   bool client_certificate_required = false;  // with tls_certificates
+  // On a start, each key or AOF command read back takes this much longer (redis' hidden
+  // key-load-delay): a restarted server answers LOADING for a while, as one with much data
+  // does.
+  std::chrono::microseconds key_load_delay{0};
 };
 
 // Not thread-safe. Lifetime: the server runs from construction to destruction (SIGKILL).
