@@ -17,7 +17,7 @@ BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
 void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   bytes_ = 0;
-  body_ = std::move(body);
+  body_ = body ? std::make_unique<BodyFile>(std::move(*body)) : nullptr;
   body_begun_ = false;
   keeping_ = true;
   digest_.reset();

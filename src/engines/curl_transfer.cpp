@@ -214,7 +214,7 @@ Record CurlTransfer::finish(CURLcode result) {
   Record record = attempt_record(item_, receiver_.bytes());
   // Not counted against Options::retries: the URL and its server had no part in it.
   if (short_of_descriptors_) record.attempts = item_.attempts;
-  const RedirectTrail* trail = item_.redirected ? &*item_.redirected : nullptr;
+  const RedirectTrail* trail = item_.redirected.get();
   const long status =
       read_answer(easy_, record, trail != nullptr ? trail->hops : 0, options_.record_headers);
   handle_clean_ = handle_clean_ && leaves_handle_clean(result, status);
@@ -361,7 +361,8 @@ InputItem CurlTransfer::follow(Record&& hop) {
   item.url = std::move(hop.url);
   item.source = std::move(hop.source);
   if (!item.redirected) {
-    item.redirected = RedirectTrail{.start_url = item.fetch_url, .start_host = item.host};
+    item.redirected = std::make_unique<RedirectTrail>(
+        RedirectTrail{.start_url = item.fetch_url, .start_host = item.host});
   }
   RedirectTrail& trail = *item.redirected;
   ++trail.hops;

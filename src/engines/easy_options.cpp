@@ -26,11 +26,11 @@ int set_receive_buffer(void* window, curl_socket_t socket, curlsocktype purpose)
 }
 
 // libcurl allocates a receive buffer of CURLOPT_BUFFERSIZE (16 KiB by default) for each
-// handle that connects, 160 MiB at -c 10000. Past -c 1000 the buffers share 16 MiB, each of
-// at least libcurl's least, 1 KiB: a large body then takes more reads, which so wide a run,
-// bound by its servers' latency, can afford.
+// handle that connects, 160 MiB at -c 10000. Past -c 640 the buffers share 10 MiB, each of
+// at least libcurl's least, 1 KiB (from -c 10240): a large body then takes more reads, which
+// so wide a run, bound by its servers' latency, can afford (docs/benchmarks.md, case (d)).
 long receive_buffer_bytes(const Options& options) {
-  constexpr long kShared = 16L * 1024 * 1024;
+  constexpr long kShared = 10L * 1024 * 1024;
   const auto handles = static_cast<long>(std::max<std::size_t>(
       options.adaptive_concurrency ? options.max_concurrency : options.concurrency, 1));
   return std::clamp(kShared / handles, 1024L, static_cast<long>(CURL_MAX_WRITE_SIZE));

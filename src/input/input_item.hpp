@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -48,8 +49,9 @@ struct InputItem {
   // The status of the latest attempt's answer, if it got one (a 503 that is to be retried).
   std::optional<int> last_status;
   // Set once the attempt has followed a redirect: fetch_url and host are then the
-  // redirect's target and its host.
-  std::optional<RedirectTrail> redirected;
+  // redirect's target and its host. On the heap: few items follow one, and in place it was
+  // 136 of every item's bytes, 22,000 items at -c 10000 (see docs/benchmarks.md).
+  std::unique_ptr<RedirectTrail> redirected;
 };
 
 }  // namespace sluice::detail

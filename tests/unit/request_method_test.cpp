@@ -39,7 +39,8 @@ TEST(RequestMethodTest, TheRequestsOwnMethodAndBodyComeBeforeTheRuns) {
 TEST(RequestMethodTest, ARedirectThatChangedTheMethodSendsNoBody) {
   const Options options = options_with_body("run");
   InputItem item;
-  item.redirected = RedirectTrail{.start_url = "http://h/", .start_host = "http://h:80"};
+  item.redirected = std::make_unique<RedirectTrail>(
+      RedirectTrail{.start_url = "http://h/", .start_host = "http://h:80"});
   EXPECT_EQ(effective_method(item, options), "POST");
   item.redirected->method = "GET";
   EXPECT_EQ(effective_method(item, options), "GET");
