@@ -12,9 +12,9 @@
 namespace sluice::detail {
 namespace {
 
-// Admission holds few new URLs, unlike a fetch run's (-c and up to 2,048 more), because a URL of a job
-// dropped now waits behind all the new URLs queued; the feeder refills as fast as slots
-// free. Retries and parked URLs keep the fetch run's bound. Measured: docs/benchmarks.md.
+// Admission holds few new URLs, unlike a fetch run's (-c and up to 2,048 more), because a
+// URL of a job dropped now waits behind all the new URLs queued; the feeder refills as fast
+// as slots free. Retries and parked URLs keep the fetch run's bound. Measured: docs/benchmarks.md.
 constexpr std::size_t kFreshCapacity = 4;
 
 }  // namespace
