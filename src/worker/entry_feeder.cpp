@@ -205,14 +205,13 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
     const auto free = room();
     bool got = false;
     if (free >= refill) {
-      RedisCommand command{"XREADGROUP",      "GROUP", group,
-                           settings.consumer, "COUNT", std::to_string(free)};
-      // Entries waiting for their host are tried again every kPoll: the read must not
-      // hold them up.
-      if (!starter.waiting())
-        command.insert(command.end(), {"BLOCK", std::to_string(kBlock.count())});
-      command.insert(command.end(), {"STREAMS", keys.requests, ">"});
-      auto read = link.call_retrying(command, stop);
+      // Entries waiting for their host try again every kPoll: then a read only looks (BLOCK 0
+      // would wait for ever).
+      const auto block = starter.waiting() ? std::chrono::milliseconds(1) : kBlock;
+      auto read = link.call_retrying(
+          {"XREADGROUP", "GROUP", group, settings.consumer, "COUNT", std::to_string(free), "BLOCK",
+           std::to_string(block.count()), "STREAMS", keys.requests, ">"},
+          stop);
       if (!read) return failed(read.error().message);
       if (read->is_error()) return failed(read->text);  // NOGROUP: the job was deleted
       for (const auto& stream : read->elements) {
