@@ -8,6 +8,7 @@
 #include "limit/host_key.hpp"
 #include "scope_exit.hpp"
 #include "worker/entry_item.hpp"
+#include "worker/host_lease_queues.hpp"
 #include "worker/job_hosts.hpp"
 #include "worker/job_rate.hpp"
 
@@ -18,62 +19,123 @@ namespace {
 // between.
 constexpr std::chrono::milliseconds kBlock(500);
 constexpr std::size_t kMostPerRead = 500;
+// How often entries waiting for a lease of their host try again, while nothing else moves.
+constexpr std::chrono::milliseconds kPoll(10);
 
-// Pushes the entries of `entries` (an array of [id, [field, value...]]); an entry whose
-// fields are gone (deleted) is skipped, and so is one in work here already. With `hosts`,
-// each item first waits for a lease of its host (a job-wide --per-host). With `rate`, each
-// fetchable item is pushed at the start it reserved on the job's schedule, so admission
-// starts it then (or later, if all slots are busy). False once admission is cancelled or
-// `stop` requested; the entries not pushed stay in work, for the worker to hand back.
-std::expected<bool, RedisFailure> push_entries(const RedisReply& entries, Admission& admission,
-                                               EntriesInWork& in_work, JobRate* rate,
-                                               JobHostLeases* hosts, std::stop_token stop) {
-  std::chrono::steady_clock::time_point next_start;
-  if (rate != nullptr && !entries.elements.empty()) {
-    auto reserved = rate->reserve(entries.elements.size(), stop);
-    if (!reserved) return std::unexpected(reserved.error());
-    next_start = *reserved;
-  }
-  // All of them in work at once, so that LeaseKeeper renews those still waiting for their
-  // host lease or their start: a wait longer than the lease would else let a claim, this
-  // worker's own included, take them a second time.
-  std::vector<std::pair<std::uint64_t, const RedisReply*>> taken;
+// Puts the entries of `entries` (an array of [id, [field, value...]]) in work and makes their
+// items; an entry whose fields are gone (deleted) is skipped, and so is one in work here
+// already.
+std::vector<TakenEntry> take_entries(const RedisReply& entries, EntriesInWork& in_work) {
+  std::vector<TakenEntry> taken;
   taken.reserve(entries.elements.size());
   for (const auto& entry : entries.elements) {
     if (entry.elements.size() != 2) continue;
-    if (const auto index = in_work.add(entry.elements[0].text)) {
-      taken.emplace_back(*index, &entry);
+    const std::string& id = entry.elements[0].text;
+    // In work from now, so that LeaseKeeper renews the entries still waiting for their host
+    // lease or their start: a wait longer than the lease would else let a claim, this
+    // worker's own included, take them a second time.
+    if (const auto index = in_work.add(id)) {
+      InputItem item = item_from_entry(entry.elements[1], *index, id);
+      if (!item.error) item.host = host_key(item.fetch_url).value_or("");
+      taken.push_back({.item = std::move(item), .id = id});
     }
   }
-  for (std::size_t n = 0; n < taken.size(); ++n) {
-    const auto& [index, entry] = taken[n];
-    const std::string& id = entry->elements[0].text;
-    InputItem item = item_from_entry(entry->elements[1], index, id);
-    if (!item.error) item.host = host_key(item.fetch_url).value_or("");
-    if (hosts != nullptr && !item.host.empty()) {
-      auto acquired =
-          hosts->acquire(item.host, EntryInWork{.id = id, .index = index, .host_lease = {}}, stop);
-      if (!acquired) return std::unexpected(acquired.error());
-      if (!*acquired) return false;
-      in_work.set_host_lease(index, hosts->key(item.host));
-    }
-    if (rate != nullptr && !item.error) {
-      // Starts more than an interval past their slots (a host lease waited for, a starved
-      // thread) take new ones, for the rest of the batch: catching up would push the missed
-      // starts back to back, so that more than the rate of them met the server within a
-      // second. The slots given up are the job's loss, never another worker's.
-      if (std::chrono::steady_clock::now() > next_start + rate->interval()) {
-        auto reserved = rate->reserve(taken.size() - n, stop);
-        if (!reserved) return std::unexpected(reserved.error());
-        next_start = *reserved;
-      }
-      if (!sleep_until_unless_stopped(next_start, stop)) return false;
-      next_start += rate->interval();
-    }
-    if (!admission.push(std::move(item))) return false;
-  }
-  return true;
+  return taken;
 }
+
+// Starts taken entries in admission. With `hosts` (a job-wide --per-host), each once it holds
+// a lease of its host: those whose host is at its cap wait in their host's queue, across
+// reads, while the others go. With `rate`, each fetchable item is pushed at the start it
+// reserved on the job's schedule, so admission starts it then (or later, if all slots are
+// busy). An entry not pushed when admission is cancelled or `stop` requested stays in work,
+// for the worker to hand back.
+// Thread-safety: none; the feeder's. Lifetime: uses its arguments for its own.
+class EntryStarter {
+ public:
+  struct Round {
+    std::size_t started = 0;
+    bool stopped = false;  // admission cancelled or `stop` requested
+  };
+
+  EntryStarter(Admission& admission, EntriesInWork& in_work, JobRate* rate, JobHostLeases* hosts,
+               std::size_t per_host, std::stop_token stop)
+      : admission_(admission), in_work_(in_work), rate_(rate), hosts_(hosts), stop_(stop) {
+    if (hosts != nullptr) queues_.emplace(*hosts, per_host);
+  }
+
+  void add(std::vector<TakenEntry> entries) {
+    for (auto& entry : entries) {
+      if (queues_ && !entry.item.host.empty()) {
+        queues_->add(std::move(entry));
+      } else {
+        ready_.push_back(std::move(entry));
+      }
+    }
+  }
+  // Entries wait for a lease of their host.
+  bool waiting() const noexcept { return queues_ && !queues_->empty(); }
+
+  // Pushes the entries added and those whose host lease could be taken now (one try per
+  // waiting host, see HostLeaseQueues), in input order.
+  std::expected<Round, RedisFailure> start_round() {
+    std::vector<TakenEntry> starting = std::exchange(ready_, {});
+    if (waiting()) {
+      auto leased = queues_->take_leased(stop_);
+      if (!leased) return std::unexpected(leased.error());
+      for (auto& entry : *leased) {
+        in_work_.set_host_lease(entry.item.index, hosts_->key(entry.item.host));
+        starting.push_back(std::move(entry));
+      }
+    }
+    std::ranges::sort(starting, {}, [](const TakenEntry& entry) { return entry.item.index; });
+    return start(starting);
+  }
+
+ private:
+  std::expected<Round, RedisFailure> start(std::vector<TakenEntry>& starting) {
+    Round round;
+    std::chrono::steady_clock::time_point next_start;
+    if (rate_ != nullptr && !starting.empty()) {
+      auto reserved = rate_->reserve(starting.size(), stop_);
+      if (!reserved) return std::unexpected(reserved.error());
+      next_start = *reserved;
+    }
+    for (std::size_t n = 0; n < starting.size(); ++n) {
+      InputItem& item = starting[n].item;
+      if (rate_ != nullptr && !item.error) {
+        // Starts more than an interval past their slots (a starved thread) take new ones, for
+        // the rest of the round: catching up would push the missed starts back to back, so
+        // that more than the rate of them met the server within a second. The slots given up
+        // are the job's loss, never another worker's. An entry that waited for its host lease
+        // reserves its slot in the round it starts, not before.
+        if (std::chrono::steady_clock::now() > next_start + rate_->interval()) {
+          auto reserved = rate_->reserve(starting.size() - n, stop_);
+          if (!reserved) return std::unexpected(reserved.error());
+          next_start = *reserved;
+        }
+        if (!sleep_until_unless_stopped(next_start, stop_)) {
+          round.stopped = true;
+          return round;
+        }
+        next_start += rate_->interval();
+      }
+      if (!admission_.push(std::move(item))) {
+        round.stopped = true;
+        return round;
+      }
+      ++round.started;
+    }
+    return round;
+  }
+
+  Admission& admission_;
+  EntriesInWork& in_work_;
+  JobRate* const rate_;
+  JobHostLeases* const hosts_;
+  const std::stop_token stop_;
+  std::vector<TakenEntry> ready_;  // need no host lease: not fetchable, or no job-wide cap
+  std::optional<HostLeaseQueues> queues_;
+};
 
 // The job is over: no submit still adding, and a record for every entry (each entry gets
 // exactly one, see AckWriter), so nothing is pending or undelivered either.
@@ -107,10 +169,8 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
   if (settings.job_per_host > 0) {
     hosts.emplace(link, keys, settings.consumer, settings.job_per_host, settings.lease);
   }
-  const auto push = [&](const RedisReply& entries) {
-    return push_entries(entries, admission, in_work, rate ? &*rate : nullptr,
-                        hosts ? &*hosts : nullptr, stop);
-  };
+  EntryStarter starter(admission, in_work, rate ? &*rate : nullptr, hosts ? &*hosts : nullptr,
+                       settings.job_per_host, stop);
   // Idle entries are looked for three times per lease (LeaseKeeper renews as often).
   const auto claim_every = settings.lease / 3;
   auto next_claim = std::chrono::steady_clock::now();
@@ -120,6 +180,8 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
   const auto failed = [](const std::string& message) {
     return std::optional<std::string>(message);
   };
+  // Each turn: entries claimed and read (while there is room) join those waiting for their
+  // host, and one round starts what it can.
   while (!stop.stop_requested() && !admission.cancelled()) {
     const auto room = [&] {
       const auto taken = in_work.size();
@@ -136,32 +198,43 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
         if (claimed->is_error()) return failed(claimed->text);
         if (claimed->elements.size() >= 2) {
           claim_cursor = claimed->elements[0].text;
-          const auto pushed = push(claimed->elements[1]);
-          if (!pushed) return failed(pushed.error().message);
-          if (!*pushed) break;
+          starter.add(take_entries(claimed->elements[1], in_work));
         }
       }
     }
     const auto free = room();
+    bool got = false;
+    if (free >= refill) {
+      // Entries waiting for their host try again every kPoll: then a read only looks (BLOCK 0
+      // would wait for ever).
+      const auto block = starter.waiting() ? std::chrono::milliseconds(1) : kBlock;
+      auto read = link.call_retrying(
+          {"XREADGROUP", "GROUP", group, settings.consumer, "COUNT", std::to_string(free), "BLOCK",
+           std::to_string(block.count()), "STREAMS", keys.requests, ">"},
+          stop);
+      if (!read) return failed(read.error().message);
+      if (read->is_error()) return failed(read->text);  // NOGROUP: the job was deleted
+      for (const auto& stream : read->elements) {
+        if (stream.elements.size() != 2 || stream.elements[1].elements.empty()) continue;
+        got = true;
+        starter.add(take_entries(stream.elements[1], in_work));
+      }
+    }
+    const auto round = starter.start_round();
+    if (!round) return failed(round.error().message);
+    if (round->stopped) break;
+    if (got || round->started > 0) continue;
+    // Nothing moved: the hosts waited for are all at their cap. Their leases free up as
+    // transfers end, here or at another worker, which no event of ours tells.
+    if (starter.waiting()) {
+      sleep_until_unless_stopped(std::chrono::steady_clock::now() + kPoll, stop);
+      continue;
+    }
     if (free < refill) {
       in_work.wait_for_room(settings.most_in_work - refill + 1, kBlock);
       continue;
     }
-    auto read = link.call_retrying(
-        {"XREADGROUP", "GROUP", group, settings.consumer, "COUNT", std::to_string(free), "BLOCK",
-         std::to_string(kBlock.count()), "STREAMS", keys.requests, ">"},
-        stop);
-    if (!read) return failed(read.error().message);
-    if (read->is_error()) return failed(read->text);  // NOGROUP: the job was deleted
-    bool got = false;
-    for (const auto& stream : read->elements) {
-      if (stream.elements.size() != 2 || stream.elements[1].elements.empty()) continue;
-      got = true;
-      const auto pushed = push(stream.elements[1]);
-      if (!pushed) return failed(pushed.error().message);
-      if (!*pushed) break;
-    }
-    if (got || in_work.size() != 0) continue;
+    if (in_work.size() != 0) continue;
     auto done = job_done(link, keys, stop);
     if (!done) return failed(done.error().message);
     // Else pending elsewhere: a worker may have died; its entries come back by XAUTOCLAIM.

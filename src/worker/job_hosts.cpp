@@ -2,12 +2,8 @@
 // clocks need not agree; released by the script that writes the entry's record.
 #include "worker/job_hosts.hpp"
 
-#include <thread>
-
 namespace sluice::detail {
 namespace {
-
-constexpr std::chrono::milliseconds kPoll(10);
 
 // KEYS: the host's set. ARGV: cap, lease in ms, member. 1 when the member holds a lease.
 constexpr const char* kAcquireScript = R"lua(
@@ -50,27 +46,27 @@ JobHostLeases::JobHostLeases(RedisLink& link, const JobKeys& keys, std::string c
       per_host_(std::to_string(per_host)),
       lease_ms_(std::to_string(lease.count())) {}
 
-std::expected<bool, RedisFailure> JobHostLeases::acquire(const std::string& host,
-                                                         const EntryInWork& entry,
-                                                         std::stop_token stop) {
-  const RedisCommand command{"EVAL",
-                             kAcquireScript,
-                             "1",
-                             key(host),
-                             per_host_,
-                             lease_ms_,
-                             host_lease_member(consumer_, entry)};
-  while (!stop.stop_requested()) {
-    auto reply = link_.call_retrying(command, stop);
-    if (!reply) return std::unexpected(reply.error());
-    if (reply->is_error()) {
-      return std::unexpected(
-          RedisFailure{.kind = RedisFailure::Kind::Refused, .message = reply->text});
-    }
-    if (reply->integer == 1) return true;
-    std::this_thread::sleep_for(kPoll);
+std::expected<std::vector<bool>, RedisFailure> JobHostLeases::try_acquire(
+    const std::vector<HostLeaseWanted>& wanted, std::stop_token stop) {
+  if (wanted.empty()) return std::vector<bool>{};
+  std::vector<RedisCommand> commands;
+  commands.reserve(wanted.size());
+  for (const auto& one : wanted) {
+    commands.push_back({"EVAL", kAcquireScript, "1", key(one.host), per_host_, lease_ms_,
+                        host_lease_member(consumer_, one.entry)});
   }
-  return false;
+  auto replies = link_.pipeline_retrying(commands, stop);
+  if (!replies) return std::unexpected(replies.error());
+  std::vector<bool> taken;
+  taken.reserve(replies->size());
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) {
+      return std::unexpected(
+          RedisFailure{.kind = RedisFailure::Kind::Refused, .message = reply.text});
+    }
+    taken.push_back(reply.integer == 1);
+  }
+  return taken;
 }
 
 std::optional<RedisCommand> host_lease_renewal(const std::vector<EntryInWork>& entries,

@@ -28,17 +28,24 @@ std::optional<RedisCommand> host_lease_renewal(const std::vector<EntryInWork>& e
                                                const std::string& consumer,
                                                std::chrono::milliseconds lease);
 
+// A lease of `host` for `entry`.
+struct HostLeaseWanted {
+  std::string host;
+  EntryInWork entry;
+};
+
 // Thread-safety: none; the feeder's. Lifetime: uses `link` and `keys` for its own.
 class JobHostLeases {
  public:
   JobHostLeases(RedisLink& link, const JobKeys& keys, std::string consumer, std::size_t per_host,
                 std::chrono::milliseconds lease);
 
-  // Waits (polling every 10 ms) until the host has a free lease and takes it for `entry`;
-  // false when `stop` came first. An entry is in work here from this moment until its record
-  // is written, retries included, so the cap also bounds requests in flight.
-  std::expected<bool, RedisFailure> acquire(const std::string& host, const EntryInWork& entry,
-                                            std::stop_token stop);
+  // One try per wanted lease, all in one round trip: whether each took a free lease of its
+  // host. Safe to send again after a reconnect (an entry holding its lease keeps it). An
+  // entry is in work here from its lease until its record is written, retries included, so
+  // the cap also bounds requests in flight.
+  std::expected<std::vector<bool>, RedisFailure> try_acquire(
+      const std::vector<HostLeaseWanted>& wanted, std::stop_token stop);
   std::string key(const std::string& host) const { return keys_.hosts + host; }
 
  private:

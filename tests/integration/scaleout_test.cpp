@@ -333,6 +333,54 @@ TEST_F(ScaleOutTest, EntriesWaitingForAHostLeaseAreNotTakenTwice) {
   EXPECT_EQ(server_.stats().peak_unanswered, 1U);
 }
 
+// A job-wide --per-host 1 and a list whose first entries go to a slow host A (3 s each) and
+// the rest to a fast host B (another server, so another host): B's entries do not wait in
+// line behind A's, which is at its cap. Each server counts its own arrivals in 100 ms bins
+// from its start (the two start one after the other): all of B's requests arrived before A's
+// second one did, which could start only once A's first had ended; and neither server ever
+// had more than one request of this job unanswered.
+TEST_F(ScaleOutTest, AHostAtItsCapDoesNotHoldBackOtherHosts) {
+  constexpr std::size_t kSlow = 2;
+  constexpr std::size_t kFast = 10;
+  Server slow_server{ServerConfig{.threads = 1}};
+  Server fast_server{ServerConfig{.threads = 1}};
+  std::string list;
+  for (std::size_t i = 1; i <= kSlow; ++i) {
+    list += slow_server.base_url() + "/todos/" + std::to_string(i) + "?delay=3s\n";
+  }
+  for (std::size_t i = 1; i <= kFast; ++i) {
+    list += fast_server.base_url() + "/todos/" + std::to_string(i) + "\n";
+  }
+  const auto path = dir_.write("mixed.txt", list);
+  ASSERT_EQ(
+      sluice({"submit", "--redis", redis_->url(), "--job", "mixed", "@" + path.string()}).exit_code,
+      0);
+  auto worker = start_worker("mixed", "10", {"--per-host", "1"});
+  const auto result = worker->wait(60s);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(results_count("mixed"), kSlow + kFast);
+  EXPECT_EQ(slow_server.stats().requests, kSlow);
+  EXPECT_EQ(fast_server.stats().requests, kFast);
+  EXPECT_EQ(slow_server.stats().peak_unanswered, 1U);
+  EXPECT_EQ(fast_server.stats().peak_unanswered, 1U);
+
+  // The bin of the n-th request (from 1) a server saw arrive.
+  const auto bin_of = [](const std::vector<std::uint64_t>& bins, std::uint64_t n) {
+    std::uint64_t seen = 0;
+    for (std::size_t bin = 0; bin < bins.size(); ++bin) {
+      seen += bins[bin];
+      if (seen >= n) return bin;
+    }
+    return bins.size();
+  };
+  const auto slow_second = bin_of(slow_server.request_bins(), 2);
+  const auto fast_last = bin_of(fast_server.request_bins(), kFast);
+  EXPECT_LT(fast_last, slow_second)
+      << "B's last request came in bin " << fast_last << ", A's second in bin " << slow_second;
+  RecordProperty("fast_last_bin", std::to_string(fast_last));
+  RecordProperty("slow_second_bin", std::to_string(slow_second));
+}
+
 // SIGTERM: the worker stops taking entries, finishes its transfers, hands back what it had
 // not started, and exits 143; another worker finishes the job, one record per URL.
 TEST_F(ScaleOutTest, AStoppedWorkerHandsBackWhatItHadNotStarted) {
