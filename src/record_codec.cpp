@@ -16,6 +16,8 @@ namespace {
 
 using nlohmann::json;
 using Failure = std::unexpected<std::string>;
+// Literals as string_views: `out += "..."` took a strlen per call, 14 calls per record.
+using namespace std::string_view_literals;
 
 // The keys are written by hand because building a json object per record costs 2.5 times
 // as much (measured); a string that needs escaping goes through nlohmann, which owns it.
@@ -38,9 +40,9 @@ void append_string(std::string& out, std::string_view text) {
 void append_optional_string(std::string& out, std::string_view key,
                             const std::optional<std::string>& value) {
   if (!value) return;
-  out += ",\"";
+  out += ",\""sv;
   out += key;
-  out += "\":";
+  out += "\":"sv;
   append_string(out, *value);
 }
 
@@ -53,7 +55,7 @@ void append_number(std::string& out, Number value) {
 
 void append_millis(std::string& out, double ms) {
   if (!std::isfinite(ms)) {
-    out += "null";
+    out += "null"sv;
     return;
   }
   const double thousandths = std::round(ms * 1000.0);
@@ -159,60 +161,60 @@ std::expected<std::optional<FetchError>, std::string> error_member(const json& o
 }  // namespace
 
 void append_json_line(std::string& out, const Record& record) {
-  out += R"({"url":)";
+  out += R"({"url":)"sv;
   append_string(out, record.url);
   if (!record.id.empty()) {
-    out += R"(,"id":)";
+    out += R"(,"id":)"sv;
     append_string(out, record.id);
   }
   // A success's source is its id unless a request line named one: then both are worth having.
   if (record.error || (!record.id.empty() && record.id != record.source)) {
-    out += R"(,"source":)";
+    out += R"(,"source":)"sv;
     append_string(out, record.source);
   }
-  out += R"(,"status":)";
+  out += R"(,"status":)"sv;
   if (record.status) {
     append_number(out, *record.status);
   } else {
-    out += "null";
+    out += "null"sv;
   }
-  out += record.ok ? R"(,"ok":true)" : R"(,"ok":false)";
-  out += R"(,"bytes":)";
+  out += record.ok ? R"(,"ok":true)"sv : R"(,"ok":false)"sv;
+  out += R"(,"bytes":)"sv;
   append_number(out, record.bytes);
   if (record.wire_bytes) {
-    out += R"(,"wire_bytes":)";
+    out += R"(,"wire_bytes":)"sv;
     append_number(out, *record.wire_bytes);
   }
   append_optional_string(out, "content_type", record.content_type);
-  out += R"(,"elapsed_ms":)";
+  out += R"(,"elapsed_ms":)"sv;
   append_millis(out, record.elapsed_ms);
-  out += R"(,"ttfb_ms":)";
+  out += R"(,"ttfb_ms":)"sv;
   append_millis(out, record.ttfb_ms);
-  out += R"(,"dns_ms":)";
+  out += R"(,"dns_ms":)"sv;
   append_millis(out, record.dns_ms);
-  out += R"(,"connect_ms":)";
+  out += R"(,"connect_ms":)"sv;
   append_millis(out, record.connect_ms);
-  out += R"(,"tls_ms":)";
+  out += R"(,"tls_ms":)"sv;
   append_millis(out, record.tls_ms);
-  out += R"(,"attempts":)";
+  out += R"(,"attempts":)"sv;
   append_number(out, record.attempts);
-  out += R"(,"error":)";
+  out += R"(,"error":)"sv;
   if (record.error) {
     // Kind names are plain snake_case ASCII, so they need no escaping.
-    out += R"({"kind":")";
+    out += R"({"kind":")"sv;
     out += to_string(record.error->kind);
-    out += R"(","message":)";
+    out += R"(","message":)"sv;
     append_string(out, record.error->message);
     out += '}';
   } else {
-    out += "null";
+    out += "null"sv;
   }
   append_optional_string(out, "final_url", record.final_url);
   append_optional_string(out, "http_version", record.http_version);
   append_optional_string(out, "remote_ip", record.remote_ip);
   append_optional_string(out, "sha256", record.sha256);
   if (!record.headers.empty()) {
-    out += R"(,"headers":{)";
+    out += R"(,"headers":{)"sv;
     for (const auto& [name, value] : record.headers) {
       if (out.back() != '{') out += ',';
       append_string(out, name);
@@ -222,8 +224,8 @@ void append_json_line(std::string& out, const Record& record) {
     out += '}';
   }
   append_optional_string(out, "saved_to", record.saved_to);
-  if (record.skipped) out += R"(,"skipped":true)";
-  out += "}\n";
+  if (record.skipped) out += R"(,"skipped":true)"sv;
+  out += "}\n"sv;
 }
 
 std::string as_written(std::string_view text) {

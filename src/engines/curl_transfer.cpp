@@ -76,6 +76,7 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   short_of_descriptors_ = false;
   socket_refused_ = false;
   redirect_to_.reset();
+  rate_limit_fields_ = false;
   if (item.error) {
     FetchError error = std::move(*item.error);
     return unfetched_record(std::move(item), std::move(error));
@@ -141,6 +142,8 @@ void CurlTransfer::configure_handle() {
     curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, hooks_.progress);
     curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, hooks_.progress_data);
   }
+  curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlTransfer::on_header_line);
+  curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &CurlTransfer::open_socket);
   curl_easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
   if (hooks_.close_socket != nullptr) {
@@ -194,6 +197,29 @@ int CurlTransfer::on_request(void* self, char* remote_ip, char* local_ip, int re
       ErrorTrail::on_request(&transfer.errors_, remote_ip, local_ip, remote_port, local_port);
   transfer.hooks_.request_ready(transfer.hooks_.request_data);
   return answer;
+}
+
+std::size_t CurlTransfer::on_header_line(char* line, std::size_t size, std::size_t count,
+                                         void* self) {
+  auto& transfer = *static_cast<CurlTransfer*>(self);
+  const std::string_view text(line, size * count);
+  const auto begins_with = [&text](std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+      const char c =
+          text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+      if (c != prefix[i]) return false;
+    }
+    return true;
+  };
+  // A status line starts the next answer (a 1xx's, a redirect's libcurl follows, the one
+  // after a proxy's CONNECT): rate_limit() reads the last answer's fields only.
+  if (text.starts_with("HTTP/")) {
+    transfer.rate_limit_fields_ = false;
+  } else if (begins_with("ratelimit") || begins_with("x-ratelimit")) {
+    transfer.rate_limit_fields_ = true;
+  }
+  return size * count;
 }
 
 bool CurlTransfer::starved(CURLcode result) const {
@@ -337,6 +363,9 @@ std::optional<std::chrono::seconds> CurlTransfer::retry_after() const {
 
 std::optional<RateLimitInfo> CurlTransfer::rate_limit(
     std::chrono::system_clock::time_point wall_now) const {
+  // An answer with none of the fields announces nothing: four curl_easy_header walks over
+  // its fields (about 1,900 instructions) would say so too.
+  if (!rate_limit_fields_) return std::nullopt;
   return announced_rate_limit(easy_, wall_now);
 }
 

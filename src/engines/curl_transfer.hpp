@@ -113,6 +113,9 @@ class CurlTransfer {
   // CURLOPT_PREREQFUNCTION when the hooks have request_ready: the error trail's, then it.
   static int on_request(void* self, char* remote_ip, char* local_ip, int remote_port,
                         int local_port);
+  // CURLOPT_HEADERFUNCTION: notes whether the latest answer has a field whose name begins
+  // with "RateLimit" or "X-RateLimit", so that rate_limit() looks up only answers that do.
+  static std::size_t on_header_line(char* line, std::size_t size, std::size_t count, void* self);
   // Whether an attempt that ended with `result` failed for want of a descriptor or thread.
   bool starved(CURLcode result) const;
 
@@ -131,6 +134,7 @@ class CurlTransfer {
   std::optional<CurlList> own_headers_;
   std::optional<CurlList> own_headers_elsewhere_;
   std::optional<std::string> redirect_to_;  // see redirect_target()
+  bool rate_limit_fields_ = false;          // see on_header_line()
   void* owner_ = nullptr;
   // The handle holds the run's options and nothing an earlier request set that the next must
   // not inherit, so the next transfer sets only what its request changes. A reset per

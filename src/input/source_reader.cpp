@@ -105,7 +105,8 @@ class ItemEmitter {
     return emit_(std::move(item));
   }
 
-  bool url(std::string text, const std::string& source, Request request = {}) {
+  // `source` by value: a line's own "FILE:LINE" moves into its item instead of being copied.
+  bool url(std::string_view text, std::string source, Request request = {}) {
     auto checked = check_url(text);
     InputItem item;
     item.request = std::move(request);
@@ -113,7 +114,7 @@ class ItemEmitter {
     // Credentials in a URL are for fetching only: the record, the saved body's file name and
     // a --resume lookup all see the URL without them.
     item.url = redact_userinfo(text);
-    item.source = source;
+    item.source = std::move(source);
     if (checked) {
       item.fetch_url = std::move(*checked);
     } else {
@@ -122,8 +123,10 @@ class ItemEmitter {
     return emit_(std::move(item));
   }
 
-  bool expand(std::string_view text, const std::string& source) {
-    if (limits_.globoff || !RangePattern::may_expand(text)) return url(std::string(text), source);
+  bool expand(std::string_view text, std::string source) {
+    if (limits_.globoff || !RangePattern::may_expand(text)) {
+      return url(text, std::move(source));
+    }
     const auto pattern = RangePattern::parse(text);
     if (!pattern) return failure(text, source, pattern.error());
     const std::uint64_t count = pattern->size();
@@ -152,13 +155,13 @@ class ItemEmitter {
       }
       if (!*line) return true;
       last_number = (*line)->number;
-      const std::string source = stream.text + ":" + std::to_string(last_number);
-      if (!one_line(**line, source, stream.requests)) return false;
+      std::string source = stream.text + ":" + std::to_string(last_number);
+      if (!one_line(**line, std::move(source), stream.requests)) return false;
     }
   }
 
  private:
-  bool one_line(const Line& line, const std::string& source, bool request_line) {
+  bool one_line(const Line& line, std::string source, bool request_line) {
     // Some editors start a UTF-8 file with a byte order mark; it is no part of the URL.
     constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
     std::string_view text = line.text;
@@ -175,16 +178,16 @@ class ItemEmitter {
     if (text.find('\0') != std::string_view::npos) {
       return failure(text, source, "line contains a NUL byte");
     }
-    return request_line ? request(text, source) : expand(text, source);
+    return request_line ? request(text, std::move(source)) : expand(text, std::move(source));
   }
 
-  bool request(std::string_view text, const std::string& source) {
+  bool request(std::string_view text, std::string source) {
     auto request = parse_request_line(text);
     // Only the URL is shown: the rest of a bad line may hold a credential.
     if (!request)
       return failure(request.error().url, source, source + ": " + request.error().message);
     std::string url = std::move(request->url);
-    return this->url(std::move(url), source, std::move(*request));
+    return this->url(std::move(url), std::move(source), std::move(*request));
   }
 
   const std::function<bool(InputItem&&)>& emit_;

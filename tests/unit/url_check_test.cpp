@@ -1,11 +1,15 @@
 // Tests for check_url: accepted URLs come back untouched, hostile ones become clear errors.
 #include "input/url_check.hpp"
 
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace sluice {
 namespace {
@@ -105,6 +109,96 @@ TEST(CheckUrlTest, RejectsWhatLibcurlCannotParse) {
   expect_invalid("http:////h/", "invalid URL: ");
   expect_invalid("http://a%20b/", "invalid URL: ");
   expect_invalid("mailto:x", "invalid URL: ");  // read as http://mailto:x, port "x"
+}
+
+// Whether libcurl's parser, run as check_url runs it, accepts `url` (which has a scheme).
+bool libcurl_parses(const std::string& url) {
+  CURLU* handle = curl_url();
+  const bool parses = curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK;
+  curl_url_cleanup(handle);
+  return parses;
+}
+
+// check_url skips libcurl's parser for URLs of the plainest form; on the edges of that form
+// and on random strings it must accept exactly what the parser accepts.
+TEST(CheckUrlTest, AgreesWithLibcurlsParser) {
+  const std::vector<std::string> hosts = {"a",
+                                          "h",
+                                          "example.com",
+                                          "Example.COM",
+                                          "a-b.c",
+                                          "a..b",
+                                          "a.",
+                                          "a-",
+                                          "x1",
+                                          "localhost",
+                                          "127.0.0.1",
+                                          "0.0.0.0",
+                                          "255.255.255.255",
+                                          "256.0.0.1",
+                                          "1.2.3",
+                                          "1.2.3.4.5",
+                                          "01.2.3.4",
+                                          "0x7f.0.0.1",
+                                          "1e2",
+                                          "a_b",
+                                          "",
+                                          "-a",
+                                          "[::1]",
+                                          "h%41",
+                                          "a b",
+                                          "\xc3\xa9t\xc3\xa9.fr"};
+  const std::vector<std::string> ports = {"",       ":",      ":0",     ":1",      ":80", ":080",
+                                          ":65535", ":65536", ":99999", ":123456", ":8a", ":-1"};
+  const std::vector<std::string> rests = {"",
+                                          "/",
+                                          "/todos/1",
+                                          "?q=1",
+                                          "/a?b=c&d=e",
+                                          "/../x",
+                                          "/a/./b",
+                                          "/a#f",
+                                          "/a\\b",
+                                          "/%zz",
+                                          "/~u/!$&'()*+,;=:@",
+                                          "//x",
+                                          "/\xc3\xa4",
+                                          "?",
+                                          "/a{b}",
+                                          "/a|b",
+                                          "/a^b",
+                                          "/[x]",
+                                          "/\"q\""};
+  std::size_t compared = 0;
+  for (const std::string scheme : {"http://", "https://", "HTTP://", ""}) {
+    for (const auto& host : hosts) {
+      for (const auto& port : ports) {
+        for (const auto& rest : rests) {
+          const std::string text = scheme + host + port + rest;
+          const std::string url = scheme.empty() ? "http://" + text : text;
+          const auto checked = check_url(text);
+          if (!checked && checked.error().message.find("invalid URL: ") == std::string::npos) {
+            continue;  // a byte check or the missing-colon check came first
+          }
+          EXPECT_EQ(checked.has_value(), libcurl_parses(url)) << text;
+          ++compared;
+        }
+      }
+    }
+  }
+  constexpr std::string_view kAlphabet = "aZ09-._~!$&'()*+,;=:@/?#%[]\\\"<>{}|^`";
+  std::mt19937 random(16);
+  std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
+  std::uniform_int_distribution<std::size_t> length(0, 12);
+  for (int i = 0; i < 20000; ++i) {
+    std::string url = i % 2 == 0 ? "http://" : "https://";
+    for (std::size_t n = length(random); n > 0; --n) url += kAlphabet[pick(random)];
+    const auto checked = check_url(url);
+    if (!checked && checked.error().message.find("invalid URL: ") == std::string::npos) continue;
+    EXPECT_EQ(checked.has_value(), libcurl_parses(url)) << url;
+    ++compared;
+  }
+  EXPECT_GT(compared, std::size_t{20000});
 }
 
 TEST(CheckUrlTest, ChecksAreIndependentOfThePreviousUrl) {
