@@ -198,16 +198,18 @@ TEST_P(HttpsEngineTest, ConnectionsAndFullHandshakesStayWithinConcurrency) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, HttpsEngineTest, test::both_engines(), test::engine_test_name);
 
-// --rate 5/s starts a URL every 200 ms while each takes a second, so the three URLs go to
-// three workers, and the second and third connect after the first's handshake: through the
-// shared session cache they resume its session. With a cache per worker, each paid a full
-// handshake.
+// --rate 2/s starts a URL every 500 ms while each takes two seconds, so the three URLs go to
+// three workers on three connections, and the third connects a second after the first: by
+// then, through the shared session cache, it resumes a session another worker made. With a
+// cache per worker, each paid a full handshake. (Under TSan on a loaded machine the first
+// handshake outlasted 200 ms: so the second may pay one too, and only the third is asked.)
 TEST_F(HttpsTest, ThreadEngineWorkersResumeOneAnothersTlsSessions) {
-  const Seen seen = run({"--engine", "threads", "-c", "3", "--rate", "5/s", "--http1.1",
-                         url_list("/slow/todos/1?delay=1s", 3)});
+  const Seen seen = run({"--engine", "threads", "-c", "3", "--rate", "2/s", "--http1.1",
+                         url_list("/slow/todos/1?delay=2s", 3)});
   EXPECT_EQ(seen.requests, 3u);
   EXPECT_EQ(seen.connections, 3u) << seen;
-  EXPECT_EQ(seen.full_handshakes, 1u) << seen;
+  EXPECT_GE(seen.full_handshakes, 1u) << seen;
+  EXPECT_LE(seen.full_handshakes, 2u) << seen;
 }
 
 // Over HTTP/2, -c 100 transfers to one host are 100 streams on one connection: each waits

@@ -182,11 +182,12 @@ TEST_P(ManyHostsTest, PerHostRateHoldsForEachHostAsItsServerSawIt) {
     const auto stats = server_stats(lab_->server_addresses()[i], ports[i]);
     ASSERT_EQ(stats.at("requests").get<std::uint64_t>(), kPerHost + 1);
     const auto bins = stats.at("request_bins_100ms").get<std::vector<std::uint64_t>>();
-    // 5/s: starts 200 ms apart, at most 5 in any second as sent. One request that reaches
-    // the server late (a busy, sanitized client: 6 in 0.9 s were seen under ASan) joins the
-    // next second's, so a second may hold 6 as the server saw it; a host not held to its
-    // rate would show all 11 in one. Over the host's whole run the rate holds: 11 starts
-    // 200 ms apart span at least 2 s, 20 bins.
+    // 5/s: starts 200 ms apart, at most 5 in any second as sent. Requests that reach the
+    // server late join the next second's: a busy, sanitized client showed 6 in 0.9 s under
+    // ASan, and 7 came in one second at a load average of 20 (thread engine). So a second
+    // may hold 7 as the server saw it; a host not held to its rate would show all 11 in one.
+    // Over the host's whole run the rate holds: 11 starts 200 ms apart span at least 2 s,
+    // 20 bins.
     std::size_t first_bin = bins.size();
     std::size_t last_bin = 0;
     for (std::size_t start = 0; start < bins.size(); ++start) {
@@ -197,7 +198,7 @@ TEST_P(ManyHostsTest, PerHostRateHoldsForEachHostAsItsServerSawIt) {
       const auto end = std::min(bins.size(), start + 10);
       std::uint64_t in_window = 0;
       for (auto k = start; k < end; ++k) in_window += bins[k];
-      EXPECT_LE(in_window, 6u) << host_name(i + 1) << " from bin " << start;
+      EXPECT_LE(in_window, 7u) << host_name(i + 1) << " from bin " << start;
     }
     EXPECT_GE(last_bin - first_bin + 1, 2 * 10 - 1) << host_name(i + 1);
   }
