@@ -11,6 +11,7 @@
 #include "worker/host_lease_queues.hpp"
 #include "worker/job_hosts.hpp"
 #include "worker/job_rate.hpp"
+#include "worker/stoppable_sleep.hpp"
 
 namespace sluice::detail {
 namespace {

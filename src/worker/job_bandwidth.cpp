@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "worker/redis_link.hpp"
+#include "worker/stoppable_sleep.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -23,15 +24,6 @@ return redis.call('ZCARD', KEYS[1])
 // Between registering and taking a first share: a period and a fifth, so that every worker
 // renewing on time has read the count since.
 constexpr auto kJoinWait = JobBandwidth::kPeriod * 6 / 5;
-
-// Sleeps `wait` unless `stop` comes first; false when it did.
-bool pause(std::chrono::milliseconds wait, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any woken;
-  std::unique_lock lock(mutex);
-  woken.wait_for(lock, stop, wait, [] { return false; });  // ends by time or stop
-  return !stop.stop_requested();
-}
 
 }  // namespace
 
@@ -85,7 +77,7 @@ void JobBandwidth::keep(std::stop_token stop) {
     }
     const auto wait = registered ? kPeriod : kJoinWait;
     registered = true;
-    if (!pause(wait, stop)) break;
+    if (!sleep_unless_stopped(wait, stop)) break;
   }
   // Out of the count at once, so that the others' shares grow at their next read rather
   // than when this heartbeat expires; not retried: the expiry does the same later.

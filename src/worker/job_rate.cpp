@@ -2,8 +2,6 @@
 #include "worker/job_rate.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 
 namespace sluice::detail {
 namespace {
@@ -48,15 +46,6 @@ std::expected<std::chrono::steady_clock::time_point, RedisFailure> JobRate::rese
         RedisFailure{.kind = RedisFailure::Kind::Refused, .message = reply->text});
   }
   return std::chrono::steady_clock::now() + std::chrono::microseconds(reply->integer);
-}
-
-bool sleep_until_unless_stopped(std::chrono::steady_clock::time_point at, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any woken;
-  std::unique_lock lock(mutex);
-  // The predicate never holds: the wait ends by the time or by the stop.
-  woken.wait_until(lock, stop, at, [] { return false; });
-  return !stop.stop_requested();
 }
 
 }  // namespace sluice::detail

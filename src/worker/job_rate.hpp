@@ -32,7 +32,4 @@ class JobRate {
   const std::chrono::microseconds interval_;
 };
 
-// Sleeps until `at` unless `stop` comes first; false when it did.
-bool sleep_until_unless_stopped(std::chrono::steady_clock::time_point at, std::stop_token stop);
-
 }  // namespace sluice::detail

@@ -1,11 +1,9 @@
 // The renewal loop.
 #include "worker/lease_keeper.hpp"
 
-#include <condition_variable>
-#include <mutex>
-
 #include "worker/job_hosts.hpp"
 #include "worker/redis_link.hpp"
+#include "worker/stoppable_sleep.hpp"
 
 namespace sluice::detail {
 
@@ -22,16 +20,10 @@ LeaseKeeper::LeaseKeeper(const RedisUrl& url, const JobKeys& keys, std::string c
 
 void LeaseKeeper::renew_until(std::stop_token stop) {
   RedisLink link = RedisLink::lazy(url_, {});
-  std::mutex mutex;
-  std::condition_variable_any woken;
   // Three times per lease, so that one late renewal does not lose an entry.
   const auto every = lease_ / 3;
   for (;;) {
-    {
-      std::unique_lock lock(mutex);
-      woken.wait_for(lock, stop, every, [] { return false; });  // ends by time or stop
-    }
-    if (stop.stop_requested()) return;
+    if (!sleep_unless_stopped(every, stop)) return;
     const auto entries = in_work_.entries();
     if (entries.empty()) continue;
     RedisCommand renew{"XCLAIM", keys_.requests, std::string(kWorkerGroup), consumer_, "0"};

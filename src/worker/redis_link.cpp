@@ -2,24 +2,10 @@
 #include "worker/redis_link.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
+
+#include "worker/stoppable_sleep.hpp"
 
 namespace sluice::detail {
-namespace {
-
-// Sleeps `wait` unless `stop` comes first; false when it did.
-bool sleep_unless_stopped(std::chrono::milliseconds wait, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any woken;
-  std::unique_lock lock(mutex);
-  // The predicate never holds: the wait ends by the time or by the stop.
-  woken.wait_for(lock, stop, wait, [] { return false; });
-  return !stop.stop_requested();
-}
-
-}  // namespace
-
 RedisLink::RedisLink(RedisUrl url,
                      std::function<std::expected<void, RedisFailure>(RedisLink&)> on_connect)
     : url_(std::move(url)), on_connect_(std::move(on_connect)) {}
