@@ -21,8 +21,9 @@ class ReceiverSlots {
  public:
   explicit ReceiverSlots(WindowBudget& budget) : budget_(budget) {}
 
-  // Waits until the budget lets a new transfer start (the ramp, and fewer than receivers()
-  // receiving) and records the start: true, or false when `stop` is requested first.
+  // Waits until the budget lets a new transfer start (the ramp, fewer than receivers()
+  // receiving, and none answered waiting for a slot) and records the start: true, or false
+  // when `stop` is requested first.
   bool start(std::stop_token stop);
   // Waits until fewer than receivers() receive, and takes a slot: true, or false when `stop`
   // is requested first.
@@ -33,9 +34,12 @@ class ReceiverSlots {
  private:
   WindowBudget& budget_;
   std::mutex mutex_;
-  std::condition_variable_any left_;  // a slot came free
-  std::size_t receiving_ = 0;         // guarded by mutex_
-  std::uint64_t leaves_ = 0;          // guarded by mutex_; tells a waiter that one left
+  std::condition_variable_any changed_;  // a slot came free, or a waiter took one
+  std::size_t receiving_ = 0;            // guarded by mutex_
+  // Workers answered and waiting in enter(): each socket's window is open to the sender, so
+  // it queues at the bottleneck as a receiving one does. Guarded by mutex_.
+  std::size_t waiting_ = 0;
+  std::uint64_t changes_ = 0;  // guarded by mutex_; tells a waiter to look again
 };
 
 }  // namespace sluice::detail
