@@ -4,6 +4,7 @@ The server binary is $SLUICE_BIN, or the first built one under build/ (dev, then
 """
 import json
 import os
+import signal
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -11,6 +12,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# A shell's background job (`pytest ... &` with job control off, as in a script) starts with
+# SIGINT ignored, and Python then leaves it ignored: the Ctrl-C tests' signal was lost and
+# their run never stopped. The tests need Python's own handler, as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def sluice_binary() -> str:
