@@ -228,7 +228,7 @@ std::optional<std::string> feed_entries(RedisLink& link, const JobKeys& keys,
     // Nothing moved: the hosts waited for are all at their cap. Their leases free up as
     // transfers end, here or at another worker, which no event of ours tells.
     if (starter.waiting()) {
-      sleep_until_unless_stopped(std::chrono::steady_clock::now() + kPoll, stop);
+      sleep_unless_stopped(kPoll, stop);
       continue;
     }
     if (free < refill) {
