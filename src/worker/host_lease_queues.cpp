@@ -36,20 +36,20 @@ std::expected<std::vector<TakenEntry>, RedisFailure> HostLeaseQueues::take_lease
   for (auto queue = queues_.begin(); queue != queues_.end(); ++tried) {
     auto& entries = queue->second.entries;
     // A try may fail and a later one of the same host succeed (a lease expired in between):
-    // each entry that holds a lease goes, whatever its place.
-    std::deque<TakenEntry> kept;
+    // each entry that holds a lease goes, whatever its place; the others close up in order.
+    std::size_t kept = 0;
     queue->second.at_cap = false;
     for (std::size_t i = 0; i < *tried; ++i, ++next) {
       if ((*taken)[next]) {
         leased.push_back(std::move(entries[i]));
       } else {
-        kept.push_back(std::move(entries[i]));
+        if (kept != i) entries[kept] = std::move(entries[i]);
+        ++kept;
         queue->second.at_cap = true;
       }
     }
-    entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(*tried));
-    entries.insert(entries.begin(), std::make_move_iterator(kept.begin()),
-                   std::make_move_iterator(kept.end()));
+    entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(kept),
+                  entries.begin() + static_cast<std::ptrdiff_t>(*tried));
     queue = entries.empty() ? queues_.erase(queue) : std::next(queue);
   }
   return leased;
