@@ -28,9 +28,9 @@ bool port_accepts(std::uint16_t port) {
   return connected;
 }
 
-bool nginx_installed() { return fs::exists("/usr/sbin/nginx") && fs::exists("/usr/bin/openssl"); }
+bool nginx_installed() { return fs::exists(kNginx) && fs::exists("/usr/bin/openssl"); }
 
-TestNginx::TestNginx(const fs::path& dir, const std::string& http_block) : dir_(dir) {
+std::vector<std::string> nginx_arguments(const fs::path& dir, const std::string& http_block) {
   const auto at = [&](const char* name) { return (dir / name).string(); };
   std::ofstream(dir / "nginx.conf")
       << "daemon off; master_process off; worker_processes 1; pid " << at("nginx.pid")
@@ -38,10 +38,12 @@ TestNginx::TestNginx(const fs::path& dir, const std::string& http_block) : dir_(
       << "http { client_body_temp_path " << at("body") << "; proxy_temp_path " << at("proxy")
       << ";\n"
       << http_block << "\n}\n";
-  process_ = std::make_unique<ChildProcess>(
-      "/usr/sbin/nginx",
-      std::vector<std::string>{"-p", dir.string(), "-e", at("error.log"), "-c", at("nginx.conf")});
+  return {"-p", dir.string(), "-e", at("error.log"), "-c", at("nginx.conf")};
 }
+
+TestNginx::TestNginx(const fs::path& dir, const std::string& http_block)
+    : dir_(dir),
+      process_(std::make_unique<ChildProcess>(kNginx, nginx_arguments(dir, http_block))) {}
 
 bool TestNginx::wait_listening(std::uint16_t port) const {
   return wait_until([port] { return port_accepts(port); });
