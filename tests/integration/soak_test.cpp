@@ -35,11 +35,16 @@ constexpr std::size_t kLoopUrls = 20'000;
 constexpr std::size_t kThreadUrls = 10'000;
 constexpr bool kCheckMemory = false;
 constexpr std::uint64_t kMinPeakInFlight = kConcurrency / 2;
+// The test server's one thread shares the cores with the client's threads, each of them
+// several times slower: beside the thread engine's 500 and two busy loops, resets and 503s
+// answered more than 5 s late and ended as timeouts.
+constexpr const char* kStallTimeout = "20s";
 #else
 constexpr std::size_t kLoopUrls = 200'000;
 constexpr std::size_t kThreadUrls = 200'000;
 constexpr bool kCheckMemory = true;
 constexpr std::uint64_t kMinPeakInFlight = kConcurrency * 4 / 5;
+constexpr const char* kStallTimeout = "5s";
 #endif
 constexpr long kMaxRssKib = 150 * 1024;
 // A spawned child's peak RSS (ru_maxrss) starts at this process's own peak, because Linux
@@ -120,7 +125,8 @@ struct Tally {
   bool torn_line_is_json = false;  // it lacks only its '\n'
 };
 
-// What a results file may hold at its end: after kill -9, a torn last line (docs/reliability.md, "Crashes").
+// What a results file may hold at its end: after kill -9, a torn last line (docs/reliability.md,
+// "Crashes").
 enum class LastLine { MustBeWhole, MayBeTorn };
 
 bool ends_with_newline(const std::filesystem::path& path) {
@@ -192,7 +198,8 @@ class SoakTest : public ::testing::TestWithParam<std::string> {
 
   // The stall timeout is long enough that a loaded machine does not turn a slow answer into
   // a stall: a run at load average 40 saw resets end as timeouts at 1 s, and one at 32 (two
-  // busy loops and eight builds) at 2 s. Only the fault=stall URLs wait it out.
+  // busy loops and eight builds) at 2 s (kStallTimeout: longer under a sanitizer). Only the
+  // fault=stall URLs wait it out.
   std::vector<std::string> args(const std::filesystem::path& list) const {
     return {"-c",
             std::to_string(kConcurrency),
@@ -200,7 +207,7 @@ class SoakTest : public ::testing::TestWithParam<std::string> {
             GetParam(),
             "@" + list.string(),
             "--stall-timeout",
-            "5s",
+            kStallTimeout,
             "--max-body",
             "64k",
             "--retry-backoff",
