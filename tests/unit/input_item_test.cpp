@@ -9,12 +9,18 @@ namespace {
 
 using namespace detail;
 
+Request request_for(std::string url) {
+  Request request;
+  request.url = std::move(url);
+  return request;
+}
+
 TEST(SparseRequestTest, AURLAloneReadsAsARequestWithEveryFieldEmpty) {
   SparseRequest request;
   EXPECT_TRUE(request->id.empty());
   EXPECT_FALSE(request->body.has_value());
 
-  request = Request{.url = "http://a/x"};
+  request = request_for("http://a/x");
   EXPECT_TRUE(request->url.empty());
   EXPECT_TRUE(request->method.empty());
   EXPECT_TRUE(request->headers.empty());
@@ -22,10 +28,14 @@ TEST(SparseRequestTest, AURLAloneReadsAsARequestWithEveryFieldEmpty) {
 
 TEST(SparseRequestTest, KeepsEveryFieldButTheURLOfARequestThatSaysMore) {
   SparseRequest request;
-  request = Request{.url = "http://a/x", .id = "row-1", .headers = {"A: 1"}, .body = ""};
+  Request said = request_for("http://a/x");
+  said.id = "row-1";
+  said.headers = {"A: 1"};
+  said.body = "";  // an empty body is still a body
+  request = std::move(said);
   EXPECT_EQ(request->id, "row-1");
   EXPECT_EQ(request->headers, (std::vector<std::string>{"A: 1"}));
-  EXPECT_EQ(request->body, "");  // an empty body is still a body
+  EXPECT_EQ(request->body, "");
   EXPECT_TRUE(request->url.empty());
 
   request = Request{};
