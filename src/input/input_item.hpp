@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "heap_optional.hpp"
 #include "sluice/record.hpp"
 #include "sluice/request.hpp"
 
@@ -62,12 +63,14 @@ struct InputItem {
   // What a request line or a library caller said beyond the URL (request->url is unused:
   // url and fetch_url hold it). Empty fields: the run's options decide.
   SparseRequest request;
-  // Set when not fetchable: ErrorKind::InvalidUrl or ErrorKind::UnsupportedScheme.
-  std::optional<FetchError> error;
+  // Set when not fetchable: ErrorKind::InvalidUrl or ErrorKind::UnsupportedScheme. This and
+  // last_error are on the heap: few items have one, and in place they were 96 of every
+  // item's bytes.
+  HeapOptional<FetchError> error;
   // Attempts already made; non-zero only on an item that is waiting to be retried.
   int attempts = 0;
   // The error of the latest attempt, kept for the record if no later attempt succeeds.
-  std::optional<FetchError> last_error;
+  HeapOptional<FetchError> last_error;
   // The status of the latest attempt's answer, if it got one (a 503 that is to be retried).
   std::optional<int> last_status;
   // Set once the attempt has followed a redirect: fetch_url and host are then the
