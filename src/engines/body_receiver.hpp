@@ -60,6 +60,13 @@ struct BandwidthGate {
   LinkSampler* link = nullptr;
   // What the pacing reads and sleeps on; tests move it by hand.
   TimeSource* clock = &real_time_source();
+
+  // Whether it has nothing to pace, count or tell (no --max-bandwidth): a receiver then
+  // keeps none. A new field that asks for something belongs here too.
+  bool inert() const noexcept {
+    return bytes == nullptr && !on_pause && window == nullptr && !begin_receiving &&
+           !end_receiving && waiting == nullptr && link == nullptr;
+  }
 };
 
 // Not thread-safe: used by the thread that runs the transfer's callbacks. Lifetime: libcurl
@@ -89,7 +96,7 @@ class BodyReceiver {
   // receives no more, and tells the window budget how much of its window it used.
   void end() noexcept;
 
-  const BandwidthGate& gate() const noexcept { return gate_; }
+  const BandwidthGate& gate() const noexcept { return gate_ ? *gate_ : kInertGate; }
   std::uint64_t bytes() const noexcept { return bytes_; }
   // Whether a chunk was refused for going beyond max_body.
   bool too_large() const noexcept { return too_large_; }
@@ -129,8 +136,12 @@ class BodyReceiver {
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
 
+  static const BandwidthGate kInertGate;
+
   const std::uint64_t max_body_;
-  BandwidthGate gate_;
+  // Null when the gate is inert(): in place it was 144 of every receiver's bytes, -c of them
+  // (see docs/benchmarks.md).
+  const std::unique_ptr<const BandwidthGate> gate_;
   CURL* const easy_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool waiting_ = false;                 // counted in gate_.waiting
