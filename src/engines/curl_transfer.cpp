@@ -275,7 +275,7 @@ Record CurlTransfer::finish(CURLcode result) {
         result = CURLE_UNSUPPORTED_PROTOCOL;
         refused_target = target;
       } else if (trail == nullptr || trail->hops < options_.max_redirects) {
-        redirect_to_ = target;
+        redirect_to_ = std::string(target);
         record.ok = true;
         receiver_.drop();  // a redirect's body is not the answer, as libcurl ignores it too
         return record;
