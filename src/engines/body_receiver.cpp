@@ -28,8 +28,8 @@ void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   if (digest) digest_.emplace();
   keep_ = keep;
   kept_.clear();
-  save_error_.clear();
-  range_error_.clear();
+  save_error_.reset();
+  range_error_.reset();
   too_large_ = false;
   rtt_sampled_ = false;
   started_ = true;
@@ -77,15 +77,15 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
   if (body_ && !body_begun_) {
     body_begun_ = true;
     if (auto begun = begin_body(); !begun) {
-      save_error_ = begun.error();
+      save_error_ = std::move(begun.error());
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
-    if (!range_error_.empty()) return 0;
+    if (range_error_) return 0;
   }
   if (body_ && keeping_) {
     auto written = body_->write(chunk);
     if (!written) {
-      save_error_ = written.error();
+      save_error_ = std::move(written.error());
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
   }

@@ -16,8 +16,10 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 
 #include "engines/link_sampler.hpp"
+#include "heap_optional.hpp"
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
@@ -101,10 +103,14 @@ class BodyReceiver {
   // Whether a chunk was refused for going beyond max_body.
   bool too_large() const noexcept { return too_large_; }
   // Why a chunk could not be saved; empty when none was refused so.
-  const std::string& save_error() const noexcept { return save_error_; }
+  std::string_view save_error() const noexcept {
+    return save_error_ ? std::string_view(*save_error_) : std::string_view();
+  }
   // Why a 206 was refused: its range does not start where the saved part ended (the part is
   // dropped, so the next attempt starts over); empty when none was.
-  const std::string& range_error() const noexcept { return range_error_; }
+  std::string_view range_error() const noexcept {
+    return range_error_ ? std::string_view(*range_error_) : std::string_view();
+  }
   // Whether the body is being saved to a BodyFile not yet committed or dropped.
   bool saving() const noexcept { return body_ != nullptr; }
   // The SHA-256 of the body taken since start(digest = true), as hex; ends the digest, so
@@ -157,8 +163,9 @@ class BodyReceiver {
   std::optional<Sha256> digest_;  // fed as the bytes are taken: no second read of the file
   bool keep_ = false;
   std::string kept_;  // with keep_: the bytes received, at most max_body_
-  std::string save_error_;
-  std::string range_error_;
+  // Rarely set, so on the heap: in place they were 64 of every receiver's bytes.
+  HeapOptional<std::string> save_error_;
+  HeapOptional<std::string> range_error_;
   bool too_large_ = false;
 };
 
