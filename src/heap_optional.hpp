@@ -1,5 +1,5 @@
 // An optional value kept on the heap: a pointer's size while empty, for fields that are
-// rarely set in objects there are many of (an input item's errors).
+// rarely set in objects there are many of (an input item's errors, a transfer's rare messages).
 #pragma once
 
 #include <memory>
