@@ -10,8 +10,12 @@
 
 namespace sluice::detail {
 
+const BandwidthGate BodyReceiver::kInertGate{};
+
 BodyReceiver::BodyReceiver(std::uint64_t max_body, BandwidthGate gate, CURL* easy)
-    : max_body_(max_body), gate_(std::move(gate)), easy_(easy) {}
+    : max_body_(max_body),
+      gate_(gate.inert() ? nullptr : std::make_unique<const BandwidthGate>(std::move(gate))),
+      easy_(easy) {}
 
 BodyReceiver::~BodyReceiver() { set_waiting(false); }
 
@@ -24,12 +28,12 @@ void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   if (digest) digest_.emplace();
   keep_ = keep;
   kept_.clear();
-  save_error_.clear();
-  range_error_.clear();
+  save_error_.reset();
+  range_error_.reset();
   too_large_ = false;
   rtt_sampled_ = false;
   started_ = true;
-  if (gate_.bytes != nullptr && gate_.on_pause) pacer_.emplace(*gate_.bytes);
+  if (gate().bytes != nullptr && gate().on_pause) pacer_.emplace(*gate().bytes);
 }
 
 void BodyReceiver::attach() noexcept {
@@ -47,9 +51,9 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     too_large_ = true;
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
-  if (gate_.window != nullptr && !rtt_sampled_) sample_rtt();
-  if (!receiving_ && gate_.begin_receiving) {
-    switch (gate_.begin_receiving()) {
+  if (gate().window != nullptr && !rtt_sampled_) sample_rtt();
+  if (!receiving_ && gate().begin_receiving) {
+    switch (gate().begin_receiving()) {
       case ReceiverSlot::Taken:
         receiving_ = true;
         break;
@@ -63,25 +67,25 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
         return 0;
     }
   }
-  if (gate_.bytes != nullptr) {
+  if (gate().bytes != nullptr) {
     if (const auto refused = pace(length)) return *refused;
   }
   // Sampled while bytes flow: a run with nothing arriving has nothing to learn.
-  if (gate_.link != nullptr) gate_.link->maybe_sample(gate_.clock->now());
+  if (gate().link != nullptr) gate().link->maybe_sample(gate().clock->now());
   bytes_ += length;
   if (keep_) kept_.append(chunk.data(), length);
   if (body_ && !body_begun_) {
     body_begun_ = true;
     if (auto begun = begin_body(); !begun) {
-      save_error_ = begun.error();
+      save_error_ = std::move(begun.error());
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
-    if (!range_error_.empty()) return 0;
+    if (range_error_) return 0;
   }
   if (body_ && keeping_) {
     auto written = body_->write(chunk);
     if (!written) {
-      save_error_ = written.error();
+      save_error_ = std::move(written.error());
       return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
     }
   }
@@ -92,11 +96,11 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
 // [article:pace]
 std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
   if (pacer_) {
-    const auto until = pacer_->pause_until(length, gate_.clock->now());
+    const auto until = pacer_->pause_until(length, gate().clock->now());
     // A paused transfer waits until its resume hands the chunk here again.
     set_waiting(until.has_value());
     if (until) {
-      gate_.on_pause(easy_, *until);
+      gate().on_pause(easy_, *until);
       return CURL_WRITEFUNC_PAUSE;  // libcurl keeps the chunk and hands it again on resume
     }
     return std::nullopt;
@@ -105,7 +109,7 @@ std::optional<std::size_t> BodyReceiver::pace(std::size_t length) {
   // sampled.
   set_waiting(true);
   const bool paid =
-      gate_.bytes->take_blocking(static_cast<double>(length), gate_.stop, *gate_.clock);
+      gate().bytes->take_blocking(static_cast<double>(length), gate().stop, *gate().clock);
   set_waiting(false);
   // A refusal ends the transfer with CURLE_WRITE_ERROR; the run's stop says why.
   if (!paid) return 0;
@@ -181,11 +185,11 @@ void BodyReceiver::end() noexcept {
   set_waiting(false);
   if (receiving_) {
     receiving_ = false;
-    gate_.end_receiving();
+    gate().end_receiving();
   }
   if (started_) {
     started_ = false;
-    if (gate_.window != nullptr) gate_.window->ended(bytes_);
+    if (gate().window != nullptr) gate().window->ended(bytes_);
   }
 }
 
@@ -202,16 +206,17 @@ void BodyReceiver::sample_rtt() {
       socket == CURL_SOCKET_BAD) {
     return;
   }
-  if (const auto rtt = socket_min_rtt(socket)) gate_.window->observe_rtt(*rtt, gate_.clock->now());
+  if (const auto rtt = socket_min_rtt(socket))
+    gate().window->observe_rtt(*rtt, gate().clock->now());
 }
 
 void BodyReceiver::set_waiting(bool waiting) noexcept {
-  if (gate_.waiting == nullptr || waiting == waiting_) return;
+  if (gate().waiting == nullptr || waiting == waiting_) return;
   waiting_ = waiting;
   if (waiting) {
-    gate_.waiting->fetch_add(1, std::memory_order_relaxed);
+    gate().waiting->fetch_add(1, std::memory_order_relaxed);
   } else {
-    gate_.waiting->fetch_sub(1, std::memory_order_relaxed);
+    gate().waiting->fetch_sub(1, std::memory_order_relaxed);
   }
 }
 

@@ -16,8 +16,10 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <string_view>
 
 #include "engines/link_sampler.hpp"
+#include "heap_optional.hpp"
 #include "limit/bandwidth_pacer.hpp"
 #include "limit/time_source.hpp"
 #include "limit/token_bucket.hpp"
@@ -60,6 +62,13 @@ struct BandwidthGate {
   LinkSampler* link = nullptr;
   // What the pacing reads and sleeps on; tests move it by hand.
   TimeSource* clock = &real_time_source();
+
+  // Whether it has nothing to pace, count or tell (no --max-bandwidth): a receiver then
+  // keeps none. A new field that asks for something belongs here too.
+  bool inert() const noexcept {
+    return bytes == nullptr && !on_pause && window == nullptr && !begin_receiving &&
+           !end_receiving && waiting == nullptr && link == nullptr;
+  }
 };
 
 // Not thread-safe: used by the thread that runs the transfer's callbacks. Lifetime: libcurl
@@ -89,15 +98,19 @@ class BodyReceiver {
   // receives no more, and tells the window budget how much of its window it used.
   void end() noexcept;
 
-  const BandwidthGate& gate() const noexcept { return gate_; }
+  const BandwidthGate& gate() const noexcept { return gate_ ? *gate_ : kInertGate; }
   std::uint64_t bytes() const noexcept { return bytes_; }
   // Whether a chunk was refused for going beyond max_body.
   bool too_large() const noexcept { return too_large_; }
   // Why a chunk could not be saved; empty when none was refused so.
-  const std::string& save_error() const noexcept { return save_error_; }
+  std::string_view save_error() const noexcept {
+    return save_error_ ? std::string_view(*save_error_) : std::string_view();
+  }
   // Why a 206 was refused: its range does not start where the saved part ended (the part is
   // dropped, so the next attempt starts over); empty when none was.
-  const std::string& range_error() const noexcept { return range_error_; }
+  std::string_view range_error() const noexcept {
+    return range_error_ ? std::string_view(*range_error_) : std::string_view();
+  }
   // Whether the body is being saved to a BodyFile not yet committed or dropped.
   bool saving() const noexcept { return body_ != nullptr; }
   // The SHA-256 of the body taken since start(digest = true), as hex; ends the digest, so
@@ -129,8 +142,12 @@ class BodyReceiver {
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
 
+  static const BandwidthGate kInertGate;
+
   const std::uint64_t max_body_;
-  BandwidthGate gate_;
+  // Null when the gate is inert(): in place it was 144 of every receiver's bytes, -c of them
+  // (see docs/benchmarks.md).
+  const std::unique_ptr<const BandwidthGate> gate_;
   CURL* const easy_;
   std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
   bool waiting_ = false;                 // counted in gate_.waiting
@@ -146,8 +163,9 @@ class BodyReceiver {
   std::optional<Sha256> digest_;  // fed as the bytes are taken: no second read of the file
   bool keep_ = false;
   std::string kept_;  // with keep_: the bytes received, at most max_body_
-  std::string save_error_;
-  std::string range_error_;
+  // Rarely set, so on the heap: in place they were 64 of every receiver's bytes.
+  HeapOptional<std::string> save_error_;
+  HeapOptional<std::string> range_error_;
   bool too_large_ = false;
 };
 

@@ -86,10 +86,10 @@ std::optional<Record> CurlTransfer::prepare(InputItem&& item) {
   std::optional<BodyFile> body;
   if (resources_.output_dir) {
     // Named by the URL as given, on every redirect hop: the file is the input's.
-    auto path = body_path(item_.url, item_.request.out, options_.layout);
+    auto path = body_path(item_.url, item_.request->out, options_.layout);
     if (!path) return unfetched_record(std::move(item_), {ErrorKind::InvalidUrl, path.error()});
     if (options_.skip_existing && !item_.redirected) {
-      if (auto existing = existing_body(*resources_.output_dir, *path, item_.request.sha256)) {
+      if (auto existing = existing_body(*resources_.output_dir, *path, item_.request->sha256)) {
         return skipped_record(std::move(item_), existing->string());
       }
     }
@@ -167,8 +167,8 @@ void CurlTransfer::shape_request() {
                         .body = effective_body(item_, options_)};
   own_headers_.reset();
   own_headers_elsewhere_.reset();
-  if (!item_.request.headers.empty()) {
-    const auto merged = merged_headers(options_.headers, item_.request.headers);
+  if (!item_.request->headers.empty()) {
+    const auto merged = merged_headers(options_.headers, item_.request->headers);
     own_headers_.emplace(merged);
     own_headers_elsewhere_.emplace(headers_without_credentials(merged));
     shape_.headers = &*own_headers_;
@@ -275,7 +275,7 @@ Record CurlTransfer::finish(CURLcode result) {
         result = CURLE_UNSUPPORTED_PROTOCOL;
         refused_target = target;
       } else if (trail == nullptr || trail->hops < options_.max_redirects) {
-        redirect_to_ = target;
+        redirect_to_ = std::string(target);
         record.ok = true;
         receiver_.drop();  // a redirect's body is not the answer, as libcurl ignores it too
         return record;

@@ -14,6 +14,7 @@
 #include "engines/failure_classifier.hpp"
 #include "engines/record_builder.hpp"
 #include "engines/run_resources.hpp"
+#include "heap_optional.hpp"
 #include "input/input_item.hpp"
 #include "limit/rate_limit_headers.hpp"
 #include "sluice/options.hpp"
@@ -72,7 +73,7 @@ class CurlTransfer {
   // After finish(), with RedirectFollower::Engine: the absolute URL of the redirect the
   // answer asks to follow, when the attempt may follow one more (Options::max_redirects;
   // past it, finish() gave a protocol error). The record then only tells of this hop.
-  const std::optional<std::string>& redirect_target() const noexcept { return redirect_to_; }
+  const HeapOptional<std::string>& redirect_target() const noexcept { return redirect_to_; }
   // Turns the record of a hop (see redirect_target) into the attempt's item for the
   // target: same attempt, its fetch_url and host the target's.
   InputItem follow(Record&& hop);
@@ -133,8 +134,8 @@ class CurlTransfer {
   // A request's own headers merged with the run's, and their variant for another host.
   std::optional<CurlList> own_headers_;
   std::optional<CurlList> own_headers_elsewhere_;
-  std::optional<std::string> redirect_to_;  // see redirect_target()
-  bool rate_limit_fields_ = false;          // see on_header_line()
+  HeapOptional<std::string> redirect_to_;  // see redirect_target(); rarely set
+  bool rate_limit_fields_ = false;         // see on_header_line()
   void* owner_ = nullptr;
   // The handle holds the run's options and nothing an earlier request set that the next must
   // not inherit, so the next transfer sets only what its request changes. A reset per

@@ -47,7 +47,7 @@ void ErrorTrail::clear() noexcept {
   went_on_ = false;
   sent_ = false;
   resent_ = false;
-  resent_after_.clear();
+  resent_after_.reset();
 }
 
 void ErrorTrail::note_request(long redirects) {
@@ -59,10 +59,10 @@ void ErrorTrail::note_request(long redirects) {
   if (sent_ && same_request) resent_ = true;
   sent_ = true;
   redirects_ = redirects;
-  if (!same_request) resent_after_.clear();
+  if (!same_request) resent_after_.reset();
   if (buffer_[0] != '\0' && !went_on_) {
     went_on_ = true;
-    if (same_request) resent_after_ = buffer_;
+    if (same_request) resent_after_ = std::string(buffer_);
   }
 }
 

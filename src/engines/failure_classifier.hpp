@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "heap_optional.hpp"
 #include "sluice/record.hpp"
 
 namespace sluice::detail {
@@ -43,7 +44,9 @@ class ErrorTrail {
   // The error libcurl went on past to send the last request again (its URL's, after the
   // same number of redirects); empty when none. A failure before a redirect belongs to
   // another request, and is not this one's.
-  const std::string& resent_after() const noexcept { return resent_after_; }
+  std::string_view resent_after() const noexcept {
+    return resent_after_ ? std::string_view(*resent_after_) : std::string_view();
+  }
   // Whether libcurl sent a request of the transfer again (after the same number of
   // redirects): a retry on a new connection, or a second round of authentication.
   bool resent() const noexcept { return resent_; }
@@ -60,7 +63,7 @@ class ErrorTrail {
   bool went_on_ = false;  // a request was sent after the buffer's error
   bool sent_ = false;     // a request of the transfer was sent
   bool resent_ = false;   // see resent()
-  std::string resent_after_;
+  HeapOptional<std::string> resent_after_;  // rarely set: on the heap
 };
 
 // What is known of a failed transfer when libcurl reports its result.

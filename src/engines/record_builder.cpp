@@ -17,7 +17,7 @@ double micros_to_ms(curl_off_t us) { return static_cast<double>(us) / 1000.0; }
 
 // The record's id: the request's own, else where the URL came from.
 std::string record_id(const InputItem& item) {
-  return item.request.id.empty() ? item.source : item.request.id;
+  return item.request->id.empty() ? item.source : item.request->id;
 }
 
 // libcurl's times are each from the transfer's start; a phase is the step from the one

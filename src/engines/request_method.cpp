@@ -5,14 +5,14 @@ namespace sluice::detail {
 
 std::string effective_method(const InputItem& item, const Options& options) {
   if (item.redirected && item.redirected->method) return *item.redirected->method;
-  if (!item.request.method.empty()) return item.request.method;
+  if (!item.request->method.empty()) return item.request->method;
   if (!options.method.empty()) return options.method;
   return effective_body(item, options) != nullptr ? "POST" : "GET";
 }
 
 const std::string* effective_body(const InputItem& item, const Options& options) {
   if (item.redirected && item.redirected->method) return nullptr;
-  if (item.request.body) return &*item.request.body;
+  if (item.request->body) return &*item.request->body;
   if (options.body) return &*options.body;
   return nullptr;
 }

@@ -157,7 +157,7 @@ FinalRecord ResumeIndex::consume(std::string_view url, std::string_view id) {
 }
 
 std::string_view joining_id(const InputItem& item) {
-  const std::string& id = item.request.id;
+  const std::string& id = item.request->id;
   return id == item.source ? std::string_view() : std::string_view(id);
 }
 

@@ -26,6 +26,20 @@ std::span<const char> chunk(std::size_t length) {
   return {zeros.data(), length};
 }
 
+TEST(BandwidthGateTest, IsInertUntilAFieldAsksForPacingCountingOrTelling) {
+  test::ManualTimeSource clock;
+  BandwidthGate gate;
+  gate.clock = &clock;  // a clock alone paces nothing
+  EXPECT_TRUE(gate.inert());
+
+  std::atomic<std::uint64_t> waiting{0};
+  gate.waiting = &waiting;
+  EXPECT_FALSE(gate.inert());
+  gate.waiting = nullptr;
+  gate.end_receiving = [] {};
+  EXPECT_FALSE(gate.inert());
+}
+
 TEST(BodyReceiverTest, TakesABodyUpToMaxBodyAndRefusesTheChunkBeyond) {
   BodyReceiver receiver(10, {}, nullptr);
   EXPECT_EQ(receiver.receive(chunk(6)), 6u);

@@ -181,7 +181,7 @@ TEST(CurlTransferTest, AnOutThatLeavesTheDirectoryIsAnInvalidUrlRecord) {
   CurlTransfer transfer(run.options, run.resources);
   for (const std::string out : {"../escape", "/etc/passwd", "a/../../b", ""}) {
     InputItem item = item_for("http://127.0.0.1:1/a");
-    item.request.out = out.empty() ? std::string("./.") : out;
+    item.request.edit().out = out.empty() ? std::string("./.") : out;
     const auto record = transfer.prepare(std::move(item));
     ASSERT_TRUE(record) << out;
     ASSERT_TRUE(record->error);
@@ -198,7 +198,7 @@ TEST(CurlTransferTest, SkipExistingChecksTheFileOfAnOutAndItsDigest) {
   CurlTransfer transfer(run.options, run.resources);
 
   InputItem named = item_for("http://127.0.0.1:1/ten");
-  named.request.out = "a/b/ten.bin";
+  named.request.edit().out = "a/b/ten.bin";
   auto record = transfer.prepare(std::move(named));
   ASSERT_TRUE(record);
   EXPECT_TRUE(record->ok);
@@ -207,20 +207,20 @@ TEST(CurlTransferTest, SkipExistingChecksTheFileOfAnOutAndItsDigest) {
   EXPECT_EQ(record->saved_to, (run.dir.path() / "a/b/ten.bin").string());
 
   InputItem matching = item_for("http://127.0.0.1:1/ten");
-  matching.request.out = "a/b/ten.bin";
-  matching.request.sha256 = sha256_of("0123456789");
+  matching.request.edit().out = "a/b/ten.bin";
+  matching.request.edit().sha256 = sha256_of("0123456789");
   record = transfer.prepare(std::move(matching));
   ASSERT_TRUE(record);
   EXPECT_TRUE(record->skipped);
 
   InputItem differing = item_for("http://127.0.0.1:1/ten");
-  differing.request.out = "a/b/ten.bin";
-  differing.request.sha256 = sha256_of("something else");
+  differing.request.edit().out = "a/b/ten.bin";
+  differing.request.edit().sha256 = sha256_of("something else");
   EXPECT_FALSE(transfer.prepare(std::move(differing)));
   transfer.fail(ErrorKind::Other, "not started");
 
   InputItem missing = item_for("http://127.0.0.1:1/ten");
-  missing.request.out = "a/b/eleven.bin";
+  missing.request.edit().out = "a/b/eleven.bin";
   EXPECT_FALSE(transfer.prepare(std::move(missing)));
   transfer.fail(ErrorKind::Other, "not started");
 }
@@ -234,7 +234,7 @@ TEST(CurlTransferTest, SkipExistingIgnoresASymlink) {
   CurlTransfer transfer(run.options, run.resources);
   for (const std::string out : {"link/ten.bin", "ten.bin"}) {
     InputItem item = item_for("http://127.0.0.1:1/ten");
-    item.request.out = out;
+    item.request.edit().out = out;
     EXPECT_FALSE(transfer.prepare(std::move(item))) << out;
     transfer.fail(ErrorKind::Other, "not started");
   }

@@ -21,8 +21,8 @@ TEST(RequestMethodTest, TheRequestsOwnMethodAndBodyComeBeforeTheRuns) {
   options.method = "PUT";
   EXPECT_EQ(effective_method(item, options), "PUT");
 
-  item.request.method = "PATCH";
-  item.request.body = "own";
+  item.request.edit().method = "PATCH";
+  item.request.edit().body = "own";
   EXPECT_EQ(effective_method(item, options), "PATCH");
   EXPECT_EQ(*effective_body(item, options), "own");
 }

@@ -121,9 +121,9 @@ TEST(ResumeIndexTest, JoiningIdIsARequestsOwnIdOnly) {
   InputItem item;
   item.source = "r.jsonl:3";
   EXPECT_EQ(joining_id(item), "");
-  item.request.id = "r.jsonl:3";
+  item.request.edit().id = "r.jsonl:3";
   EXPECT_EQ(joining_id(item), "");
-  item.request.id = "row-9";
+  item.request.edit().id = "row-9";
   EXPECT_EQ(joining_id(item), "row-9");
 }
 

@@ -380,13 +380,13 @@ TEST(SourceReaderTest, AJsonlListHoldsOneRequestPerLine) {
   ASSERT_EQ(items.size(), 2u);
   // No ranges in a request line.
   EXPECT_EQ(items[0].fetch_url, "http://h/{a,b}");
-  EXPECT_EQ(items[0].request.id, "x");
-  EXPECT_EQ(items[0].request.method, "PUT");
-  EXPECT_EQ(items[0].request.headers, (Strings{"A: 1"}));
-  EXPECT_EQ(items[0].request.body, "b");
-  EXPECT_EQ(items[0].request.out, "o/f");
+  EXPECT_EQ(items[0].request->id, "x");
+  EXPECT_EQ(items[0].request->method, "PUT");
+  EXPECT_EQ(items[0].request->headers, (Strings{"A: 1"}));
+  EXPECT_EQ(items[0].request->body, "b");
+  EXPECT_EQ(items[0].request->out, "o/f");
   EXPECT_EQ(items[1].source, list + ":4");
-  EXPECT_TRUE(items[1].request.id.empty());
+  EXPECT_TRUE(items[1].request->id.empty());
 }
 
 TEST(SourceReaderTest, InputFormatDecidesWhichListsHoldRequests) {

@@ -1,0 +1,30 @@
+// One URL of the input, as the reader hands it to an engine: where it came from and what
+// to fetch, or why it cannot be fetched.
+#include "input/input_item.hpp"
+
+#include <utility>
+
+namespace sluice::detail {
+
+const Request SparseRequest::kNone{};
+
+SparseRequest& SparseRequest::operator=(Request&& request) {
+  const bool says_anything = !request.id.empty() || !request.method.empty() ||
+                             !request.headers.empty() || request.body.has_value() ||
+                             !request.out.empty() || !request.sha256.empty();
+  if (!says_anything) {
+    fields_.reset();
+    return *this;
+  }
+  request.url.clear();
+  request.url.shrink_to_fit();
+  fields_ = std::make_unique<Request>(std::move(request));
+  return *this;
+}
+
+Request& SparseRequest::edit() {
+  if (!fields_) fields_ = std::make_unique<Request>();
+  return *fields_;
+}
+
+}  // namespace sluice::detail
