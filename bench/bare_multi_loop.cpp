@@ -1,6 +1,8 @@
 // The floor for bench/own_cost_bench.py: a minimal libcurl multi loop that fetches a list
 // of URLs with C transfers at once and discards the bodies, so callgrind can tell what
-// sluice spends per request on top of libcurl. Usage: bare_multi_loop LIST C
+// sluice spends per request on top of libcurl; with BUFFER, each handle's receive buffer
+// (CURLOPT_BUFFERSIZE) is that many bytes, as sluice's are at a high -c, for the floor of
+// peak RSS (docs/benchmarks.md). Usage: bare_multi_loop LIST C [BUFFER]
 #include <curl/curl.h>
 
 #include <cstdio>
@@ -16,8 +18,8 @@ size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: bare_multi_loop LIST C\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: bare_multi_loop LIST C [BUFFER]\n");
     return 2;
   }
   std::vector<std::string> urls;
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
     if (!line.empty()) urls.push_back(line);
   }
   const size_t slots = std::strtoul(argv[2], nullptr, 10);
+  const long buffer = argc == 4 ? std::strtol(argv[3], nullptr, 10) : 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURLM* multi = curl_multi_init();
   size_t next = 0;
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
     CURL* easy = curl_easy_init();
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &discard);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    if (buffer > 0) curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, buffer);
     start(easy);
   }
   int running = 1;
