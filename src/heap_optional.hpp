@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace sluice::detail {
@@ -37,5 +39,10 @@ class HeapOptional {
  private:
   std::unique_ptr<T> value_;
 };
+
+// The text held, or an empty view while there is none: how the rare messages are read.
+inline std::string_view view_or_empty(const HeapOptional<std::string>& text) noexcept {
+  return text ? std::string_view(*text) : std::string_view();
+}
 
 }  // namespace sluice::detail

@@ -22,6 +22,8 @@ struct Request {
   std::string out;
   // The body's expected SHA-256 (lower-case hex); empty: none.
   std::string sha256;
+
+  bool operator==(const Request&) const = default;
 };
 
 }  // namespace sluice

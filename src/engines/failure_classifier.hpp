@@ -45,7 +45,7 @@ class ErrorTrail {
   // same number of redirects); empty when none. A failure before a redirect belongs to
   // another request, and is not this one's.
   std::string_view resent_after() const noexcept {
-    return resent_after_ ? std::string_view(*resent_after_) : std::string_view();
+    return view_or_empty(resent_after_);
   }
   // Whether libcurl sent a request of the transfer again (after the same number of
   // redirects): a retry on a new connection, or a second round of authentication.

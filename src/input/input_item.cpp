@@ -9,15 +9,13 @@ namespace sluice::detail {
 const Request SparseRequest::kNone{};
 
 SparseRequest& SparseRequest::operator=(Request&& request) {
-  const bool says_anything = !request.id.empty() || !request.method.empty() ||
-                             !request.headers.empty() || request.body.has_value() ||
-                             !request.out.empty() || !request.sha256.empty();
-  if (!says_anything) {
+  // Compared whole, so that a field added to Request is kept without a change here.
+  request.url.clear();
+  request.url.shrink_to_fit();
+  if (request == kNone) {
     fields_.reset();
     return *this;
   }
-  request.url.clear();
-  request.url.shrink_to_fit();
   fields_ = std::make_unique<Request>(std::move(request));
   return *this;
 }
