@@ -103,14 +103,10 @@ class BodyReceiver {
   // Whether a chunk was refused for going beyond max_body.
   bool too_large() const noexcept { return too_large_; }
   // Why a chunk could not be saved; empty when none was refused so.
-  std::string_view save_error() const noexcept {
-    return view_or_empty(save_error_);
-  }
+  std::string_view save_error() const noexcept { return view_or_empty(save_error_); }
   // Why a 206 was refused: its range does not start where the saved part ended (the part is
   // dropped, so the next attempt starts over); empty when none was.
-  std::string_view range_error() const noexcept {
-    return view_or_empty(range_error_);
-  }
+  std::string_view range_error() const noexcept { return view_or_empty(range_error_); }
   // Whether the body is being saved to a BodyFile not yet committed or dropped.
   bool saving() const noexcept { return body_ != nullptr; }
   // The SHA-256 of the body taken since start(digest = true), as hex; ends the digest, so

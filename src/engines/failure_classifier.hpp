@@ -44,9 +44,7 @@ class ErrorTrail {
   // The error libcurl went on past to send the last request again (its URL's, after the
   // same number of redirects); empty when none. A failure before a redirect belongs to
   // another request, and is not this one's.
-  std::string_view resent_after() const noexcept {
-    return view_or_empty(resent_after_);
-  }
+  std::string_view resent_after() const noexcept { return view_or_empty(resent_after_); }
   // Whether libcurl sent a request of the transfer again (after the same number of
   // redirects): a retry on a new connection, or a second round of authentication.
   bool resent() const noexcept { return resent_; }
