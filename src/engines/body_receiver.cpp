@@ -31,7 +31,7 @@ void BodyReceiver::start(std::optional<BodyFile> body, bool digest, bool keep) {
   save_error_.reset();
   range_error_.reset();
   too_large_ = false;
-  rtt_sampled_ = false;
+  socket_ = CURL_SOCKET_BAD;
   started_ = true;
   if (gate().bytes != nullptr && gate().on_pause) pacer_.emplace(*gate().bytes);
 }
@@ -51,7 +51,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     too_large_ = true;
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
-  if (gate().window != nullptr && !rtt_sampled_) sample_rtt();
+  if (gate().window != nullptr && socket_ != CURL_SOCKET_BAD) sample_rtt();
   if (!receiving_ && gate().begin_receiving) {
     switch (gate().begin_receiving()) {
       case ReceiverSlot::Taken:
@@ -200,12 +200,7 @@ std::expected<std::filesystem::path, std::string> BodyReceiver::commit() {
 }
 
 void BodyReceiver::sample_rtt() {
-  rtt_sampled_ = true;
-  curl_socket_t socket = CURL_SOCKET_BAD;
-  if (easy_ == nullptr || curl_easy_getinfo(easy_, CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
-      socket == CURL_SOCKET_BAD) {
-    return;
-  }
+  const curl_socket_t socket = std::exchange(socket_, CURL_SOCKET_BAD);
   if (const auto rtt = socket_min_rtt(socket))
     gate().window->observe_rtt(*rtt, gate().clock->now());
 }

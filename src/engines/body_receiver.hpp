@@ -97,6 +97,10 @@ class BodyReceiver {
   // The transfer is over (it may end while paused, e.g. by a timeout): it waits no more,
   // receives no more, and tells the window budget how much of its window it used.
   void end() noexcept;
+  // The transfer opened `socket` for its own connection: its first body bytes tell the window
+  // budget that socket's round trip. libcurl cannot say which socket a transfer uses while it
+  // runs (CURLINFO_ACTIVESOCKET is -1 until it ends), and a reused connection is not sampled.
+  void socket_opened(curl_socket_t socket) noexcept { socket_ = socket; }
 
   const BandwidthGate& gate() const noexcept { return gate_ ? *gate_ : kInertGate; }
   std::uint64_t bytes() const noexcept { return bytes_; }
@@ -133,7 +137,7 @@ class BodyReceiver {
   std::expected<void, std::string> begin_body();
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
-  // Tells the window budget the round trip of the transfer's socket, once per transfer.
+  // Tells the window budget the round trip of the socket the transfer opened, once.
   void sample_rtt();
   // Counts this transfer in the gate's waiting gauge, or not; idempotent.
   void set_waiting(bool waiting) noexcept;
@@ -145,11 +149,11 @@ class BodyReceiver {
   // (see docs/benchmarks.md).
   const std::unique_ptr<const BandwidthGate> gate_;
   CURL* const easy_;
-  std::optional<BandwidthPacer> pacer_;  // with a non-blocking gate
-  bool waiting_ = false;                 // counted in gate_.waiting
-  bool rtt_sampled_ = false;             // this transfer told gate_.window its round trip
-  bool started_ = false;                 // started and not yet ended
-  bool receiving_ = false;               // counted by gate_.begin_receiving
+  std::optional<BandwidthPacer> pacer_;     // with a non-blocking gate
+  bool waiting_ = false;                    // counted in gate_.waiting
+  curl_socket_t socket_ = CURL_SOCKET_BAD;  // opened by this transfer, round trip not yet told
+  bool started_ = false;                    // started and not yet ended
+  bool receiving_ = false;                  // counted by gate_.begin_receiving
   std::uint64_t bytes_ = 0;
   // On the heap: most runs save no body, and a BodyFile in place is 152 bytes of every
   // one of -c receivers.

@@ -184,9 +184,9 @@ curl_socket_t CurlTransfer::open_socket(void* self, curlsocktype purpose, curl_s
           ? hooks.open_socket(hooks.socket_data, purpose, address)
           : ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
   if (socket == CURL_SOCKET_BAD && is_descriptor_shortage(errno)) transfer.socket_refused_ = true;
-  if (socket != CURL_SOCKET_BAD && transfer.receiver_.gate().link != nullptr) {
-    transfer.receiver_.gate().link->add(socket);
-  }
+  if (socket == CURL_SOCKET_BAD) return socket;
+  transfer.receiver_.socket_opened(socket);
+  if (transfer.receiver_.gate().link != nullptr) transfer.receiver_.gate().link->add(socket);
   return socket;
 }
 
