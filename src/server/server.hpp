@@ -227,7 +227,8 @@ struct ServeTls {
 
 // Runs `sluice serve`: starts a Server, writes "listening on <base_url>" as the first line of
 // `out`, and one such line for each further endpoint (flushed at once so that a parent process
-// can read the ports), blocks until SIGINT or SIGTERM, stops the server and returns the exit
+// can read the ports), blocks until SIGINT or SIGTERM comes to the process or to the calling
+// thread (it blocks both in that thread meanwhile), stops the server and returns the exit
 // code 0. A bind failure throws UsageError.
 // With `tls` enabled the one endpoint of `config` speaks HTTPS ("listening on https://...").
 int serve_until_signal(const ServerConfig& config, std::ostream& out, const ServeTls& tls = {});

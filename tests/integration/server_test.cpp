@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
@@ -398,8 +399,9 @@ TEST(ServeUntilSignalTest, PrintsListeningLineAndReturnsOnSigterm) {
   ASSERT_TRUE(line.ends_with("\n")) << line;
   const auto base_url = line.substr(lead.size(), line.size() - lead.size() - 1);
   EXPECT_EQ(fetch(base_url + "/status/503").status, 503);
-  // The line is written after the signal handler is installed, so this cannot kill the test.
-  ::raise(SIGTERM);
+  // To the serving thread, which blocks SIGTERM from before the line is written until it
+  // returns: the signal waits for it, and cannot kill the test.
+  ::pthread_kill(serving.native_handle(), SIGTERM);
   if (returned.wait_for(std::chrono::seconds{5}) != std::future_status::ready) {
     serving.detach();
     FAIL() << "serve_until_signal did not return after SIGTERM";

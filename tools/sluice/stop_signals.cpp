@@ -10,11 +10,16 @@
 #include <string>
 #include <thread>
 
+#include "stop_signals_blocked.hpp"
+
 namespace sluice::cli {
 
 // Asio turns the signals into handlers on an ordinary thread, where requesting a stop
-// (which runs callbacks and takes locks) is allowed, unlike inside a signal handler.
+// (which runs callbacks and takes locks) is allowed, unlike inside a signal handler. That
+// thread is the only one that takes them: the others the run starts keep the mask of the
+// thread that made this, which blocks them (see StopSignalsBlocked).
 struct StopSignals::Loop {
+  StopSignalsBlocked blocked;  // first made, last ended
   boost::asio::io_context context;
   boost::asio::signal_set signals{context, SIGINT, SIGTERM};
   std::jthread thread;
@@ -23,7 +28,10 @@ struct StopSignals::Loop {
 StopSignals::StopSignals(std::chrono::milliseconds grace)
     : grace_(grace), loop_(std::make_unique<Loop>()) {
   wait_for_signal();
-  loop_->thread = std::jthread([this] { loop_->context.run(); });
+  loop_->thread = std::jthread([this] {
+    StopSignalsBlocked::unblock_in_this_thread();
+    loop_->context.run();
+  });
 }
 
 StopSignals::~StopSignals() {

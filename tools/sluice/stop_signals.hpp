@@ -13,7 +13,8 @@ namespace sluice::cli {
 
 // Thread-safety: control() and received() may be called from any thread. Lifetime: the
 // handlers are installed by the constructor and removed by the destructor, which also
-// joins the thread that waits for the signals.
+// joins the thread that waits for the signals. Made and ended on one thread, which blocks
+// the signals meanwhile, as do the threads it starts: the thread that waits takes them.
 class StopSignals {
  public:
   explicit StopSignals(std::chrono::milliseconds grace);
