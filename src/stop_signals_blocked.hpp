@@ -11,10 +11,12 @@ namespace sluice {
 // started meanwhile (a new thread keeps its creator's mask); restores the calling thread's
 // mask when it ends. Made and ended on one thread.
 //
-// Why: the kernel hands a process's signal to any thread that does not block it, and a
-// ThreadSanitizer-built process loses one that lands on a thread as it starts (`sluice serve`
-// in the tsan suite missed a SIGTERM sent while its IO threads were starting). So the thread
-// that waits for the signals is the only one that may take them.
+// Why: the kernel hands a process's signal to any thread that does not block it, and under
+// ThreadSanitizer a handler runs late, when that thread next enters a call TSan watches, or
+// never: a TSan-built `sluice serve` lost about 1 SIGTERM in 150 sent just after its lines,
+// first on an IO thread as it started, then (those blocked) on the main thread before it
+// waited. So the one thread that takes the signals either runs no handler (wait()) or does
+// nothing but wait in the loop that runs it (the fetch commands' StopSignals).
 class StopSignalsBlocked {
  public:
   StopSignalsBlocked() noexcept { ::pthread_sigmask(SIG_BLOCK, &signals(), &saved_); }
