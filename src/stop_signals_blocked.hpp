@@ -24,12 +24,11 @@ class StopSignalsBlocked {
   StopSignalsBlocked& operator=(const StopSignalsBlocked&) = delete;
   ~StopSignalsBlocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
 
-  // Waits for SIGINT or SIGTERM sent to the process or to this thread, and returns which:
-  // the signal is taken as it is pending, and no handler runs.
-  int wait() const noexcept {
+  // Waits for SIGINT or SIGTERM sent to the process or to this thread: the signal is taken
+  // as it is pending, and no handler runs.
+  void wait() const noexcept {
     int number = 0;
     ::sigwait(&signals(), &number);  // fails only for a set with invalid signals
-    return number;
   }
 
   // For a thread that waits for the signals with a handler (boost::asio::signal_set),
