@@ -52,7 +52,7 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
     return 0;  // makes libcurl end the transfer with CURLE_WRITE_ERROR
   }
   if (gate().window != nullptr && socket_ != CURL_SOCKET_BAD) sample_rtt();
-  if (!receiving_ && gate().begin_receiving) {
+  if (!receiving_ && gate().begin_receiving && !whole_body(length)) {
     switch (gate().begin_receiving()) {
       case ReceiverSlot::Taken:
         receiving_ = true;
@@ -91,6 +91,13 @@ std::size_t BodyReceiver::receive(std::span<const char> chunk) {
   }
   if (digest_) digest_->update(std::string_view(chunk.data(), length));
   return length;
+}
+
+bool BodyReceiver::whole_body(std::size_t length) const noexcept {
+  if (bytes_ > 0 || easy_ == nullptr) return false;
+  curl_off_t announced = -1;
+  curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+  return announced >= 0 && static_cast<std::uint64_t>(announced) == length;
 }
 
 // [article:pace]

@@ -135,6 +135,11 @@ class BodyReceiver {
   // answer (a 503 or a redirect leaves its ".part" as it was) and appends a 206 whose range
   // starts where the part ends.
   std::expected<void, std::string> begin_body();
+  // Whether a first chunk of `length` bytes is the whole body the answer announced. Such a
+  // transfer takes no receiver: its window has nothing more to let in, and pausing a body
+  // already here keeps nothing off the link (answers of a few hundred bytes took turns for
+  // the one receiver of a low rate, a pause and a resume each).
+  bool whole_body(std::size_t length) const noexcept;
   // Whether the bandwidth cap lets `length` bytes in now; may pause or block.
   std::optional<std::size_t> pace(std::size_t length);
   // Tells the window budget the round trip of the socket the transfer opened, once.

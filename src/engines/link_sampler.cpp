@@ -15,6 +15,15 @@ namespace {
 // A socket's estimates move about once per round trip; 10 ms is a few of them on a LAN
 // and costs one system call per socket 100 times a second.
 constexpr auto kSampleEvery = std::chrono::milliseconds(10);
+// A socket's round trip counts only when a stream crossed it since the last sample: on one
+// that carried requests and their answers, the estimate spans the server's wait for each
+// answer (the time to receive a window of answers, or a timestamp echoed from the request),
+// which read as a queue of tens of ms on loopback with 50 answers in flight, and the
+// controller took the run's own rate for the link's. A receiver that streams gets at least
+// a window per round trip plus the target delay, far more than this in a sample; below
+// about 3 Mbit/s per socket no round trip is seen, and the window budget alone bounds the
+// queue.
+constexpr std::uint64_t kStreamBytes = 4 * 1024;
 
 std::optional<tcp_info> read_tcp_info(curl_socket_t socket) {
   tcp_info info{};
@@ -46,9 +55,12 @@ void LinkSampler::maybe_sample(TimeSource::time_point now) {
       watched.received = received;  // idle, or a new connection on a reused number
       return false;
     }
-    arrived += received - watched.received;
+    const std::uint64_t delta = received - watched.received;
+    arrived += delta;
     watched.received = received;
-    if (info->tcpi_rcv_rtt > 0) link_.on_rtt(std::chrono::microseconds(info->tcpi_rcv_rtt), now);
+    if (delta >= 0 * kStreamBytes && info->tcpi_rcv_rtt > 0) {
+      link_.on_rtt(std::chrono::microseconds(info->tcpi_rcv_rtt), now);
+    }
     return false;
   });
   if (arrived > 0) link_.on_delivered(arrived, now);

@@ -20,8 +20,9 @@ namespace sluice::detail {
 // waits in the receive buffers, and reading it faster than the link delivers would look like
 // a faster link. Why tcpi_rcv_rtt: the receiver's own estimate (from TCP timestamps: an ACK
 // it sent to the data that answers it) includes the time in the link's queue; tcpi_rtt is
-// measured on what the receiver sends, which is little. Only sockets that received since
-// the last sample report a round trip: an idle socket's estimate is stale.
+// measured on what the receiver sends, which is little. Only sockets that received a
+// stream since the last sample report a round trip: an idle socket's estimate is stale, and
+// one of requests and answers holds the server's wait (link_sampler.cpp).
 // A socket closed is dropped at the next sample (TCP_INFO fails); a descriptor number
 // reused by a new connection is added again and starts anew.
 // Thread-safety: all members may be called from any thread. Lifetime: one per run; the

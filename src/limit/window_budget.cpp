@@ -79,28 +79,38 @@ std::optional<WindowBudget::time_point> WindowBudget::start_at(std::size_t recei
   if (receiving >= receivers_locked()) return std::nullopt;
   // The ramp holds even when none receives yet: transfers that wait for their answers may
   // all be answered at once.
-  if (!next_start_ || *next_start_ <= now) return now;
-  return next_start_;
+  if (!next_start_) return now;
+  const time_point allowed = *next_start_ - kRampAhead;
+  return allowed <= now ? now : allowed;
 }
 
 void WindowBudget::started(time_point now) {
   std::lock_guard lock(mutex_);
   // A new connection may put its whole first window on the wire at once: the next one
   // waits until the link has carried it, so first windows queue one after another.
-  const auto drain = std::chrono::duration<double>(window_locked() / rate_);
-  next_start_ = now + std::chrono::ceil<std::chrono::nanoseconds>(drain);
+  // Counted from the previous start's drain when that is still ahead, so that kRampAhead
+  // lets through a millisecond of the rate, not every start whose own drain is shorter.
+  const auto drain = std::chrono::duration<double>(charge_locked() / rate_);
+  const time_point from = next_start_ ? std::max(*next_start_, now) : now;
+  next_start_ = from + std::chrono::ceil<std::chrono::nanoseconds>(drain);
 }
 
 void WindowBudget::ended(std::uint64_t received) {
   std::lock_guard lock(mutex_);
-  if (!next_start_) return;
-  // Refunded at today's window, which the start may not have been charged: the ramp only
-  // spaces starts, so an error of a window's change is harmless. A refund that takes the
-  // next start into the past builds no credit: started() counts from its own `now`.
-  const double unused = window_locked() - static_cast<double>(received);
-  if (unused <= 0) return;
+  // Refunded at today's charge, which the start may not have been charged: the ramp only
+  // spaces starts, so an error of a charge's change is harmless. A refund that takes the
+  // next start into the past builds no credit: started() counts from `now` at the earliest.
+  const double unused = charge_locked() - static_cast<double>(received);
+  sizes_[ended_ % kSizesKept] = received;
+  ++ended_;
+  if (!next_start_ || unused <= 0) return;
   *next_start_ -=
       std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(unused / rate_));
+}
+
+double WindowBudget::charge() const {
+  std::lock_guard lock(mutex_);
+  return charge_locked();
 }
 
 double WindowBudget::total_window_locked() const {
@@ -110,6 +120,14 @@ double WindowBudget::total_window_locked() const {
 std::size_t WindowBudget::receivers_locked() const {
   const double wanted = std::ceil(total_window_locked() / static_cast<double>(kSplitWindow));
   return std::min(static_cast<std::size_t>(std::max(wanted, 1.0)), max_receivers_);
+}
+
+double WindowBudget::charge_locked() const {
+  if (ended_ == 0) return window_locked();
+  const auto kept =
+      sizes_.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(ended_, kSizesKept));
+  const double largest = static_cast<double>(*std::max_element(sizes_.begin(), kept));
+  return std::min(window_locked(), largest);
 }
 
 double WindowBudget::window_locked() const {

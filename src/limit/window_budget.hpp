@@ -3,6 +3,7 @@
 // receive, which start one at a time so that c connections never open c windows at once.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -29,8 +30,13 @@ namespace sluice::detail {
 // the rate (`start_at`). A transfer receives from its first body byte to its end: one that
 // waits for its answer offers a window but fills none, so a cap never serializes transfers
 // that wait for their servers. The ramp is what keeps their windows from filling at once:
-// each start is charged a whole window, and a transfer that ends having received less is
-// refunded the rest (`ended`), so small bodies do not pay for windows they never used.
+// each start is charged the window it may fill, and a transfer that ends having received
+// less is refunded the rest (`ended`). What a start may fill is a whole window until
+// transfers have ended, then the largest body of the last kSizesKept that ended, if that is
+// less: charged whole windows, answers of a few hundred bytes ran one at a time (a window's
+// drain apart) at a low rate, and as they never delivered at the pace, the rate that would
+// widen the ramp was never learned. A larger body than the run has seen costs at most the
+// receivers() windows that may receive before it has ended and the charge is whole again.
 //
 // set_rate() is the seam for a controller that learns the rate (--max-bandwidth auto): the
 // budget follows it for the sockets and starts that come after the call.
@@ -55,6 +61,13 @@ class WindowBudget {
   static constexpr double kBufferPerWindow = 0.67;
   // How long a base RTT sample counts before a larger one may replace it.
   static constexpr std::chrono::seconds kRttWindow{10};
+  // How far a start may run ahead of the ramp. An event loop waits in whole milliseconds
+  // (epoll_wait), so a finer step started one transfer per wait: answers of a hundred bytes
+  // at a pace of 7 MB/s, due 12 us apart, ran 4 at a time of c=50 on loopback. What it lets
+  // through early is a millisecond of the rate.
+  static constexpr std::chrono::milliseconds kRampAhead{1};
+  // The body sizes that set a start's charge: the last transfers that ended.
+  static constexpr std::size_t kSizesKept = 32;
 
   // Throws std::invalid_argument unless the rate is finite and positive; `max_receivers`
   // (the run's concurrency, at least 1) bounds receivers().
@@ -82,18 +95,22 @@ class WindowBudget {
   int receive_buffer() const;
 
   // When a new transfer may start while `receiving` transfers receive a body: `now` or a
-  // later time (the ramp), nullopt while receivers() already receive (until one ends).
+  // later time (the ramp, less kRampAhead), nullopt while receivers() already receive
+  // (until one ends).
   std::optional<time_point> start_at(std::size_t receiving, time_point now) const;
-  // Records a start, which may fill a window; the next start waits until it drained.
+  // Records a start, charged what it may fill; the next start waits until that drained.
   void started(time_point now);
   // A started transfer ended having received `received` body bytes: what it left unused of
-  // the window its start was charged moves the next start earlier.
+  // its charge moves the next start earlier, and its size joins those that set the charge.
   void ended(std::uint64_t received);
+  // What a start is charged, in bytes: window(), or less once transfers have ended (above).
+  double charge() const;
 
  private:
   double total_window_locked() const;
   std::size_t receivers_locked() const;
   double window_locked() const;
+  double charge_locked() const;
 
   const std::size_t max_receivers_;
   mutable std::mutex mutex_;
@@ -101,6 +118,10 @@ class WindowBudget {
   std::chrono::microseconds min_rtt_{0};  // guarded by mutex_; zero: no sample yet
   time_point min_rtt_at_{};               // guarded by mutex_
   std::optional<time_point> next_start_;  // guarded by mutex_
+  // Guarded by mutex_: the body sizes of the last transfers that ended, the oldest
+  // overwritten first, and how many ended in all.
+  std::array<std::uint64_t, kSizesKept> sizes_{};
+  std::uint64_t ended_ = 0;
 };
 
 }  // namespace sluice::detail

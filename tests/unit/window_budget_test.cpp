@@ -83,48 +83,73 @@ TEST(WindowBudgetTest, StartsRampOneWindowAtATime) {
   ASSERT_DOUBLE_EQ(budget.window(), 13 * 1024);
   EXPECT_EQ(budget.start_at(0, kStart), kStart);
   budget.started(kStart);
-  // The first window drains in 1.06496 ms at 12.5 MB/s.
-  const auto drained = kStart + 1064960ns;
-  EXPECT_EQ(budget.start_at(1, kStart + 500us), drained);
-  EXPECT_EQ(budget.start_at(1, drained), drained);
-  budget.started(drained);
-  budget.started(drained + 1064960ns);
+  // The first window drains in 1.06496 ms at 12.5 MB/s; the next start may come
+  // kRampAhead (1 ms) before.
+  const auto allowed = kStart + 64960ns;
+  EXPECT_EQ(budget.start_at(1, kStart), allowed);
+  EXPECT_EQ(budget.start_at(1, allowed), allowed);
+  budget.started(allowed);
+  budget.started(allowed + 1064960ns);
   // All three receivers run: the next waits for one to end, whatever the time.
-  EXPECT_EQ(budget.start_at(3, drained + 1s), std::nullopt);
-  EXPECT_EQ(budget.start_at(2, drained + 1s), drained + 1s);
+  EXPECT_EQ(budget.start_at(3, allowed + 1s), std::nullopt);
+  EXPECT_EQ(budget.start_at(2, allowed + 1s), allowed + 1s);
 }
 
 TEST(WindowBudgetTest, NoneReceivingStillWaitsForTheRamp) {
   // Transfers still waiting for their answers may be answered at once.
-  WindowBudget budget(k20Mbit, 50);  // 7.5 kB: one receiver of 8 KiB
+  WindowBudget budget(k20Mbit, 50);  // 7.5 kB: one receiver of 8 KiB, drained in 3.2768 ms
   budget.started(kStart);
-  EXPECT_EQ(budget.start_at(0, kStart), kStart + 3276800ns);
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 2276800ns);
 }
 
 TEST(WindowBudgetTest, UnusedWindowMovesTheNextStartEarlier) {
-  WindowBudget budget(k100Mbit, 50);  // windows of 13 KiB, drained in 1.06496 ms
+  WindowBudget budget(k20Mbit, 50);
   budget.started(kStart);
-  budget.ended(1024);
-  // The 12 KiB left unused drain in 0.98304 ms.
-  EXPECT_EQ(budget.start_at(0, kStart), kStart + 81920ns);
+  budget.ended(4096);
+  // The 4 KiB left unused drain in 1.6384 ms: the next start waits for the other 4 KiB.
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 1638400ns - 1ms);
 }
 
 TEST(WindowBudgetTest, FullWindowIsNotRefunded) {
-  WindowBudget budget(k100Mbit, 50);
+  WindowBudget budget(k20Mbit, 50);
   budget.started(kStart);
   budget.ended(1 << 20);
-  EXPECT_EQ(budget.start_at(0, kStart), kStart + 1064960ns);
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 2276800ns);
 }
 
 TEST(WindowBudgetTest, RefundsBuildNoCredit) {
-  WindowBudget budget(k100Mbit, 50);
+  WindowBudget budget(k20Mbit, 50);
+  budget.started(kStart);
+  budget.ended(1 << 20);  // from here on a start is charged the whole window
   budget.started(kStart);
   budget.ended(0);
   budget.ended(0);
   budget.ended(0);
   EXPECT_EQ(budget.start_at(0, kStart), kStart);
   budget.started(kStart);
-  EXPECT_EQ(budget.start_at(0, kStart), kStart + 1064960ns);
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 2276800ns);
+}
+
+TEST(WindowBudgetTest, SmallBodiesAreChargedTheLargestRecentOne) {
+  WindowBudget budget(100e3, 50);  // windows of 8 KiB
+  EXPECT_DOUBLE_EQ(budget.charge(), 8 * 1024);
+  budget.ended(250);
+  budget.ended(500);
+  budget.ended(125);
+  EXPECT_DOUBLE_EQ(budget.charge(), 500);
+  budget.started(kStart);
+  // 500 bytes drain in 5 ms at 100 kB/s.
+  EXPECT_EQ(budget.start_at(0, kStart), kStart + 4ms);
+}
+
+TEST(WindowBudgetTest, LargeBodyMakesTheChargeWholeUntilItAges) {
+  WindowBudget budget(k100Mbit, 50);
+  budget.ended(1 << 20);
+  EXPECT_DOUBLE_EQ(budget.charge(), 13 * 1024);
+  for (std::size_t i = 1; i < WindowBudget::kSizesKept; ++i) budget.ended(100);
+  EXPECT_DOUBLE_EQ(budget.charge(), 13 * 1024);
+  budget.ended(100);  // the large one is no longer among the last kSizesKept
+  EXPECT_DOUBLE_EQ(budget.charge(), 100);
 }
 
 TEST(WindowBudgetTest, SetRateRetargetsTheBudget) {
