@@ -116,8 +116,11 @@ void LinkController::advance(time_point now) {
 }
 
 void LinkController::set_pacing(double rate, time_point now) {
-  if (rate == pacing_rate_) return;
+  // A learned rate is news even when the pace holds: Startup keeps the starting pace until
+  // delivery reaches half of it, and --stats-log showed no rate for such a run.
+  if (rate == pacing_rate_ && link_rate_ == published_link_rate_) return;
   pacing_rate_ = rate;
+  published_link_rate_ = link_rate_;
   if (publish_) publish_(pacing_rate_, link_rate_, now);
 }
 

@@ -93,6 +93,7 @@ class LinkController {
   time_point phase_start_{};
   double pacing_rate_;
   double link_rate_ = 0;
+  double published_link_rate_ = 0;
   std::optional<time_point> interval_start_;  // none before the first byte
   std::uint64_t interval_bytes_ = 0;
   std::optional<std::chrono::nanoseconds> interval_min_rtt_;

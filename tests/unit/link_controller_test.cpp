@@ -188,5 +188,19 @@ TEST(LinkControllerTest, PublishesEachNewPace) {
   EXPECT_GT(controller.pacing_rate(), 1e6);
 }
 
+TEST(LinkControllerTest, PublishesALearnedRateWhileThePaceHolds) {
+  std::vector<double> rates;
+  LinkController controller({.initial_rate = 4e6},
+                            [&](double, double rate, auto) { rates.push_back(rate); });
+  auto now = kStart;
+  controller.on_delivered(25'000, now);  // 1 MB/s over 25 ms: twice that is below the start
+  now += 25ms;
+  controller.on_delivered(25'000, now);
+  EXPECT_EQ(controller.pacing_rate(), 4e6);
+  ASSERT_EQ(rates.size(), 1u);
+  EXPECT_EQ(rates.front(), controller.link_rate());
+  EXPECT_GT(rates.front(), 0);
+}
+
 }  // namespace
 }  // namespace sluice
