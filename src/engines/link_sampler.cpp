@@ -58,7 +58,7 @@ void LinkSampler::maybe_sample(TimeSource::time_point now) {
     const std::uint64_t delta = received - watched.received;
     arrived += delta;
     watched.received = received;
-    if (delta >= 0 * kStreamBytes && info->tcpi_rcv_rtt > 0) {
+    if (delta >= kStreamBytes && info->tcpi_rcv_rtt > 0) {
       link_.on_rtt(std::chrono::microseconds(info->tcpi_rcv_rtt), now);
     }
     return false;

@@ -14,7 +14,7 @@
 namespace sluice::detail {
 
 struct LinkControllerSettings {
-  double initial_rate = 4 << 20;  // bytes per second until the first rate is measured
+  double initial_rate = 2 << 20;  // bytes per second until the first rate is measured
   // One delivery-rate sample while the rate is being searched for (startup, probing,
   // draining); short, so that an overshoot is noticed before it fills the queue.
   std::chrono::nanoseconds fast_interval = std::chrono::milliseconds(25);
