@@ -19,6 +19,7 @@ Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimi
       live_(live),
       hosts_(settings.per_host, settings.per_host_rate),
       connect_window_(settings.connect_window),
+      per_host_rate_(settings.per_host_rate > 0),
       limit_(limit_source_->limit()) {
   if (settings.rate > 0) rate_.emplace(settings.rate, 1.0);
   if (live_ != nullptr && limit_source_->varies()) {
@@ -185,9 +186,15 @@ void Admission::retry(InputItem&& item, std::chrono::nanoseconds wait) {
   woken.signal();
 }
 
-void Admission::pace_connects() {
+bool Admission::wants_connect_reports() const noexcept {
+  return connect_window_ > 0 || per_host_rate_;
+}
+
+void Admission::expect_connect_reports() {
   std::lock_guard lock(mutex_);
-  if (connect_window_ > 0 && !connects_) connects_.emplace(connect_window_);
+  if (std::exchange(connect_reports_, true)) return;
+  if (connect_window_ > 0) connects_.emplace(connect_window_);
+  hosts_.await_sends();
 }
 
 void Admission::connect_ended(const std::string& host, ConnectOutcome outcome) {
@@ -195,8 +202,9 @@ void Admission::connect_ended(const std::string& host, ConnectOutcome outcome) {
   Wakes woken;
   {
     std::lock_guard lock(mutex_);
-    if (!connects_) return;
-    connects_->end(host, outcome, now);
+    if (!connect_reports_) return;
+    if (connects_) connects_->end(host, outcome, now);
+    if (!host.empty()) hosts_.request_sent(host, now);
     const auto found = host.empty() ? parked_.end() : parked_.find(host);
     if (found != parked_.end() && !found->second.scheduled) {
       found->second.scheduled = true;
@@ -340,9 +348,6 @@ Admission::Next Admission::next_locked(time_point now) {
     rate_ready_.reset();
   }
   // [/article:rate-reserve]
-  // Its host admitted it when it was taken, maybe before this start: --per-host-rate counts
-  // from the start.
-  if (rate_ && !held_->host.empty()) hosts_.started_late(held_->host, now);
   ++in_flight_;
   if (connects_) connects_->begin(held_->host, now);
   return Admitted{std::move(*std::exchange(held_, std::nullopt)), in_flight_};

@@ -116,10 +116,14 @@ class Admission {
   // limit or the end of the run.
   std::optional<Admitted> next_blocking(std::stop_token stop);
 
-  // --- Pacing new connections (AdmissionSettings::connect_window).
+  // --- Reports of connects: the connect window (AdmissionSettings::connect_window) paces
+  // them, and a --per-host-rate interval runs from the moment a request goes out.
+  // Whether admission has a use for the reports; the same for its whole life.
+  bool wants_connect_reports() const noexcept;
   // The engine's promise, before its first next(), to end each admitted item's connect
-  // with connect_ended(); an engine that makes none is not paced.
-  void pace_connects();
+  // with connect_ended(). Without it connects are not paced and a --per-host-rate
+  // interval runs from the admission.
+  void expect_connect_reports();
   // Ends the connect of an admitted item to `host`: its request is about to go out
   // (Reused, Connected or Retransmitted) or its transfer ended before that (Failed when its
   // connect did, else Reused). Exactly once per admitted item.
@@ -232,11 +236,14 @@ class Admission {
   std::optional<BasicTokenBucket> rate_;
   std::optional<InputItem> held_;
   std::optional<time_point> rate_ready_;
-  // Set from pace_connects() on, when AdmissionSettings::connect_window asks for pacing.
+  // Set from expect_connect_reports() on, when AdmissionSettings::connect_window asks for
+  // pacing.
   std::optional<ConnectWindow> connects_;
-  std::size_t connect_window_ = 0;  // AdmissionSettings::connect_window
-  std::size_t limit_;               // limit_source_->limit() as last read
-  std::size_t in_flight_ = 0;       // admitted and not yet released
+  const std::size_t connect_window_;  // AdmissionSettings::connect_window
+  const bool per_host_rate_;          // AdmissionSettings::per_host_rate is set
+  bool connect_reports_ = false;      // expect_connect_reports() was called
+  std::size_t limit_;                 // limit_source_->limit() as last read
+  std::size_t in_flight_ = 0;         // admitted and not yet released
   bool closed_ = false;
   // Written under mutex_, so waits see it; atomic so that cancelled() needs no lock.
   std::atomic<bool> cancelled_ = false;

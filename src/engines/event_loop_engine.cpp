@@ -210,7 +210,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
   }
   Slot* slot = idle_.back();
   auto failed = slot->transfer->prepare(std::move(admitted.item));
-  if (options_.connect_window > 0) slot->connect.started(slot->transfer->host());
+  if (admission.wants_connect_reports()) slot->connect.started(slot->transfer->host());
   if (failed) {
     slot->connect.ended(CURLE_OK);
     settle_unstarted(*slot->transfer, std::move(*failed), admission, sink);
@@ -342,7 +342,7 @@ void EventLoopEngine::cancel_all(Admission& admission, RecordSink& sink) {
 void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                           std::stop_token stop) {
   live_ = &live;
-  if (options_.connect_window > 0) admission.pace_connects();
+  if (admission.wants_connect_reports()) admission.expect_connect_reports();
   limits_.report_to(live);
   admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });

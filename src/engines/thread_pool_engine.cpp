@@ -93,12 +93,12 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     gate.waiting = &live.waiting_for_bandwidth;
     gate.link = limits.link_sampler.get();
   }
-  const bool paced = options_.connect_window > 0;
+  const bool reports_connects = admission.wants_connect_reports();
   ConnectReport connect(admission);
   WorkerSockets sockets;  // declared first: the handle's connections close into it
   TransferHooks hooks{.progress = &abort_when_stopped, .progress_data = &stop};
-  sockets.watch(hooks, paced ? &connect : nullptr);
-  if (paced) {
+  sockets.watch(hooks, reports_connects ? &connect : nullptr);
+  if (reports_connects) {
     hooks.request_ready = &report_request_ready;
     hooks.request_data = &connect;
   }
@@ -111,7 +111,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
     if (!admitted) break;
     const std::size_t in_flight_at_start = admitted->in_flight;
     auto failed = transfer.prepare(std::move(admitted->item));
-    if (paced) connect.started(transfer.host());
+    if (reports_connects) connect.started(transfer.host());
     if (failed) {
       connect.ended(CURLE_OK);
       settle_unstarted(transfer, std::move(*failed), admission, sink);
@@ -135,7 +135,7 @@ void ThreadPoolEngine::work(Admission& admission, RecordSink& sink, LiveCounters
 void ThreadPoolEngine::run(Admission& admission, RecordSink& sink, LiveCounters& live,
                            std::stop_token stop) {
   RunLimits limits(options_, resources_.bandwidth_share);
-  if (options_.connect_window > 0) admission.pace_connects();
+  if (admission.wants_connect_reports()) admission.expect_connect_reports();
   std::optional<ReceiverSlots> receivers;
   if (limits.window) receivers.emplace(*limits.window);
   ReceiverSlots* slots = receivers ? &*receivers : nullptr;

@@ -35,7 +35,7 @@ HostLimiter::HostLimiter(std::size_t per_host_cap, double starts_per_second)
 
 bool HostLimiter::idle(const Host& host, time_point now) {
   // A host forgotten before its interval ran out could start again at once.
-  return host.in_flight == 0 && host.paused_until <= now &&
+  return host.in_flight == 0 && host.unsent == 0 && host.paused_until <= now &&
          (!host.rate || host.rate_until <= now) && host.next_start <= now;
 }
 
@@ -58,6 +58,8 @@ HostAdmission HostLimiter::try_acquire(std::string_view key, time_point now) {
   // The cap before the rate, so that a request refused for the cap uses up no token.
   if (per_host_cap_ != 0 && host.in_flight >= per_host_cap_) return {};
   // Before the announced rate too: a refusal here must not use up the server's token.
+  // The interval begins when the host's last request goes out; request_sent() says when.
+  if (host.unsent > 0) return {};
   if (host.next_start > now) return {.admitted = false, .retry_at = host.next_start};
   if (host.rate && host.rate_until <= now) host.rate.reset();
   if (host.rate && !host.rate->try_take(1, now)) {
@@ -66,13 +68,22 @@ HostAdmission HostLimiter::try_acquire(std::string_view key, time_point now) {
   }
   ++host.in_flight;
   if (start_interval_ > std::chrono::nanoseconds::zero()) host.next_start = now + start_interval_;
+  if (await_sends_) ++host.unsent;
   return {.admitted = true, .retry_at = std::nullopt};
 }
 
-void HostLimiter::started_late(std::string_view key, time_point now) {
-  if (start_interval_ == std::chrono::nanoseconds::zero()) return;
+void HostLimiter::await_sends() {
+  await_sends_ = start_interval_ > std::chrono::nanoseconds::zero();
+}
+
+void HostLimiter::request_sent(std::string_view key, time_point now) {
+  if (!await_sends_) return;
   const auto found = hosts_.find(key);
-  if (found == hosts_.end()) return;
+  if (found == hosts_.end() || found->second.unsent == 0) {
+    assert(false && "request_sent without try_acquire");
+    return;
+  }
+  --found->second.unsent;
   found->second.next_start = std::max(found->second.next_start, now + start_interval_);
 }
 

@@ -54,10 +54,16 @@ class HostLimiter {
   // --per-host-rate interval, and has a request left in its announced rate (which this then
   // uses up).
   HostAdmission try_acquire(std::string_view key, time_point now);
-  // A request admitted earlier starts only at `now` (it waited for the run's --rate): the
-  // host's --per-host-rate interval runs from here, so the server never sees two starts
-  // closer than it. Does nothing without a --per-host-rate or when the host is not tracked.
-  void started_late(std::string_view key, time_point now);
+  // From here on, a --per-host-rate interval runs from the moment a request goes out
+  // (request_sent()), and a host with an admitted request that has not gone out takes no
+  // other start. Counted from admission, a start that then waits for the run's --rate, its
+  // DNS lookup or its connect lets the next one reach the server less than an interval
+  // after it. Does nothing without a --per-host-rate. The caller promises one
+  // request_sent() per admitted request.
+  void await_sends();
+  // The request of a request admitted to `key` went out at `now`, or its transfer ended
+  // before it did.
+  void request_sent(std::string_view key, time_point now);
   // Ends a request that try_acquire admitted.
   void release(std::string_view key, time_point now);
   std::size_t in_flight(std::string_view key) const;
@@ -95,6 +101,7 @@ class HostLimiter {
     time_point window_end{};
     std::uint64_t window_remaining = 0;
     time_point next_start{};  // --per-host-rate: no start before this
+    std::size_t unsent = 0;   // after await_sends(): admitted, not yet request_sent()
   };
   // Heterogeneous lookup: a std::string_view key needs no std::string to find a host.
   struct KeyHash {
@@ -112,6 +119,7 @@ class HostLimiter {
   const std::size_t per_host_cap_;
   // --per-host-rate's interval between starts to one host, rounded up; zero: none.
   const std::chrono::nanoseconds start_interval_;
+  bool await_sends_ = false;  // await_sends() was called with a start interval
   Hosts hosts_;
   std::size_t sweep_at_size_;  // the table size that triggers a sweep
   time_point next_sweep_{};    // the time that triggers one

@@ -148,7 +148,7 @@ TEST(AdmissionTest, ItemsOfAHostAtItsCapWaitAsideWhileOtherHostsGo) {
 
 TEST(AdmissionTest, StartsNoMoreThanTheConnectWindowUntilConnectsEnd) {
   Fixture f({.connect_window = 2});
-  f.admission.pace_connects();
+  f.admission.expect_connect_reports();
   for (std::uint64_t i = 0; i < 6; ++i) ASSERT_TRUE(f.admission.push(item(i, kA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
@@ -166,7 +166,7 @@ TEST(AdmissionTest, StartsNoMoreThanTheConnectWindowUntilConnectsEnd) {
 
 TEST(AdmissionTest, AHostAtItsConnectWindowWaitsAsideWhileOtherHostsConnect) {
   Fixture f({.connect_window = 2});
-  f.admission.pace_connects();
+  f.admission.expect_connect_reports();
   for (std::uint64_t i : {0U, 1U}) ASSERT_TRUE(f.admission.push(item(i, kB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
@@ -297,18 +297,32 @@ TEST(AdmissionTest, ARetryCountsAsAStartUnderThePerHostRate) {
   EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 0);
 }
 
-TEST(AdmissionTest, AStartHeldForTheRateBeginsItsHostsIntervalWhenItGoes) {
+TEST(AdmissionTest, AHostsIntervalBeginsWhenItsRequestGoesOut) {
   Fixture f({.per_host_rate = 4, .rate = 10});  // 250 ms per host, 100 ms between any starts
+  ASSERT_TRUE(f.admission.wants_connect_reports());
+  f.admission.expect_connect_reports();
   ASSERT_TRUE(f.admission.push(item(0, kB)));
   ASSERT_TRUE(f.admission.push(item(1, kA)));
   ASSERT_TRUE(f.admission.push(item(2, kA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 100ms);  // a's first, for --rate
-  // Woken late: a's first starts at 300 ms, so its second may not start before 550 ms,
-  // although --rate would let it go at once and a's interval from its admission has passed.
+  // Woken late, a's first starts at 300 ms and waits for its connect until 400 ms: its
+  // second waits for that, then 250 ms, although --rate would let it go at once and a's
+  // interval from its admission has passed.
   EXPECT_EQ(admitted(f.admission.next(kStart + 300ms)), 1);
-  EXPECT_EQ(not_before(f.admission.next(kStart + 300ms)), kStart + 550ms);
-  EXPECT_EQ(admitted(f.admission.next(kStart + 550ms)), 2);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart + 350ms)));
+  f.clock.advance(400ms);
+  f.admission.connect_ended(kA, ConnectOutcome::Connected);
+  EXPECT_EQ(not_before(f.admission.next(kStart + 400ms)), kStart + 650ms);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 650ms)), 2);
+}
+
+TEST(AdmissionTest, WithoutConnectReportsAHostsIntervalRunsFromItsAdmission) {
+  Fixture f({.per_host_rate = 4});
+  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  ASSERT_TRUE(f.admission.push(item(1, kA)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_EQ(admitted(f.admission.next(kStart + 250ms)), 1);
 }
 
 TEST(AdmissionTest, RetriesAndParkedItemsCountAgainstTheBoundButNotTheFreshOne) {

@@ -204,12 +204,38 @@ TEST(HostLimiterTest, AHostKeepsItsIntervalAfterItsLastRelease) {
   EXPECT_TRUE(limiter.try_acquire(kA, kStart + 1s));
 }
 
-TEST(HostLimiterTest, ALateStartMovesTheHostsNextStart) {
+TEST(HostLimiterTest, AwaitingSendsTheIntervalRunsFromTheRequestGoingOut) {
   HostLimiter limiter(0, 2.0);
+  limiter.await_sends();
   ASSERT_TRUE(limiter.try_acquire(kA, kStart));
-  limiter.started_late(kA, kStart + 300ms);
-  EXPECT_EQ(limiter.try_acquire(kA, kStart + 500ms).retry_at, kStart + 800ms);
-  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 800ms));
+  // Its connect took 700 ms: no other start meanwhile, though the interval from admission
+  // ran out, and nothing to wait for but the send.
+  const HostAdmission unsent = limiter.try_acquire(kA, kStart + 600ms);
+  EXPECT_FALSE(unsent);
+  EXPECT_EQ(unsent.retry_at, std::nullopt);
+  EXPECT_TRUE(limiter.try_acquire(kB, kStart + 600ms));  // other hosts go on
+  limiter.request_sent(kA, kStart + 700ms);
+  EXPECT_EQ(limiter.try_acquire(kA, kStart + 800ms).retry_at, kStart + 1200ms);
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 1200ms));
+}
+
+TEST(HostLimiterTest, AHostIsKeptWhileARequestOfItsHasNotGoneOut) {
+  HostLimiter limiter(0, 2.0);
+  limiter.await_sends();
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart));
+  limiter.release(kA, kStart + 1s);  // its transfer ended; its report comes after
+  EXPECT_EQ(limiter.tracked_hosts(), 1u);
+  limiter.request_sent(kA, kStart + 1s);
+  EXPECT_FALSE(limiter.try_acquire(kA, kStart + 1200ms));
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart + 1500ms));
+}
+
+TEST(HostLimiterTest, WithoutAPerHostRateSendsAreNotAwaited) {
+  HostLimiter limiter(0);
+  limiter.await_sends();
+  ASSERT_TRUE(limiter.try_acquire(kA, kStart));
+  EXPECT_TRUE(limiter.try_acquire(kA, kStart));
+  limiter.request_sent(kA, kStart);  // nothing to count
 }
 
 TEST(HostLimiterTest, PerHostRateRefusalKeepsTheAnnouncedToken) {
