@@ -20,7 +20,7 @@ LABELS = {
     "en": {"title": "The queue before a {rate:g} Mbit/s link (limit {limit:.0f} KB)",
            "time": "time since the load started, s", "backlog": "queued, KB", "idle": "idle"},
 }
-COLOURS = ["#7f7f7f", "#c0504d", "#4f81bd", "#9bbb59", "#8064a2"]
+COLOURS = ["#7f7f7f", "#c0504d", "#4f81bd", "#9bbb59", "#8064a2", "#f79646", "#4bacc6"]
 
 
 def plot(run, lang, folder):
@@ -34,11 +34,11 @@ def plot(run, lang, folder):
         title = words["idle"] if name == "idle" else name
         lines.append(f"'{path}' using 1:2 with lines lw 2 lc rgb '{COLOURS[i % len(COLOURS)]}' "
                      f"title \"{title}\"")
-    script = f"""set terminal pngcairo noenhanced size 900,380 font 'DejaVu Sans,10'
+    script = f"""set terminal pngcairo noenhanced size 1000,380 font 'DejaVu Sans,10'
 set output '{IMG}/link_backlog.{lang}.png'
 set title "{words['title'].format(rate=run['rate_mbit'], limit=limit_kb)}"
 set xlabel "{words['time']}"; set ylabel "{words['backlog']}"
-set yrange [0:{limit_kb * 1.1:.0f}]; set xrange [0:*]; set grid; set key top right
+set yrange [0:{limit_kb * 1.1:.0f}]; set xrange [0:*]; set grid; set key outside right top
 plot {", ".join(lines)}
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
