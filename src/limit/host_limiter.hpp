@@ -61,8 +61,7 @@ class HostLimiter {
   // after it. Does nothing without a --per-host-rate. The caller promises one
   // request_sent() per admitted request.
   void await_sends();
-  // The request of a request admitted to `key` went out at `now`, or its transfer ended
-  // before it did.
+  // A request admitted to `key` went out at `now`, or its transfer ended before it did.
   void request_sent(std::string_view key, time_point now);
   // Ends a request that try_acquire admitted.
   void release(std::string_view key, time_point now);
