@@ -56,6 +56,19 @@ bool Admission::full() const {
   return held >= capacity_ || (fresh_capacity_ > 0 && items_.size() >= fresh_capacity_);
 }
 
+bool Admission::refill_due() const {
+  if (full()) return false;
+  const std::size_t held = items_.size() + retries_.size() + parked_count_ + (held_ ? 1 : 0);
+  std::size_t room = capacity_ - held;
+  std::size_t bound = capacity_;
+  if (fresh_capacity_ > 0) {
+    room = std::min(room, fresh_capacity_ - items_.size());
+    bound = std::min(bound, fresh_capacity_);
+  }
+  const std::size_t batch = std::max<std::size_t>(1, bound / 4);
+  return room >= batch || items_.size() < batch;
+}
+
 bool Admission::drained() const {
   return closed_ && items_.empty() && retries_.empty() && parked_count_ == 0 && !held_ &&
          in_flight_ == 0;
@@ -68,7 +81,8 @@ bool Admission::push(InputItem&& item) {
     not_full_.wait(lock, [&] { return !full() || cancelled_; });
     if (cancelled_) return false;
     items_.push_back(std::move(item));
-    woken = wakes(false);
+    // At its limit the consumer could start nothing: a release wakes it.
+    if (in_flight_ < limit_) woken = wakes(false);
   }
   woken.signal();
   return true;
@@ -355,6 +369,7 @@ Admission::Next Admission::next_locked(time_point now) {
 
 Admission::Next Admission::next(time_point now) {
   Next next;
+  bool refill = false;
   {
     std::lock_guard lock(mutex_);
     next = next_locked(now);
@@ -362,8 +377,9 @@ Admission::Next Admission::next(time_point now) {
     if (!std::holds_alternative<Admitted>(next) && !std::holds_alternative<Drained>(next)) {
       consumer_waiting_ = true;
     }
+    refill = std::holds_alternative<Admitted>(next) && refill_due();
   }
-  if (std::holds_alternative<Admitted>(next)) not_full_.notify_one();
+  if (refill) not_full_.notify_one();
   return next;
 }
 
@@ -379,12 +395,11 @@ std::optional<Admitted> Admission::next_blocking(std::stop_token stop) {
         // Leaving without a timekeeper asleep: one sleeper takes up the watch for what
         // may start later (a due retry, the next --rate start).
         Wakes woken_up = timed_sleepers_.empty() ? wakes(false) : Wakes{};
+        const bool refill = std::holds_alternative<Admitted>(next) && refill_due();
         lock.unlock();
         woken_up.signal();
-        if (auto* admitted = std::get_if<Admitted>(&next)) {
-          not_full_.notify_one();
-          return std::move(*admitted);
-        }
+        if (refill) not_full_.notify_one();
+        if (auto* admitted = std::get_if<Admitted>(&next)) return std::move(*admitted);
         return std::nullopt;
       }
       // One sleeper keeps the time (the earliest deadline); the others wait for a

@@ -183,6 +183,10 @@ class Admission {
   // The callers of these hold mutex_.
   Next next_locked(time_point now);
   bool full() const;
+  // Whether to wake a producer waiting for room: when a quarter of the bound is free, or new
+  // input runs short of that. Woken for every start of a long list (a futex wake, a switch to
+  // the reader, one push), it cost the client 9 % of its CPU samples at c=10,000.
+  bool refill_due() const;
   bool drained() const;  // closed, nothing held, nothing in flight
   std::optional<time_point> earliest_due() const;
   std::optional<InputItem> take_due(time_point now);

@@ -102,6 +102,34 @@ TEST(AdmissionTest, WakeupFiresOnlyAfterAnAnswerOtherThanAnItem) {
   EXPECT_EQ(wakeups, 2);
 }
 
+TEST(AdmissionTest, NewInputWakesNoConsumerAtItsLimit) {
+  Fixture f({}, fixed_concurrency(1));
+  int wakeups = 0;
+  f.admission.set_wakeup([&] { ++wakeups; });
+  ASSERT_TRUE(f.admission.push(item(0)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
+  ASSERT_TRUE(f.admission.push(item(1)));
+  EXPECT_EQ(wakeups, 0);  // it could start nothing
+  f.admission.release("");
+  EXPECT_EQ(wakeups, 1);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
+}
+
+TEST(AdmissionTest, AProducerWaitingForRoomGoesOnOnceAQuarterOfTheBoundIsFree) {
+  Fixture f({.capacity = 8});
+  for (std::uint64_t i = 0; i < 8; ++i) ASSERT_TRUE(f.admission.push(item(i)));
+  ASSERT_TRUE(f.admission.occupancy(false).full);
+  {
+    std::jthread producer([&] {
+      for (std::uint64_t i = 8; i < 10; ++i) ASSERT_TRUE(f.admission.push(item(i)));
+    });
+    EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+    EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
+  }  // joined: two starts of eight woke it
+  for (long long i = 2; i < 10; ++i) EXPECT_EQ(admitted(f.admission.next(kStart)), i);
+}
+
 TEST(AdmissionTest, DueRetriesComeBeforeNewInputAndLaterOnesWait) {
   Fixture f;
   ASSERT_TRUE(f.admission.push(item(1)));
