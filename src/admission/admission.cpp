@@ -51,15 +51,17 @@ void Admission::set_wakeup(std::function<void()> wakeup) {
   wakeup_ = std::move(wakeup);
 }
 
+std::size_t Admission::held_count() const {
+  return items_.size() + retries_.size() + parked_count_ + (held_ ? 1 : 0);
+}
+
 bool Admission::full() const {
-  const std::size_t held = items_.size() + retries_.size() + parked_count_ + (held_ ? 1 : 0);
-  return held >= capacity_ || (fresh_capacity_ > 0 && items_.size() >= fresh_capacity_);
+  return held_count() >= capacity_ || (fresh_capacity_ > 0 && items_.size() >= fresh_capacity_);
 }
 
 bool Admission::refill_due() const {
   if (full()) return false;
-  const std::size_t held = items_.size() + retries_.size() + parked_count_ + (held_ ? 1 : 0);
-  std::size_t room = capacity_ - held;
+  std::size_t room = capacity_ - held_count();
   std::size_t bound = capacity_;
   if (fresh_capacity_ > 0) {
     room = std::min(room, fresh_capacity_ - items_.size());

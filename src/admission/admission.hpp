@@ -182,6 +182,7 @@ class Admission {
 
   // The callers of these hold mutex_.
   Next next_locked(time_point now);
+  std::size_t held_count() const;  // new input, retries, parked items, the item held for --rate
   bool full() const;
   // Whether to wake a producer waiting for room: when a quarter of the bound is free, or new
   // input runs short of that. Woken for every start of a long list (a futex wake, a switch to
