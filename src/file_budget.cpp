@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engines/event_loop_engine.hpp"
+#include "engines/event_loop_group.hpp"
 #include "watch/job_scheduler.hpp"
 
 namespace sluice::detail {
@@ -24,7 +25,7 @@ constexpr std::uint64_t kLookups = 16 * 4;
 // What libcurl, OpenSSL and the C library open for a moment: CA certificates, /dev/urandom,
 // nsswitch.conf.
 constexpr std::uint64_t kLibraries = 16;
-// The event loop's epoll instance and its wake-up eventfd.
+// Each event loop's epoll instance and its wake-up eventfd.
 constexpr std::uint64_t kEventLoop = 2;
 // A multi handle's wake-up socket pair (libcurl 7.88): each event-loop shard has one, and
 // so has the private multi handle that curl_easy_perform keeps with each worker's handle.
@@ -64,9 +65,12 @@ FileBudget file_budget(const Options& options, const RunFiles& run) {
   } else {
     budget.per_transfer = kLoopConnections;
     budget.transfer_holds = "a connection";
-    const std::uint64_t shards =
-        (options.concurrency + EventLoopEngine::kShardSize - 1) / EventLoopEngine::kShardSize;
-    budget.fixed += kEventLoop + shards * kMultiWakeUp;
+    for (const std::size_t slots :
+         loop_capacities(options.concurrency, event_loop_count(options))) {
+      const std::uint64_t shards =
+          (slots + EventLoopEngine::kShardSize - 1) / EventLoopEngine::kShardSize;
+      budget.fixed += kEventLoop + shards * kMultiWakeUp;
+    }
   }
   if (options.output_dir) {
     budget.per_transfer += 1;

@@ -78,6 +78,18 @@ void check_options(const Options& options) {
                                                       std::to_string(kMaxConcurrency) + ", not " +
                                                       std::to_string(options.concurrency));
   }
+  if (options.event_loops == 0 || options.event_loops > kMaxEventLoops) {
+    throw UsageError("event_loops", " must be between 1 and " + std::to_string(kMaxEventLoops) +
+                                        ", not " + std::to_string(options.event_loops));
+  }
+  if (options.event_loops > 1 && options.engine != EngineKind::EventLoop) {
+    throw UsageError("event_loops", " above 1 needs the event-loop engine");
+  }
+  if (options.event_loops > 1 && (options.max_bandwidth > 0 || options.adaptive_bandwidth)) {
+    throw UsageError("event_loops",
+                     " above 1 does not go with a bandwidth cap, which one loop "
+                     "paces (and a capped link needs no second thread)");
+  }
   if (options.max_redirects < 0) throw UsageError("max_redirects", " must not be negative");
   if (!(options.per_host_rate >= 0) || !std::isfinite(options.per_host_rate)) {
     throw UsageError("per_host_rate", " must be a finite number of starts per second (0: none)");

@@ -14,6 +14,9 @@ namespace sluice::detail {
 // The largest -c that makes sense: each slot needs a socket, and a process rarely may
 // open more than a million files.
 constexpr std::size_t kMaxConcurrency = 1'000'000;
+// The most event-loop threads: a loop is a thread busy on its own core, and more loops than
+// cores only take turns.
+constexpr std::size_t kMaxEventLoops = 64;
 
 // Initialises libcurl once per process; throws std::runtime_error if it cannot.
 void global_curl_init();

@@ -51,6 +51,11 @@ struct Options {
   bool adaptive_concurrency = false;
   std::size_t max_concurrency = 1000;
   EngineKind engine = EngineKind::EventLoop;
+  // The event loop's threads: each runs a loop of its own over an equal share of the slots,
+  // for runs whose one loop is busy the whole time (tens of thousands of small answers a
+  // second). At most `concurrency`; above 1 only on EngineKind::EventLoop, and not under a
+  // bandwidth cap (max_bandwidth, adaptive_bandwidth), which one loop paces.
+  std::size_t event_loops = 1;
   // One cap on the bytes per second received by all transfers together; zero means none.
   // Enforced on the wire: reads are paced from a shared token bucket, and each socket's
   // receive buffer is bounded, so TCP slows the senders instead of the kernel buffering.

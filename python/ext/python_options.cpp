@@ -165,6 +165,8 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          o.max_concurrency = whole_number("max_concurrency", v, 1);
        }},
       {"engine", set_engine},
+      {"event_loops",
+       [](Options& o, const py::handle& v) { o.event_loops = whole_number("event_loops", v, 1); }},
       {"max_bandwidth",
        [](Options& o, const py::handle& v) {
          // "auto": the link's rate, learned as the run goes, as the CLI's --max-bandwidth auto.

@@ -160,6 +160,15 @@ def test_options_reach_the_run(server):
     assert server.stats()["peak_in_flight"] <= 3
 
 
+def test_event_loops_share_the_slots(server):
+    urls = [server.url(f"/todos/{i}?delay=200ms") for i in range(1, 25)]
+    records = list(sluice.fetch(urls, concurrency=6, event_loops=2))
+    assert len(records) == 24 and all(r["ok"] for r in records)
+    assert server.stats()["peak_in_flight"] == 6
+    with pytest.raises(ValueError, match="^event_loops"):
+        sluice.fetch(urls, event_loops=2, max_bandwidth="1M")
+
+
 def test_afetch_yields_every_record(server):
     urls = [server.url(f"/todos/{i}?delay=10ms") for i in range(1, 26)]
 

@@ -2,6 +2,7 @@
 #include "engines/engine.hpp"
 
 #include "engines/event_loop_engine.hpp"
+#include "engines/event_loop_group.hpp"
 #include "engines/thread_pool_engine.hpp"
 #include "fd_limit.hpp"
 #include "limit/host_key.hpp"
@@ -11,6 +12,9 @@ namespace sluice::detail {
 std::unique_ptr<Engine> make_engine(const Options& options, const RunResources& resources) {
   switch (options.engine) {
     case EngineKind::EventLoop:
+      if (event_loop_count(options) > 1) {
+        return std::make_unique<EventLoopGroup>(options, resources);
+      }
       return std::make_unique<EventLoopEngine>(options, resources);
     case EngineKind::Threads:
       return std::make_unique<ThreadPoolEngine>(options, resources);

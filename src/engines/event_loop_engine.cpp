@@ -40,10 +40,25 @@ void signal_eventfd(int fd) noexcept {
 }  // namespace
 
 EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& resources)
+    : EventLoopEngine(options, resources, std::optional<GroupPart>()) {}
+
+EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& resources,
+                                 GroupPart part)
+    : EventLoopEngine(options, resources, std::optional<GroupPart>(part)) {}
+
+EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& resources,
+                                 std::optional<GroupPart> part)
     : options_(options),
       resources_(resources),
       retry_(options, std::random_device{}()),
-      limits_(options, resources.bandwidth_share) {
+      limits_(options, resources.bandwidth_share),
+      part_(part) {
+  if (part_) {
+    share_ = part_->share;
+  } else {
+    own_share_.emplace();
+    share_ = &*own_share_;
+  }
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -53,13 +68,14 @@ EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& res
   event.data.u64 = kWakeKey;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) throw_errno("epoll_ctl");
 
-  const std::size_t count = (options_.concurrency + kShardSize - 1) / kShardSize;
+  const std::size_t slots = part_ ? part_->capacity : options_.concurrency;
+  const std::size_t count = (slots + kShardSize - 1) / kShardSize;
   for (std::size_t i = 0; i < count; ++i) {
     auto shard = std::make_unique<Shard>();
     shard->engine = this;
     shard->id = static_cast<std::uint32_t>(i);
     // Spread the slots evenly, so no shard is much fuller than another.
-    shard->capacity = options_.concurrency / count + (i < options_.concurrency % count ? 1 : 0);
+    shard->capacity = slots / count + (i < slots % count ? 1 : 0);
     shard->multi = curl_multi_init();
     if (shard->multi == nullptr) throw std::runtime_error("curl_multi_init failed");
     curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, &EventLoopEngine::on_socket);
@@ -90,6 +106,8 @@ EventLoopEngine::~EventLoopEngine() {
   ::close(wake_fd_);
   ::close(epoll_fd_);
 }
+
+void EventLoopEngine::wake() const noexcept { signal_eventfd(wake_fd_); }
 
 int EventLoopEngine::on_socket(CURL* /*easy*/, curl_socket_t socket, int what, void* shard_ptr,
                                void* socketp) {
@@ -205,7 +223,7 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
                                                              hooks, RedirectFollower::Engine);
     // The engine finds the slot again from the easy handle when libcurl reports it done.
     slots_.back()->transfer->set_owner(slots_.back().get());
-    share_.attach(slots_.back()->transfer->handle());
+    share_->attach(slots_.back()->transfer->handle());
     idle_.push_back(slots_.back().get());
   }
   Slot* slot = idle_.back();
@@ -235,6 +253,9 @@ void EventLoopEngine::start(Admitted&& admitted, Admission& admission, RecordSin
 bool EventLoopEngine::admit(Admission& admission, RecordSink& sink) {
   admission_due_.reset();
   while (true) {
+    // A group loop at its capacity leaves the next start to a loop with room; admission's
+    // cap is the whole run's. It asks again when one of its own transfers ends.
+    if (part_ && active_ >= part_->capacity) return true;
     const auto now = std::chrono::steady_clock::now();
     if (limits_.window) {
       // Under the bandwidth cap the window budget decides how many transfers receive at
@@ -344,7 +365,7 @@ void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& 
   live_ = &live;
   if (admission.wants_connect_reports()) admission.expect_connect_reports();
   limits_.report_to(live);
-  admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
+  if (!part_) admission.set_wakeup([fd = wake_fd_] { signal_eventfd(fd); });
   std::stop_callback on_stop(stop, [fd = wake_fd_] { signal_eventfd(fd); });
 
   std::array<epoll_event, 256> events{};
@@ -356,7 +377,7 @@ void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& 
     // Asked on every turn, even once the input is over: a transfer in flight may still
     // hand back a retry.
     const bool admitting = admit(admission, sink);
-    live.in_flight.store(active_, std::memory_order_relaxed);
+    publish_in_flight(live);
     if (!admitting && active_ == 0) break;
 
     const int ready =
@@ -382,7 +403,17 @@ void EventLoopEngine::run(Admission& admission, RecordSink& sink, LiveCounters& 
     run_timeouts();
     collect_finished(admission, sink);
   }
-  live.in_flight.store(0, std::memory_order_relaxed);
+  publish_in_flight(live);  // zero: every transfer has ended
+}
+
+void EventLoopEngine::publish_in_flight(LiveCounters& live) {
+  // Added as a difference: a group's loops share the gauge.
+  if (active_ >= published_in_flight_) {
+    live.in_flight.fetch_add(active_ - published_in_flight_, std::memory_order_relaxed);
+  } else {
+    live.in_flight.fetch_sub(published_in_flight_ - active_, std::memory_order_relaxed);
+  }
+  published_in_flight_ = active_;
 }
 
 }  // namespace sluice::detail

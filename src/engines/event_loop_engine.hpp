@@ -40,18 +40,38 @@ namespace sluice::detail {
 // connection for each further transfer rather than wait for a second one to multiplex on;
 // the shard's connection cap still holds. Raising the per-connection limit does not help:
 // streams past the server's own limit (nginx: 128) are refused and retried on new ones.
+//
+// One loop is one thread, so one core: for more answers a second than that thread turns
+// around, Options::event_loops runs several, each with its own share of the slots, on threads
+// of their own (EventLoopGroup).
 class EventLoopEngine final : public Engine {
  public:
   // Transfers per multi handle; up to here the per-request cost stays flat.
   static constexpr std::size_t kShardSize = 256;
 
+  // One loop of an EventLoopGroup: its share of the run's slots, and the caches common to the
+  // group's loops (not null; they must outlive this loop).
+  struct GroupPart {
+    std::size_t capacity = 0;
+    const CurlShare* share = nullptr;
+  };
+
+  // The whole run in one loop: it registers its own wake-up with admission.
   EventLoopEngine(const Options& options, const RunResources& resources);
+  // One loop of a group: it starts at most `part.capacity` transfers at once, and leaves the
+  // wake-up to the group, which calls wake().
+  EventLoopEngine(const Options& options, const RunResources& resources, GroupPart part);
   ~EventLoopEngine() override;
 
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
            std::stop_token stop) override;
+  // Makes run() ask admission again; thread-safe.
+  void wake() const noexcept;
 
  private:
+  EventLoopEngine(const Options& options, const RunResources& resources,
+                  std::optional<GroupPart> part);
+
   struct Shard {
     EventLoopEngine* engine = nullptr;
     std::uint32_t id = 0;
@@ -94,6 +114,7 @@ class EventLoopEngine final : public Engine {
   void resume_paused();
   void collect_finished(Admission& admission, RecordSink& sink);
   void cancel_all(Admission& admission, RecordSink& sink);
+  void publish_in_flight(LiveCounters& live);
   int wait_ms() const;
 
   const Options& options_;
@@ -108,12 +129,16 @@ class EventLoopEngine final : public Engine {
   std::optional<std::chrono::steady_clock::time_point> admission_due_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: new input or a stop request
-  // Declared before the shards and slots: it must outlive their easy handles.
-  CurlShare share_;
+  // Empty when the loop is the whole run; a group loop stops admitting at its capacity.
+  std::optional<GroupPart> part_;
+  // Declared before the shards and slots: the shares must outlive their easy handles.
+  std::optional<CurlShare> own_share_;  // when the loop is the whole run
+  const CurlShare* share_ = nullptr;    // &*own_share_ or the group's
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::unique_ptr<Slot>> slots_;  // at most one per unit of concurrency, reused
   std::vector<Slot*> idle_;
   std::size_t active_ = 0;
+  std::size_t published_in_flight_ = 0;  // this loop's part of LiveCounters::in_flight
   // Under the bandwidth cap: the transfers between their first body byte and their end.
   std::size_t receiving_ = 0;
   LiveCounters* live_ = nullptr;  // the run's gauges, set by run()

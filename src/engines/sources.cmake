@@ -1,5 +1,5 @@
-# Engines: the interface, the event-loop engine over libcurl's multi-socket API and the
-# thread-pool engine over libcurl's easy API.
+# Engines: the interface, the event-loop engine over libcurl's multi-socket API (one loop, or a
+# group of loops on threads of their own) and the thread-pool engine over libcurl's easy API.
 target_sources(sluice PRIVATE
   engines/engine.cpp
   engines/curl_transfer.cpp
@@ -20,5 +20,6 @@ target_sources(sluice PRIVATE
   engines/socket_rtt.cpp
   engines/link_sampler.cpp
   engines/event_loop_engine.cpp
+  engines/event_loop_group.cpp
   engines/thread_pool_engine.cpp
   engines/worker_thread.cpp)

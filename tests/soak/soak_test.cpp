@@ -1,7 +1,8 @@
-// The soak test, on both engines: a long list at -c 500 with a share of hostile answers ends
-// with exactly one record per URL, the right error kind for each fault, and flat memory; and a
-// run killed with SIGKILL part-way (which may leave a torn last line, and no other) and resumed
-// ends every URL as one uninterrupted run would, in whole lines only.
+// The soak test, on both engines (the loop engine with one event loop and with two): a long
+// list at -c 500 with a share of hostile answers ends with exactly one record per URL, the
+// right error kind for each fault, and flat memory; and a run killed with SIGKILL part-way
+// (which may leave a torn last line, and no other) and resumed ends every URL as one
+// uninterrupted run would, in whole lines only.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -201,10 +202,13 @@ class SoakTest : public ::testing::TestWithParam<std::string> {
   // busy loops and eight builds) at 2 s (kStallTimeout: longer under a sanitizer). Only the
   // fault=stall URLs wait it out.
   std::vector<std::string> args(const std::filesystem::path& list) const {
+    const bool two_loops = GetParam() == "loop2";
     return {"-c",
             std::to_string(kConcurrency),
             "--engine",
-            GetParam(),
+            two_loops ? "loop" : GetParam(),
+            "--event-loops",
+            two_loops ? "2" : "1",
             "@" + list.string(),
             "--stall-timeout",
             kStallTimeout,
@@ -223,7 +227,8 @@ class SoakTest : public ::testing::TestWithParam<std::string> {
   std::filesystem::path results_ = dir_.path() / "results.jsonl";
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, SoakTest, ::testing::Values("loop", "threads"));
+// "loop2": the loop engine with two event loops (--event-loops 2).
+INSTANTIATE_TEST_SUITE_P(Engines, SoakTest, ::testing::Values("loop", "loop2", "threads"));
 
 TEST_P(SoakTest, EveryUrlGetsOneRecordOfTheRightKindInFlatMemory) {
   const auto base = server_.base_url();

@@ -42,6 +42,18 @@ TEST(FileBudgetTest, EventLoopShardsAndListFilesCountInTheRest) {
   EXPECT_EQ(lists.fixed, one_shard.fixed + 3);
 }
 
+TEST(FileBudgetTest, EachEventLoopCountsItsEpollItsWakeUpAndItsShards) {
+  auto two_loops = with(EngineKind::EventLoop, 512, false);
+  two_loops.event_loops = 2;
+  const auto one = file_budget(with(EngineKind::EventLoop, 512, false), {});
+  // 256 slots each, one shard each: the same wake-up pairs as one loop's two shards, and
+  // one more epoll instance and eventfd.
+  EXPECT_EQ(file_budget(two_loops, {}).fixed, one.fixed + 2);
+  two_loops.concurrency = 514;  // 257 each: two shards per loop
+  EXPECT_EQ(file_budget(two_loops, {}).fixed, one.fixed + 2 + 2 * 2);
+  EXPECT_EQ(file_budget(two_loops, {}).per_transfer, 1u);
+}
+
 TEST(FileBudgetTest, AFetchRunOpensTheListOfEachAtFileSource) {
   const std::vector<std::string> sources{"@urls.txt", "https://example.com/", "-", "@more.txt"};
   Options options;

@@ -190,6 +190,11 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
                  "textbook-slices, textbook-permits: the classic answers, for comparison")
       ->check(CLI::IsMember({"loop", "threads", "textbook-slices", "textbook-permits"}))
       ->capture_default_str();
+  app.add_option("--event-loops", fetch.options.event_loops,
+                 "Threads of the loop engine, each with an equal share of -c, for more small "
+                 "answers a second than one thread turns around")
+      ->capture_default_str()
+      ->transform(whole_number(1, kMaxEventLoops));
   app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "Limit on resolve + connect + TLS")

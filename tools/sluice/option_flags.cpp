@@ -8,11 +8,12 @@ namespace sluice::cli {
 namespace {
 
 // Every field of Options that a flag sets, in the order of options.hpp.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 51> kFlags{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 52> kFlags{{
     {"concurrency", "--concurrency"},
     {"adaptive_concurrency", "-c auto"},
     {"max_concurrency", "--max-concurrency"},
     {"engine", "--engine"},
+    {"event_loops", "--event-loops"},
     {"max_bandwidth", "--max-bandwidth"},
     {"bandwidth_burst", "--bandwidth-burst"},
     {"rate", "--rate"},

@@ -6,7 +6,7 @@ _sluice() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD - 1]}
 
-  local fetch_options="-h --help --version -c --concurrency --max-concurrency --engine
+  local fetch_options="-h --help --version -c --concurrency --max-concurrency --engine --event-loops
     --timeout --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait
     --grace --max-bandwidth --bandwidth-burst --rate --per-host --per-host-rate --connect-window -o
     --output-dir --layout --skip-existing --continue --results
@@ -17,8 +17,8 @@ _sluice() {
     -d --data --data-binary --retry-all-methods -g --globoff --input-format --hash
     --record-header --save-errors"
   # watch writes each job's results to OUTBOX: --results and its kin do not apply there.
-  local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --timeout
-    --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
+  local watch_options="-h --help --out -c --concurrency --max-concurrency --engine --event-loops
+    --timeout --connect-timeout --stall-timeout --retries --retry-backoff --max-retry-wait --grace
     --max-bandwidth --bandwidth-burst --rate --per-host --per-host-rate --connect-window -o
     --output-dir --layout --skip-existing --continue --progress -q --quiet
     --max-redirects --max-expansion --max-body --user-agent -k --insecure --resolve
@@ -88,7 +88,7 @@ _sluice() {
       compopt -o filenames 2>/dev/null
       return
       ;;
-    --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
+    --max-concurrency | --event-loops | --timeout | --connect-timeout | --stall-timeout | --retries | \
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
       --rate | --per-host | --per-host-rate | --connect-window | --max-redirects | \
       --max-expansion | --max-body | --user-agent | \
