@@ -3,14 +3,17 @@
 `sluice serve` on loopback.
 
 For each case and tool it prints wall time, the ideal time and their ratio, CPU seconds,
-peak RSS, what the server saw (connections opened, the peak of requests in flight) and the
-machine's load average over the last minute, since the two cores may be shared.
+peak RSS, the server's CPU per request, what the server saw (connections opened, the peak of
+requests in flight) and the machine's load average over the last minute, since the two cores
+may be shared.
 The ideal is the makespan of a zero-overhead scheduler over the *nominal* latencies of the
 list (what the server was told to wait), so ratios compare tools fairly.
 `--engines` runs sluice once more per named engine (`sluice --engine E`), the textbook
 designs included, so they are measured as the common fetchers are.
 sluice's own rows add the p50 and p99 of the latencies it observed (its --summary-json), and
-`--sluice-flags` passes further options to it (e.g. `--connect-window 0`).
+`--sluice-flags` passes further options to it (e.g. `--connect-window 0`), and
+`--sluice-variants` runs it once more per flag set (e.g. `--event-loops 2`), taking turns
+with the others.
 `--server nginx` serves case (c), which has no delays, from nginx with keep-alive instead
 (nginx_server.py): every client keeps its connections there. nginx keeps no counters, so
 requests, connections and peak in flight read "-".
@@ -18,7 +21,7 @@ With --repeat, the tools take turns run by run, so a change in the machine's loa
 each of them alike.
 Usage: bench/fetch_bench.py [--sluice build/release/tools/sluice/sluice] [--cases a,b,c,d]
        [--engines loop,threads,textbook-slices,textbook-permits] [--server sluice|nginx]
-       [--sluice-flags=...]
+       [--sluice-flags=...] [--sluice-variants='--event-loops 2;...']
 """
 import argparse
 import heapq
@@ -179,6 +182,13 @@ def process_cpu_seconds(pid):
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree_cpu_seconds(pid):
+    """process_cpu_seconds of pid and its children: nginx's master and its worker."""
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        kids = [int(child) for child in children.read().split()]
+    return process_cpu_seconds(pid) + sum(process_cpu_seconds(kid) for kid in kids)
+
+
 def run_against_own_server(sluice, case, build_command, body_parent=None, server_kind="sluice"):
     """Runs build_command(base, url_list, workdir, body_dir) against a server of its own,
     so the server's counters (connections, peak in flight, CPU) belong to this run alone."""
@@ -192,7 +202,7 @@ def run_against_own_server(sluice, case, build_command, body_parent=None, server
             url_list = write_list(case, server.base, workdir)
             command = build_command(server.base, url_list, workdir, body_dir)
             wall, cpu, rss, code = measured(command)
-            server_cpu = process_cpu_seconds(server.process.pid)
+            server_cpu = process_tree_cpu_seconds(server.process.pid)
             stats = server.stats() if server_kind == "sluice" else None
             summary = None
             summary_path = os.path.join(workdir, "summary.json")
@@ -221,6 +231,9 @@ def main():
     parser.add_argument("--wget2-cases", default="a,b,c,d")
     parser.add_argument("--aria2c-dir", default=tmpfs_dir(),
                         help="where aria2c saves bodies (default /dev/shm, a tmpfs)")
+    parser.add_argument("--sluice-variants", default="",
+                        help="further sluice runs, ';'-separated flag sets taking turns with the "
+                             "tools, e.g. '--event-loops 2;--event-loops 2 --connect-window 0'")
     parser.add_argument("--sluice-flags", default="",
                         help="further sluice options, space-separated, e.g. --connect-window=0 "
                              "or '--max-bandwidth auto'")
@@ -232,6 +245,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
     wanted = [name for name in args.tools.split(",") if name]
     engines = [engine for engine in args.engines.split(",") if engine]
+    variants = [flags for flags in args.sluice_variants.split(";") if flags.strip()]
     tools = {name: (os.path.abspath(args.sluice) if name == "sluice" else shutil.which(name))
              for name in wanted}
     for name, path in tools.items():
@@ -251,6 +265,9 @@ def main():
                     run_one(args, key, case, name, path)
             for engine in engines:
                 run_one(args, key, case, "sluice", os.path.abspath(args.sluice), engine)
+            for variant in variants:
+                run_one(args, key, case, "sluice", os.path.abspath(args.sluice),
+                        variant=variant.split())
     return 0
 
 
@@ -258,10 +275,12 @@ def counter(stats, name):
     return "-" if stats is None else stats[name]
 
 
-def run_one(args, key, case, name, path, engine=None):
+def run_one(args, key, case, name, path, engine=None, variant=()):
     label = name
     if engine:
         label = f"sluice --engine {engine}"
+    elif variant:
+        label = "sluice " + " ".join(variant)
     elif name == "curl":
         label = "curl --parallel" + (" (max 300)" if case.c > 300 else "")
     elif name == "sluice" and args.sluice_flags:
@@ -274,7 +293,7 @@ def run_one(args, key, case, name, path, engine=None):
             sources = [s.format(base=base, list=url_list) for s in case.sluice_sources]
             chosen = ["--engine", engine] if engine else []
             return [path, "-q", "--summary-json", os.path.join(workdir, "summary.json"),
-                    "-c", str(case.c), *chosen, *args.sluice_flags.split(), *sources]
+                    "-c", str(case.c), *chosen, *args.sluice_flags.split(), *variant, *sources]
         if name == "curl":
             return curl_command(path, case, base, url_list, workdir)
         if name == "aria2c":
@@ -289,6 +308,7 @@ def run_one(args, key, case, name, path, engine=None):
     print(f"{key}  {case.title:32} {label:26} wall {run.wall:7.3f} s  ideal {ideal:7.3f} s"
           f"  ideal/wall {ratio}  cpu {run.cpu:6.2f} s ({run.cpu / n * 1e6:5.1f} us/req)"
           f"  {n / run.wall:8.0f} req/s  rss {run.rss:6.1f} MiB"
+          f"  server cpu {run.server_cpu / n * 1e6:5.1f} us/req"
           f"  requests {counter(run.stats, 'requests'):>6}"
           f"  connections {'-' if run.connections is None else run.connections:>6}"
           f"  peak in flight {counter(run.stats, 'peak_in_flight'):>5}  exit {run.code}"
