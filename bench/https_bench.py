@@ -8,12 +8,13 @@ nginx (Debian's nginx-light) is started here on a free port with a certificate f
 here, as a production server is set up: TLS 1.2 and 1.3, a session cache, HTTP/2, and
 connections kept for every request (keepalive_requests), so that a client's connections and
 handshakes are its own doing. Every URL answers the same 22-byte JSON body.
-Clients, those installed: sluice (the event loop, and `--engine threads` as "sluice threads"),
+Clients, those installed: sluice (the event loop, `--engine threads` as "sluice threads" and,
+with --tools loops2, two event loops as "sluice --event-loops 2"),
 curl --parallel, wget2 and aria2c (HTTP/1.1 only: it has no HTTP/2), each on the same list.
 Cases: `tls`: --urls tiny URLs at -c 50 over HTTP/1.1 and over HTTP/2;
        `h2`: the same list at -c 100, HTTP/2 beside HTTP/1.1.
 Usage: bench/https_bench.py [--sluice build/release/tools/sluice/sluice] [--urls 20000]
-       [--cases tls,h2] [--tools sluice,threads,curl,wget2,aria2c] [--repeat 3]
+       [--cases tls,h2] [--tools sluice,threads,loops2,curl,wget2,aria2c] [--repeat 3]
 Runs are interleaved (every client once, then every client again) and each figure is the
 median of --repeat runs. Prints a Markdown table.
 """
@@ -107,9 +108,9 @@ def clients(args, ca, workdir):
     sluice = os.path.abspath(args.sluice)
     made = {}
 
-    def sluice_command(engine):
+    def sluice_command(engine, *flags):
         def command(url_list, c, http1):
-            return [sluice, "-q", "--engine", engine, "-c", str(c), "--cacert", ca,
+            return [sluice, "-q", "--engine", engine, *flags, "-c", str(c), "--cacert", ca,
                     *(["--http1.1"] if http1 else []), "@" + url_list]
         return command
 
@@ -149,6 +150,8 @@ def clients(args, ca, workdir):
             made["sluice"] = sluice_command("loop")
         elif name == "threads":
             made["sluice threads"] = sluice_command("threads")
+        elif name == "loops2":
+            made["sluice --event-loops 2"] = sluice_command("loop", "--event-loops", "2")
         elif name in commands and shutil.which(name):
             made[name] = commands[name]
         elif name in commands:
