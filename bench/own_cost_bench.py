@@ -10,6 +10,7 @@ free port with a generated config, keep-alive on).
 Usage: bench/own_cost_bench.py [--sluice build/release/tools/sluice/sluice]
        [--bare build/release/bench/bare_multi_loop] [--counts 2000,4000] [-c 50]
        [--servers sluice,nginx] [--repeat 3] [--keep DIR]  (DIR keeps the callgrind.out files)
+       [--sluice-flags='--stall-timeout 0']  (further sluice options)
 The event loops' wake-ups depend on timing, so counts move by a few per cent from run to run:
 each figure is the median of --repeat runs.
 """
@@ -56,6 +57,8 @@ def main():
     parser.add_argument("--servers", default="sluice,nginx")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", help="a directory for the callgrind.out files")
+    parser.add_argument("--sluice-flags", default="",
+                        help="further sluice options, space-separated, e.g. '--stall-timeout 0'")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed")
@@ -71,7 +74,8 @@ def main():
         elif name == "nginx":
             print("nginx is not installed: skipped", file=sys.stderr)
     clients = {
-        "sluice": lambda urls: [sluice, "-q", "-c", str(args.c), "@" + urls],
+        "sluice": lambda urls: [sluice, "-q", "-c", str(args.c), *args.sluice_flags.split(),
+                                "@" + urls],
         "bare multi loop": lambda urls: [bare, urls, str(args.c)],
     }
     with tempfile.TemporaryDirectory() as workdir:
