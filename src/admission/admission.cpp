@@ -19,7 +19,6 @@ Admission::Admission(AdmissionSettings settings, std::unique_ptr<ConcurrencyLimi
       live_(live),
       hosts_(settings.per_host, settings.per_host_rate),
       connect_window_(settings.connect_window),
-      per_host_rate_(settings.per_host_rate > 0),
       limit_(limit_source_->limit()) {
   if (settings.rate > 0) rate_.emplace(settings.rate, 1.0);
   if (live_ != nullptr && limit_source_->varies()) {
@@ -34,6 +33,9 @@ void Admission::Wakes::signal() {
 
 Admission::Wakes Admission::wakes(bool all) {
   Wakes wakes;
+  // At the limit a consumer could start nothing: the next release (or a higher limit) wakes
+  // it, and the one woken keeps the time if a retry or a --rate start is due later.
+  if (!all && in_flight_ >= limit_) return wakes;
   if (std::exchange(consumer_waiting_, false)) wakes.consumer = wakeup_;
   if (all) {
     wakes.sleepers.assign(std::make_move_iterator(sleepers_.begin()),
@@ -83,8 +85,7 @@ bool Admission::push(InputItem&& item) {
     not_full_.wait(lock, [&] { return !full() || cancelled_; });
     if (cancelled_) return false;
     items_.push_back(std::move(item));
-    // At its limit the consumer could start nothing: a release wakes it.
-    if (in_flight_ < limit_) woken = wakes(false);
+    woken = wakes(false);
   }
   woken.signal();
   return true;
@@ -203,7 +204,8 @@ void Admission::retry(InputItem&& item, std::chrono::nanoseconds wait) {
 }
 
 bool Admission::wants_connect_reports() const noexcept {
-  return connect_window_ > 0 || per_host_rate_;
+  // Both are fixed at construction: no lock.
+  return connect_window_ > 0 || hosts_.spaces_starts();
 }
 
 void Admission::expect_connect_reports() {

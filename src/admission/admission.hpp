@@ -196,7 +196,8 @@ class Admission {
   std::optional<InputItem> take_next(time_point now);
   bool admit_or_park(InputItem& item, time_point now);
   void wake_host_at(const std::string& host, ParkedHost& parked, time_point at);
-  // Collects the consumer's callback (if it waits) and one or all sleeping workers.
+  // Collects the consumer's callback (if it waits) and one or all sleeping workers; one
+  // (not all) only while something may start under the limit.
   Wakes wakes(bool all);
   // Stores the starts waiting for --rate, the parked items and the waiting retries in the
   // live counters; called with the lock held.
@@ -245,7 +246,6 @@ class Admission {
   // pacing.
   std::optional<ConnectWindow> connects_;
   const std::size_t connect_window_;  // AdmissionSettings::connect_window
-  const bool per_host_rate_;          // AdmissionSettings::per_host_rate is set
   bool connect_reports_ = false;      // expect_connect_reports() was called
   std::size_t limit_;                 // limit_source_->limit() as last read
   std::size_t in_flight_ = 0;         // admitted and not yet released

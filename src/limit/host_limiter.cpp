@@ -72,9 +72,7 @@ HostAdmission HostLimiter::try_acquire(std::string_view key, time_point now) {
   return {.admitted = true, .retry_at = std::nullopt};
 }
 
-void HostLimiter::await_sends() {
-  await_sends_ = start_interval_ > std::chrono::nanoseconds::zero();
-}
+void HostLimiter::await_sends() { await_sends_ = spaces_starts(); }
 
 void HostLimiter::request_sent(std::string_view key, time_point now) {
   if (!await_sends_) return;

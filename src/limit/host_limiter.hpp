@@ -61,6 +61,9 @@ class HostLimiter {
   // after it. Does nothing without a --per-host-rate. The caller promises one
   // request_sent() per admitted request.
   void await_sends();
+  // Whether a --per-host-rate spaces the starts, so that await_sends() has a use; fixed at
+  // construction, so it needs no lock.
+  bool spaces_starts() const noexcept { return start_interval_.count() > 0; }
   // A request admitted to `key` went out at `now`, or its transfer ended before it did.
   void request_sent(std::string_view key, time_point now);
   // Ends a request that try_acquire admitted.

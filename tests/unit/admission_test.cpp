@@ -116,6 +116,25 @@ TEST(AdmissionTest, NewInputWakesNoConsumerAtItsLimit) {
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
 }
 
+TEST(AdmissionTest, ARetryOrAConnectEndingAtTheLimitWakesNoConsumer) {
+  Fixture f({.connect_window = 4}, fixed_concurrency(2));
+  f.admission.expect_connect_reports();
+  int wakeups = 0;
+  f.admission.set_wakeup([&] { ++wakeups; });
+  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  ASSERT_TRUE(f.admission.push(item(1, kA)));
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
+  EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
+  // Item 0's connect ends, and it fails and is handed back to be retried at once.
+  f.admission.connect_ended(kA, ConnectOutcome::Connected);
+  f.admission.retry(item(0, kA), std::chrono::seconds(0));
+  EXPECT_EQ(wakeups, 0);  // two in flight of two: it could start nothing
+  f.admission.release(kA);
+  EXPECT_EQ(wakeups, 1);
+  EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
+}
+
 TEST(AdmissionTest, AProducerWaitingForRoomGoesOnOnceAQuarterOfTheBoundIsFree) {
   Fixture f({.capacity = 8});
   for (std::uint64_t i = 0; i < 8; ++i) ASSERT_TRUE(f.admission.push(item(i)));
