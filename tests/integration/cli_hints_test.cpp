@@ -102,11 +102,13 @@ TEST(CliEfficiencyTest, ARateBoundRunIsMeasuredAgainstTheRate) {
   EXPECT_EQ(server.stats().requests, 40u);
 }
 
-// 10 URLs at 5/s take 1.8 s, and a plain progress line comes every second: the one at 1 s
-// has the whole input read and the next start waiting for the rate.
+// 10 URLs at 400/m (one start every 150 ms) take 1.35 s, and a plain progress line comes
+// every second: the one at 1 s has the whole input read and the eighth start waiting for the
+// rate, 50 ms away. (At 5/s a start fell due at the line's very moment, and the line could
+// come between that start and the next one's reservation, when nothing waits yet.)
 TEST(CliProgressTest, ShowsThePercentageAndThatTheRateHoldsTheRunBack) {
   Server server(ServerConfig{});
-  const auto result = run_sluice({"-q", "--progress", "--rate", "5/s", "--results", "/dev/null",
+  const auto result = run_sluice({"-q", "--progress", "--rate", "400/m", "--results", "/dev/null",
                                   server.base_url() + "/todos/{1..10}"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("/10 done ("), std::string::npos) << result.err;
