@@ -67,9 +67,7 @@ FileBudget file_budget(const Options& options, const RunFiles& run) {
     budget.transfer_holds = "a connection";
     for (const std::size_t slots :
          loop_capacities(options.concurrency, event_loop_count(options))) {
-      const std::uint64_t shards =
-          (slots + EventLoopEngine::kShardSize - 1) / EventLoopEngine::kShardSize;
-      budget.fixed += kEventLoop + shards * kMultiWakeUp;
+      budget.fixed += kEventLoop + EventLoopEngine::shard_count(slots) * kMultiWakeUp;
     }
   }
   if (options.output_dir) {

@@ -39,6 +39,13 @@ void signal_eventfd(int fd) noexcept {
 
 }  // namespace
 
+std::vector<std::size_t> even_shares(std::size_t total, std::size_t parts) {
+  std::vector<std::size_t> shares;
+  for (std::size_t i = 0; i < parts; ++i)
+    shares.push_back(total / parts + (i < total % parts ? 1 : 0));
+  return shares;
+}
+
 EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& resources)
     : EventLoopEngine(options, resources, std::optional<GroupPart>()) {}
 
@@ -69,13 +76,12 @@ EventLoopEngine::EventLoopEngine(const Options& options, const RunResources& res
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) throw_errno("epoll_ctl");
 
   const std::size_t slots = part_ ? part_->capacity : options_.concurrency;
-  const std::size_t count = (slots + kShardSize - 1) / kShardSize;
-  for (std::size_t i = 0; i < count; ++i) {
+  // Spread the slots evenly, so no shard is much fuller than another.
+  for (const std::size_t capacity : even_shares(slots, shard_count(slots))) {
     auto shard = std::make_unique<Shard>();
     shard->engine = this;
-    shard->id = static_cast<std::uint32_t>(i);
-    // Spread the slots evenly, so no shard is much fuller than another.
-    shard->capacity = slots / count + (i < slots % count ? 1 : 0);
+    shard->id = static_cast<std::uint32_t>(shards_.size());
+    shard->capacity = capacity;
     shard->multi = curl_multi_init();
     if (shard->multi == nullptr) throw std::runtime_error("curl_multi_init failed");
     curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, &EventLoopEngine::on_socket);

@@ -18,6 +18,10 @@
 
 namespace sluice::detail {
 
+// `total` spread over `parts` as evenly as whole numbers go: the first total % parts get one
+// more. Slots over loops, and a loop's slots over its shards.
+std::vector<std::size_t> even_shares(std::size_t total, std::size_t parts);
+
 // Not thread-safe: run() is called once, from one thread, which does all the work. It
 // starts what Admission admits (which keeps the cap on requests in flight, so a new
 // transfer is added only when one ends and a slow URL holds its slot and nothing else),
@@ -48,6 +52,10 @@ class EventLoopEngine final : public Engine {
  public:
   // Transfers per multi handle; up to here the per-request cost stays flat.
   static constexpr std::size_t kShardSize = 256;
+  // The multi handles of a loop with `slots` slots.
+  static std::size_t shard_count(std::size_t slots) {
+    return (slots + kShardSize - 1) / kShardSize;
+  }
 
   // One loop of an EventLoopGroup: its share of the run's slots, and the caches common to the
   // group's loops (not null; they must outlive this loop).

@@ -13,11 +13,7 @@ std::size_t event_loop_count(const Options& options) {
 }
 
 std::vector<std::size_t> loop_capacities(std::size_t concurrency, std::size_t loops) {
-  std::vector<std::size_t> capacities;
-  for (std::size_t i = 0; i < loops; ++i) {
-    capacities.push_back(concurrency / loops + (i < concurrency % loops ? 1 : 0));
-  }
-  return capacities;
+  return even_shares(concurrency, loops);
 }
 
 EventLoopGroup::EventLoopGroup(const Options& options, const RunResources& resources) {

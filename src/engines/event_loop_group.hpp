@@ -15,7 +15,7 @@ namespace sluice::detail {
 // How many loops a run gets: Options::event_loops, but no more than it has slots.
 std::size_t event_loop_count(const Options& options);
 
-// The slots of each of `loops` loops: `concurrency` spread evenly.
+// The slots of each of `loops` loops: `concurrency` spread evenly (even_shares).
 std::vector<std::size_t> loop_capacities(std::size_t concurrency, std::size_t loops);
 
 // run() is called once, from one thread, which runs the first loop itself and one thread per
