@@ -16,7 +16,7 @@ bool is_http(std::string_view url) {
 }
 
 // The scheme `reference` names (RFC 3986 section 3.1), lower-cased; empty for a relative one.
-std::string scheme_of(std::string_view reference) {
+std::string scheme_of_reference(std::string_view reference) {
   const auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
   const auto is_scheme_char = [&](char c) {
     return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
@@ -79,7 +79,7 @@ std::optional<std::string_view> unparsed_redirect_target(const TransferFailure& 
       failure.status < 300 || failure.status > 399) {
     return std::nullopt;
   }
-  const std::string scheme = scheme_of(failure.location);
+  const std::string scheme = scheme_of_reference(failure.location);
   if (scheme.empty() || scheme == "http" || scheme == "https") return std::nullopt;
   return failure.location;
 }

@@ -12,6 +12,8 @@
 #include <optional>
 #include <utility>
 
+#include "thread_url_handle.hpp"
+
 namespace sluice::detail {
 namespace {
 
@@ -166,17 +168,6 @@ std::size_t end_of_authority(std::string_view url, std::size_t start) {
   return static_cast<std::size_t>(
       std::find_if(url.begin() + static_cast<std::ptrdiff_t>(start), url.end(), is_end) -
       url.begin());
-}
-
-struct UrlHandleDeleter {
-  void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
-};
-
-// One handle per thread: a 10-million-line input would otherwise create and destroy one
-// per line. A CURLU is not safe to share, so a thread_local needs no locking.
-CURLU* thread_url_handle() {
-  thread_local const std::unique_ptr<CURLU, UrlHandleDeleter> handle(curl_url());
-  return handle.get();
 }
 
 }  // namespace

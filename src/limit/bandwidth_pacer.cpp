@@ -8,8 +8,7 @@
 namespace sluice::detail {
 namespace {
 
-constexpr double kKiB = 1024;
-constexpr double kMinBurstBytes = 16 * kKiB;  // CURL_MAX_WRITE_SIZE
+constexpr double kMinBurstBytes = 16 * 1024;  // CURL_MAX_WRITE_SIZE
 constexpr double kBurstSeconds = 0.020;
 
 }  // namespace

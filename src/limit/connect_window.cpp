@@ -7,7 +7,7 @@ namespace sluice::detail {
 namespace {
 
 // Ends between sweeps of idle lanes: a sweep walks every lane, so it is spread thin.
-constexpr std::size_t kSweepEvery = 4096;
+constexpr std::size_t kSweepAfterEnds = 4096;
 
 }  // namespace
 
@@ -66,7 +66,7 @@ void ConnectWindow::end(const std::string& host, ConnectOutcome outcome, time_po
   if (!host.empty()) {
     if (const auto found = hosts_.find(host); found != hosts_.end()) settle(found->second);
   }
-  if (++ends_since_sweep_ >= kSweepEvery) sweep(now);
+  if (++ends_since_sweep_ >= kSweepAfterEnds) sweep(now);
 }
 
 void ConnectWindow::sweep(time_point now) {

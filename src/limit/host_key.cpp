@@ -7,24 +7,15 @@
 #include <memory>
 #include <utility>
 
+#include "thread_url_handle.hpp"
+
 namespace sluice::detail {
 namespace {
-
-struct UrlHandleDeleter {
-  void operator()(CURLU* handle) const noexcept { curl_url_cleanup(handle); }
-};
 
 struct PartDeleter {
   void operator()(char* part) const noexcept { curl_free(part); }
 };
 using Part = std::unique_ptr<char, PartDeleter>;
-
-// One handle per thread, as in check_url: every transfer asks, and a CURLU is not safe to
-// share between threads.
-CURLU* thread_url_handle() {
-  thread_local const std::unique_ptr<CURLU, UrlHandleDeleter> handle(curl_url());
-  return handle.get();
-}
 
 std::optional<Part> get_part(CURLU* handle, CURLUPart which, unsigned int flags) {
   char* part = nullptr;

@@ -15,7 +15,7 @@ namespace {
 // Below this many hosts a sweep for size is not worth its time.
 constexpr std::size_t kMinSweepSize = 1024;
 // Hosts whose pause or rate ran out while the table did not grow are swept this often.
-constexpr std::chrono::seconds kSweepEvery{10};
+constexpr std::chrono::seconds kSweepInterval{10};
 
 // Rounded up, so that rounding never lets a host's starts come faster than asked.
 std::chrono::nanoseconds interval_of(double starts_per_second) {
@@ -43,7 +43,7 @@ void HostLimiter::sweep_if_due(time_point now) {
   if (hosts_.size() < sweep_at_size_ && now < next_sweep_) return;
   std::erase_if(hosts_, [now](const auto& entry) { return idle(entry.second, now); });
   sweep_at_size_ = std::max(kMinSweepSize, 2 * hosts_.size());
-  next_sweep_ = now + kSweepEvery;
+  next_sweep_ = now + kSweepInterval;
 }
 
 HostLimiter::Host& HostLimiter::find_or_add(std::string_view key) {

@@ -22,7 +22,7 @@ constexpr double kMaxResetSeconds = 366.0 * 24 * 3600;
 // announces a 30-year window.
 constexpr double kEpochThreshold = 1e9;
 
-std::string_view trim(std::string_view text) {
+std::string_view trim_blanks(std::string_view text) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
@@ -40,11 +40,11 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
     } else if (text[i] == '"') {
       quoted = !quoted;
     } else if (!quoted && text[i] == separator) {
-      parts.push_back(trim(text.substr(start, i - start)));
+      parts.push_back(trim_blanks(text.substr(start, i - start)));
       start = i + 1;
     }
   }
-  parts.push_back(trim(text.substr(start)));
+  parts.push_back(trim_blanks(text.substr(start)));
   return parts;
 }
 
@@ -88,16 +88,16 @@ std::vector<Member> parse_members(std::string_view field) {
     // A dictionary key is a token; a quoted head is an item, whatever it contains.
     const std::size_t equals = head.starts_with('"') ? std::string_view::npos : head.find('=');
     if (equals != std::string_view::npos) {
-      member.name = trim(head.substr(0, equals));
-      member.value = unquote(trim(head.substr(equals + 1)));
+      member.name = trim_blanks(head.substr(0, equals));
+      member.value = unquote(trim_blanks(head.substr(equals + 1)));
     } else {
       member.name = unquote(head);
     }
     for (std::size_t i = 1; i < parts.size(); ++i) {
       const std::size_t param_equals = parts[i].find('=');
       if (param_equals == std::string_view::npos) continue;  // a flag; none matter here
-      member.params.push_back({trim(parts[i].substr(0, param_equals)),
-                               unquote(trim(parts[i].substr(param_equals + 1)))});
+      member.params.push_back({trim_blanks(parts[i].substr(0, param_equals)),
+                               unquote(trim_blanks(parts[i].substr(param_equals + 1)))});
     }
     members.push_back(std::move(member));
   }

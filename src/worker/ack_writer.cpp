@@ -7,8 +7,8 @@
 namespace sluice::detail {
 namespace {
 
-constexpr std::size_t kBatch = 500;
-// How long a batch shorter than kBatch waits for more records before it goes.
+constexpr std::size_t kAcksPerBatch = 500;
+// How long a batch shorter than kAcksPerBatch waits for more records before it goes.
 constexpr std::chrono::milliseconds kGather(20);
 
 // KEYS: requests, results, meta, the host's lease set ("" for none). ARGV: group, entry id,
@@ -101,9 +101,9 @@ void AckWriter::write_loop() {
     // A short queue waits for company: written as they came, records under steady traffic
     // went one per round trip. The wait is small beside any lease (300 ms at least), which
     // no one renews once an entry's record is queued here.
-    changed_.wait_for(lock, kGather, [&] { return closing_ || queue_.size() >= kBatch; });
+    changed_.wait_for(lock, kGather, [&] { return closing_ || queue_.size() >= kAcksPerBatch; });
     std::deque<Outcome> batch;
-    while (!queue_.empty() && batch.size() < kBatch) {
+    while (!queue_.empty() && batch.size() < kAcksPerBatch) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }

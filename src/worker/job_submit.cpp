@@ -9,7 +9,7 @@
 namespace sluice::detail {
 namespace {
 
-constexpr std::size_t kBatch = 1000;
+constexpr std::size_t kLinesPerBatch = 1000;
 
 std::string unix_seconds() {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -51,7 +51,7 @@ std::expected<std::uint64_t, std::string> submit_job(RedisLink& link, const JobK
   std::uint64_t added = 0;
   std::optional<std::string> error;
   std::vector<RedisCommand> batch;
-  batch.reserve(kBatch + 1);
+  batch.reserve(kLinesPerBatch + 1);
   const auto send = [&] {
     if (batch.empty()) return true;
     const auto entries = batch.size();
@@ -75,7 +75,7 @@ std::expected<std::uint64_t, std::string> submit_job(RedisLink& link, const JobK
     command.insert(command.end(), std::make_move_iterator(fields.begin()),
                    std::make_move_iterator(fields.end()));
     batch.push_back(std::move(command));
-    return batch.size() < kBatch || send();
+    return batch.size() < kLinesPerBatch || send();
   });
   if (!error) send();
   if (error) {

@@ -7,6 +7,7 @@
 #include "server/server.hpp"
 #include "support/child_process.hpp"
 #include "support/records.hpp"
+#include "support/run_sluice.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -14,9 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-test::ChildResult run_sluice(const std::vector<std::string>& args) {
-  return test::run_child(SLUICE_BINARY, args, {}, 60s);
-}
+using test::run_sluice;
 
 TEST(CliHintsTest, AFileGivenAsAUrlAsksWhetherAnAtWasMeant) {
   Server server(ServerConfig{});

@@ -10,6 +10,7 @@
 #include "support/child_process.hpp"
 #include "support/ports.hpp"
 #include "support/records.hpp"
+#include "support/run_sluice.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -19,13 +20,9 @@ using namespace detail;
 
 using namespace std::chrono_literals;
 
-test::ChildResult run_sluice(const std::vector<std::string>& args, const std::string& input = {}) {
-  return test::run_child(SLUICE_BINARY, args, input, 60s);
-}
-
-std::size_t count_lines(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
+using test::count_lines;
+using test::expect_usage_error;
+using test::run_sluice;
 
 // The fetch behaviours of the command line, checked on both engines.
 class CliFetchTest : public ::testing::TestWithParam<std::string> {
@@ -165,18 +162,6 @@ struct UsageCase {
 void PrintTo(const UsageCase& usage_case, std::ostream* out) { *out << usage_case.name; }
 
 class CliUsageTest : public ::testing::TestWithParam<UsageCase> {};
-
-// A usage error: exit 2, nothing on standard output, one line on standard error with `named`.
-void expect_usage_error(const std::vector<std::string>& args, const std::string& named) {
-  std::string shown;
-  for (const auto& arg : args) shown += " '" + arg + "'";
-  SCOPED_TRACE("sluice" + shown);
-  const auto result = run_sluice(args);
-  EXPECT_EQ(result.exit_code, 2);
-  EXPECT_TRUE(result.out.empty());
-  EXPECT_EQ(count_lines(result.err), 1u) << result.err;
-  EXPECT_NE(result.err.find(named), std::string::npos) << result.err;
-}
 
 TEST_P(CliUsageTest, BadUsageExitsTwoWithOneLineNamingIt) {
   expect_usage_error(GetParam().args, GetParam().named);

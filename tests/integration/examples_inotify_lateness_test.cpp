@@ -16,18 +16,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-test::ChildResult run_example(const std::vector<std::string>& args) {
+test::ChildResult run_inotify_lateness(const std::vector<std::string>& args) {
   return test::run_child(std::string(SLUICE_EXAMPLES_DIR) + "/example_inotify_lateness", args, {},
                          60s);
 }
 
-struct Row {
+struct InotifyRow {
   int once = -1, twice = -1;         // files seen exactly once, and more than once
   double p50 = 0, p99 = 0, max = 0;  // lateness, ms
 };
 
 // The table row of `variant`, or once == -1 when the output has none.
-Row row_of(const std::string& out, const std::string& variant) {
+InotifyRow inotify_row_of(const std::string& out, const std::string& variant) {
   std::smatch match;
   // Signed numbers, so that a negative lateness is read as one, and fails the test.
   const std::regex row("(^|\n)" + variant +
@@ -40,7 +40,7 @@ Row row_of(const std::string& out, const std::string& variant) {
 TEST(ExamplesInotifyLatenessTest, EachWaySeesEveryRenamedFileOnceWhileTheLoopTransfers) {
   Server server(ServerConfig{});
   // 1 s of a file every 10 ms, while 8 connections GET a todo back to back.
-  const auto result = run_example({server.base_url() + "/todos/1", "1", "8"});
+  const auto result = run_inotify_lateness({server.base_url() + "/todos/1", "1", "8"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("every 10 ms: 100 files\n"), std::string::npos) << result.out;
 
@@ -54,7 +54,7 @@ TEST(ExamplesInotifyLatenessTest, EachWaySeesEveryRenamedFileOnceWhileTheLoopTra
   EXPECT_EQ(server.stats().connections, 8u);
 
   for (const char* variant : {"inotify in loop", "own thread", "thread, then loop"}) {
-    const Row r = row_of(result.out, variant);
+    const InotifyRow r = inotify_row_of(result.out, variant);
     EXPECT_EQ(r.once, 100) << variant << "\n" << result.out;
     EXPECT_EQ(r.twice, 0) << variant << "\n" << result.out;
     // The clock is read before each rename, so no way of watching can see a file earlier.
@@ -71,7 +71,7 @@ TEST(ExamplesInotifyLatenessTest, RejectsABadCommandLine) {
                                                {"http://127.0.0.1:80/", "1x"},
                                                {"http://127.0.0.1:80/", "1", "2.5"},
                                                {"http://127.0.0.1:80/", "1", "2", "3"}}) {
-    const auto result = run_example(args);
+    const auto result = run_inotify_lateness(args);
     EXPECT_EQ(result.exit_code, 1) << args.size();
     EXPECT_NE(result.err.find("usage:"), std::string::npos) << result.err;
     EXPECT_TRUE(result.out.empty()) << result.out;

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 // Debian's own Python, the one python3-requests and python3-aiohttp are installed for; the
 // python3 first on PATH may be another.
 constexpr char kPython[] = "/usr/bin/python3";
-constexpr std::size_t kN = 10;
+constexpr std::size_t kPythonN = 10;
 
 // Python's arguments to run script `name` with `args`; -B, so that no __pycache__ is written
 // into the source tree.
@@ -30,7 +30,7 @@ std::vector<std::string> python_args(const std::string& name, std::vector<std::s
 
 // `script PREFIX COUNT N` against `server`'s /todos.
 std::vector<std::string> prefix_args(const std::string& name, const Server& server, int count,
-                                     std::size_t n = kN) {
+                                     std::size_t n = kPythonN) {
   return python_args(name,
                      {server.base_url() + "/todos", std::to_string(count), std::to_string(n)});
 }
@@ -59,7 +59,7 @@ TEST(ExamplesPythonTest, ChunkPermitsCapInFlightAtNButOpenAConnectionPerUrl) {
   EXPECT_NE(result.out.find("\"chunks\": 11"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find(fetched_line(205)), std::string::npos) << result.out;
   EXPECT_EQ(server.stats().requests, 205u);
-  EXPECT_LE(server.stats().peak_in_flight, kN);
+  EXPECT_LE(server.stats().peak_in_flight, kPythonN);
   EXPECT_EQ(server.stats().connections, 205u);  // a throwaway ClientSession per URL
 }
 
@@ -103,8 +103,8 @@ TEST(ExamplesPythonTest, TheRightFormsCapInFlightAtNAndReuseConnections) {
     ASSERT_EQ(result.exit_code, 0) << name << "\n" << result.out << result.err;
     EXPECT_NE(result.out.find(fetched_line(200)), std::string::npos) << name << result.out;
     EXPECT_EQ(server.stats().requests, 200u) << name;
-    EXPECT_LE(server.stats().peak_in_flight, kN) << name;
-    EXPECT_LE(server.stats().connections, kN) << name;
+    EXPECT_LE(server.stats().peak_in_flight, kPythonN) << name;
+    EXPECT_LE(server.stats().connections, kPythonN) << name;
   }
 }
 

@@ -18,6 +18,7 @@
 #include "server/server.hpp"
 #include "support/child_process.hpp"
 #include "support/records.hpp"
+#include "support/run_sluice.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -26,9 +27,8 @@ namespace {
 using namespace std::chrono_literals;
 using namespace std::string_literals;
 
-std::size_t count_lines(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
+using test::count_lines;
+using test::expect_usage_error;
 
 const std::string kMegabyte(1 << 20, 'x');
 
@@ -162,15 +162,7 @@ INSTANTIATE_TEST_SUITE_P(Lines, HostileInputTest,
                                   std::get<2>(case_info.param).name;
                          });
 
-// Only what stops the run before it starts is a usage error: exit 2, one line naming it.
-void expect_usage_error(const std::vector<std::string>& args, const std::string& named) {
-  const auto result = test::run_child(SLUICE_BINARY, args, {}, 60s);
-  EXPECT_EQ(result.exit_code, 2);
-  EXPECT_TRUE(result.out.empty()) << result.out;
-  EXPECT_EQ(count_lines(result.err), 1u) << result.err;
-  EXPECT_NE(result.err.find(named), std::string::npos) << result.err;
-}
-
+// Only what stops the run before it starts is a usage error (test::expect_usage_error).
 TEST(HostileInputUsageTest, UnreadableListFileIsAUsageError) {
   test::TempDir dir;
   const auto good = dir.write("good.txt", "http://127.0.0.1:9/\n").string();

@@ -31,11 +31,11 @@ namespace {
 using namespace std::chrono_literals;
 using test::NetLab;
 
-constexpr std::uint64_t kBody = 112 * 1024;
-constexpr int kCount = 10;
+constexpr std::uint64_t kBodyBytes = 112 * 1024;
+constexpr int kUrlCount = 10;
 constexpr std::uint64_t kLinkBitsPerSecond = 2'000'000;
 constexpr std::uint64_t kLinkBytesPerSecond = kLinkBitsPerSecond / 8;
-constexpr std::uint64_t kCap = kLinkBytesPerSecond * 92 / 100;
+constexpr std::uint64_t kBandwidthCap = kLinkBytesPerSecond * 92 / 100;
 
 // What the queue may hold at most: the windows the budget offers on this link, whose base
 // round trip (a veth pair, no added delay) is under a millisecond, doubled: each packet adds
@@ -43,7 +43,7 @@ constexpr std::uint64_t kCap = kLinkBytesPerSecond * 92 / 100;
 // receive buffer approximately. The per-socket share of the cap that came before let 15
 // sockets open 15 windows at once: at 20 Mbit/s its queue peaked at 100-160 kB.
 std::uint64_t backlog_bound() {
-  detail::WindowBudget budget(static_cast<double>(kCap), 50);
+  detail::WindowBudget budget(static_cast<double>(kBandwidthCap), 50);
   budget.observe_rtt(1ms, {});
   return 2 * budget.receivers() * static_cast<std::uint64_t>(budget.window());
 }
@@ -69,7 +69,7 @@ TEST_P(LinkWindowTest, CapHoldsTheQueueToTheWindowBudget) {
                                         .queue_limit_bytes = kLinkBytesPerSecond / 10});
     const test::TempDir dir;
     std::filesystem::create_directories(dir.path() / "www");
-    dir.write("www/body", std::string(kBody, 'x'));
+    dir.write("www/body", std::string(kBodyBytes, 'x'));
     const auto address = lab.server_addresses().front() + ":8080";
     auto nginx = lab.start_in_server(
         test::kNginx,
@@ -85,15 +85,15 @@ TEST_P(LinkWindowTest, CapHoldsTheQueueToTheWindowBudget) {
     test::LinkSampler sampler(lab);
     const auto run = lab.run_in_client(
         SLUICE_BINARY,
-        {"-q", "--engine", GetParam(), "-c", "50", "--max-bandwidth", std::to_string(kCap),
-         "--results", results.string(), base + "/body?n={1.." + std::to_string(kCount) + "}"},
+        {"-q", "--engine", GetParam(), "-c", "50", "--max-bandwidth", std::to_string(kBandwidthCap),
+         "--results", results.string(), base + "/body?n={1.." + std::to_string(kUrlCount) + "}"},
         60s);
     sampler.stop();
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    EXPECT_EQ(test::count_by_kind(test::read_records(results))["ok"], std::size_t{kCount});
+    EXPECT_EQ(test::count_by_kind(test::read_records(results))["ok"], std::size_t{kUrlCount});
 
     const auto link = lab.link_stats();
-    EXPECT_GE(link.bytes, kCount * kBody);
+    EXPECT_GE(link.bytes, kUrlCount * kBodyBytes);
     EXPECT_EQ(link.drops, 0u);
     ASSERT_TRUE(sampler.error().empty()) << sampler.error();
     ASSERT_GT(sampler.samples(), 10u);

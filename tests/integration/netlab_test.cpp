@@ -26,8 +26,8 @@ namespace {
 using namespace std::chrono_literals;
 using test::NetLab;
 
-constexpr std::uint64_t kBody = 1 << 20;
-constexpr std::uint64_t kLinkBytesPerSecond = 20'000'000 / 8;
+constexpr std::uint64_t kMebibyte = 1 << 20;
+constexpr std::uint64_t kLabLinkBytesPerSecond = 20'000'000 / 8;
 
 // Builds the lab, serves on its first server address, and checks in teardown that no
 // namespace of this process is left, whether the test passed or not.
@@ -67,13 +67,13 @@ class NetLabTest : public ::testing::Test {
     return nlohmann::json::parse(result.out);
   }
 
-  // Fetches `count` bodies of kBody from the client namespace; returns the records.
+  // Fetches `count` bodies of kMebibyte from the client namespace; returns the records.
   std::vector<nlohmann::json> fetch(const std::string& base, int count,
                                     std::vector<std::string> options) {
     const test::TempDir dir;
     const auto results = dir.path() / "results.jsonl";
     options.insert(options.end(), {"-q", "--results", results.string(),
-                                   base + "/bytes/" + std::to_string(kBody) + "?n={1.." +
+                                   base + "/bytes/" + std::to_string(kMebibyte) + "?n={1.." +
                                        std::to_string(count) + "}"});
     const auto run = lab_->run_in_client(SLUICE_BINARY, options, 60s);
     EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -92,10 +92,10 @@ TEST_F(NetLabTest, EveryBodyCrossesTheLink) {
   ASSERT_EQ(records.size(), std::size_t{kCount});
   for (const auto& record : records) {
     EXPECT_TRUE(record.at("ok").get<bool>()) << record;
-    EXPECT_EQ(record.at("bytes").get<std::uint64_t>(), kBody) << record;
+    EXPECT_EQ(record.at("bytes").get<std::uint64_t>(), kMebibyte) << record;
   }
   // Every body byte went through the tbf, plus headers and TCP/IP overhead.
-  EXPECT_GE(lab_->link_stats().bytes, kCount * kBody);
+  EXPECT_GE(lab_->link_stats().bytes, kCount * kMebibyte);
   EXPECT_EQ(server_stats(base).at("requests").get<std::uint64_t>(), std::uint64_t{kCount});
 }
 
@@ -104,14 +104,14 @@ TEST_F(NetLabTest, HalfTheLinkWithMaxBandwidthDropsNothing) {
   const auto base = start({.queue_limit_bytes = 1'000'000});
   ASSERT_FALSE(base.empty());
   constexpr int kCount = 4;
-  const auto records =
-      fetch(base, kCount, {"-c", "4", "--max-bandwidth", std::to_string(kLinkBytesPerSecond / 2)});
+  const auto records = fetch(
+      base, kCount, {"-c", "4", "--max-bandwidth", std::to_string(kLabLinkBytesPerSecond / 2)});
   ASSERT_EQ(records.size(), std::size_t{kCount});
   for (const auto& record : records) {
     EXPECT_TRUE(record.at("ok").get<bool>()) << record;
   }
   const auto link = lab_->link_stats();
-  EXPECT_GE(link.bytes, kCount * kBody);
+  EXPECT_GE(link.bytes, kCount * kMebibyte);
   EXPECT_EQ(link.drops, 0u);
 }
 

@@ -22,8 +22,8 @@ using namespace std::chrono_literals;
 constexpr int kExitOutputFailed = 4;
 // Far more than a stopped run fetches: the first write comes at the latest when 64 KiB of
 // lines (some 450 records) are waiting, and a stop then lets only the -c in flight finish.
-constexpr int kUrls = 3000;
-constexpr std::uint64_t kMostRequestsOfAStoppedRun = kUrls / 2;
+constexpr int kListedUrls = 3000;
+constexpr std::uint64_t kMostRequestsOfAStoppedRun = kListedUrls / 2;
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -36,7 +36,7 @@ class OutputFailureTest : public ::testing::TestWithParam<std::string> {
 
   std::string urls() const {
     std::string text;
-    for (int n = 1; n <= kUrls; ++n)
+    for (int n = 1; n <= kListedUrls; ++n)
       text += server_.base_url() + "/todos/" + std::to_string(n) + '\n';
     return text;
   }
@@ -126,7 +126,7 @@ TEST_P(OutputFailureTest, WhatAFullDiskKeptIsCompletedByResume) {
   const auto resumed = test::run_child(SLUICE_BINARY, args({"--resume", kept.string()}), {}, 60s);
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto by_url = test::count_by_url(test::read_records(kept));
-  EXPECT_EQ(by_url.size(), static_cast<std::size_t>(kUrls));
+  EXPECT_EQ(by_url.size(), static_cast<std::size_t>(kListedUrls));
   for (const auto& [url, count] : by_url) EXPECT_EQ(count, 1u) << url;
 }
 

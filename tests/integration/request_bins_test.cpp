@@ -17,34 +17,14 @@
 #include "sluice/fetcher.hpp"
 #include "support/bins.hpp"
 #include "support/collecting_sink.hpp"
-#include "support/curl_together.hpp"
+#include "support/http_client.hpp"
 
 namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
 using detail::RequestBins;
-
-std::size_t append_to_string(char* data, std::size_t size, std::size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// The body of a GET of `url`; empty when the transfer failed.
-std::string get_body(const std::string& url) {
-  std::string body;
-  const test::CurlEasy handle(curl_easy_init());
-  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 10'000L);
-  curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, append_to_string);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &body);
-  return curl_easy_perform(handle.get()) == CURLE_OK ? body : std::string{};
-}
-
-std::uint64_t sum(const std::vector<std::uint64_t>& bins) {
-  return std::accumulate(bins.begin(), bins.end(), std::uint64_t{0});
-}
+using test::sum;
 
 TEST(RequestBinsTest, CountsEachArrivalInItsHundredMilliseconds) {
   const std::chrono::steady_clock::time_point start{};
@@ -89,7 +69,7 @@ TEST(RequestBinsTest, ShowTheRateOfAClientOnTheWire) {
   EXPECT_LE(test::busiest_window(bins, 9), kMaxPer900Ms);
 
   // /_stats shows the same bins and does not count itself.
-  const auto stats = nlohmann::json::parse(get_body(server.base_url() + "/_stats"));
+  const auto stats = nlohmann::json::parse(test::fetch(server.base_url() + "/_stats").body);
   const auto shown = stats.at("request_bins_100ms").get<std::vector<std::uint64_t>>();
   EXPECT_EQ(shown, bins);
   EXPECT_EQ(stats.at("request_bins_first"), 0U);

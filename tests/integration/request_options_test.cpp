@@ -11,6 +11,7 @@
 #include "server/server.hpp"
 #include "support/child_process.hpp"
 #include "support/records.hpp"
+#include "support/run_sluice.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sluice {
@@ -22,9 +23,7 @@ constexpr const char* kUrlPassword = "url-pw-3f9a";
 constexpr const char* kUserPassword = "user-pw-8c1d";
 constexpr const char* kToken = "bearer-tok-5e27";
 
-test::ChildResult run_sluice(const std::vector<std::string>& args) {
-  return test::run_child(SLUICE_BINARY, args, {}, 60s);
-}
+using test::run_sluice;
 
 class RequestOptionsTest : public ::testing::Test {
  protected:

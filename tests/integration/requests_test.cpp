@@ -19,7 +19,7 @@ namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
-using nlohmann::json;
+using Json = nlohmann::json;
 
 class RequestsTest : public ::testing::Test {
  protected:
@@ -28,7 +28,7 @@ class RequestsTest : public ::testing::Test {
   }
 
   // Runs sluice with `args`, saving bodies under the temp dir; the records it printed.
-  std::vector<json> fetch(std::vector<std::string> args, int exit_code = 0,
+  std::vector<Json> fetch(std::vector<std::string> args, int exit_code = 0,
                           const std::string& input = {}) {
     args.insert(args.begin(), {"-q", "-o", bodies().string()});
     last_ = test::run_child(SLUICE_BINARY, args, input, 60s);
@@ -37,21 +37,21 @@ class RequestsTest : public ::testing::Test {
   }
 
   // The record whose id is `id`.
-  static json by_id(const std::vector<json>& records, const std::string& id) {
+  static Json by_id(const std::vector<Json>& records, const std::string& id) {
     for (const auto& record : records) {
       if (record.value("id", "") == id) return record;
     }
     ADD_FAILURE() << "no record with id " << id;
-    return json::object();
+    return Json::object();
   }
 
   // What /anything saw of the request of `record`: {"method", "target", "headers", "body"}.
-  static json echo(const json& record) {
-    return json::parse(test::read_file(record.at("saved_to").get<std::string>()));
+  static Json echo(const Json& record) {
+    return Json::parse(test::read_file(record.at("saved_to").get<std::string>()));
   }
 
   // A request list named `name` of these JSON lines.
-  std::string list(const std::string& name, const std::vector<json>& lines) const {
+  std::string list(const std::string& name, const std::vector<Json>& lines) const {
     std::string text;
     for (const auto& line : lines) text += line.dump() + "\n";
     return "@" + dir_.write(name, text).string();
@@ -74,7 +74,7 @@ TEST_F(RequestsTest, EachRequestLineSendsItsMethodHeadersAndBody) {
                                {{"id", 2}, {"url", url("/anything/b")}, {"method", "DELETE"}},
                                {{"url", url("/anything/c")}}})});
   ASSERT_EQ(records.size(), 3u);
-  const json posted = echo(by_id(records, "a1"));
+  const Json posted = echo(by_id(records, "a1"));
   EXPECT_EQ(posted.at("method"), "POST");
   EXPECT_EQ(posted.at("body"), R"({"n":1})");
   EXPECT_EQ(posted.at("headers").at("Content-Type"), "application/json");
@@ -82,7 +82,7 @@ TEST_F(RequestsTest, EachRequestLineSendsItsMethodHeadersAndBody) {
   EXPECT_EQ(echo(by_id(records, "2")).at("method"), "DELETE");
   // A line without an id is known by where it came from.
   const std::string third = (dir_.path() / "requests.jsonl").string() + ":3";
-  const json plain = echo(by_id(records, third));
+  const Json plain = echo(by_id(records, third));
   EXPECT_EQ(plain.at("method"), "GET");
   EXPECT_EQ(plain.at("body"), "");
 }
@@ -104,7 +104,7 @@ TEST_F(RequestsTest, ALineSendsNothingOfTheLineBeforeItOnTheSameHandle) {
   EXPECT_FALSE(echo(by_id(records, "after-header")).at("headers").contains("X-Row"));
   EXPECT_EQ(echo(by_id(records, "post")).at("method"), "POST");
   for (const std::string id : {"after-header", "after-post", "after-delete"}) {
-    const json seen = echo(by_id(records, id));
+    const Json seen = echo(by_id(records, id));
     EXPECT_EQ(seen.at("method"), "GET") << id;
     EXPECT_EQ(seen.at("body"), "") << id;
   }
@@ -112,7 +112,7 @@ TEST_F(RequestsTest, ALineSendsNothingOfTheLineBeforeItOnTheSameHandle) {
 }
 
 TEST_F(RequestsTest, InputFormatJsonlReadsStandardInputAsRequests) {
-  const json line = {{"id", "in"}, {"url", url("/anything")}, {"method", "PATCH"}};
+  const Json line = {{"id", "in"}, {"url", url("/anything")}, {"method", "PATCH"}};
   const auto records = fetch({"--input-format", "jsonl", "-"}, 0, line.dump() + "\n");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(echo(by_id(records, "in")).at("method"), "PATCH");
@@ -121,9 +121,9 @@ TEST_F(RequestsTest, InputFormatJsonlReadsStandardInputAsRequests) {
 TEST_F(RequestsTest, ABadRequestLineIsAnInvalidUrlRecordNamingItsLineAndField) {
   const std::string name = (dir_.path() / "bad.jsonl").string();
   const std::string text =
-      json{{"url", url("/anything")}, {"method", 5}}.dump() + "\n" +
-      json{{"url", url("/anything")}, {"mehtod", "POST"}}.dump() + "\n" +
-      json{{"url", url("/anything")}, {"headers", {{"Authorization", "Bearer s3cret\r\nX: y"}}}}
+      Json{{"url", url("/anything")}, {"method", 5}}.dump() + "\n" +
+      Json{{"url", url("/anything")}, {"mehtod", "POST"}}.dump() + "\n" +
+      Json{{"url", url("/anything")}, {"headers", {{"Authorization", "Bearer s3cret\r\nX: y"}}}}
           .dump() +
       "\nnot json\n";
   dir_.write("bad.jsonl", text);
@@ -132,7 +132,7 @@ TEST_F(RequestsTest, ABadRequestLineIsAnInvalidUrlRecordNamingItsLineAndField) {
   const std::vector<std::string> fields = {"\"method\"", "unknown field \"mehtod\"", "\"headers\"",
                                            "not valid JSON"};
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const json record = by_id(records, name + ":" + std::to_string(i + 1));
+    const Json record = by_id(records, name + ":" + std::to_string(i + 1));
     EXPECT_EQ(record.at("error").at("kind"), "invalid_url");
     const std::string message = record.at("error").at("message");
     EXPECT_TRUE(message.starts_with(name + ":" + std::to_string(i + 1) + ": ")) << message;
@@ -152,11 +152,11 @@ TEST_F(RequestsTest, TheRunsMethodAndDataReachEveryRequestUnlessALineSaysOtherwi
                                                   {"headers", {{"x-run", "line"}}},
                                                   {"body", "mine"}}})});
   ASSERT_EQ(records.size(), 2u);
-  const json run = echo(by_id(records, "arg:1"));
+  const Json run = echo(by_id(records, "arg:1"));
   EXPECT_EQ(run.at("method"), "PUT");
   EXPECT_EQ(run.at("body"), "line 1\nline 2\n");
   EXPECT_EQ(run.at("headers").at("X-Run"), "run");
-  const json own = echo(by_id(records, "own"));
+  const Json own = echo(by_id(records, "own"));
   EXPECT_EQ(own.at("method"), "POST");
   EXPECT_EQ(own.at("body"), "mine");
   // The line's header replaced the run's of the same name, whatever its case.
@@ -168,7 +168,7 @@ TEST_F(RequestsTest, DataPostsAndDropsTheLineBreaksOfAFile) {
   const auto file = dir_.write("form.txt", "a=1\r\n&b=2\n");
   const auto records = fetch({"--data", "@" + file.string(), url("/anything")});
   ASSERT_EQ(records.size(), 1u);
-  const json seen = echo(records[0]);
+  const Json seen = echo(records[0]);
   EXPECT_EQ(seen.at("method"), "POST");
   EXPECT_EQ(seen.at("body"), "a=1&b=2");
   EXPECT_EQ(seen.at("headers").at("Content-Type"), "application/x-www-form-urlencoded");
@@ -189,7 +189,7 @@ TEST_F(RequestsTest, RedirectsChangeTheMethodAsCurlDoes) {
   const auto line = [&](const std::string& id, const std::string& method, int status) {
     const std::string target =
         "/redirect-to?url=/anything&status=" + std::to_string(status) + "&line=" + id;
-    return json{{"id", id}, {"url", url(target)}, {"method", method}, {"body", "b"}};
+    return Json{{"id", id}, {"url", url(target)}, {"method", method}, {"body", "b"}};
   };
   const auto records = fetch(
       {list("redirects.jsonl", {line("post-301", "POST", 301), line("post-302", "POST", 302),
@@ -198,7 +198,7 @@ TEST_F(RequestsTest, RedirectsChangeTheMethodAsCurlDoes) {
   ASSERT_EQ(records.size(), 6u);
   const auto expect = [&](const std::string& id, const std::string& method,
                           const std::string& body) {
-    const json seen = echo(by_id(records, id));
+    const Json seen = echo(by_id(records, id));
     EXPECT_EQ(seen.at("method"), method) << id;
     EXPECT_EQ(seen.at("body"), body) << id;
   };
@@ -247,7 +247,7 @@ TEST_F(RequestsTest, RecordsCarryIdContentTypeAddressPhasesDigestAndChosenHeader
   const auto records = fetch({"--hash", "sha256", "--record-header", "Content-Type",
                               "--record-header", "X-Not-Sent", url("/bytes/70000")});
   ASSERT_EQ(records.size(), 1u);
-  const json& record = records[0];
+  const Json& record = records[0];
   EXPECT_EQ(record.at("id"), "arg:1");
   EXPECT_EQ(record.at("remote_ip"), "127.0.0.1");
   EXPECT_TRUE(record.contains("content_type")) << record.dump();
@@ -255,7 +255,7 @@ TEST_F(RequestsTest, RecordsCarryIdContentTypeAddressPhasesDigestAndChosenHeader
     EXPECT_TRUE(record.at(phase).is_number()) << phase;
   }
   EXPECT_EQ(record.at("tls_ms"), 0);  // plain http
-  EXPECT_EQ(record.at("headers"), json({{"content-type", record.at("content_type")}}));
+  EXPECT_EQ(record.at("headers"), Json({{"content-type", record.at("content_type")}}));
   const auto digest = detail::sha256_of_file(record.at("saved_to").get<std::string>());
   ASSERT_TRUE(digest) << digest.error();
   EXPECT_EQ(record.at("sha256"), *digest);
@@ -278,8 +278,8 @@ TEST_F(RequestsTest, SaveErrorsKeepsTheBodiesOfErrorAnswers) {
 // Two lines of one URL are two requests: --resume tells them apart by their ids.
 TEST_F(RequestsTest, ResumeKnowsRequestLinesByUrlAndId) {
   const auto results = dir_.path() / "results.jsonl";
-  const json first = {{"id", "first"}, {"url", url("/anything")}, {"method", "POST"}};
-  const json second = {{"id", "second"}, {"url", url("/anything")}, {"method", "POST"}};
+  const Json first = {{"id", "first"}, {"url", url("/anything")}, {"method", "POST"}};
+  const Json second = {{"id", "second"}, {"url", url("/anything")}, {"method", "POST"}};
   fetch({"--results", results.string(), list("list.jsonl", {first})});
   EXPECT_EQ(server_.stats().requests, 1u);
 

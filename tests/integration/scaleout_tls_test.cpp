@@ -28,8 +28,8 @@ namespace fs = std::filesystem;
 constexpr const char* kPassword = "s3cret";
 
 // Runs sluice with `environment` ("NAME=value") and the test's own CA variables unset.
-test::ChildResult run_sluice(const std::vector<std::string>& args,
-                             const std::vector<std::string>& environment = {}) {
+test::ChildResult run_sluice_without_ca_variables(
+    const std::vector<std::string>& args, const std::vector<std::string>& environment = {}) {
   std::vector<std::string> command{"-u", "SSL_CERT_FILE", "-u", "SSL_CERT_DIR"};
   command.insert(command.end(), environment.begin(), environment.end());
   command.push_back(SLUICE_BINARY);
@@ -82,7 +82,7 @@ class ScaleOutTlsTest : public ::testing::Test {
     }
     auto args = command("submit", job);
     args.push_back("@" + dir_.write(job + ".txt", list).string());
-    const auto result = run_sluice(args);
+    const auto result = run_sluice_without_ca_variables(args);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out, std::to_string(count) + "\n");
     return urls;
@@ -92,7 +92,7 @@ class ScaleOutTlsTest : public ::testing::Test {
   }
   // Read back over rediss:// too: exactly one ok record per URL, nothing pending.
   void expect_one_record_each(const std::string& job, const std::vector<std::string>& urls) {
-    const auto result = run_sluice(command("results", job));
+    const auto result = run_sluice_without_ca_variables(command("results", job));
     ASSERT_EQ(result.exit_code, 0) << result.err;
     const auto records = test::parse_records(result.out);
     EXPECT_EQ(records.size(), urls.size());
@@ -122,7 +122,7 @@ TEST_F(ScaleOutTlsTest, TwoWorkersOverRedissGiveEveryUrlOneRecord) {
   EXPECT_EQ(first_result.exit_code, 0) << first_result.err;
   EXPECT_EQ(second_result.exit_code, 0) << second_result.err;
   expect_one_record_each("tls", urls);
-  const auto status = run_sluice(command("status", "tls"));
+  const auto status = run_sluice_without_ca_variables(command("status", "tls"));
   EXPECT_NE(status.out.find("done 2000 (failed 0)"), std::string::npos) << status.out;
 }
 
@@ -131,23 +131,27 @@ TEST_F(ScaleOutTlsTest, TwoWorkersOverRedissGiveEveryUrlOneRecord) {
 TEST_F(ScaleOutTlsTest, AnUntrustedServerIsAOneLineErrorWithoutThePassword) {
   const std::string shown = "rediss://:***@127.0.0.1:" + std::to_string(redis_->port());
   for (const char* name : {"worker", "status", "results"}) {
-    expect_one_line_error(run_sluice({name, "--redis", redis_->url(), "--redis-cacert",
-                                      file("other-ca.pem"), "--job", "j"}),
-                          "redis at " + shown + ": the server's TLS certificate is not trusted");
+    expect_one_line_error(
+        run_sluice_without_ca_variables(
+            {name, "--redis", redis_->url(), "--redis-cacert", file("other-ca.pem"), "--job", "j"}),
+        "redis at " + shown + ": the server's TLS certificate is not trusted");
   }
-  expect_one_line_error(run_sluice({"submit", "--redis", redis_->url(), "--redis-cacert",
-                                    file("other-ca.pem"), "--job", "j", "http://x/"}),
-                        "not trusted");
+  expect_one_line_error(
+      run_sluice_without_ca_variables({"submit", "--redis", redis_->url(), "--redis-cacert",
+                                       file("other-ca.pem"), "--job", "j", "http://x/"}),
+      "not trusted");
   // No CA given: OpenSSL's defaults, $SSL_CERT_FILE first.
   const std::vector<std::string> status{"status", "--redis", redis_->url(), "--job", "j"};
-  expect_one_line_error(run_sluice(status), "not trusted");
-  expect_one_line_error(run_sluice(status, {"SSL_CERT_FILE=" + file("other-ca.pem")}),
-                        "not trusted");
-  expect_one_line_error(run_sluice(status, {"SSL_CERT_FILE=" + file("ca.pem")}), "no job 'j'");
+  expect_one_line_error(run_sluice_without_ca_variables(status), "not trusted");
+  expect_one_line_error(
+      run_sluice_without_ca_variables(status, {"SSL_CERT_FILE=" + file("other-ca.pem")}),
+      "not trusted");
+  expect_one_line_error(
+      run_sluice_without_ca_variables(status, {"SSL_CERT_FILE=" + file("ca.pem")}), "no job 'j'");
   // Asked for by name only, an unchecked server is accepted.
   auto insecure = status;
   insecure.push_back("--redis-insecure");
-  expect_one_line_error(run_sluice(insecure), "no job 'j'");
+  expect_one_line_error(run_sluice_without_ca_variables(insecure), "no job 'j'");
 }
 
 // A server whose certificate the trusted CA signed, but for another name: the certificate
@@ -163,32 +167,37 @@ TEST_F(ScaleOutTlsTest, ACertificateForAnotherNameIsAOneLineError) {
                               {.password = kPassword, .tls_certificates = elsewhere_files.path()});
   const std::string port = std::to_string(elsewhere.port());
   for (const char* name : {"worker", "status", "results"}) {
-    expect_one_line_error(run_sluice({name, "--redis", elsewhere.url(), "--redis-cacert",
-                                      file("ca.pem"), "--job", "j"}),
-                          "redis at rediss://:***@127.0.0.1:" + port +
-                              ": the server's TLS certificate is not trusted: IP address mismatch");
+    expect_one_line_error(
+        run_sluice_without_ca_variables(
+            {name, "--redis", elsewhere.url(), "--redis-cacert", file("ca.pem"), "--job", "j"}),
+        "redis at rediss://:***@127.0.0.1:" + port +
+            ": the server's TLS certificate is not trusted: IP address mismatch");
   }
   expect_one_line_error(
-      run_sluice({"status", "--redis", "rediss://:" + std::string(kPassword) + "@localhost:" + port,
-                  "--redis-cacert", file("ca.pem"), "--job", "j"}),
+      run_sluice_without_ca_variables({"status", "--redis",
+                                       "rediss://:" + std::string(kPassword) + "@localhost:" + port,
+                                       "--redis-cacert", file("ca.pem"), "--job", "j"}),
       "redis at rediss://:***@localhost:" + port +
           ": the server's TLS certificate is not trusted: hostname mismatch");
   // Unchecked (--redis-insecure), the same server answers: the refusal was the name.
-  auto insecure =
-      run_sluice({"status", "--redis", elsewhere.url(), "--redis-insecure", "--job", "j"});
+  auto insecure = run_sluice_without_ca_variables(
+      {"status", "--redis", elsewhere.url(), "--redis-insecure", "--job", "j"});
   expect_one_line_error(insecure, "no job 'j'");
 }
 
 TEST_F(ScaleOutTlsTest, AWrongPasswordOrAPlainUrlIsAOneLineError) {
   const std::string port = std::to_string(redis_->port());
-  const auto wrong = run_sluice({"status", "--redis", "rediss://:wrong@127.0.0.1:" + port,
-                                 "--redis-cacert", file("ca.pem"), "--job", "j"});
+  const auto wrong =
+      run_sluice_without_ca_variables({"status", "--redis", "rediss://:wrong@127.0.0.1:" + port,
+                                       "--redis-cacert", file("ca.pem"), "--job", "j"});
   expect_one_line_error(wrong, "authentication failed");
   EXPECT_EQ(wrong.err.find("wrong"), std::string::npos) << "the password is shown";
-  expect_one_line_error(run_sluice({"status", "--redis", "redis://127.0.0.1:" + port,
-                                    "--redis-cacert", file("ca.pem"), "--job", "j"}),
-                        "need a rediss:// URL");
-  const auto plain = run_sluice({"status", "--redis", "redis://127.0.0.1:" + port, "--job", "j"});
+  expect_one_line_error(
+      run_sluice_without_ca_variables({"status", "--redis", "redis://127.0.0.1:" + port,
+                                       "--redis-cacert", file("ca.pem"), "--job", "j"}),
+      "need a rediss:// URL");
+  const auto plain = run_sluice_without_ca_variables(
+      {"status", "--redis", "redis://127.0.0.1:" + port, "--job", "j"});
   EXPECT_EQ(plain.exit_code, 2) << plain.err;
   EXPECT_EQ(plain.err.find('\n'), plain.err.size() - 1) << plain.err;
 }
@@ -200,12 +209,12 @@ TEST_F(ScaleOutTlsTest, AClientCertificateIsShownWhenTheServerAsksForOne) {
                                                .client_certificate_required = true});
   const std::vector<std::string> status{"status",       "--redis", strict.url(), "--redis-cacert",
                                         file("ca.pem"), "--job",   "j"};
-  const auto without = run_sluice(status);
+  const auto without = run_sluice_without_ca_variables(status);
   EXPECT_EQ(without.exit_code, 2) << without.err;
   EXPECT_EQ(without.err.find('\n'), without.err.size() - 1) << without.err;
   auto with = status;
   with.insert(with.end(), {"--redis-cert", file("client.pem"), "--redis-key", file("client.key")});
-  expect_one_line_error(run_sluice(with), "no job 'j'");
+  expect_one_line_error(run_sluice_without_ca_variables(with), "no job 'j'");
 }
 
 // Redis killed (AOF) and started again while two workers run over TLS: they reconnect with

@@ -19,7 +19,7 @@
 #include "server/server.hpp"
 #include "sluice/errors.hpp"
 #include "support/child_process.hpp"
-#include "support/curl_together.hpp"
+#include "support/http_client.hpp"
 #include "support/raw_http.hpp"
 #include "support/server_waits.hpp"
 
@@ -28,98 +28,22 @@ namespace {
 
 using std::chrono::milliseconds;
 
-using test::CurlEasy;
 using test::eventually;
+using test::fetch;
+using test::HttpClient;
 using test::in_flight_drains;
-
-// Keeps the body up to `limit` bytes; past it the write callback fails the transfer, which is
-// how a client gives up on an endless body.
-struct BodySink {
-  std::string body = {};
-  std::size_t limit = std::size_t{16} << 20U;
-};
-
-std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* out) {
-  auto& sink = *static_cast<BodySink*>(out);
-  if (sink.body.size() >= sink.limit) {
-    return 0;
-  }
-  sink.body.append(data, size * count);
-  return size * count;
-}
-
-struct Reply {
-  CURLcode code = CURLE_OK;
-  long status = 0;
-  std::string body;
-  curl_off_t content_length = -1;
-  long header_bytes = 0;
-  curl_off_t retry_after = -1;
-  long new_connections = 0;
-};
-
-// A handle with a deadline and a capped body; `sink` must outlive its transfers.
-CurlEasy make_easy(BodySink& sink) {
-  CurlEasy handle(curl_easy_init());
-  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 20'000L);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, keep_body);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &sink);
-  return handle;
-}
-
-Reply collect(CURL* handle, CURLcode code, BodySink& sink) {
-  Reply reply;
-  reply.code = code;
-  reply.body = std::move(sink.body);
-  sink.body.clear();
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
-  curl_easy_getinfo(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &reply.content_length);
-  curl_easy_getinfo(handle, CURLINFO_HEADER_SIZE, &reply.header_bytes);
-  curl_easy_getinfo(handle, CURLINFO_RETRY_AFTER, &reply.retry_after);
-  curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &reply.new_connections);
-  return reply;
-}
-
-// One transfer on `handle`, which keeps its connection for the next one when it can.
-Reply fetch(CURL* handle, BodySink& sink, const std::string& url) {
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  return collect(handle, curl_easy_perform(handle), sink);
-}
-
-Reply fetch(const std::string& url) {
-  BodySink sink;
-  return fetch(make_easy(sink).get(), sink, url);
-}
+using test::Reply;
 
 // A client that gives up when less than 1 byte/s arrives for a second: how it meets a stall.
-Reply fetch_impatiently(const std::string& url) {
-  BodySink sink;
-  const auto handle = make_easy(sink);
-  curl_easy_setopt(handle.get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(handle.get(), CURLOPT_LOW_SPEED_TIME, 1L);
-  return fetch(handle.get(), sink, url);
+void give_up_below_a_byte_a_second(CURL* handle) {
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 1L);
 }
 
-// All `urls` at once, one connection each, with impatient clients whose bodies stop at 1 MiB,
-// so that every fault mode ends on the client's side.
-std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
-  std::vector<BodySink> sinks(urls.size(), BodySink{.limit = std::size_t{1} << 20U});
-  std::vector<CurlEasy> handles;
-  std::vector<CURL*> raw;
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    handles.push_back(make_easy(sinks[i]));
-    curl_easy_setopt(handles.back().get(), CURLOPT_URL, urls[i].c_str());
-    curl_easy_setopt(handles.back().get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(handles.back().get(), CURLOPT_LOW_SPEED_TIME, 1L);
-    raw.push_back(handles.back().get());
-  }
-  const auto codes = test::perform_together(raw);
-  std::vector<Reply> replies;
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    replies.push_back(collect(handles[i].get(), codes[i], sinks[i]));
-  }
-  return replies;
+Reply fetch_impatiently(const std::string& url) {
+  HttpClient client;
+  give_up_below_a_byte_a_second(client.handle());
+  return client.fetch(url);
 }
 
 TEST(ServerFaultTest, ResetBeforeSendsNoByte) {
@@ -185,17 +109,15 @@ TEST(ServerFaultTest, BadStatusLineIsRefused) {
 
 TEST(ServerFaultTest, HugeHeadersStillCarryTheAnswer) {
   Server server({});
-  BodySink sink;
-  const auto handle = make_easy(sink);
-  const auto reply =
-      fetch(handle.get(), sink, server.base_url() + "/bytes/10000?fault=huge-headers");
+  HttpClient client;
+  const auto reply = client.fetch(server.base_url() + "/bytes/10000?fault=huge-headers");
   ASSERT_EQ(reply.code, CURLE_OK);
   EXPECT_EQ(reply.status, 200);
   EXPECT_GE(reply.header_bytes, 100'000);
   EXPECT_EQ(reply.body.size(), 10000U);
   EXPECT_TRUE(is_body_prefix(reply.body));
   // The answer is whole, so the connection serves the next request.
-  EXPECT_EQ(fetch(handle.get(), sink, server.base_url() + "/todos/1").new_connections, 0);
+  EXPECT_EQ(client.fetch(server.base_url() + "/todos/1").new_connections, 0);
   ASSERT_TRUE(in_flight_drains(server));
   EXPECT_EQ(server.stats().requests, 2U);
   EXPECT_EQ(server.stats().faults, 1U);
@@ -246,20 +168,18 @@ TEST(ServerFaultTest, EndlessInterimAnswersRunUntilTheClientLeaves) {
 
 TEST(ServerFaultTest, RateLimitFarAnnouncesNothingLeftForADayInEitherForm) {
   Server server({});
-  BodySink sink;
-  const auto handle = make_easy(sink);
-  const auto ietf = fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=ratelimit-far");
+  HttpClient client;
+  const auto ietf = client.fetch(server.base_url() + "/todos/1?fault=ratelimit-far");
   ASSERT_EQ(ietf.code, CURLE_OK);
   EXPECT_EQ(ietf.status, 200);
   EXPECT_EQ(nlohmann::json::parse(ietf.body).at("id"), 1);
-  EXPECT_EQ(header_of(handle.get(), "RateLimit"), "\"default\";r=0;t=100000");
-  EXPECT_EQ(header_of(handle.get(), "X-RateLimit-Reset"), "");
-  const auto x =
-      fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=ratelimit-far&form=x");
+  EXPECT_EQ(header_of(client.handle(), "RateLimit"), "\"default\";r=0;t=100000");
+  EXPECT_EQ(header_of(client.handle(), "X-RateLimit-Reset"), "");
+  const auto x = client.fetch(server.base_url() + "/todos/1?fault=ratelimit-far&form=x");
   ASSERT_EQ(x.code, CURLE_OK);
-  EXPECT_EQ(header_of(handle.get(), "X-RateLimit-Remaining"), "0");
-  EXPECT_EQ(header_of(handle.get(), "X-RateLimit-Reset"), "100000");
-  EXPECT_EQ(header_of(handle.get(), "RateLimit"), "");
+  EXPECT_EQ(header_of(client.handle(), "X-RateLimit-Remaining"), "0");
+  EXPECT_EQ(header_of(client.handle(), "X-RateLimit-Reset"), "100000");
+  EXPECT_EQ(header_of(client.handle(), "RateLimit"), "");
   EXPECT_EQ(x.new_connections, 0);  // a whole answer keeps its connection
   EXPECT_EQ(fetch(server.base_url() + "/todos/1?fault=ratelimit-far&form=y").status, 400);
   ASSERT_TRUE(in_flight_drains(server));
@@ -268,17 +188,15 @@ TEST(ServerFaultTest, RateLimitFarAnnouncesNothingLeftForADayInEitherForm) {
 
 TEST(ServerFaultTest, RedirectNoLocationIsA302WithoutLocation) {
   Server server({});
-  BodySink sink;
-  const auto handle = make_easy(sink);
-  const auto reply =
-      fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=redirect-no-location");
+  HttpClient client;
+  const auto reply = client.fetch(server.base_url() + "/todos/1?fault=redirect-no-location");
   ASSERT_EQ(reply.code, CURLE_OK);
   EXPECT_EQ(reply.status, 302);
-  EXPECT_EQ(header_of(handle.get(), "Location"), "");
+  EXPECT_EQ(header_of(client.handle(), "Location"), "");
   EXPECT_EQ(nlohmann::json::parse(reply.body).at("status"), 302);
   // Even on a route that redirects.
-  fetch(handle.get(), sink, server.base_url() + "/redirect/2?fault=redirect-no-location");
-  EXPECT_EQ(header_of(handle.get(), "Location"), "");
+  client.fetch(server.base_url() + "/redirect/2?fault=redirect-no-location");
+  EXPECT_EQ(header_of(client.handle(), "Location"), "");
   ASSERT_TRUE(in_flight_drains(server));
   EXPECT_EQ(server.stats().faults, 2U);
 }
@@ -286,9 +204,8 @@ TEST(ServerFaultTest, RedirectNoLocationIsA302WithoutLocation) {
 TEST(ServerFaultTest, EndlessBodyRunsUntilTheClientStops) {
   Server server({});
   constexpr std::size_t kEnough = std::size_t{1} << 20U;
-  BodySink sink{.limit = kEnough};
-  const auto handle = make_easy(sink);
-  const auto reply = fetch(handle.get(), sink, server.base_url() + "/todos/1?fault=endless");
+  HttpClient client(kEnough);
+  const auto reply = client.fetch(server.base_url() + "/todos/1?fault=endless");
   EXPECT_EQ(reply.code, CURLE_WRITE_ERROR);
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.content_length, -1);  // chunked: no length
@@ -352,11 +269,10 @@ TEST(ServerFaultTest, TruncateClosesCleanlyAfterTheFraction) {
 
 TEST(ServerFaultTest, HeadAnswersEndAfterTheHeader) {
   Server server({});
-  BodySink sink;
-  const auto handle = make_easy(sink);
-  curl_easy_setopt(handle.get(), CURLOPT_NOBODY, 1L);
+  HttpClient client;
+  curl_easy_setopt(client.handle(), CURLOPT_NOBODY, 1L);
   for (const auto* fault : {"truncate", "endless"}) {
-    const auto reply = fetch(handle.get(), sink, server.base_url() + "/bytes/10000?fault=" + fault);
+    const auto reply = client.fetch(server.base_url() + "/bytes/10000?fault=" + fault);
     EXPECT_EQ(reply.code, CURLE_OK) << fault;
     EXPECT_EQ(reply.status, 200) << fault;
     EXPECT_TRUE(reply.body.empty()) << fault;
@@ -415,11 +331,10 @@ TEST(ServerFaultTest, StatsJsonCountsFaultsButStatsIsNeverFaulted) {
 // The fault a client saw for each of `count` requests to a server with 503=0.5.
 std::vector<bool> unavailable_answers(std::uint64_t seed, int count) {
   Server server({.seed = seed, .faults = {{.fault = Fault::ServiceUnavailable, .share = 0.5}}});
-  BodySink sink;
-  const auto handle = make_easy(sink);
+  HttpClient client;
   std::vector<bool> faulted;
   for (int i = 0; i < count; ++i) {
-    const auto reply = fetch(handle.get(), sink, server.base_url() + "/todos/1");
+    const auto reply = client.fetch(server.base_url() + "/todos/1");
     EXPECT_EQ(reply.code, CURLE_OK);
     faulted.push_back(reply.status == 503);
   }
@@ -528,7 +443,9 @@ TEST(ServerFaultTest, EveryFaultAtOnceOnManyThreadsLeavesNothingInFlight) {
                             {.fault = Fault::RedirectNoLocation, .share = 0.01}}});
   constexpr std::size_t kRequests = 100;
   const std::vector<std::string> urls(kRequests, server.base_url() + "/bytes/100000");
-  const auto replies = fetch_all(urls);
+  // Impatient clients whose bodies stop at 1 MiB, so that every fault mode ends on the
+  // client's side.
+  const auto replies = test::fetch_all(urls, std::size_t{1} << 20U, give_up_below_a_byte_a_second);
   const auto ok = std::count_if(replies.begin(), replies.end(),
                                 [](const Reply& reply) { return reply.code == CURLE_OK; });
   // Clean answers (none, huge-headers, 503, 429, ratelimit-far, redirect-no-location) end OK;

@@ -19,7 +19,7 @@
 #include "server/server.hpp"
 #include "support/bins.hpp"
 #include "support/child_process.hpp"
-#include "support/curl_together.hpp"
+#include "support/http_client.hpp"
 #include "support/ports.hpp"
 #include "support/server_waits.hpp"
 
@@ -29,74 +29,10 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-using test::CurlEasy;
+using test::fetch;
+using test::fetch_all;
 using test::in_flight_drains;
-
-struct Reply {
-  CURLcode code = CURLE_OK;
-  long status = 0;
-  std::string body;
-  long header_bytes = 0;
-  curl_off_t retry_after = -1;
-  milliseconds elapsed{0};  // libcurl's total time of the transfer
-};
-
-std::size_t append_to_string(char* data, std::size_t size, std::size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-CurlEasy make_easy(const std::string& url, std::string& body) {
-  CurlEasy handle(curl_easy_init());
-  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 20'000L);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, append_to_string);
-  curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &body);
-  return handle;
-}
-
-Reply collect(CURL* handle, CURLcode code, std::string body) {
-  Reply reply;
-  reply.code = code;
-  reply.body = std::move(body);
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
-  curl_easy_getinfo(handle, CURLINFO_HEADER_SIZE, &reply.header_bytes);
-  curl_easy_getinfo(handle, CURLINFO_RETRY_AFTER, &reply.retry_after);
-  curl_off_t micros = 0;
-  curl_easy_getinfo(handle, CURLINFO_TOTAL_TIME_T, &micros);
-  reply.elapsed = std::chrono::duration_cast<milliseconds>(std::chrono::microseconds{micros});
-  return reply;
-}
-
-// One transfer on its own connection, closed before this returns.
-Reply fetch(const std::string& url) {
-  std::string body;
-  const auto handle = make_easy(url, body);
-  const auto code = curl_easy_perform(handle.get());
-  return collect(handle.get(), code, std::move(body));
-}
-
-// All `urls` at once, one connection each.
-std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
-  std::vector<std::string> bodies(urls.size());
-  std::vector<CurlEasy> handles;
-  std::vector<CURL*> raw;
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    handles.push_back(make_easy(urls[i], bodies[i]));
-    raw.push_back(handles.back().get());
-  }
-  const auto codes = test::perform_together(raw);
-  std::vector<Reply> replies;
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    replies.push_back(collect(handles[i].get(), codes[i], std::move(bodies[i])));
-  }
-  return replies;
-}
-
-std::uint64_t sum(const std::vector<std::uint64_t>& bins) {
-  return std::accumulate(bins.begin(), bins.end(), std::uint64_t{0});
-}
+using test::sum;
 
 // The server counts a connection's last acknowledged bytes when it notices the close, a
 // moment after the client has closed.
@@ -157,11 +93,11 @@ TEST(ServerKnobsTest, BandwidthPacesTruncatedBodiesAndSkipsHead) {
 
   // A HEAD of a gibibyte, which would take an hour and a half at the rate, is answered within
   // the 20 s a fetch may take: it is not paced.
-  std::string body;
-  const auto head = make_easy(server.base_url() + "/bytes/1073741824", body);
-  curl_easy_setopt(head.get(), CURLOPT_NOBODY, 1L);
-  ASSERT_EQ(curl_easy_perform(head.get()), CURLE_OK);
-  EXPECT_EQ(collect(head.get(), CURLE_OK, body).status, 200);
+  test::HttpClient head;
+  curl_easy_setopt(head.handle(), CURLOPT_NOBODY, 1L);
+  const auto reply = head.fetch(server.base_url() + "/bytes/1073741824");
+  ASSERT_EQ(reply.code, CURLE_OK);
+  EXPECT_EQ(reply.status, 200);
 }
 
 TEST(ServerKnobsTest, AckedBinsSumToTheBytesSent) {
@@ -314,9 +250,8 @@ TEST(ServerKnobsTest, CapacityIgnoresStats) {
   // A /_stats queued behind the one request in flight would wait its minute, beyond the 20 s
   // a fetch may take: an answer at all shows that it did not wait.
   Server server({.latency = std::chrono::minutes{1}, .capacity = 1});
-  std::string body;
-  const auto slow = make_easy(server.base_url() + "/todos/1", body);
-  std::thread client([&slow] { curl_easy_perform(slow.get()); });
+  test::HttpClient slow;
+  std::thread client([&slow, url = server.base_url() + "/todos/1"] { slow.fetch(url); });
   ASSERT_TRUE(test::eventually([&] { return server.stats().in_flight == 1; }));
   // With the one worker busy, /_stats neither waits nor counts.
   for (int i = 0; i < 5; ++i) {

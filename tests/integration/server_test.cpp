@@ -18,7 +18,7 @@
 
 #include "server/body_pattern.hpp"
 #include "sluice/errors.hpp"
-#include "support/curl_together.hpp"
+#include "support/http_client.hpp"
 #include "support/server_waits.hpp"
 
 namespace sluice {
@@ -27,82 +27,11 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-using test::CurlEasy;
 using test::eventually;
+using test::fetch;
+using test::fetch_all;
+using test::HttpClient;
 using test::in_flight_drains;
-
-struct Reply {
-  CURLcode code = CURLE_OK;
-  long status = 0;
-  std::string body;
-  std::string content_type;
-  curl_off_t content_length = -1;
-  milliseconds elapsed{0};  // libcurl's total time of the transfer
-  long new_connections = 0;
-};
-
-std::size_t append_to_string(char* data, std::size_t size, std::size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-CurlEasy make_easy() {
-  CurlEasy handle(curl_easy_init());
-  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT_MS, 20'000L);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, append_to_string);
-  return handle;
-}
-
-void prepare(CURL* handle, const std::string& url, std::string& body) {
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &body);
-}
-
-Reply collect(CURL* handle, CURLcode code, std::string body) {
-  Reply reply;
-  reply.code = code;
-  reply.body = std::move(body);
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply.status);
-  const char* type = nullptr;
-  if (curl_easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != nullptr) {
-    reply.content_type = type;
-  }
-  curl_easy_getinfo(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &reply.content_length);
-  curl_off_t micros = 0;
-  curl_easy_getinfo(handle, CURLINFO_TOTAL_TIME_T, &micros);
-  reply.elapsed = std::chrono::duration_cast<milliseconds>(std::chrono::microseconds{micros});
-  curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &reply.new_connections);
-  return reply;
-}
-
-// One transfer on `handle`, which keeps its connection for the next one.
-Reply fetch(CURL* handle, const std::string& url) {
-  std::string body;
-  prepare(handle, url, body);
-  const auto code = curl_easy_perform(handle);
-  return collect(handle, code, std::move(body));
-}
-
-Reply fetch(const std::string& url) { return fetch(make_easy().get(), url); }
-
-// All `urls` at once, one connection each, through one multi handle.
-std::vector<Reply> fetch_all(const std::vector<std::string>& urls) {
-  std::vector<CurlEasy> handles;
-  std::vector<CURL*> raw;
-  std::vector<std::string> bodies(urls.size());
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    handles.push_back(make_easy());
-    prepare(handles.back().get(), urls[i], bodies[i]);
-    raw.push_back(handles.back().get());
-  }
-  const auto codes = test::perform_together(raw);
-  std::vector<Reply> replies;
-  for (std::size_t i = 0; i < urls.size(); ++i) {
-    replies.push_back(collect(handles[i].get(), codes[i], std::move(bodies[i])));
-  }
-  return replies;
-}
 
 bool requests_reach(const Server& server, std::uint64_t count) {
   return eventually([&] { return server.stats().requests >= count; });
@@ -150,9 +79,9 @@ TEST(ServerTest, BytesAreExactPattern) {
 
 TEST(ServerTest, BytesAllowOneGibAndRejectMore) {
   Server server({});
-  const auto handle = make_easy();
-  curl_easy_setopt(handle.get(), CURLOPT_NOBODY, 1L);
-  const auto gib = fetch(handle.get(), server.base_url() + "/bytes/1073741824");
+  HttpClient handle;
+  curl_easy_setopt(handle.handle(), CURLOPT_NOBODY, 1L);
+  const auto gib = handle.fetch(server.base_url() + "/bytes/1073741824");
   EXPECT_EQ(gib.status, 200);
   EXPECT_EQ(gib.content_length, curl_off_t{1} << 30U);
   EXPECT_EQ(fetch(server.base_url() + "/bytes/1073741825").status, 400);
@@ -160,13 +89,13 @@ TEST(ServerTest, BytesAllowOneGibAndRejectMore) {
 
 TEST(ServerTest, HeadStatesLengthWithoutBody) {
   Server server({});
-  const auto handle = make_easy();
-  curl_easy_setopt(handle.get(), CURLOPT_NOBODY, 1L);
-  const auto bytes = fetch(handle.get(), server.base_url() + "/bytes/5000");
+  HttpClient handle;
+  curl_easy_setopt(handle.handle(), CURLOPT_NOBODY, 1L);
+  const auto bytes = handle.fetch(server.base_url() + "/bytes/5000");
   EXPECT_EQ(bytes.status, 200);
   EXPECT_EQ(bytes.content_length, 5000);
   EXPECT_TRUE(bytes.body.empty());
-  const auto todo = fetch(handle.get(), server.base_url() + "/todos/3");
+  const auto todo = handle.fetch(server.base_url() + "/todos/3");
   EXPECT_EQ(todo.status, 200);
   EXPECT_EQ(todo.content_length,
             static_cast<curl_off_t>(fetch(server.base_url() + "/todos/3").body.size()));
@@ -198,24 +127,24 @@ TEST(ServerTest, UnknownPathIs404WithJson) {
 
 TEST(ServerTest, OtherMethodsAre405) {
   Server server({});
-  const auto handle = make_easy();
-  curl_easy_setopt(handle.get(), CURLOPT_POSTFIELDS, "a=1");
-  EXPECT_EQ(fetch(handle.get(), server.base_url() + "/todos/1").status, 405);
-  const auto remove = make_easy();
-  curl_easy_setopt(remove.get(), CURLOPT_CUSTOMREQUEST, "DELETE");
-  EXPECT_EQ(fetch(remove.get(), server.base_url() + "/todos/1").status, 405);
+  HttpClient handle;
+  curl_easy_setopt(handle.handle(), CURLOPT_POSTFIELDS, "a=1");
+  EXPECT_EQ(handle.fetch(server.base_url() + "/todos/1").status, 405);
+  HttpClient remove;
+  curl_easy_setopt(remove.handle(), CURLOPT_CUSTOMREQUEST, "DELETE");
+  EXPECT_EQ(remove.fetch(server.base_url() + "/todos/1").status, 405);
 }
 
 TEST(ServerTest, StatsCountRequestsAndBytesButNotItself) {
   Server server({});
-  const auto handle = make_easy();
+  HttpClient handle;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(fetch(handle.get(), server.base_url() + "/bytes/100").status, 200);
+    ASSERT_EQ(handle.fetch(server.base_url() + "/bytes/100").status, 200);
   }
-  const auto todo = fetch(handle.get(), server.base_url() + "/todos/1");
+  const auto todo = handle.fetch(server.base_url() + "/todos/1");
   // Same connection: the server finished counting the answers before it read this request.
-  auto first = nlohmann::json::parse(fetch(handle.get(), server.base_url() + "/_stats").body);
-  auto second = nlohmann::json::parse(fetch(handle.get(), server.base_url() + "/_stats").body);
+  auto first = nlohmann::json::parse(handle.fetch(server.base_url() + "/_stats").body);
+  auto second = nlohmann::json::parse(handle.fetch(server.base_url() + "/_stats").body);
   // The acknowledged-bytes bins count /_stats answers too, and a 100 ms tick may fall
   // between the two: only the counters must be equal.
   for (auto* stats : {&first, &second}) {
@@ -235,12 +164,12 @@ TEST(ServerTest, StatsCountRequestsAndBytesButNotItself) {
 
 TEST(ServerTest, KeepsConnectionsAliveAndSpeaksHttp10) {
   Server server({});
-  const auto handle = make_easy();
-  EXPECT_EQ(fetch(handle.get(), server.base_url() + "/todos/1").new_connections, 1);
-  EXPECT_EQ(fetch(handle.get(), server.base_url() + "/todos/2").new_connections, 0);
-  const auto old = make_easy();
-  curl_easy_setopt(old.get(), CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_0);
-  const auto reply = fetch(old.get(), server.base_url() + "/bytes/10");
+  HttpClient handle;
+  EXPECT_EQ(handle.fetch(server.base_url() + "/todos/1").new_connections, 1);
+  EXPECT_EQ(handle.fetch(server.base_url() + "/todos/2").new_connections, 0);
+  HttpClient old;
+  curl_easy_setopt(old.handle(), CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_0);
+  const auto reply = old.fetch(server.base_url() + "/bytes/10");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.body.size(), 10U);
   ASSERT_TRUE(requests_reach(server, 3));

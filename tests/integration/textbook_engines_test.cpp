@@ -19,7 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::CollectingSink;
 
-constexpr std::size_t kN = 10;
+constexpr std::size_t kTextbookN = 10;
 
 Options with_concurrency(std::size_t concurrency) {
   Options options;
@@ -38,11 +38,11 @@ std::vector<std::size_t> chunk_sizes(std::size_t count, std::size_t n) {
 }
 
 TEST(TextbookChunksTest, CutsConsecutiveChunksOfLenDividedByN) {
-  EXPECT_EQ(chunk_sizes(200, kN), std::vector<std::size_t>(10, 20));
+  EXPECT_EQ(chunk_sizes(200, kTextbookN), std::vector<std::size_t>(10, 20));
   std::vector<std::size_t> eleven(10, 20);
   eleven.push_back(5);
-  EXPECT_EQ(chunk_sizes(205, kN), eleven);
-  EXPECT_EQ(chunk_sizes(19, kN), std::vector<std::size_t>(19, 1));
+  EXPECT_EQ(chunk_sizes(205, kTextbookN), eleven);
+  EXPECT_EQ(chunk_sizes(19, kTextbookN), std::vector<std::size_t>(19, 1));
   const auto chunks = detail::textbook_chunks(23, 4).value();
   ASSERT_EQ(chunks.size(), 5u);
   EXPECT_EQ(chunks[1].begin, 5u);
@@ -52,7 +52,7 @@ TEST(TextbookChunksTest, CutsConsecutiveChunksOfLenDividedByN) {
 
 TEST(TextbookChunksTest, FewerItemsThanNMakeAChunkSizeOfZeroWhichIsAnError) {
   for (const std::size_t count : {0u, 5u, 9u}) {
-    const auto chunks = detail::textbook_chunks(count, kN);
+    const auto chunks = detail::textbook_chunks(count, kTextbookN);
     ASSERT_FALSE(chunks.has_value()) << count;
     EXPECT_NE(chunks.error().find("n must be at least one"), std::string::npos) << chunks.error();
   }
@@ -62,11 +62,12 @@ TEST(TextbookEngineTest, EachDesignFetchesEveryUrlOnceOnAConnectionOfItsOwnWithi
   for (const auto design : {textbook::Design::StaticSlices, textbook::Design::SlicePermits}) {
     Server server(ServerConfig{.latency = 20ms});
     CollectingSink sink;
-    textbook::fetch(design, with_concurrency(kN), {server.base_url() + "/todos/{1..200}"}, sink);
+    textbook::fetch(design, with_concurrency(kTextbookN), {server.base_url() + "/todos/{1..200}"},
+                    sink);
     EXPECT_EQ(sink.size(), 200u);
     EXPECT_EQ(server.stats().requests, 200u);
     EXPECT_EQ(server.stats().connections, 200u);  // a throwaway client per URL
-    EXPECT_LE(server.stats().peak_in_flight, kN);
+    EXPECT_LE(server.stats().peak_in_flight, kTextbookN);
   }
 }
 
@@ -76,12 +77,12 @@ TEST(TextbookEngineTest, EachDesignFetchesEveryUrlOnceOnAConnectionOfItsOwnWithi
 TEST(TextbookEngineTest, ChunkPermitsKeepTheCapWhenThereAreMoreChunksThanPermits) {
   Server server(ServerConfig{.latency = 50ms});
   CollectingSink sink;
-  textbook::fetch(textbook::Design::SlicePermits, with_concurrency(kN),
+  textbook::fetch(textbook::Design::SlicePermits, with_concurrency(kTextbookN),
                   {server.base_url() + "/todos/{1..205}"}, sink);
   EXPECT_EQ(sink.size(), 205u);
   EXPECT_EQ(server.stats().requests, 205u);
   EXPECT_EQ(server.stats().connections, 205u);
-  EXPECT_LE(server.stats().peak_in_flight, kN);
+  EXPECT_LE(server.stats().peak_in_flight, kTextbookN);
 }
 
 // The design's barrier of N + 1 parties hangs with 11 chunks; the engine's barrier counts
@@ -96,7 +97,7 @@ TEST(TextbookEngineTest, StaticSlicesEndWhenThereAreMoreChunksThanN) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(server.stats().requests, 205u);
   EXPECT_EQ(server.stats().connections, 205u);
-  EXPECT_LE(server.stats().peak_in_flight, kN + 1);
+  EXPECT_LE(server.stats().peak_in_flight, kTextbookN + 1);
 }
 
 TEST(TextbookEngineTest, FewerUrlsThanTheConcurrencyAreRefusedBeforeAnyFetch) {
@@ -104,7 +105,8 @@ TEST(TextbookEngineTest, FewerUrlsThanTheConcurrencyAreRefusedBeforeAnyFetch) {
     Server server(ServerConfig{});
     CollectingSink sink;
     try {
-      textbook::fetch(design, with_concurrency(kN), {server.base_url() + "/todos/{1..5}"}, sink);
+      textbook::fetch(design, with_concurrency(kTextbookN), {server.base_url() + "/todos/{1..5}"},
+                      sink);
       ADD_FAILURE() << "no UsageError";
     } catch (const UsageError& error) {
       EXPECT_STREQ(error.option(), "concurrency");

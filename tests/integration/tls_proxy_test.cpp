@@ -27,8 +27,8 @@ namespace fs = std::filesystem;
 
 // Runs sluice under `env`: the CA and proxy variables of the test's own environment unset,
 // then `environment` ("NAME=value") set.
-test::ChildResult run_sluice(std::vector<std::string> args,
-                             const std::vector<std::string>& environment = {}) {
+test::ChildResult run_sluice_without_ca_or_proxy(std::vector<std::string> args,
+                                                 const std::vector<std::string>& environment = {}) {
   std::vector<std::string> command;
   for (const char* name :
        {"CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "http_proxy", "https_proxy",
@@ -106,46 +106,51 @@ class TlsTest : public ::testing::Test {
 };
 
 TEST_F(TlsTest, ATrustedCaAnswersOverHttp2) {
-  const auto record = only_record(run_sluice({"--cacert", file("ca.pem"), url(port_)}));
+  const auto record =
+      only_record(run_sluice_without_ca_or_proxy({"--cacert", file("ca.pem"), url(port_)}));
   EXPECT_EQ(kind_of(record), "ok") << record.dump();
   EXPECT_EQ(record.at("http_version"), "2");
   EXPECT_EQ(record.at("bytes"), 15);
 }
 
 TEST_F(TlsTest, Http11AsksForHttp11OverTls) {
-  const auto record =
-      only_record(run_sluice({"--cacert", file("ca.pem"), "--http1.1", url(port_)}));
+  const auto record = only_record(
+      run_sluice_without_ca_or_proxy({"--cacert", file("ca.pem"), "--http1.1", url(port_)}));
   EXPECT_EQ(kind_of(record), "ok") << record.dump();
   EXPECT_EQ(record.at("http_version"), "1.1");
 }
 
 TEST_F(TlsTest, AnUntrustedCertificateIsATlsErrorUnlessInsecure) {
-  EXPECT_EQ(kind_of(only_record(run_sluice({"--cacert", file("other-ca.pem"), url(port_)}))),
+  EXPECT_EQ(kind_of(only_record(
+                run_sluice_without_ca_or_proxy({"--cacert", file("other-ca.pem"), url(port_)}))),
             "tls");
-  EXPECT_EQ(kind_of(only_record(run_sluice({"--cacert", file("other-ca.pem"), "-k", url(port_)}))),
+  EXPECT_EQ(kind_of(only_record(run_sluice_without_ca_or_proxy(
+                {"--cacert", file("other-ca.pem"), "-k", url(port_)}))),
             "ok");
 }
 
 // The environment's CA bundle, as curl reads it, when --cacert is not given.
 TEST_F(TlsTest, CurlCaBundleAndSslCertFileAreHonoured) {
   for (const std::string variable : {"CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
-    EXPECT_EQ(kind_of(only_record(run_sluice({url(port_)}, {variable + "=" + file("ca.pem")}))),
+    EXPECT_EQ(kind_of(only_record(
+                  run_sluice_without_ca_or_proxy({url(port_)}, {variable + "=" + file("ca.pem")}))),
               "ok")
         << variable;
-    EXPECT_EQ(
-        kind_of(only_record(run_sluice({url(port_)}, {variable + "=" + file("other-ca.pem")}))),
-        "tls")
+    EXPECT_EQ(kind_of(only_record(run_sluice_without_ca_or_proxy(
+                  {url(port_)}, {variable + "=" + file("other-ca.pem")}))),
+              "tls")
         << variable;
   }
 }
 
 // nginx answers 400 to a request that came without the certificate it demands.
 TEST_F(TlsTest, AClientCertificateIsSentWhenDemanded) {
-  const auto without = only_record(run_sluice({"--cacert", file("ca.pem"), url(client_port_)}));
+  const auto without =
+      only_record(run_sluice_without_ca_or_proxy({"--cacert", file("ca.pem"), url(client_port_)}));
   EXPECT_EQ(without.at("status"), 400) << without.dump();
-  const auto with =
-      only_record(run_sluice({"--cacert", file("ca.pem"), "--cert", file("client.pem"), "--key",
-                              file("client.key"), url(client_port_)}));
+  const auto with = only_record(
+      run_sluice_without_ca_or_proxy({"--cacert", file("ca.pem"), "--cert", file("client.pem"),
+                                      "--key", file("client.key"), url(client_port_)}));
   EXPECT_EQ(kind_of(with), "ok") << with.dump();
   EXPECT_EQ(with.at("status"), 200);
 }
@@ -166,10 +171,12 @@ struct TlsServe {
 TEST(ServeTlsTest, ASelfSignedServerAnswersOverTlsWithInsecure) {
   const TlsServe serve({"serve", "--tls"});
   ASSERT_FALSE(serve.base_url.empty());
-  const auto insecure = only_record(run_sluice({"-k", serve.base_url + "/todos/1"}));
+  const auto insecure =
+      only_record(run_sluice_without_ca_or_proxy({"-k", serve.base_url + "/todos/1"}));
   EXPECT_EQ(kind_of(insecure), "ok") << insecure.dump();
   EXPECT_EQ(insecure.at("bytes"), 78);
-  EXPECT_EQ(kind_of(only_record(run_sluice({serve.base_url + "/todos/1"}))), "tls");
+  EXPECT_EQ(kind_of(only_record(run_sluice_without_ca_or_proxy({serve.base_url + "/todos/1"}))),
+            "tls");
 }
 
 // Given a certificate of the test CA, --cacert trusts it, and the server's faults and ranges
@@ -180,14 +187,14 @@ TEST(ServeTlsTest, AGivenCertificateIsTrustedThroughItsCa) {
   const auto at = [&](const char* name) { return (dir.path() / name).string(); };
   const TlsServe serve({"serve", "--tls", "--cert", at("server.pem"), "--key", at("server.key")});
   ASSERT_FALSE(serve.base_url.empty());
-  const auto trusted = only_record(run_sluice(
+  const auto trusted = only_record(run_sluice_without_ca_or_proxy(
       {"--cacert", at("ca.pem"), "-o", at("out"), "--continue", "--retries", "1", "--retry-backoff",
        "10ms", serve.base_url + "/bytes/100000?fault=truncate&fault_times=1"}));
   EXPECT_EQ(kind_of(trusted), "ok") << trusted.dump();
   EXPECT_EQ(trusted.at("status"), 206);
   EXPECT_EQ(fs::file_size(trusted.at("saved_to").get<std::string>()), 100000u);
-  EXPECT_EQ(kind_of(only_record(
-                run_sluice({"--cacert", at("other-ca.pem"), serve.base_url + "/todos/1"}))),
+  EXPECT_EQ(kind_of(only_record(run_sluice_without_ca_or_proxy(
+                {"--cacert", at("other-ca.pem"), serve.base_url + "/todos/1"}))),
             "tls");
 }
 
@@ -208,22 +215,22 @@ TEST(ProxyTest, RequestsGoThroughTinyproxyUnlessNoproxy) {
   const std::string proxy_url = "http://127.0.0.1:" + std::to_string(port);
   const std::string target = server.base_url() + "/todos/7";
 
-  const auto through = only_record(run_sluice({"--proxy", proxy_url, target}));
+  const auto through = only_record(run_sluice_without_ca_or_proxy({"--proxy", proxy_url, target}));
   EXPECT_EQ(kind_of(through), "ok") << through.dump();
   EXPECT_EQ(server.stats().requests, 1u);
   // tinyproxy logs the request line it was asked ("GET http://127.0.0.1:PORT/todos/7").
   ASSERT_TRUE(
       test::wait_until([&] { return test::read_file(log).find("/todos/7") != std::string::npos; }));
 
-  const auto around = only_record(
-      run_sluice({"--proxy", proxy_url, "--noproxy", "127.0.0.1", server.base_url() + "/todos/8"}));
+  const auto around = only_record(run_sluice_without_ca_or_proxy(
+      {"--proxy", proxy_url, "--noproxy", "127.0.0.1", server.base_url() + "/todos/8"}));
   EXPECT_EQ(kind_of(around), "ok") << around.dump();
   EXPECT_EQ(server.stats().requests, 2u);
   EXPECT_EQ(test::read_file(log).find("/todos/8"), std::string::npos);
 
   // The environment's proxy, as libcurl reads it (lower-case http_proxy for http URLs).
-  const auto from_env =
-      only_record(run_sluice({server.base_url() + "/todos/9"}, {"http_proxy=" + proxy_url}));
+  const auto from_env = only_record(run_sluice_without_ca_or_proxy({server.base_url() + "/todos/9"},
+                                                                   {"http_proxy=" + proxy_url}));
   EXPECT_EQ(kind_of(from_env), "ok") << from_env.dump();
   ASSERT_TRUE(
       test::wait_until([&] { return test::read_file(log).find("/todos/9") != std::string::npos; }));

@@ -1,4 +1,5 @@
-// Windows over the test server's per-100 ms bins of acknowledged bytes.
+// Sums and windows over the test server's per-100 ms bins (of requests, or of acknowledged
+// bytes).
 #pragma once
 
 #include <algorithm>
@@ -8,6 +9,10 @@
 #include <vector>
 
 namespace sluice::test {
+
+inline std::uint64_t sum(const std::vector<std::uint64_t>& bins) {
+  return std::accumulate(bins.begin(), bins.end(), std::uint64_t{0});
+}
 
 // The largest sum of `width` consecutive bins.
 inline std::uint64_t busiest_window(const std::vector<std::uint64_t>& bins, std::size_t width) {

@@ -14,14 +14,15 @@
 
 namespace sluice::test {
 
+// An hour after the steady clock's epoch, so that times a little before the start are still
+// valid steady_clock time points: where every ManualTimeSource starts.
+inline constexpr detail::TimeSource::time_point kStart =
+    detail::TimeSource::time_point{} + std::chrono::hours(1);
+
 // Thread-safe: threads sleep in sleep_until while the test thread calls advance(). Lifetime:
 // must outlive every thread sleeping on it.
 class ManualTimeSource final : public detail::TimeSource {
  public:
-  // Starts an hour after the steady clock's epoch, so that times a little before the start
-  // are still valid steady_clock time points.
-  static constexpr time_point kStart = time_point{} + std::chrono::hours(1);
-
   time_point now() const override {
     std::lock_guard lock(mutex_);
     return now_;

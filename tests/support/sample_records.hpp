@@ -8,9 +8,17 @@
 #include <string_view>
 
 #include "input/input_item.hpp"
+#include "record_codec.hpp"
 #include "sluice/record.hpp"
 
 namespace sluice::test {
+
+// `record` as one results line.
+inline std::string line_of(const Record& record) {
+  std::string out;
+  detail::append_json_line(out, record);
+  return out;
+}
 
 // A first attempt that got 200.
 inline Record ok_record(const std::string& url) {

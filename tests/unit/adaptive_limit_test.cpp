@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
 using test::ManualTimeSource;
 
-constexpr auto kStart = ManualTimeSource::kStart;
+using test::kStart;
 
 // A simulated server: how long a request takes, and whether it fails for overload, given
 // how many requests were in flight when it started (itself included).

@@ -19,9 +19,9 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualTimeSource::kStart;
-const std::string kA = "http://a:80";
-const std::string kB = "http://b:80";
+using test::kStart;
+const std::string kHostA = "http://a:80";
+const std::string kHostB = "http://b:80";
 
 InputItem item(std::uint64_t index, std::string host = {}) {
   InputItem result;
@@ -121,16 +121,16 @@ TEST(AdmissionTest, ARetryOrAConnectEndingAtTheLimitWakesNoConsumer) {
   f.admission.expect_connect_reports();
   int wakeups = 0;
   f.admission.set_wakeup([&] { ++wakeups; });
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
-  ASSERT_TRUE(f.admission.push(item(1, kA)));
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(1, kHostA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
   // Item 0's connect ends, and it fails and is handed back to be retried at once.
-  f.admission.connect_ended(kA, ConnectOutcome::Connected);
-  f.admission.retry(item(0, kA), std::chrono::seconds(0));
+  f.admission.connect_ended(kHostA, ConnectOutcome::Connected);
+  f.admission.retry(item(0, kHostA), std::chrono::seconds(0));
   EXPECT_EQ(wakeups, 0);  // two in flight of two: it could start nothing
-  f.admission.release(kA);
+  f.admission.release(kHostA);
   EXPECT_EQ(wakeups, 1);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
 }
@@ -182,31 +182,31 @@ TEST(AdmissionTest, TheInFlightCapHoldsStartsUntilARelease) {
 
 TEST(AdmissionTest, ItemsOfAHostAtItsCapWaitAsideWhileOtherHostsGo) {
   Fixture f({.per_host = 1});
-  for (std::uint64_t i : {0U, 1U, 2U}) ASSERT_TRUE(f.admission.push(item(i, kA)));
-  ASSERT_TRUE(f.admission.push(item(3, kB)));
+  for (std::uint64_t i : {0U, 1U, 2U}) ASSERT_TRUE(f.admission.push(item(i, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(3, kHostB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 3);  // a's others are parked meanwhile
   EXPECT_EQ(f.admission.occupancy(true).parked, 2u);
-  EXPECT_EQ(f.admission.occupancy(true).busiest_host, kA);
+  EXPECT_EQ(f.admission.occupancy(true).busiest_host, kHostA);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
-  f.admission.release(kA);
+  f.admission.release(kHostA);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
 }
 
 TEST(AdmissionTest, StartsNoMoreThanTheConnectWindowUntilConnectsEnd) {
   Fixture f({.connect_window = 2});
   f.admission.expect_connect_reports();
-  for (std::uint64_t i = 0; i < 6; ++i) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  for (std::uint64_t i = 0; i < 6; ++i) ASSERT_TRUE(f.admission.push(item(i, kHostA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
   // A new connection that opened makes the window one larger: two more may connect.
-  f.admission.connect_ended(kA, ConnectOutcome::Connected);
+  f.admission.connect_ended(kHostA, ConnectOutcome::Connected);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 2);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 3);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
   // A reused one frees its place only.
-  f.admission.connect_ended(kA, ConnectOutcome::Reused);
+  f.admission.connect_ended(kHostA, ConnectOutcome::Reused);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 4);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
 }
@@ -214,37 +214,37 @@ TEST(AdmissionTest, StartsNoMoreThanTheConnectWindowUntilConnectsEnd) {
 TEST(AdmissionTest, AHostAtItsConnectWindowWaitsAsideWhileOtherHostsConnect) {
   Fixture f({.connect_window = 2});
   f.admission.expect_connect_reports();
-  for (std::uint64_t i : {0U, 1U}) ASSERT_TRUE(f.admission.push(item(i, kB)));
+  for (std::uint64_t i : {0U, 1U}) ASSERT_TRUE(f.admission.push(item(i, kHostB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
-  f.admission.connect_ended(kB, ConnectOutcome::Connected);
-  f.admission.connect_ended(kB, ConnectOutcome::Connected);  // overall window: 4
-  for (std::uint64_t i : {2U, 3U, 4U}) ASSERT_TRUE(f.admission.push(item(i, kA)));
-  ASSERT_TRUE(f.admission.push(item(5, kB)));
+  f.admission.connect_ended(kHostB, ConnectOutcome::Connected);
+  f.admission.connect_ended(kHostB, ConnectOutcome::Connected);  // overall window: 4
+  for (std::uint64_t i : {2U, 3U, 4U}) ASSERT_TRUE(f.admission.push(item(i, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(5, kHostB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 2);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 3);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 5);  // a's window of 2 is full: 4 waits
   EXPECT_EQ(f.admission.occupancy(true).parked, 1u);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart)));
-  f.admission.connect_ended(kA, ConnectOutcome::Reused);
+  f.admission.connect_ended(kHostA, ConnectOutcome::Reused);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 4);
 }
 
 TEST(AdmissionTest, AnEngineThatReportsNoConnectsIsNotPaced) {
   Fixture f({.connect_window = 1});
-  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(f.admission.push(item(i, kHostA)));
   for (long long i = 0; i < 3; ++i) EXPECT_EQ(admitted(f.admission.next(kStart)), i);
 }
 
 TEST(AdmissionTest, PublishesTheParkedItemsTheWaitingRetriesAndTheCauseOfAPause) {
   Fixture f({.per_host = 1, .max_host_pause = 1h});
-  for (std::uint64_t i : {0U, 1U, 2U}) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  for (std::uint64_t i : {0U, 1U, 2U}) ASSERT_TRUE(f.admission.push(item(i, kHostA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   f.admission.retry(item(7), 1h);
   EXPECT_FALSE(std::holds_alternative<Admitted>(f.admission.next(kStart)));
   EXPECT_EQ(f.live.parked.load(), 2u);
   EXPECT_EQ(f.live.waiting_to_retry.load(), 1u);
-  f.admission.pause_host(kB, 10s);
+  f.admission.pause_host(kHostB, 10s);
   const auto shown = f.live.paused_host.current(std::chrono::system_clock::now());
   ASSERT_TRUE(shown);
   EXPECT_EQ(shown->cause, "Retry-After");
@@ -252,9 +252,9 @@ TEST(AdmissionTest, PublishesTheParkedItemsTheWaitingRetriesAndTheCauseOfAPause)
 
 TEST(AdmissionTest, AHostPausedByRetryAfterWaitsAndOthersGo) {
   Fixture f({.per_host = 5});
-  f.admission.pause_host(kA, 1h);
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
-  ASSERT_TRUE(f.admission.push(item(1, kB)));
+  f.admission.pause_host(kHostA, 1h);
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(1, kHostB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 1);
   EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 1h);
   f.clock.advance(1h);
@@ -264,8 +264,8 @@ TEST(AdmissionTest, AHostPausedByRetryAfterWaitsAndOthersGo) {
 TEST(AdmissionTest, AnnouncedRateSpreadsAHostsStarts) {
   Fixture f;
   // Two requests left in the next two seconds: one a second.
-  f.admission.observe_rate_limit(kA, RateLimitInfo{.remaining = 2, .reset = 2s});
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  f.admission.observe_rate_limit(kHostA, RateLimitInfo{.remaining = 2, .reset = 2s});
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
   EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 1s);
   EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 0);
 }
@@ -274,11 +274,11 @@ TEST(AdmissionTest, AServersPauseOrResetHoldsItsHostAtMostTheMaxHostPause) {
   Fixture f({.max_host_pause = 1s});
   const std::string c = "http://c:80";
   // "None left for 100000 s", "two left in 100000 s" and a Retry-After of an hour.
-  f.admission.observe_rate_limit(kA, RateLimitInfo{.remaining = 0, .reset = 100000s});
-  f.admission.observe_rate_limit(kB, RateLimitInfo{.remaining = 2, .reset = 100000s});
+  f.admission.observe_rate_limit(kHostA, RateLimitInfo{.remaining = 0, .reset = 100000s});
+  f.admission.observe_rate_limit(kHostB, RateLimitInfo{.remaining = 2, .reset = 100000s});
   f.admission.pause_host(c, 1h);
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
-  ASSERT_TRUE(f.admission.push(item(1, kB)));
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(1, kHostB)));
   ASSERT_TRUE(f.admission.push(item(2, c)));
   // The two requests left are spread over the capped second, not over the announced day.
   EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 500ms);
@@ -294,12 +294,12 @@ TEST(AdmissionTest, APausedHostIsShownUntilItsPauseEnds) {
   Fixture f({.max_host_pause = 1h});
   const auto before = std::chrono::system_clock::now();
   EXPECT_FALSE(f.live.paused_host.current(before));
-  f.admission.pause_host(kA, 10s);
-  f.admission.observe_rate_limit(kB, RateLimitInfo{.remaining = 0, .reset = 20s});
-  f.admission.pause_host(kA, 5s);  // ends before b's: b stays the one shown
+  f.admission.pause_host(kHostA, 10s);
+  f.admission.observe_rate_limit(kHostB, RateLimitInfo{.remaining = 0, .reset = 20s});
+  f.admission.pause_host(kHostA, 5s);  // ends before b's: b stays the one shown
   const auto shown = f.live.paused_host.current(before);
   ASSERT_TRUE(shown);
-  EXPECT_EQ(shown->host, kB);
+  EXPECT_EQ(shown->host, kHostB);
   EXPECT_EQ(shown->cause, "RateLimit");
   EXPECT_GE(shown->until, before + 20s);
   EXPECT_FALSE(f.live.paused_host.current(shown->until));
@@ -319,10 +319,10 @@ TEST(AdmissionTest, RateKeepsStartsOnTheReservedSchedule) {
 
 TEST(AdmissionTest, AHostAtItsPerHostRateWaitsAsideWhileOtherHostsGo) {
   Fixture f({.per_host_rate = 2});
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
-  ASSERT_TRUE(f.admission.push(item(1, kA)));
-  ASSERT_TRUE(f.admission.push(item(2, kB)));
-  ASSERT_TRUE(f.admission.push(item(3, kB)));
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(1, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(2, kHostB)));
+  ASSERT_TRUE(f.admission.push(item(3, kHostB)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart)), 2);  // a's next waits; b goes meanwhile
   EXPECT_EQ(f.admission.occupancy(false).parked, 1u);
@@ -335,11 +335,11 @@ TEST(AdmissionTest, AHostAtItsPerHostRateWaitsAsideWhileOtherHostsGo) {
 
 TEST(AdmissionTest, ARetryCountsAsAStartUnderThePerHostRate) {
   Fixture f({.per_host_rate = 1});
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   f.clock.advance(100ms);
-  f.admission.retry(item(0, kA), 0s);  // failed at once; due now
-  f.admission.release(kA);
+  f.admission.retry(item(0, kHostA), 0s);  // failed at once; due now
+  f.admission.release(kHostA);
   EXPECT_EQ(not_before(f.admission.next(kStart + 100ms)), kStart + 1s);
   EXPECT_EQ(admitted(f.admission.next(kStart + 1s)), 0);
 }
@@ -348,9 +348,9 @@ TEST(AdmissionTest, AHostsIntervalBeginsWhenItsRequestGoesOut) {
   Fixture f({.per_host_rate = 4, .rate = 10});  // 250 ms per host, 100 ms between any starts
   ASSERT_TRUE(f.admission.wants_connect_reports());
   f.admission.expect_connect_reports();
-  ASSERT_TRUE(f.admission.push(item(0, kB)));
-  ASSERT_TRUE(f.admission.push(item(1, kA)));
-  ASSERT_TRUE(f.admission.push(item(2, kA)));
+  ASSERT_TRUE(f.admission.push(item(0, kHostB)));
+  ASSERT_TRUE(f.admission.push(item(1, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(2, kHostA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(not_before(f.admission.next(kStart)), kStart + 100ms);  // a's first, for --rate
   // Woken late, a's first starts at 300 ms and waits for its connect until 400 ms: its
@@ -359,15 +359,15 @@ TEST(AdmissionTest, AHostsIntervalBeginsWhenItsRequestGoesOut) {
   EXPECT_EQ(admitted(f.admission.next(kStart + 300ms)), 1);
   EXPECT_TRUE(std::holds_alternative<Admission::UntilWoken>(f.admission.next(kStart + 350ms)));
   f.clock.advance(400ms);
-  f.admission.connect_ended(kA, ConnectOutcome::Connected);
+  f.admission.connect_ended(kHostA, ConnectOutcome::Connected);
   EXPECT_EQ(not_before(f.admission.next(kStart + 400ms)), kStart + 650ms);
   EXPECT_EQ(admitted(f.admission.next(kStart + 650ms)), 2);
 }
 
 TEST(AdmissionTest, WithoutConnectReportsAHostsIntervalRunsFromItsAdmission) {
   Fixture f({.per_host_rate = 4});
-  ASSERT_TRUE(f.admission.push(item(0, kA)));
-  ASSERT_TRUE(f.admission.push(item(1, kA)));
+  ASSERT_TRUE(f.admission.push(item(0, kHostA)));
+  ASSERT_TRUE(f.admission.push(item(1, kHostA)));
   EXPECT_EQ(admitted(f.admission.next(kStart)), 0);
   EXPECT_EQ(admitted(f.admission.next(kStart + 250ms)), 1);
 }
@@ -500,7 +500,7 @@ TEST(AdmissionTest, AWaitingWorkerSurvivesRetriesAddedMeanwhile) {
 
 TEST(AdmissionTest, WorkersWaitingOnAHostEndWhenItsLastItemIsReleased) {
   Fixture f({.capacity = 10, .per_host = 1});
-  for (std::uint64_t i = 0; i < 6; ++i) ASSERT_TRUE(f.admission.push(item(i, kA)));
+  for (std::uint64_t i = 0; i < 6; ++i) ASSERT_TRUE(f.admission.push(item(i, kHostA)));
   f.admission.close();
   std::atomic<int> taken{0};
   {

@@ -17,7 +17,7 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualTimeSource::kStart;
+using test::kStart;
 constexpr double kMiB = 1024.0 * 1024;
 
 TEST(BandwidthPacerTest, DefaultBurstIsTwentyMillisecondsAndAtLeastOneChunk) {

@@ -30,9 +30,8 @@ TEST(BindingMeterTest, ARunEndingOnALinesMillisecondStillGetsALastLineWithTheFin
     // sleeps toward the eleventh sample.
     clock.advance(100ms);
     // The old deadline may still be listed until the meter wakes from it.
-    ASSERT_TRUE(test::wait_until([&] {
-      return clock.wait_for_sleepers(1).front() == test::ManualTimeSource::kStart + 110ms;
-    }));
+    ASSERT_TRUE(test::wait_until(
+        [&] { return clock.wait_for_sleepers(1).front() == test::kStart + 110ms; }));
     live.records = 7;
     live.ok = 7;
     meter.finish();  // at the same 100 ms

@@ -186,7 +186,7 @@ TEST(BodyReceiverTest, PausesAChunkTheCapCannotPayAndTakesItOnResume) {
   EXPECT_EQ(receiver.receive(chunk(100)), 100u);  // the burst pays for it
   EXPECT_EQ(receiver.receive(chunk(50)), std::size_t{CURL_WRITEFUNC_PAUSE});
   ASSERT_EQ(pauses.size(), 1u);
-  EXPECT_EQ(pauses[0], test::ManualTimeSource::kStart + 50ms);
+  EXPECT_EQ(pauses[0], test::kStart + 50ms);
   EXPECT_EQ(waiting.load(), 1u);
   EXPECT_EQ(receiver.bytes(), 100u);
 

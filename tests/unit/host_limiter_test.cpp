@@ -19,7 +19,7 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualTimeSource::kStart;
+using test::kStart;
 constexpr std::string_view kA = "https://a.example:443";
 constexpr std::string_view kB = "https://b.example:443";
 

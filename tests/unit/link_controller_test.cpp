@@ -12,6 +12,8 @@
 #include <random>
 #include <vector>
 
+#include "support/manual_time_source.hpp"
+
 namespace sluice {
 namespace {
 
@@ -20,7 +22,7 @@ using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
 using Seconds = std::chrono::duration<double>;
 
-constexpr auto kStart = TimeSource::time_point{} + std::chrono::hours(1);
+using test::kStart;
 constexpr double kMbit = 1e6 / 8;  // bytes per second
 constexpr auto kStep = 1ms;
 

@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "support/sample_records.hpp"
+
 namespace sluice {
 namespace {
 
 using namespace detail;
 
 using namespace std::string_literals;
+using test::line_of;
 
 Record success() {
   Record record;
@@ -38,12 +41,6 @@ Record failure() {
   record.elapsed_ms = 3;
   record.error = FetchError{ErrorKind::Connect, "Connection refused"};
   return record;
-}
-
-std::string line_of(const Record& record) {
-  std::string out;
-  append_json_line(out, record);
-  return out;
 }
 
 TEST(RecordCodecTest, WritesSuccessKeysInDocumentedOrder) {

@@ -23,11 +23,7 @@ using namespace detail;
 using test::failed_record;
 using test::ok_record;
 
-std::string line_of(const Record& record) {
-  std::string out;
-  append_json_line(out, record);
-  return out;
-}
+using test::line_of;
 
 // Loads `content` as a resume file; fails the test if loading fails.
 ResumeIndex load(const std::string& content, bool retry_failed = false) {

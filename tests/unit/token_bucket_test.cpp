@@ -24,7 +24,7 @@ using namespace detail;
 using namespace std::chrono_literals;
 using test::ManualTimeSource;
 
-constexpr auto kStart = ManualTimeSource::kStart;
+using test::kStart;
 
 // What a bucket of `rate` and `burst`, full at kStart, may have handed out by `until`.
 double most_allowed(double rate, double burst, TimeSource::time_point until) {

@@ -15,7 +15,7 @@ namespace {
 using namespace detail;
 using namespace std::chrono_literals;
 
-constexpr auto kStart = test::ManualTimeSource::kStart;
+using test::kStart;
 constexpr double k20Mbit = 20e6 / 8;    // 2.5 MB/s
 constexpr double k100Mbit = 100e6 / 8;  // 12.5 MB/s
 
