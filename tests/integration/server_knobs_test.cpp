@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 using test::fetch;
 using test::fetch_all;
+using test::Reply;
 using test::in_flight_drains;
 using test::sum;
 

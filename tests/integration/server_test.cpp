@@ -30,6 +30,7 @@ using Clock = std::chrono::steady_clock;
 using test::eventually;
 using test::fetch;
 using test::fetch_all;
+using test::Reply;
 using test::HttpClient;
 using test::in_flight_drains;
 
