@@ -69,6 +69,8 @@ class Server:
         if not first.startswith("listening on "):
             raise SystemExit(f"server did not start: {first!r}")
         self.base = first.removeprefix("listening on ")
+        # Where the server's 100 ms request bins begin, within a millisecond or so.
+        self.listening_since = time.monotonic()
 
     def stats(self):
         """The server's counters; its `connections` include the one this call opens."""
@@ -165,13 +167,27 @@ class Run:
     """One measured run: the client's wall, CPU, peak RSS and exit code; the server's CPU
     and its /_stats counters."""
 
-    def __init__(self, wall, cpu, rss, code, server_cpu, stats, summary):
+    def __init__(self, wall, cpu, rss, code, server_cpu, stats, summary, first_round=None):
         self.wall, self.cpu, self.rss, self.code = wall, cpu, rss, code
         self.server_cpu = server_cpu
         self.stats = stats  # None from a server without counters (nginx)
         self.summary = summary  # sluice's --summary-json, or None for the other tools
         # The /_stats request itself opened one of the server's connections.
         self.connections = stats["connections"] - 1 if stats else None
+        # Seconds from the client's start until the server had seen C requests (None: no
+        # counters): how long the first round took to get under way.
+        self.first_round = first_round
+
+
+def first_round_seconds(stats, c, client_after):
+    """Seconds from the client's start (client_after seconds after the server's) to the end
+    of the server's 100 ms bin in which its c-th request arrived; None if it saw fewer."""
+    seen = 0
+    for i, count in enumerate(stats["request_bins_100ms"]):
+        seen += count
+        if seen >= c:
+            return (stats["request_bins_first"] + i + 1) / 10 - client_after
+    return None
 
 
 def process_cpu_seconds(pid):
@@ -201,9 +217,12 @@ def run_against_own_server(sluice, case, build_command, body_parent=None, server
         try:
             url_list = write_list(case, server.base, workdir)
             command = build_command(server.base, url_list, workdir, body_dir)
+            started = time.monotonic()
             wall, cpu, rss, code = measured(command)
             server_cpu = process_tree_cpu_seconds(server.process.pid)
             stats = server.stats() if server_kind == "sluice" else None
+            first_round = (first_round_seconds(stats, case.c, started - server.listening_since)
+                           if stats else None)
             summary = None
             summary_path = os.path.join(workdir, "summary.json")
             if os.path.exists(summary_path):
@@ -211,7 +230,7 @@ def run_against_own_server(sluice, case, build_command, body_parent=None, server
                     summary = json.load(source)
         finally:
             server.close()
-    return Run(wall, cpu, rss, code, server_cpu, stats, summary)
+    return Run(wall, cpu, rss, code, server_cpu, stats, summary, first_round)
 
 
 def main():
@@ -275,6 +294,10 @@ def counter(stats, name):
     return "-" if stats is None else stats[name]
 
 
+def seconds(value):
+    return "    -" if value is None else f"{value:3.1f} s"
+
+
 def run_one(args, key, case, name, path, engine=None, variant=()):
     label = name
     if engine:
@@ -311,7 +334,8 @@ def run_one(args, key, case, name, path, engine=None, variant=()):
           f"  server cpu {run.server_cpu / n * 1e6:5.1f} us/req"
           f"  requests {counter(run.stats, 'requests'):>6}"
           f"  connections {'-' if run.connections is None else run.connections:>6}"
-          f"  peak in flight {counter(run.stats, 'peak_in_flight'):>5}  exit {run.code}"
+          f"  peak in flight {counter(run.stats, 'peak_in_flight'):>5}"
+          f"  first {case.c} by {seconds(run.first_round)}  exit {run.code}"
           + (f"  p50 {run.summary['p50_ms']:.1f} ms  p99 {run.summary['p99_ms']:.1f} ms"
              if run.summary else "") +
           f"  load {os.getloadavg()[0]:5.2f}", flush=True)
