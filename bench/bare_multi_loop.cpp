@@ -7,9 +7,10 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
+
+#include "url_list.hpp"
 
 namespace {
 
@@ -22,11 +23,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bare_multi_loop LIST C [BUFFER]\n");
     return 2;
   }
-  std::vector<std::string> urls;
-  std::ifstream list(argv[1]);
-  for (std::string line; std::getline(list, line);) {
-    if (!line.empty()) urls.push_back(line);
-  }
+  const std::vector<std::string> urls = read_url_list(argv[1]);
   const size_t slots = std::strtoul(argv[2], nullptr, 10);
   const long buffer = argc == 4 ? std::strtol(argv[3], nullptr, 10) : 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);

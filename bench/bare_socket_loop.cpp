@@ -15,12 +15,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "url_list.hpp"
 
 namespace {
 
@@ -161,11 +162,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, ", or sluice (all but the last)\n");
     return 2;
   }
-  std::vector<std::string> urls;
-  std::ifstream list(argv[1]);
-  for (std::string line; std::getline(list, line);) {
-    if (!line.empty()) urls.push_back(line);
-  }
+  const std::vector<std::string> urls = read_url_list(argv[1]);
   const size_t slots = std::strtoul(argv[2], nullptr, 10);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   Loop loop;
