@@ -17,6 +17,7 @@ Usage: bench/own_cost_bench.py [--sluice build/release/tools/sluice/sluice]
        [--servers sluice,nginx] [--repeat 3] [--keep DIR]  (DIR keeps the callgrind.out files)
        [--sluice-flags='--stall-timeout 0']  (further sluice options)
        [--socket-options user-agent]  (the third floor's libcurl options; default: sluice)
+       [--tools curl,wget2]  (other fetchers counted the same way, those installed)
 The event loops' wake-ups depend on timing, so counts move by a few per cent from run to run:
 each figure is the median of --repeat runs.
 """
@@ -68,6 +69,8 @@ def main():
     parser.add_argument("--socket-options", default="sluice",
                         help="the libcurl options of the third floor, e.g. user-agent,low-speed "
                              "(bench/bare_socket_loop.cpp lists them)")
+    parser.add_argument("--tools", default="curl,wget2",
+                        help="other fetchers to count beside sluice, those installed; '' for none")
     parser.add_argument("--sluice-flags", default="",
                         help="further sluice options, space-separated, e.g. '--stall-timeout 0'")
     args = parser.parse_args()
@@ -87,12 +90,22 @@ def main():
             print("nginx is not installed: skipped", file=sys.stderr)
     with_options = f"socket loop, options {args.socket_options}"
     clients = {
-        "sluice": lambda urls: [sluice, "-q", "-c", str(args.c), *args.sluice_flags.split(),
-                                "@" + urls],
-        "bare multi loop": lambda urls: [bare, urls, str(args.c)],
-        "bare socket loop": lambda urls: [bare_socket, urls, str(args.c)],
-        with_options: lambda urls: [bare_socket, urls, str(args.c), args.socket_options],
+        "sluice": lambda urls, glob: [sluice, "-q", "-c", str(args.c),
+                                      *args.sluice_flags.split(), "@" + urls],
+        "bare multi loop": lambda urls, glob: [bare, urls, str(args.c)],
+        "bare socket loop": lambda urls, glob: [bare_socket, urls, str(args.c)],
+        with_options: lambda urls, glob: [bare_socket, urls, str(args.c), args.socket_options],
     }
+    # The same commands as bench/fetch_bench.py's case (c); curl takes the list as a URL glob.
+    tools = {name: shutil.which(name) for name in args.tools.split(",") if name}
+    if tools.get("curl"):
+        clients["curl --parallel"] = lambda urls, glob: [
+            tools["curl"], "-s", "--parallel", "--parallel-immediate", "--parallel-max",
+            str(args.c), "-o", "/dev/null", glob]
+    if tools.get("wget2"):
+        clients["wget2"] = lambda urls, glob: [
+            tools["wget2"], "-q", "--config=/dev/null", "--max-threads", str(args.c), "-i", urls,
+            "-O", "/dev/null"]
     with tempfile.TemporaryDirectory() as workdir:
         keep = args.keep or workdir
         os.makedirs(keep, exist_ok=True)
@@ -108,7 +121,7 @@ def main():
                             out.writelines(f"{server.base}/todos/{i}\n" for i in range(1, n + 1))
                         tag = f"{server.name.split()[0]}-{re.sub(r'[^a-z]+', '_', client)}-{n}"
                         counts[n] = statistics.median(
-                            instructions(command(urls),
+                            instructions(command(urls, f"{server.base}/todos/[1-{n}]"),
                                          os.path.join(keep, f"callgrind.out.{tag}-{run}"))
                             for run in range(args.repeat))
                     per_request[client] = (counts[high] - counts[low]) / (high - low)
@@ -119,6 +132,11 @@ def main():
                     ratio = per_request["sluice"] / per_request[floor]
                     print(f"{server.name:13} sluice / {floor}: {ratio:.2f}x  (c={args.c}, "
                           f"median of {args.repeat})", flush=True)
+                for tool in ("curl --parallel", "wget2"):
+                    if tool in per_request:
+                        ratio = per_request[tool] / per_request["bare multi loop"]
+                        print(f"{server.name:13} {tool} / bare multi loop: {ratio:.2f}x",
+                              flush=True)
             finally:
                 server.close()
     return 0
