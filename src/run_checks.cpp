@@ -78,9 +78,10 @@ void check_options(const Options& options) {
                                                       std::to_string(kMaxConcurrency) + ", not " +
                                                       std::to_string(options.concurrency));
   }
-  if (options.event_loops == 0 || options.event_loops > kMaxEventLoops) {
+  if (options.event_loops > kMaxEventLoops) {
     throw UsageError("event_loops", " must be between 1 and " + std::to_string(kMaxEventLoops) +
-                                        ", not " + std::to_string(options.event_loops));
+                                        " (or 0: auto), not " +
+                                        std::to_string(options.event_loops));
   }
   if (options.event_loops > 1 && options.engine != EngineKind::EventLoop) {
     throw UsageError("event_loops", " above 1 needs the event-loop engine");

@@ -54,7 +54,12 @@ struct Options {
   // The event loop's threads: each runs a loop of its own over an equal share of the slots,
   // for runs whose one loop is busy the whole time (tens of thousands of small answers a
   // second). At most `concurrency`; above 1 only on EngineKind::EventLoop, and not under a
-  // bandwidth cap (max_bandwidth, adaptive_bandwidth), which one loop paces.
+  // bandwidth cap (max_bandwidth, adaptive_bandwidth), which one loop paces. Zero (auto, the
+  // command line's default): a loop per core, up to 4, with at least 16 slots each; one on the
+  // thread engine, under a bandwidth cap and under a per-host cap (each loop keeps its own
+  // connections to a host). With more than one loop, records reach the sink from each
+  // loop's thread, as from the thread engine's workers: one here by default, so that a
+  // callback written for one thread stays right.
   std::size_t event_loops = 1;
   // One cap on the bytes per second received by all transfers together; zero means none.
   // Enforced on the wire: reads are paced from a shared token bucket, and each socket's

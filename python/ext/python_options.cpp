@@ -91,6 +91,16 @@ void set_concurrency(Options& options, const py::handle& value) {
   }
 }
 
+void set_event_loops(Options& options, const py::handle& value) {
+  if (py::isinstance<py::str>(value) && value.cast<std::string>() == "auto") {
+    options.event_loops = 0;
+  } else if (is_integer(value)) {
+    options.event_loops = whole_number("event_loops", value, 1);
+  } else {
+    bad("event_loops", "expected an int or \"auto\"");
+  }
+}
+
 // A rate option (`name`): a text such as "20/s", a number per second, or None for none.
 double rate(const char* name, const py::handle& value) {
   if (value.is_none()) return 0;
@@ -165,8 +175,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          o.max_concurrency = whole_number("max_concurrency", v, 1);
        }},
       {"engine", set_engine},
-      {"event_loops",
-       [](Options& o, const py::handle& v) { o.event_loops = whole_number("event_loops", v, 1); }},
+      {"event_loops", set_event_loops},
       {"max_bandwidth",
        [](Options& o, const py::handle& v) {
          // "auto": the link's rate, learned as the run goes, as the CLI's --max-bandwidth auto.
@@ -250,6 +259,9 @@ const std::map<std::string, Setter, std::less<>>& setters() {
 
 Options options_from_kwargs(const py::dict& kwargs) {
   Options options;
+  // Records reach Python through the run's locked queue, whichever thread ends them: the
+  // command line's default holds here too.
+  options.event_loops = 0;
   for (const auto& [key, value] : kwargs) {
     const std::string name = py::str(key);
     const auto setter = setters().find(name);

@@ -167,6 +167,10 @@ def test_event_loops_share_the_slots(server):
     assert server.stats()["peak_in_flight"] == 6
     with pytest.raises(ValueError, match="^event_loops"):
         sluice.fetch(urls, event_loops=2, max_bandwidth="1M")
+    with pytest.raises(ValueError, match="^event_loops"):
+        sluice.fetch(urls, event_loops="two")
+    capped = list(sluice.fetch(urls[:2], concurrency=64, event_loops="auto", max_bandwidth="1M"))
+    assert len(capped) == 2 and all(r["ok"] for r in capped)
 
 
 def test_afetch_yields_every_record(server):

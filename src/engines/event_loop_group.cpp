@@ -1,15 +1,41 @@
 // Several event loops on threads of their own, sharing one admission.
 #include "engines/event_loop_group.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <exception>
 #include <thread>
 
 namespace sluice::detail {
 
+namespace {
+
+// The cores this process may run on: its affinity mask (taskset, a container's cpuset), which
+// hardware_concurrency() ignores.
+std::size_t usable_cores() {
+  cpu_set_t cores;
+  if (sched_getaffinity(0, sizeof(cores), &cores) == 0) {
+    return static_cast<std::size_t>(std::max(1, CPU_COUNT(&cores)));
+  }
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+std::size_t auto_event_loops(const Options& options, std::size_t cores) {
+  if (options.engine != EngineKind::EventLoop || options.max_bandwidth > 0 ||
+      options.adaptive_bandwidth || options.per_host > 0) {
+    return 1;
+  }
+  return std::max<std::size_t>(
+      1, std::min({cores, kMaxAutoEventLoops, options.concurrency / kAutoLoopSlots}));
+}
+
 std::size_t event_loop_count(const Options& options) {
-  return std::clamp<std::size_t>(options.event_loops, 1,
-                                 std::max<std::size_t>(options.concurrency, 1));
+  const std::size_t asked =
+      options.event_loops == 0 ? auto_event_loops(options, usable_cores()) : options.event_loops;
+  return std::clamp<std::size_t>(asked, 1, std::max<std::size_t>(options.concurrency, 1));
 }
 
 std::vector<std::size_t> loop_capacities(std::size_t concurrency, std::size_t loops) {

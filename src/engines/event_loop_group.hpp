@@ -12,8 +12,22 @@
 
 namespace sluice::detail {
 
-// How many loops a run gets: Options::event_loops, but no more than it has slots.
+// How many loops a run gets: Options::event_loops, or auto_event_loops for its cores when it
+// is 0; never more than the run has slots.
 std::size_t event_loop_count(const Options& options);
+
+// Options::event_loops = 0: a loop per core (at most kMaxAutoEventLoops), each with at least
+// kAutoLoopSlots slots; one loop on the thread engine, under a bandwidth cap (which one loop
+// paces) and under a per-host cap. Each loop keeps its own connections, so a host whose
+// requests alternate between two loops keeps a connection open in each: with --per-host N it
+// would see up to N connections per loop, where the cap is meant to be what it sees.
+std::size_t auto_event_loops(const Options& options, std::size_t cores);
+// A share of fewer slots than this seldom keeps a loop busy, and splits a host's connections
+// (and its HTTP/2 streams) over the loops for nothing.
+inline constexpr std::size_t kAutoLoopSlots = 16;
+// Two loops are measured (docs/benchmarks.md, on 2 cores); every loop takes its turn at the
+// one admission's lock, untried past four, so more wait for --event-loops N.
+inline constexpr std::size_t kMaxAutoEventLoops = 4;
 
 // The slots of each of `loops` loops: `concurrency` spread evenly (even_shares).
 std::vector<std::size_t> loop_capacities(std::size_t concurrency, std::size_t loops);

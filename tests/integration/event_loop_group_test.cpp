@@ -140,9 +140,9 @@ std::string refused_option(const Options& options, const Server& server) {
 
 TEST(EventLoopGroupTest, WhatDoesNotGoWithSeveralLoopsIsRefusedNamingTheOption) {
   Server server(ServerConfig{});
-  auto none = two_loops(4);
-  none.event_loops = 0;
-  EXPECT_EQ(refused_option(none, server), "event_loops");
+  auto too_many = two_loops(4);
+  too_many.event_loops = 65;
+  EXPECT_EQ(refused_option(too_many, server), "event_loops");
   auto threads = two_loops(4);
   threads.engine = EngineKind::Threads;
   EXPECT_EQ(refused_option(threads, server), "event_loops");
@@ -154,6 +154,19 @@ TEST(EventLoopGroupTest, WhatDoesNotGoWithSeveralLoopsIsRefusedNamingTheOption) 
   EXPECT_EQ(refused_option(learned, server), "event_loops");
   EXPECT_EQ(refused_option(two_loops(4), server), "");
   EXPECT_EQ(server.stats().requests, 1u);  // only the last run went ahead
+}
+
+TEST(EventLoopGroupTest, AutoGoesWithWhatSeveralLoopsDoNot) {
+  Server server(ServerConfig{});
+  auto threads = two_loops(64);
+  threads.event_loops = 0;
+  threads.engine = EngineKind::Threads;
+  EXPECT_EQ(refused_option(threads, server), "");
+  auto capped = two_loops(64);
+  capped.event_loops = 0;
+  capped.max_bandwidth = 100'000'000;
+  EXPECT_EQ(refused_option(capped, server), "");
+  EXPECT_EQ(server.stats().requests, 2u);
 }
 
 }  // namespace

@@ -45,6 +45,21 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
           "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]"};
 }
 
+// whole_number's check, or "auto", handed on as 0 (the option's own word for it).
+CLI::Validator whole_number_or_auto(std::uint64_t min, std::uint64_t max) {
+  return {[min, max](std::string& text) {
+            if (text == "auto") {
+              text = "0";
+              return std::string();
+            }
+            const auto parsed = parse_whole_number(text, min, max);
+            if (!parsed) return parsed.error() + " (or auto)";
+            text = std::to_string(*parsed);
+            return std::string();
+          },
+          "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "] or auto"};
+}
+
 // For the options whose value is kept as text and left unset when empty: '' (often an unset
 // shell variable) would otherwise quietly mean "not given".
 const CLI::Validator kNotEmpty(
@@ -159,6 +174,8 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   app.require_subcommand(0, 1);
 
   FetchCommand fetch;
+  // Auto (Options::event_loops): the command's sinks take records from any thread.
+  fetch.options.event_loops = 0;
   std::string timeout = "0";
   std::string connect_timeout = "30s";
   std::string stall_timeout = "60s";
@@ -192,9 +209,10 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
       ->capture_default_str();
   app.add_option("--event-loops", fetch.options.event_loops,
                  "Threads of the loop engine, each with an equal share of -c, for more small "
-                 "answers a second than one thread turns around")
-      ->capture_default_str()
-      ->transform(whole_number(1, kMaxEventLoops));
+                 "answers a second than one thread turns around; auto: a loop per core, up to "
+                 "4, with 16 slots or more each (one under --per-host or --max-bandwidth)")
+      ->default_str("auto")
+      ->transform(whole_number_or_auto(1, kMaxEventLoops));
   app.add_option("--timeout", timeout, "Whole-transfer limit per URL, e.g. 30s (0: none)")
       ->capture_default_str();
   app.add_option("--connect-timeout", connect_timeout, "Limit on resolve + connect + TLS")

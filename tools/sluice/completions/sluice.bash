@@ -48,7 +48,7 @@ _sluice() {
       mapfile -t COMPREPLY < <(compgen -W "loop threads textbook-slices textbook-permits" -- "$cur")
       return
       ;;
-    -c | --concurrency)
+    -c | --concurrency | --event-loops)
       mapfile -t COMPREPLY < <(compgen -W "auto" -- "$cur")
       return
       ;;
@@ -88,7 +88,7 @@ _sluice() {
       compopt -o filenames 2>/dev/null
       return
       ;;
-    --max-concurrency | --event-loops | --timeout | --connect-timeout | --stall-timeout | --retries | \
+    --max-concurrency | --timeout | --connect-timeout | --stall-timeout | --retries | \
       --retry-backoff | --max-retry-wait | --grace | --max-bandwidth | --bandwidth-burst | \
       --rate | --per-host | --per-host-rate | --connect-window | --max-redirects | \
       --max-expansion | --max-body | --user-agent | \
