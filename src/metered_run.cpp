@@ -72,6 +72,7 @@ FetchReport MeteredRun::run(RecordSink& sink, RunControl control) {
       .wall_ms = std::chrono::duration<double, std::milli>(wall).count(),
       .stopped = control.stop.stop_requested() || control.abort.stop_requested(),
       .final_limit = live_.limit.load(std::memory_order_relaxed),
+      .event_loops = core_.event_loops(),
       .bound_by = bound_by,
       .stats_log_error = meter.log_error(),
   };

@@ -28,6 +28,7 @@ class RunCore {
           std::unique_ptr<Engine> engine);
 
   Admission& admission() noexcept { return admission_; }
+  std::size_t event_loops() const noexcept { return engine_->event_loops(); }
 
   // Runs the engine until admission is drained. `stop` ends admission at once and aborts
   // the transfers in flight after the options' grace period; `abort` does both at once.

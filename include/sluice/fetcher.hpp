@@ -134,6 +134,9 @@ struct FetchReport {
   double wall_ms = 0;                  // from the first admission to the last record
   bool stopped = false;                // a stop or abort request ended the run early
   std::uint64_t final_limit = 0;       // where -c auto's cap ended; 0 for a fixed -c
+  // The event loops that ran its transfers (Options::event_loops as the run resolved it: auto
+  // picks by cores); 0 on the thread engine and the textbook designs.
+  std::size_t event_loops = 0;
   Binding bound_by;                    // what held the run back most of the time
   std::string stats_log_error;         // the first Options::stats_log write error, or empty
 };

@@ -66,6 +66,7 @@ py::dict report_dict(const FetchReport& report) {
   out["wall_ms"] = report.wall_ms;
   out["stopped"] = report.stopped;
   out["final_limit"] = report.final_limit;
+  out["event_loops"] = report.event_loops;
   out["bound_by"] = text(to_string(report.bound_by.kind));
   out["bound_by_share"] = report.bound_by.share;
   out["stats_log_error"] = text(report.stats_log_error);

@@ -15,7 +15,7 @@ namespace sluice::python {
 pybind11::dict record_dict(const Record& record);
 
 // The FetchReport as a dict: urls, skipped, skipped_failures, wall_ms, stopped, final_limit,
-// bound_by (its kind's name), bound_by_share, stats_log_error.
+// event_loops, bound_by (its kind's name), bound_by_share, stats_log_error.
 pybind11::dict report_dict(const FetchReport& report);
 
 }  // namespace sluice::python

@@ -162,15 +162,17 @@ def test_options_reach_the_run(server):
 
 def test_event_loops_share_the_slots(server):
     urls = [server.url(f"/todos/{i}?delay=200ms") for i in range(1, 25)]
-    records = list(sluice.fetch(urls, concurrency=6, event_loops=2))
+    run = sluice.fetch(urls, concurrency=6, event_loops=2)
+    records = list(run)
     assert len(records) == 24 and all(r["ok"] for r in records)
     assert server.stats()["peak_in_flight"] == 6
+    assert run.report["event_loops"] == 2
     with pytest.raises(ValueError, match="^event_loops"):
         sluice.fetch(urls, event_loops=2, max_bandwidth="1M")
     with pytest.raises(ValueError, match="^event_loops"):
         sluice.fetch(urls, event_loops="two")
-    capped = list(sluice.fetch(urls[:2], concurrency=64, event_loops="auto", max_bandwidth="1M"))
-    assert len(capped) == 2 and all(r["ok"] for r in capped)
+    capped = sluice.fetch(urls[:2], concurrency=64, event_loops="auto", max_bandwidth="1M")
+    assert [r["ok"] for r in capped] == [True, True] and capped.report["event_loops"] == 1
 
 
 def test_afetch_yields_every_record(server):

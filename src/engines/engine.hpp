@@ -29,6 +29,9 @@ class Engine {
   // is released.
   virtual void run(Admission& admission, RecordSink& sink, LiveCounters& live,
                    std::stop_token stop) = 0;
+
+  // The event loops it runs its transfers on (FetchReport::event_loops); 0 for threads.
+  virtual std::size_t event_loops() const noexcept { return 0; }
 };
 
 // `options` and `resources` must outlive the engine.

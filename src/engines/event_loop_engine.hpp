@@ -73,6 +73,7 @@ class EventLoopEngine final : public Engine {
 
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
            std::stop_token stop) override;
+  std::size_t event_loops() const noexcept override { return 1; }
   // Makes run() ask admission again; thread-safe.
   void wake() const noexcept;
 

@@ -49,6 +49,7 @@ class EventLoopGroup final : public Engine {
   // leaves run() once every loop has returned.
   void run(Admission& admission, RecordSink& sink, LiveCounters& live,
            std::stop_token stop) override;
+  std::size_t event_loops() const noexcept override { return loops_.size(); }
 
  private:
   // Declared before the loops: it must outlive their easy handles.

@@ -273,7 +273,10 @@ std::string format_summary(const Summary& s, OptionNamer name) {
     text += ')';
   }
   text += " · " + format_bytes(s.bytes) + " in " + duration(s.wall_ms) + " · " +
-          fixed(s.requests_per_s, 1) + " req/s\n";
+          fixed(s.requests_per_s, 1) + " req/s";
+  // One loop is the plain case; more are worth saying, as auto picks them by the cores.
+  if (s.event_loops > 1) text += " · " + std::to_string(s.event_loops) + " event loops";
+  text += '\n';
   if (s.bad_inputs > 0) {
     text += "bad input:  " + std::to_string(s.bad_inputs) +
             (s.bad_inputs == 1 ? " line not a URL" : " lines not URLs") +
@@ -340,6 +343,7 @@ std::string summary_json(const Summary& s, OptionNamer name) {
       {"by_status", by_status},
       {"by_error_kind", s.by_error_kind},
       {"concurrency", s.concurrency},
+      {"event_loops", s.event_loops},
       {"wall_ms", s.wall_ms},
       {"requests_per_s", s.requests_per_s},
       {"p50_ms", s.p50_ms},

@@ -53,6 +53,7 @@ struct Summary {
   std::map<int, std::uint64_t> by_status;
   std::map<std::string, std::uint64_t> by_error_kind;  // keyed by to_string(ErrorKind)
   std::size_t concurrency = 0;
+  std::size_t event_loops = 0;  // FetchReport::event_loops
   double wall_ms = 0, requests_per_s = 0 /*urls per wall-clock second*/;
   // Nearest-rank percentiles of elapsed_ms over fetched records, to 0.001 ms.
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;

@@ -20,12 +20,13 @@ constexpr auto kPausedRetry = std::chrono::seconds(10);
 
 }  // namespace
 
-JobScheduler::JobScheduler(const JobFolders& folders, const Options& options, Admission& admission,
+JobScheduler::JobScheduler(const JobFolders& folders, const Options& options, RunCore& core,
                            WatchCounters& counters, LiveCounters& live,
                            std::function<void(const JobOutcome&)> on_outcome)
     : folders_(folders),
       options_(options),
-      admission_(admission),
+      admission_(core.admission()),
+      event_loops_(core.event_loops()),
       counters_(counters),
       live_(live),
       on_outcome_(std::move(on_outcome)) {}
@@ -215,7 +216,7 @@ void JobScheduler::start_jobs(std::unique_lock<std::mutex>& lock) {
 std::expected<std::unique_ptr<WatchJob>, JobOpenError> JobScheduler::open_job(
     const std::string& key) const {
   try {
-    return WatchJob::open(folders_, key, options_);
+    return WatchJob::open(folders_, key, options_, event_loops_);
   } catch (const std::system_error& error) {
     // Its reader's eventfd could not be made (EMFILE or ENFILE, in practice).
     return std::unexpected(JobOpenError{.reason = error.what()});

@@ -22,6 +22,7 @@
 
 #include "admission/admission.hpp"
 #include "input/input_queue.hpp"
+#include "run_core.hpp"
 #include "sluice/fetcher.hpp"
 #include "sluice/options.hpp"
 #include "watch/job_folders.hpp"
@@ -63,7 +64,8 @@ class JobScheduler final : public RecordSink {
   // equal share, so a bound keeps threads, descriptors and shares sane.
   static constexpr std::size_t kMaxOpenJobs = 32;
 
-  JobScheduler(const JobFolders& folders, const Options& options, Admission& admission,
+  // Feeds `core`'s admission.
+  JobScheduler(const JobFolders& folders, const Options& options, RunCore& core,
                WatchCounters& counters, LiveCounters& live,
                std::function<void(const JobOutcome&)> on_outcome);
   JobScheduler(const JobScheduler&) = delete;
@@ -114,6 +116,7 @@ class JobScheduler final : public RecordSink {
   const JobFolders& folders_;
   const Options& options_;
   Admission& admission_;
+  const std::size_t event_loops_;  // of the run the jobs share, for their summaries
   WatchCounters& counters_;
   LiveCounters& live_;
   const std::function<void(const JobOutcome&)> on_outcome_;

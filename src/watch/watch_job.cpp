@@ -18,7 +18,8 @@ constexpr std::size_t kBufferCapacity = 64;
 }  // namespace
 
 WatchJob::WatchJob(std::string key, SourceReader reader, std::size_t list_path_length,
-                   std::optional<ResumeIndex> resume, int results_fd, std::size_t concurrency)
+                   std::optional<ResumeIndex> resume, int results_fd, std::size_t concurrency,
+                   std::size_t event_loops)
     : key_(std::move(key)),
       reader_(std::move(reader)),
       list_path_length_(list_path_length),
@@ -26,11 +27,13 @@ WatchJob::WatchJob(std::string key, SourceReader reader, std::size_t list_path_l
       buffer_(kBufferCapacity),
       results_fd_(results_fd),
       writer_(results_fd),
-      concurrency_(concurrency) {}
+      concurrency_(concurrency),
+      event_loops_(event_loops) {}
 
 std::expected<std::unique_ptr<WatchJob>, JobOpenError> WatchJob::open(const JobFolders& folders,
                                                                       const std::string& key,
-                                                                      const Options& options) {
+                                                                      const Options& options,
+                                                                      std::size_t event_loops) {
   const auto list = folders.list_file(key);
   // A FIFO would block open(2) forever, and a directory is no list either.
   std::error_code error;
@@ -55,7 +58,8 @@ std::expected<std::unique_ptr<WatchJob>, JobOpenError> WatchJob::open(const JobF
   const auto fd = open_results_file(partial, true, resume && resume->ends_mid_line());
   if (!fd) return std::unexpected(JobOpenError{.reason = fd.error(), .in_outbox = true});
   return std::unique_ptr<WatchJob>(new WatchJob(key, std::move(*reader), list.string().size(),
-                                                std::move(resume), *fd, options.concurrency));
+                                                std::move(resume), *fd, options.concurrency,
+                                                event_loops));
 }
 
 WatchJob::~WatchJob() {
@@ -104,6 +108,7 @@ std::expected<std::string, std::string> WatchJob::finish() {
   // Final by now: the scheduler finishes a job once its buffer is drained.
   summary.skipped = skips_.skipped();
   summary.skipped_failures = skips_.failures();
+  summary.event_loops = event_loops_;
   return summary_json(summary);
 }
 

@@ -36,10 +36,12 @@ struct JobOpenError {
 class WatchJob {
  public:
   // Opens .active/KEY and KEY's partial results; an earlier run's partial results are
-  // resumed: their final records stay and those URLs are skipped.
+  // resumed: their final records stay and those URLs are skipped. `event_loops`: the run's
+  // (RunCore::event_loops), for the summary.
   static std::expected<std::unique_ptr<WatchJob>, JobOpenError> open(const JobFolders& folders,
                                                                      const std::string& key,
-                                                                     const Options& options);
+                                                                     const Options& options,
+                                                                     std::size_t event_loops);
   WatchJob(const WatchJob&) = delete;
   WatchJob& operator=(const WatchJob&) = delete;
   ~WatchJob();
@@ -64,7 +66,8 @@ class WatchJob {
 
  private:
   WatchJob(std::string key, SourceReader reader, std::size_t list_path_length,
-           std::optional<ResumeIndex> resume, int results_fd, std::size_t concurrency);
+           std::optional<ResumeIndex> resume, int results_fd, std::size_t concurrency,
+           std::size_t event_loops);
 
   const std::string key_;
   SourceReader reader_;  // used by the reader thread only
@@ -78,6 +81,7 @@ class WatchJob {
   ResultsWriter writer_;
   SummaryBuilder summary_;
   std::size_t concurrency_;  // of the run the job shares, for its ideal schedule
+  std::size_t event_loops_;  // of the same run, for the summary
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::jthread reader_thread_;  // last: joined before the members it uses go
 };

@@ -31,7 +31,7 @@ WatchReport WatchRun::run(RunControl control, WatchCounters& counters, LiveCount
   // As in a fetch run, items carry their host (WatchJob sets it), so that a server's
   // Retry-After and RateLimit headers slow its own host; per_host adds a cap (0: none).
   RunCore core(options_, resources_, live, kFreshCapacity);
-  JobScheduler scheduler(folders_, options_, core.admission(), counters, live,
+  JobScheduler scheduler(folders_, options_, core, counters, live,
                          std::move(on_outcome));
 
   // A stop comes from the caller or from the watcher when INBOX goes away; either ends

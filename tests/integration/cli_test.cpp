@@ -131,6 +131,29 @@ TEST_P(CliFetchTest, AutoConcurrencySummaryComparesWithItsOwnCap) {
   EXPECT_LT(json["efficiency"].get<double>(), 1.5);
 }
 
+// The summary says how many event loops ran: auto picks them by the cores, so the count
+// cannot be read off the command line.
+TEST(CliTest, TheSummarySaysHowManyEventLoopsRan) {
+  Server server(ServerConfig{});
+  test::TempDir dir;
+  const auto summary = dir.path() / "summary.json";
+  const auto loops_of = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"-c", "64", "--results", "/dev/null", "--summary-json",
+                             summary.string(), server.base_url() + "/todos/{1..20}"});
+    const auto result = test::run_child(SLUICE_BINARY, args, {}, 60s);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    const bool said = result.err.find("event loops") != std::string::npos;
+    const auto loops = nlohmann::json::parse(test::read_file(summary))["event_loops"].get<int>();
+    EXPECT_EQ(said, loops > 1) << result.err;
+    return loops;
+  };
+  EXPECT_EQ(loops_of({"--event-loops", "2"}), 2);
+  EXPECT_EQ(loops_of({"--event-loops", "1"}), 1);
+  EXPECT_EQ(loops_of({"--engine", "threads"}), 0);
+  EXPECT_GE(loops_of({}), 1);  // auto: as many as the cores allow, up to 4 at -c 64
+  EXPECT_LE(loops_of({}), 4);
+}
+
 TEST_P(CliFetchTest, ProgressIsSilentOffATerminalUnlessAsked) {
   Server server(ServerConfig{});
   const std::string url = server.base_url() + "/todos/{1..8}?delay=300ms";

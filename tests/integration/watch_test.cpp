@@ -126,6 +126,9 @@ TEST_F(WatchTest, ASmallJobDroppedWhileALargeOneRunsGetsItsShareAtOnce) {
   const auto small = results("small.txt");
   EXPECT_EQ(small.size(), 10u);
   EXPECT_EQ(test::count_by_kind(small)["ok"], 10u);
+  // The jobs share the run's event loops (auto: one per core at -c 50), and say how many.
+  const auto summary = nlohmann::json::parse(test::read_file(outbox_ / "small.txt.summary.json"));
+  EXPECT_GE(summary["event_loops"].get<int>(), 1);
   EXPECT_TRUE(fs::exists(inbox_ / ".done" / "small.txt"));
   EXPECT_TRUE(fs::exists(inbox_ / ".active" / "large.txt"));  // still running, as it should be
   EXPECT_LE(server_.stats().peak_in_flight, 50u);             // one cap for both jobs

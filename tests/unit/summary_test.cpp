@@ -210,6 +210,15 @@ TEST(FormatSummaryTest, ShowsEverySectionAligned) {
             "bound max(Σ/c, longest) 980.0 ms)\n");
 }
 
+TEST(FormatSummaryTest, SeveralEventLoopsAreNamedOnTheFirstLine) {
+  Summary s = example();
+  s.event_loops = 1;
+  EXPECT_EQ(format_summary(s).find("event loops"), std::string::npos);
+  s.event_loops = 2;
+  EXPECT_NE(format_summary(s).find("194.2 req/s · 2 event loops\n"), std::string::npos)
+      << format_summary(s);
+}
+
 TEST(FormatSummaryTest, ResumedSaysHowManySkippedUrlsHadFailed) {
   Summary s;
   s.skipped = 800;
@@ -318,6 +327,7 @@ TEST(SummaryJsonTest, HasEveryFieldInOrder) {
                                             "by_status",
                                             "by_error_kind",
                                             "concurrency",
+                                            "event_loops",
                                             "wall_ms",
                                             "requests_per_s",
                                             "p50_ms",

@@ -158,6 +158,7 @@ int run_fetch_on(auto& fetcher, const FetchCommand& command) {
   summary.skipped = report.skipped;
   summary.skipped_failures = report.skipped_failures;
   summary.final_limit = report.final_limit;
+  summary.event_loops = report.event_loops;
   measure_against_binding(summary, report.bound_by, command.options.rate,
                           command.options.max_bandwidth);
   // Relaxed: the threads that may have set it were joined when the run returned.
