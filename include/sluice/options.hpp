@@ -58,8 +58,8 @@ struct Options {
   // command line's default): a loop per core, up to 4, with at least 16 slots each; one on the
   // thread engine, under a bandwidth cap and under a per-host cap (each loop keeps its own
   // connections to a host). With more than one loop, records reach the sink from each
-  // loop's thread, as from the thread engine's workers: one here by default, so that a
-  // callback written for one thread stays right.
+  // loop's thread, as from the thread engine's workers; the library's default is one loop,
+  // so that a callback written for one thread stays right.
   std::size_t event_loops = 1;
   // One cap on the bytes per second received by all transfers together; zero means none.
   // Enforced on the wire: reads are paced from a shared token bucket, and each socket's
