@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,24 +82,23 @@ std::filesystem::path path(std::string_view name, const py::handle& value) {
   return text_path.cast<std::string>();
 }
 
+// An option that takes a whole number from 1 or "auto": the number, or nullopt for "auto".
+std::optional<std::uint64_t> whole_number_or_auto(std::string_view name, const py::handle& value) {
+  if (py::isinstance<py::str>(value) && value.cast<std::string>() == "auto") return std::nullopt;
+  if (!is_integer(value)) bad(name, "expected an int or \"auto\"");
+  return whole_number(name, value, 1);
+}
+
 void set_concurrency(Options& options, const py::handle& value) {
-  if (py::isinstance<py::str>(value) && value.cast<std::string>() == "auto") {
-    options.adaptive_concurrency = true;
-  } else if (is_integer(value)) {
-    options.concurrency = whole_number("concurrency", value, 1);
+  if (const auto count = whole_number_or_auto("concurrency", value)) {
+    options.concurrency = *count;
   } else {
-    bad("concurrency", "expected an int or \"auto\"");
+    options.adaptive_concurrency = true;
   }
 }
 
 void set_event_loops(Options& options, const py::handle& value) {
-  if (py::isinstance<py::str>(value) && value.cast<std::string>() == "auto") {
-    options.event_loops = 0;
-  } else if (is_integer(value)) {
-    options.event_loops = whole_number("event_loops", value, 1);
-  } else {
-    bad("event_loops", "expected an int or \"auto\"");
-  }
+  options.event_loops = whole_number_or_auto("event_loops", value).value_or(0);
 }
 
 // A rate option (`name`): a text such as "20/s", a number per second, or None for none.

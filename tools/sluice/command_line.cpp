@@ -47,17 +47,16 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
 
 // whole_number's check, or "auto", handed on as 0 (the option's own word for it).
 CLI::Validator whole_number_or_auto(std::uint64_t min, std::uint64_t max) {
-  return {[min, max](std::string& text) {
+  const CLI::Validator number = whole_number(min, max);
+  return {[number](std::string& text) {
             if (text == "auto") {
               text = "0";
               return std::string();
             }
-            const auto parsed = parse_whole_number(text, min, max);
-            if (!parsed) return parsed.error() + " (or auto)";
-            text = std::to_string(*parsed);
-            return std::string();
+            const std::string error = number(text);
+            return error.empty() ? error : error + " (or auto)";
           },
-          "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "] or auto"};
+          number.get_description() + " or auto"};
 }
 
 // For the options whose value is kept as text and left unset when empty: '' (often an unset
